@@ -1,0 +1,10 @@
+/** Tests mirror src/ under test/. Integration suites that need system tools (dciodvfy, redis-server,
+ * chromium) find them through scripts/system-deps.sh, which `npm test` runs first. */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }] },
+  testTimeout: 60000,
+  maxWorkers: 2,
+};

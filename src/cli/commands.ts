@@ -1,0 +1,4 @@
+import type { Command } from 'commander';
+
+/** Every `medsr` subcommand: one file each under src/cli/, registered here in help order. */
+export const COMMANDS: ReadonlyArray<(program: Command) => void> = [];

@@ -1,0 +1,80 @@
+import os from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+import { MedsrError } from './errors';
+
+/** Every setting medsr reads from the environment, parsed once. CLI flags override these. */
+const ConfigSchema = z.object({
+  MEDSR_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  MEDSR_HOST: z.string().default('127.0.0.1'),
+  MEDSR_DATA_DIR: z.string().default(path.join(os.homedir(), '.medsr')),
+  MEDSR_MODEL_DIR: z.string().optional(),
+  MEDSR_DEVICE: z.enum(['auto', 'cpu', 'cuda', 'webgpu']).default('auto'),
+  MEDSR_INFERENCE_WORKERS: z.coerce.number().int().min(1).max(64).default(1),
+  MEDSR_INTRA_OP_THREADS: z.coerce.number().int().min(0).max(256).default(0),
+  REDIS_URL: z.string().url().optional(),
+  MEDSR_API_KEY: z.string().min(8).optional(),
+  MEDSR_CORS_ORIGIN: z.string().optional(),
+  MEDSR_MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(2 * 1024 ** 3),
+  MEDSR_MAX_UPLOAD_FILES: z.coerce.number().int().positive().default(10_000),
+  MEDSR_MAX_QUEUE: z.coerce.number().int().positive().default(64),
+  MEDSR_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type EnvConfig = z.infer<typeof ConfigSchema>;
+
+export interface MedsrConfig {
+  port: number;
+  host: string;
+  dataDir: string;
+  /** Directory of the model (holding model_index.json); the shipped model when unset. */
+  modelDir: string;
+  device: 'auto' | 'cpu' | 'cuda' | 'webgpu';
+  inferenceWorkers: number;
+  /** onnxruntime intra-op threads per worker; 0 lets the runtime choose. */
+  intraOpThreads: number;
+  redisUrl: string | undefined;
+  apiKey: string | undefined;
+  corsOrigin: string | undefined;
+  maxUploadBytes: number;
+  maxUploadFiles: number;
+  maxQueue: number;
+  logLevel: EnvConfig['MEDSR_LOG_LEVEL'];
+}
+
+/** The repository root: models/ and fixtures/ are found relative to it. */
+export const REPO_ROOT = path.resolve(__dirname, '..', '..');
+export const DEFAULT_MODEL_DIR = path.join(REPO_ROOT, 'models', 'medsr-ldm-v1');
+
+export function parseConfig(env: NodeJS.ProcessEnv): MedsrConfig {
+  const parsed = ConfigSchema.safeParse(env);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new MedsrError('invalid_input', 'config.invalid', `invalid configuration: ${issues.join('; ')}`, { issues });
+  }
+  const e = parsed.data;
+  return Object.freeze({
+    port: e.MEDSR_PORT,
+    host: e.MEDSR_HOST,
+    dataDir: path.resolve(e.MEDSR_DATA_DIR),
+    modelDir: path.resolve(e.MEDSR_MODEL_DIR ?? DEFAULT_MODEL_DIR),
+    device: e.MEDSR_DEVICE,
+    inferenceWorkers: e.MEDSR_INFERENCE_WORKERS,
+    intraOpThreads: e.MEDSR_INTRA_OP_THREADS,
+    redisUrl: e.REDIS_URL,
+    apiKey: e.MEDSR_API_KEY,
+    corsOrigin: e.MEDSR_CORS_ORIGIN,
+    maxUploadBytes: e.MEDSR_MAX_UPLOAD_BYTES,
+    maxUploadFiles: e.MEDSR_MAX_UPLOAD_FILES,
+    maxQueue: e.MEDSR_MAX_QUEUE,
+    logLevel: e.MEDSR_LOG_LEVEL,
+  });
+}
+
+let cached: MedsrConfig | undefined;
+
+/** The process-wide configuration, parsed from process.env on first use. */
+export function getConfig(): MedsrConfig {
+  cached ??= parseConfig(process.env);
+  return cached;
+}

@@ -1,0 +1,35 @@
+import path from 'node:path';
+import { parseConfig, DEFAULT_MODEL_DIR } from '../../src/shared/config';
+import { MedsrError } from '../../src/shared/errors';
+
+describe('parseConfig', () => {
+  it('applies defaults to an empty environment', () => {
+    const c = parseConfig({});
+    expect(c.port).toBe(8080);
+    expect(c.device).toBe('auto');
+    expect(c.modelDir).toBe(DEFAULT_MODEL_DIR);
+    expect(c.redisUrl).toBeUndefined();
+    expect(Object.isFrozen(c)).toBe(true);
+  });
+
+  it('coerces and resolves values', () => {
+    const c = parseConfig({ MEDSR_PORT: '9000', MEDSR_DATA_DIR: 'rel/dir', REDIS_URL: 'redis://127.0.0.1:6390' });
+    expect(c.port).toBe(9000);
+    expect(c.dataDir).toBe(path.resolve('rel/dir'));
+    expect(c.redisUrl).toBe('redis://127.0.0.1:6390');
+  });
+
+  it('names every bad variable in one typed error', () => {
+    let caught: unknown;
+    try {
+      parseConfig({ MEDSR_PORT: 'eighty', MEDSR_DEVICE: 'tpu' });
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(MedsrError);
+    const err = caught as MedsrError;
+    expect(err.code).toBe('config.invalid');
+    expect(err.message).toContain('MEDSR_PORT');
+    expect(err.message).toContain('MEDSR_DEVICE');
+  });
+});
