@@ -1,0 +1,109 @@
+/**
+ * The shapes that leave src/ingest. Readers produce DicomInstance; series assembly groups them;
+ * pixel transforms turn a decoded frame into a conditioning tensor and back; write-back clones
+ * an instance into a derived one. Other layers depend on these types, never on dicom-parser.
+ */
+import type { MedsrError } from '../shared/errors';
+
+/** Where an instance came from: a file, or an entry inside a zip archive. */
+export interface InputRef {
+  /** File on disk (the archive itself for zip entries). */
+  path: string;
+  /** Entry name inside the archive, when the file is a zip. */
+  entry?: string;
+  /** What users see: `study.zip!DICOM/IM0001` or the file path. */
+  label: string;
+}
+
+export interface ImageGeometry {
+  imagePositionPatient: [number, number, number] | undefined;
+  imageOrientationPatient: [number, number, number, number, number, number] | undefined;
+  /** [row spacing (between rows), column spacing (between columns)] in mm, as DICOM orders them. */
+  pixelSpacing: [number, number] | undefined;
+  sliceThickness: number | undefined;
+}
+
+export interface PixelDescription {
+  transferSyntaxUID: string;
+  rows: number;
+  columns: number;
+  frames: number;
+  samplesPerPixel: number;
+  photometricInterpretation: string;
+  bitsAllocated: number;
+  bitsStored: number;
+  highBit: number;
+  /** 0 unsigned, 1 two's complement. */
+  pixelRepresentation: 0 | 1;
+  planarConfiguration: 0 | 1;
+  rescaleSlope: number;
+  rescaleIntercept: number;
+}
+
+/** DICOM attributes (by keyword) the prompt builder reads; see docs/model-contract.md. */
+export interface PromptMetadata {
+  Modality?: string;
+  BodyPartExamined?: string;
+  SeriesDescription?: string;
+  StudyDescription?: string;
+  ProtocolName?: string;
+  SequenceName?: string;
+  RepetitionTime?: number;
+  EchoTime?: number;
+  DiffusionBValue?: number;
+  ImageOrientationPatient?: number[];
+}
+
+export interface DicomInstance {
+  ref: InputRef;
+  sopClassUID: string;
+  sopInstanceUID: string;
+  studyInstanceUID: string;
+  seriesInstanceUID: string;
+  frameOfReferenceUID: string | undefined;
+  modality: string;
+  instanceNumber: number | undefined;
+  seriesNumber: number | undefined;
+  seriesDescription: string | undefined;
+  studyDescription: string | undefined;
+  pixel: PixelDescription;
+  geometry: ImageGeometry;
+  promptMetadata: PromptMetadata;
+  /** The Part 10 bytes, kept so write-back can clone the dataset. */
+  bytes: Uint8Array;
+}
+
+/**
+ * One decoded frame in the stored-value domain: sign-extended and masked to BitsStored, before
+ * the modality LUT. Colour frames are interleaved (RGB RGB ...) whatever the planar configuration
+ * of the source.
+ */
+export interface DecodedFrame {
+  rows: number;
+  columns: number;
+  samplesPerPixel: number;
+  photometricInterpretation: string;
+  stored: Int32Array;
+}
+
+export type ReadResult =
+  | { ok: true; instance: DicomInstance }
+  | { ok: false; ref: InputRef; error: MedsrError };
+
+export interface Series {
+  studyInstanceUID: string;
+  seriesInstanceUID: string;
+  modality: string;
+  seriesNumber: number | undefined;
+  description: string | undefined;
+  /** Ordered along the slice normal, then by InstanceNumber. */
+  instances: DicomInstance[];
+  /** Human-readable notes: duplicate positions, gaps in spacing, mixed sizes. */
+  warnings: string[];
+}
+
+export interface Study {
+  studyInstanceUID: string;
+  description: string | undefined;
+  series: Series[];
+}
