@@ -14,6 +14,7 @@ import { MedsrError } from '../../../src/shared/errors';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const dcmjs = require('dcmjs') as any;
+dcmjs.log.setLevel('error'); // private tags of the corpus files are not worth a warning each
 
 const UNCOMPRESSED = new Set(['1.2.840.10008.1.2', '1.2.840.10008.1.2.1']);
 

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { EventEmitter } from 'node:events';
 import { FINAL_STATES } from '../../../src/service/jobs/job-model';
-import { createJobService } from '../../../src/service/jobs/job-service';
+import { createJobService, type JobView } from '../../../src/service/jobs/job-service';
 import { createJobStore } from '../../../src/service/jobs/job-store';
 import { createRedisQueue } from '../../../src/service/jobs/redis-queue';
 import { createDirectoryStorage } from '../../../src/service/storage';
@@ -60,7 +60,7 @@ describe('BullMQ queue on a real redis-server with real worker processes', () =>
     const { studies } = await catalog.ingest([mrSeriesCopy()]);
     const study = studies[0]!.studyInstanceUID;
 
-    const created = [];
+    const created: JobView[] = [];
     for (let i = 0; i < 4; i++) created.push(await jobs.create({ studyInstanceUID: study, options: { scale: 2 } }));
     expect(await queue.depth()).toBe(4);
 
