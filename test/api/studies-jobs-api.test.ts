@@ -11,8 +11,8 @@ async function uploadSeries(url: string, extra: Array<[string, Buffer]> = [], he
   const files = fs.readdirSync(MR_SERIES_DIR).sort();
   const zip = await makeZip(files.map((f) => [`MR700/${f}`, fs.readFileSync(path.join(MR_SERIES_DIR, f))]));
   const form = new FormData();
-  form.append('files', new Blob([zip]), 'series.zip');
-  for (const [name, data] of extra) form.append('files', new Blob([data]), name);
+  form.append('files', new Blob([new Uint8Array(zip)]), 'series.zip');
+  for (const [name, data] of extra) form.append('files', new Blob([new Uint8Array(data)]), name);
   return fetch(`${url}/api/v1/studies`, { method: 'POST', body: form, headers });
 }
 
