@@ -24,7 +24,8 @@ PACKAGES = {
 
 def fetch(work):
     """apt-get download + dpkg-deb -x every package into work/debs and work/root."""
-    debs, root = os.path.join(work, "debs"), os.path.join(work, "root")
+    debs = os.environ.get("MEDSR_DEB_CACHE") or os.path.join(work, "debs")
+    root = os.path.join(work, "root")
     os.makedirs(debs, exist_ok=True)
     os.makedirs(root, exist_ok=True)
     versions = {}
