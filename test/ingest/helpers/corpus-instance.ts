@@ -15,13 +15,16 @@ const nums = (ds: dicomParser.DataSet, tag: string, count: number): number[] | u
   return values.every((v): v is number => v !== undefined) ? values : undefined;
 };
 
-export function loadCorpusInstance(name: string): DicomInstance {
-  const path = join(PYDICOM_TEST_FILES, name);
-  const bytes = new Uint8Array(readFileSync(path));
+export function loadCorpusInstance(name: string, dir = PYDICOM_TEST_FILES): DicomInstance {
+  const path = join(dir, name);
+  return instanceFromBytes(new Uint8Array(readFileSync(path)), path, name);
+}
+
+export function instanceFromBytes(bytes: Uint8Array, path: string, label: string): DicomInstance {
   const ds = dicomParser.parseDicom(bytes);
   const str = (tag: string) => ds.string(tag) || undefined;
   return {
-    ref: { path, label: name },
+    ref: { path, label },
     sopClassUID: ds.string('x00080016')!,
     sopInstanceUID: ds.string('x00080018')!,
     studyInstanceUID: ds.string('x0020000d')!,
@@ -58,18 +61,20 @@ export function loadCorpusInstance(name: string): DicomInstance {
   };
 }
 
-/** Frame `index` of an uncompressed 16-bit little-endian instance, sign-extended as the reader does. */
+/** Frame `index` of an uncompressed little-endian 8/16-bit instance, sign-extended as the reader does. */
 export function decodeUncompressedFrame(instance: DicomInstance, index = 0): DecodedFrame {
   const { pixel } = instance;
-  if (pixel.bitsAllocated !== 16) throw new Error('test helper decodes 16-bit data only');
+  const bytesPer = pixel.bitsAllocated / 8;
+  if (bytesPer !== 1 && bytesPer !== 2) throw new Error('test helper decodes 8/16-bit data only');
   const ds = dicomParser.parseDicom(instance.bytes);
   const element = ds.elements['x7fe00010']!;
+  if (element.encapsulatedPixelData) throw new Error('test helper decodes uncompressed data only');
   const count = pixel.rows * pixel.columns;
-  const view = new DataView(instance.bytes.buffer, instance.bytes.byteOffset + element.dataOffset + index * count * 2, count * 2);
+  const view = new DataView(instance.bytes.buffer, instance.bytes.byteOffset + element.dataOffset + index * count * bytesPer, count * bytesPer);
   const stored = new Int32Array(count);
   const shift = 32 - pixel.bitsStored;
   for (let i = 0; i < count; i++) {
-    const raw = view.getUint16(i * 2, true);
+    const raw = bytesPer === 2 ? view.getUint16(i * 2, true) : view.getUint8(i);
     stored[i] = pixel.pixelRepresentation === 1 ? (raw << shift) >> shift : raw & (2 ** pixel.bitsStored - 1);
   }
   return { rows: pixel.rows, columns: pixel.columns, samplesPerPixel: pixel.samplesPerPixel, photometricInterpretation: pixel.photometricInterpretation, stored };
