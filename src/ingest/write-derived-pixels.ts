@@ -18,6 +18,8 @@ export interface StoredRepresentation {
   rescaleSlope: number;
   rescaleIntercept: number;
   photometricInterpretation: string;
+  /** Whether RescaleSlope/Intercept are written (uncertainty maps of IODs without a Modality LUT omit them). */
+  rescale: boolean;
 }
 
 /** Encapsulation and pixel-level attributes that describe the source's bytes, not ours. */
@@ -43,10 +45,22 @@ const SOURCE_VALUE_MEANING = [
   'PresentationLUTShape',
 ];
 
+/** Legacy MR Image has no Modality LUT module: a rescale there is non-standard (dciodvfy warns). */
+const WITHOUT_MODALITY_LUT = new Set(['1.2.840.10008.5.1.4.1.1.4']);
+
+/** Whether a derived image of `source` may carry RescaleSlope/Intercept of its own (see uncertaintyToStored). */
+export function supportsRescale(source: DicomInstance): boolean {
+  return !WITHOUT_MODALITY_LUT.has(source.sopClassUID);
+}
+
 export function outputRepresentation(source: DicomInstance, options: DerivedOptions): StoredRepresentation {
   const rep = options.pixelRepresentation;
   if (options.kind === 'uncertainty' && rep) {
+    if (!supportsRescale(source) && (rep.rescaleSlope !== 1 || rep.rescaleIntercept !== 0)) {
+      throw new MedsrError('internal', 'derived.options', `${source.sopClassUID} has no Modality LUT: store the uncertainty map with slope 1 (uncertaintyToStored allowRescale: false)`, { file: source.ref.label });
+    }
     return {
+      rescale: supportsRescale(source),
       bitsAllocated: rep.bitsStored <= 8 ? 8 : 16,
       bitsStored: rep.bitsStored,
       signed: rep.signed,
@@ -59,7 +73,7 @@ export function outputRepresentation(source: DicomInstance, options: DerivedOpti
   if (bitsAllocated !== 8 && bitsAllocated !== 16 && bitsAllocated !== 32) {
     throw new MedsrError('unsupported', 'derived.bits_allocated', `cannot write BitsAllocated ${bitsAllocated}`, { file: source.ref.label });
   }
-  return { bitsAllocated, bitsStored, signed: pixelRepresentation === 1, rescaleSlope, rescaleIntercept, photometricInterpretation };
+  return { bitsAllocated, bitsStored, signed: pixelRepresentation === 1, rescaleSlope, rescaleIntercept, photometricInterpretation, rescale: true };
 }
 
 /** Frames concatenated as little-endian words of BitsAllocated bits (even length, as DICOM requires). */
@@ -118,9 +132,11 @@ export function applyPixelModule(ds: DicomDataset, frames: readonly Int32Array[]
   const toModality = (v: number) => v * rep.rescaleSlope + rep.rescaleIntercept;
   const modality = { min: Math.min(toModality(stored.min), toModality(stored.max)), max: Math.max(toModality(stored.min), toModality(stored.max)) };
   if (options.kind === 'uncertainty') {
-    remove(ds, ...SOURCE_VALUE_MEANING);
-    put(ds, 'RescaleSlope', [rep.rescaleSlope]);
-    put(ds, 'RescaleIntercept', [rep.rescaleIntercept]);
+    remove(ds, ...SOURCE_VALUE_MEANING, 'RescaleSlope', 'RescaleIntercept', 'RescaleType');
+    if (rep.rescale) {
+      put(ds, 'RescaleSlope', [rep.rescaleSlope]);
+      put(ds, 'RescaleIntercept', [rep.rescaleIntercept]);
+    }
     // A window of our own over the map's range: nothing about the source's display applies.
     setWindow(ds, { center: (modality.min + modality.max) / 2, width: Math.max(modality.max - modality.min, 1) }, 'UNCERTAINTY');
   } else {

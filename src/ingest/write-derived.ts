@@ -15,6 +15,7 @@ import { checkDerivedOptions, type DerivedOptions } from './write-derived-option
 import { applyPixelModule, outputRepresentation } from './write-derived-pixels';
 
 export type { DerivedOptions, DerivedPixelRepresentation } from './write-derived-options';
+export { supportsRescale } from './write-derived-pixels';
 
 export const EXPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2.1';
 

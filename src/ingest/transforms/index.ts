@@ -3,4 +3,4 @@ export type { AppliedStep, Conditioning, NormalisationSpec, StepName } from './t
 export { toConditioning, fromConditioning, toModalityValues, assertGreyscale } from './chain';
 export { percentiles } from './percentile';
 export { storedRange, roundAndClamp, type StoredRange } from './stored-range';
-export { uncertaintyToStored, stdToModalityUnits, type StoredUncertainty, type UncertaintyRepresentation } from './uncertainty';
+export { uncertaintyToStored, stdToModalityUnits, type StoredUncertainty, type UncertaintyRepresentation, type UncertaintyStorageOptions } from './uncertainty';

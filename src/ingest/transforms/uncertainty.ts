@@ -1,6 +1,6 @@
 /**
  * The per-pixel standard deviation (uncertainty map) back in modality units, stored as 16-bit
- * unsigned with a RescaleSlope chosen so the largest std of all frames fits. Only the scale of the
+ * unsigned with a RescaleSlope chosen so the largest std of all frames fits (where the IOD has one). Only the scale of the
  * affine steps matters for a spread: offsets and the MONOCHROME1 mirror do not change it.
  */
 import { MedsrError } from '../../shared/errors';
@@ -43,10 +43,21 @@ function ceilToSignificant(x: number, digits: number): number {
   return Number((Math.ceil(x / magnitude - 1e-9) * magnitude).toPrecision(digits));
 }
 
-export function uncertaintyToStored(frames: ReadonlyArray<{ std: Tensor; steps: readonly AppliedStep[] }>): StoredUncertainty {
+export interface UncertaintyStorageOptions {
+  /**
+   * False for IODs without a Modality LUT (legacy MR Image): then the map is stored with slope 1,
+   * i.e. rounded to whole modality units, the same quantisation as the image it describes.
+   */
+  allowRescale?: boolean;
+}
+
+export function uncertaintyToStored(
+  frames: ReadonlyArray<{ std: Tensor; steps: readonly AppliedStep[] }>,
+  { allowRescale = true }: UncertaintyStorageOptions = {},
+): StoredUncertainty {
   const modality = frames.map(({ std, steps }) => stdToModalityUnits(std, steps));
   const largest = modality.reduce((m, values) => values.reduce((a, v) => (v > a ? v : a), m), 0);
-  const rescaleSlope = largest > 0 ? ceilToSignificant(largest / MAX_STORED, 4) : 1;
+  const rescaleSlope = allowRescale && largest > 0 ? ceilToSignificant(largest / MAX_STORED, 4) : 1;
   const stored = modality.map((values) => {
     const out = new Int32Array(values.length);
     for (let i = 0; i < values.length; i++) out[i] = Math.min(MAX_STORED, Math.round(values[i]! / rescaleSlope));

@@ -29,6 +29,15 @@ describe('uncertaintyToStored', () => {
     );
   });
 
+  it('stores whole modality units with slope 1 where the IOD has no rescale', () => {
+    const std = imageTensor(1, 3, Float32Array.from([0.001, 0.0126, 0.5]));
+    const { frames, pixelRepresentation } = uncertaintyToStored([{ std, steps: steps(1000) }], { allowRescale: false });
+    expect(pixelRepresentation.rescaleSlope).toBe(1);
+    expect(Array.from(frames[0]!)).toEqual([1, 13, 500]);
+    const huge = uncertaintyToStored([{ std: imageTensor(1, 1, Float32Array.from([1000])), steps: steps(1000) }], { allowRescale: false });
+    expect(Array.from(huge.frames[0]!)).toEqual([65535]);
+  });
+
   it('uses slope 1 for an all-zero map and rejects negative or NaN std', () => {
     const zero = uncertaintyToStored([{ std: imageTensor(1, 2), steps: steps(10) }]);
     expect(zero.pixelRepresentation.rescaleSlope).toBe(1);
