@@ -26,10 +26,15 @@ interface DcmjsModule {
     DicomDict: new (meta: DicomDataset) => DcmjsDicomDict;
     DicomMetaDictionary: { nameMap: Record<string, DcmjsDictionaryEntry | undefined> };
   };
+  log: { getLogger(name: string): { setLevel(level: 'silent' | 'warn'): void } };
 }
 
 // dcmjs ships no type declarations; this interface is the part of it we rely on.
 const dcmjs = require('dcmjs') as DcmjsModule;
+
+// dcmjs prints "Invalid vr type xs - using US" to the console for every Implicit VR source with
+// US/SS-by-representation attributes; write-derived-pixels re-types those itself, so the message is noise.
+dcmjs.log.getLogger('validation.dcmjs').setLevel('silent');
 
 const PIXEL_DATA_TAG = '7FE00010';
 

@@ -7,7 +7,7 @@
 import { MedsrError } from '../shared/errors';
 import { storedRange } from './transforms/stored-range';
 import type { DicomInstance } from './types';
-import { type DicomDataset, put, remove } from './write-derived-dataset';
+import { type DicomDataset, get, put, remove } from './write-derived-dataset';
 import type { DerivedOptions } from './write-derived-options';
 import { keepSensibleWindows, setWindow } from './write-derived-window';
 
@@ -108,6 +108,21 @@ function extremes(frames: readonly Int32Array[]): { min: number; max: number } {
   return { min, max };
 }
 
+/**
+ * Attributes whose VR is US or SS by PixelRepresentation. From an Implicit VR source dcmjs cannot
+ * tell and reads them as US; we write explicit VR, so a signed image's values are re-read as SS.
+ */
+const PIXEL_VALUED = ['PixelPaddingValue', 'PixelPaddingRangeLimit'];
+
+function fixPixelValuedVrs(ds: DicomDataset, signed: boolean): void {
+  for (const keyword of PIXEL_VALUED) {
+    const values = get(ds, keyword);
+    if (!values) continue;
+    const numbers = values.map(Number);
+    put(ds, keyword, signed ? numbers.map((v) => (v > 0x7fff ? v - 0x10000 : v)) : numbers, signed ? 'SS' : 'US');
+  }
+}
+
 /** Sets the Image Pixel module (and the representation's rescale/window) for `frames`. */
 export function applyPixelModule(ds: DicomDataset, frames: readonly Int32Array[], options: DerivedOptions, rep: StoredRepresentation): void {
   remove(ds, ...SOURCE_PIXEL_ONLY);
@@ -140,6 +155,7 @@ export function applyPixelModule(ds: DicomDataset, frames: readonly Int32Array[]
     // A window of our own over the map's range: nothing about the source's display applies.
     setWindow(ds, { center: (modality.min + modality.max) / 2, width: Math.max(modality.max - modality.min, 1) }, 'UNCERTAINTY');
   } else {
+    fixPixelValuedVrs(ds, rep.signed);
     keepSensibleWindows(ds, modality);
   }
   put(ds, 'PixelData', [encodePixelData(frames, rep)], rep.bitsAllocated === 8 ? 'OB' : 'OW');
