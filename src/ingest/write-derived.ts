@@ -7,7 +7,7 @@
  */
 import type { DicomInstance } from './types';
 import { MEDSR_IMPLEMENTATION_CLASS_UID, newUid } from './uid';
-import { type DicomDataset, getString, put, readDataset, writePart10 } from './write-derived-dataset';
+import { type DicomDataset, getString, put, readDataset, remove, writePart10 } from './write-derived-dataset';
 import { dicomNow, parseTimezoneOffset } from './write-derived-datetime';
 import { applyScaledGeometry } from './write-derived-geometry';
 import { applyLabels } from './write-derived-labels';
@@ -42,6 +42,21 @@ function keepLossyHistory(ds: DicomDataset, source: DicomInstance): void {
   if (!getString(ds, 'LossyImageCompressionMethod')) put(ds, 'LossyImageCompressionMethod', [method]);
 }
 
+/**
+ * Attributes about the source SOP instance itself rather than the image: who created it, the
+ * signatures over its bytes (void once we change them), the concatenation it belonged to.
+ */
+const SOURCE_INSTANCE_ONLY = [
+  'InstanceCreatorUID',
+  'DigitalSignaturesSequence',
+  'MACParametersSequence',
+  'ConcatenationUID',
+  'SOPInstanceUIDOfConcatenationSource',
+  'InConcatenationNumber',
+  'InConcatenationTotalNumber',
+  'ConcatenationFrameOffsetNumber',
+];
+
 function fileMeta(sopClassUID: string, sopInstanceUID: string, softwareVersion: string): DicomDataset {
   const meta: DicomDataset = {};
   put(meta, 'FileMetaInformationVersion', [new Uint8Array([0, 1]).buffer]);
@@ -62,6 +77,7 @@ export function writeDerived(source: DicomInstance, frames: Int32Array[], option
   const now = dicomNow(options.now ?? new Date(), offset ?? 0);
 
   // StudyInstanceUID, FrameOfReferenceUID and InstanceNumber stay as cloned.
+  remove(ds, ...SOURCE_INSTANCE_ONLY);
   put(ds, 'SOPInstanceUID', [sopInstanceUID]);
   put(ds, 'SeriesInstanceUID', [options.seriesInstanceUID]);
   put(ds, 'SeriesNumber', [options.seriesNumber]);
