@@ -72,9 +72,4 @@ export function code(ds: dicomParser.DataSet): [string | undefined, string | und
   return [ds.string('x00080100'), ds.string('x00080102'), ds.string('x00080104')];
 }
 
-/** Typed-array equality that stays fast on 10^5 values and says where the first difference is. */
-export function firstDifference(actual: ArrayLike<number>, expected: ArrayLike<number>): string | undefined {
-  if (actual.length !== expected.length) return `length ${actual.length} != ${expected.length}`;
-  for (let i = 0; i < actual.length; i++) if (actual[i] !== expected[i]) return `index ${i}: ${actual[i]} != ${expected[i]}`;
-  return undefined;
-}
+export { firstDifference } from './arrays';
