@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MedsrError } from '../../src/shared/errors';
 import type { DicomInstance } from '../../src/ingest/types';
@@ -105,6 +105,20 @@ describe('writeDerived from other greyscale sources', () => {
     expect(out.elements['x7fe00010']!.vr).toBe('OB');
     expect(out.uint16('x00280100')).toBe(8);
     expect(firstDifference(decodeUncompressedFrame(instanceFromBytes(bytes, path, 'derived')).stored, frames[0]!)).toBeUndefined();
+  });
+
+  it('keeps non-ASCII text, re-encoded as UTF-8 and declared ISO_IR 192 (dcmjs writes UTF-8)', () => {
+    // Same-length byte patch of PatientName to Latin-1 text (the file declares ISO_IR 100).
+    const bytes = readFileSync(join(PYDICOM_TEST_FILES, 'CT_small.dcm'));
+    const at = bytes.indexOf('CompressedSamples^CT1 ', 0, 'latin1');
+    Buffer.from('M\u00fcller^J\u00fcrgen'.padEnd(22, ' '), 'latin1').copy(bytes, at);
+    writeFileSync(join(outDir, 'CT_small-latin1.dcm'), bytes);
+    const source = loadCorpusInstance('CT_small-latin1.dcm', outDir);
+    expect(parse(source.bytes).string('x00080005')).toBe('ISO_IR 100');
+    const out = parse(writeDerived(source, upscaledFrames(source, 2), srOptions(source, 2)));
+    expect(out.string('x00080005')).toBe('ISO_IR 192');
+    const name = out.elements['x00100010']!;
+    expect(Buffer.from(out.byteArray.subarray(name.dataOffset, name.dataOffset + name.length)).toString('utf8').trim()).toBe('M\u00fcller^J\u00fcrgen');
   });
 
   it("drops the source's icon (a thumbnail of other pixels)", () => {
