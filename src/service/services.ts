@@ -18,6 +18,8 @@ export interface ServicesOptions {
   /** With a URL, jobs go through BullMQ and `medsr worker` processes run them. */
   redisUrl?: string | undefined;
   maxQueue: number;
+  /** Slices of a job processed at once (the inference pool's size). */
+  sliceConcurrency?: number;
   onSlice?: (outcome: 'done' | 'failed', seconds: number) => void;
 }
 
@@ -41,7 +43,7 @@ export function createServices(options: ServicesOptions): Services {
   const catalog = createStudyCatalog({ storage, readInputs: options.readInputs, readDicomBytes: options.readDicomBytes });
   const events = new EventEmitter();
   events.setMaxListeners(0); // one listener per open SSE stream
-  const runJob = createJobRunner({ store, storage, catalog, processor: options.processor, events, ...(options.onSlice ? { onSlice: options.onSlice } : {}) });
+  const runJob = createJobRunner({ store, storage, catalog, processor: options.processor, events, sliceConcurrency: options.sliceConcurrency ?? 1, ...(options.onSlice ? { onSlice: options.onSlice } : {}) });
   const embedded = options.redisUrl ? undefined : createEmbeddedQueue({ runJob, store, maxQueued: options.maxQueue });
   const queue: JobQueue = embedded ?? createRedisQueue({ redisUrl: options.redisUrl as string, maxQueued: options.maxQueue });
   const jobs = createJobService({ store, storage, catalog, queue, events });

@@ -104,6 +104,29 @@ describe('embedded job engine on a real MR series', () => {
     await engine.queue.close();
   });
 
+  it('keeps as many slices in flight as the inference pool has workers', async () => {
+    const replicate = createReplicatingProcessor({ delayMs: 60 });
+    let inFlight = 0;
+    let most = 0;
+    const engine = createEngine(tempDir(), async (instance, request) => {
+      most = Math.max(most, ++inFlight);
+      try {
+        return await replicate(instance, request);
+      } finally {
+        inFlight--;
+      }
+    }, 16, 3);
+    const { studies } = await engine.catalog.ingest([mrSeriesCopy()]);
+    const created = await engine.jobs.create({ studyInstanceUID: studies[0]!.studyInstanceUID, options: { scale: 2 } });
+    await engine.queue.idle();
+    const job = await engine.jobs.get(created.id);
+    expect(job.state).toBe('succeeded');
+    expect(job.progress.done).toBe(7);
+    expect(most).toBe(3);
+    expect(new Set(job.slices.map((s) => s.resultKey)).size).toBe(7);
+    await engine.queue.close();
+  });
+
   it('refuses jobs beyond the queue bound as overloaded', async () => {
     const engine = createEngine(tempDir(), createReplicatingProcessor({ delayMs: 200 }), 1);
     const { studies } = await engine.catalog.ingest([mrSeriesCopy()]);
