@@ -31,7 +31,7 @@ export interface Services {
   runJob: JobRunner;
   queue: JobQueue;
   jobs: JobService;
-  /** Starts the queue (embedded: resumes jobs a previous process left unfinished). */
+  /** Starts running jobs (embedded: also resumes what a previous process left unfinished); call once the model is ready. */
   start(): Promise<void>;
   close(): Promise<void>;
 }
@@ -44,7 +44,7 @@ export function createServices(options: ServicesOptions): Services {
   const events = new EventEmitter();
   events.setMaxListeners(0); // one listener per open SSE stream
   const runJob = createJobRunner({ store, storage, catalog, processor: options.processor, events, sliceConcurrency: options.sliceConcurrency ?? 1, ...(options.onSlice ? { onSlice: options.onSlice } : {}) });
-  const embedded = options.redisUrl ? undefined : createEmbeddedQueue({ runJob, store, maxQueued: options.maxQueue });
+  const embedded = options.redisUrl ? undefined : createEmbeddedQueue({ runJob, store, maxQueued: options.maxQueue, autoStart: false });
   const queue: JobQueue = embedded ?? createRedisQueue({ redisUrl: options.redisUrl as string, maxQueued: options.maxQueue });
   const jobs = createJobService({ store, storage, catalog, queue, events });
   return {
