@@ -27,6 +27,16 @@ export function readDicomBytes(bytes: Uint8Array, ref: InputRef, options?: ReadO
   return instance;
 }
 
+/** Like readDicomBytes, but hands back a DICOMDIR's data set instead of refusing it. */
+export function readDicomOrDirectory(bytes: Uint8Array, ref: InputRef, options?: ReadOptions): { instance: DicomInstance } | { dicomdir: DataSet } {
+  const limits = resolveLimits(options);
+  const parsed = parsePart10(bytes, ref.label, limits.maxFileBytes);
+  if (isDicomdir(parsed.dataSet)) return { dicomdir: parsed.dataSet };
+  const instance = instanceFromDataSet(parsed, bytes, ref, options);
+  parsedByBytes.set(bytes, parsed);
+  return { instance };
+}
+
 export function isDicomdir(dataSet: DataSet): boolean {
   const sopClass = clean(dataSet.string('x00020002') ?? dataSet.string('x00080016'));
   return sopClass === MEDIA_STORAGE_DIRECTORY || dataSet.elements['x00041220'] !== undefined;
