@@ -29,7 +29,8 @@ export async function decodeCompressed(codec: Codec, encoded: Uint8Array, pixel:
       if (precision !== undefined && precision > 8) {
         throw new MedsrError('unsupported', 'codec.jpeg12_unsupported', `${precision}-bit lossy JPEG (process 4) is not supported: no maintained 12-bit JPEG decoder runs in Node here`, { file });
       }
-      const out = await runWasm(LIBJPEG_TURBO, encoded, pixel, file, maxDecodedBytes);
+      const rgbAsStored = spp === 3 && pixel.photometricInterpretation === 'RGB';
+      const out = await runWasm(LIBJPEG_TURBO, rgbAsStored ? markAsRgb(encoded) : encoded, pixel, file, maxDecodedBytes);
       // libjpeg converts YCbCr to RGB while decoding, whatever the DICOM header calls it
       return { ...out, photometric: spp === 3 ? 'RGB' : pixel.photometricInterpretation };
     }
@@ -45,6 +46,26 @@ export async function decodeCompressed(codec: Codec, encoded: Uint8Array, pixel:
     case 'native':
       throw new MedsrError('internal', 'codec.native', 'native pixel data reached the compressed path', { file });
   }
+}
+
+/**
+ * A JPEG without JFIF or Adobe markers says nothing about its colour space, and libjpeg then
+ * assumes YCbCr. When DICOM says the components are RGB (no colour transform, PS3.5 8.2.1), an
+ * Adobe APP14 segment with transform 0 tells libjpeg so, as GDCM and DCMTK decide from the header.
+ */
+export function markAsRgb(encoded: Uint8Array): Uint8Array {
+  for (let i = 2; i + 4 <= encoded.length && encoded[i] === 0xff; ) {
+    const marker = encoded[i + 1]!;
+    if (marker === 0xe0 || marker === 0xee) return encoded; // JFIF or Adobe: the codestream says
+    if (marker === 0xda || (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xcc)) break;
+    i += 2 + ((encoded[i + 2]! << 8) | encoded[i + 3]!);
+  }
+  const adobe = [0xff, 0xee, 0x00, 0x0e, 0x41, 0x64, 0x6f, 0x62, 0x65, 0x00, 0x64, 0x00, 0x00, 0x00, 0x00, 0x00];
+  const out = new Uint8Array(encoded.length + adobe.length);
+  out.set(encoded.subarray(0, 2));
+  out.set(adobe, 2);
+  out.set(encoded.subarray(2), 2 + adobe.length);
+  return out;
 }
 
 async function runWasm(handle: CodecHandle, encoded: Uint8Array, pixel: PixelDescription, file: string, maxDecodedBytes: number): Promise<CodecOutput> {
