@@ -128,3 +128,89 @@ export function writeZip(file: string, entries: ZipEntrySpec[]): void {
   end.writeUInt32LE(offset, 16);
   fs.writeFileSync(file, Buffer.concat([...parts, cdBytes, end]));
 }
+
+export interface SyntheticImage {
+  transferSyntaxUID?: string;
+  rows: number;
+  columns: number;
+  frames?: number;
+  bitsAllocated?: number;
+  bitsStored?: number;
+  signed?: boolean;
+  samplesPerPixel?: number;
+  photometric?: string;
+  modality?: string;
+  sopInstanceUID?: string;
+  seriesInstanceUID?: string;
+  /** Native pixel bytes, or the fragments of encapsulated pixel data (one per frame). */
+  pixelData: Uint8Array | Uint8Array[];
+}
+
+/**
+ * A minimal Part 10 file (explicit VR little endian data set) written byte by byte, so tests can
+ * state exactly what a file claims, including claims a converter would refuse to write.
+ */
+export function buildDicom(image: SyntheticImage): Buffer {
+  const ts = image.transferSyntaxUID ?? '1.2.840.10008.1.2.1';
+  const el = (group: number, element: number, vr: string, value: Buffer): Buffer => {
+    const padded = value.length % 2 ? Buffer.concat([value, Buffer.from(vr === 'UI' || vr === 'OB' ? [0] : [0x20])]) : value;
+    const long = ['OB', 'OW', 'SQ', 'UN', 'UT'].includes(vr);
+    const head = Buffer.alloc(long ? 12 : 8);
+    head.writeUInt16LE(group, 0);
+    head.writeUInt16LE(element, 2);
+    head.write(vr, 4, 'latin1');
+    if (long) head.writeUInt32LE(padded.length, 8);
+    else head.writeUInt16LE(padded.length, 6);
+    return Buffer.concat([head, padded]);
+  };
+  const str = (s: string): Buffer => Buffer.from(s, 'latin1');
+  const us = (n: number): Buffer => {
+    const b = Buffer.alloc(2);
+    b.writeUInt16LE(n, 0);
+    return b;
+  };
+  const meta = Buffer.concat([
+    el(0x0002, 0x0001, 'OB', Buffer.from([0, 1])),
+    el(0x0002, 0x0002, 'UI', str('1.2.840.10008.5.1.4.1.1.7')),
+    el(0x0002, 0x0003, 'UI', str(image.sopInstanceUID ?? '1.2.3.4.5.6.7')),
+    el(0x0002, 0x0010, 'UI', str(ts)),
+  ]);
+  const groupLength = Buffer.alloc(4);
+  groupLength.writeUInt32LE(meta.length, 0);
+  const bits = image.bitsAllocated ?? 16;
+  const spp = image.samplesPerPixel ?? 1;
+  const data = [
+    el(0x0008, 0x0016, 'UI', str('1.2.840.10008.5.1.4.1.1.7')),
+    el(0x0008, 0x0018, 'UI', str(image.sopInstanceUID ?? '1.2.3.4.5.6.7')),
+    el(0x0008, 0x0060, 'CS', str(image.modality ?? 'OT')),
+    el(0x0020, 0x000d, 'UI', str('1.2.3.4.5.1')),
+    el(0x0020, 0x000e, 'UI', str(image.seriesInstanceUID ?? '1.2.3.4.5.2')),
+    el(0x0028, 0x0002, 'US', us(spp)),
+    el(0x0028, 0x0004, 'CS', str(image.photometric ?? (spp === 3 ? 'RGB' : 'MONOCHROME2'))),
+    ...(spp === 3 ? [el(0x0028, 0x0006, 'US', us(0))] : []),
+    ...(image.frames !== undefined ? [el(0x0028, 0x0008, 'IS', str(String(image.frames)))] : []),
+    el(0x0028, 0x0010, 'US', us(image.rows)),
+    el(0x0028, 0x0011, 'US', us(image.columns)),
+    el(0x0028, 0x0100, 'US', us(bits)),
+    el(0x0028, 0x0101, 'US', us(image.bitsStored ?? bits)),
+    el(0x0028, 0x0102, 'US', us((image.bitsStored ?? bits) - 1)),
+    el(0x0028, 0x0103, 'US', us(image.signed ? 1 : 0)),
+  ];
+  let pixel: Buffer;
+  if (Array.isArray(image.pixelData)) {
+    const item = (b: Uint8Array): Buffer => {
+      const head = Buffer.alloc(8);
+      head.writeUInt16LE(0xfffe, 0);
+      head.writeUInt16LE(0xe000, 2);
+      const body = b.length % 2 ? Buffer.concat([Buffer.from(b), Buffer.from([0])]) : Buffer.from(b);
+      head.writeUInt32LE(body.length, 4);
+      return Buffer.concat([head, body]);
+    };
+    const head = Buffer.from([0xe0, 0x7f, 0x10, 0x00, 0x4f, 0x42, 0, 0, 0xff, 0xff, 0xff, 0xff]);
+    const end = Buffer.from([0xfe, 0xff, 0xdd, 0xe0, 0, 0, 0, 0]);
+    pixel = Buffer.concat([head, item(new Uint8Array(0)), ...image.pixelData.map(item), end]);
+  } else {
+    pixel = el(0x7fe0, 0x0010, bits > 8 ? 'OW' : 'OB', Buffer.from(image.pixelData));
+  }
+  return Buffer.concat([Buffer.alloc(128), str('DICM'), el(0x0002, 0x0000, 'UL', groupLength), meta, ...data, pixel]);
+}

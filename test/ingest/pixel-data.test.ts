@@ -6,7 +6,8 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { decodeFrame, type MedsrError } from '../../src/ingest';
+import { decodeFrame } from '../../src/ingest';
+import type { MedsrError } from '../../src/shared/errors';
 import { GDCM_XA, OCTAVE, corpusFile, dcmtkRaw, decodeAll, gdcmRaw, makeTempDir, maxAbsDifference, pydicom, readFileInstance } from './helpers';
 
 const tmp = makeTempDir();
