@@ -7,6 +7,19 @@ export const PIXEL_DATA_TAG = 'x7fe00010';
 const FLOAT_PIXEL_TAGS = ['x7fe00008', 'x7fe00009'];
 
 /**
+ * Storage SOP classes of images (PS3.4 B.5), each with its sub-classes: an instance of one of
+ * these without pixel data is broken, while an SR or RT plan without pixel data is simply not
+ * an image.
+ */
+const IMAGE_SOP_CLASS_ROOTS = ['1', '2', '3', '4', '6', '7', '12', '13', '20', '30', '77', '128', '130', '481.1', '481.2'].map(
+  (suffix) => `1.2.840.10008.5.1.4.1.1.${suffix}`,
+);
+
+function isImageSopClass(uid: string | undefined): boolean {
+  return uid !== undefined && IMAGE_SOP_CLASS_ROOTS.some((root) => uid === root || uid.startsWith(`${root}.`));
+}
+
+/**
  * Reads the Image Pixel module and checks it is self-consistent and within limits, so that
  * decoding never allocates from a hostile header and never reads past the pixel data.
  */
@@ -17,8 +30,9 @@ export function describePixels(dataSet: DataSet, transferSyntaxUID: string, file
   const pixelElement = dataSet.elements[PIXEL_DATA_TAG];
   if (!pixelElement) {
     if (FLOAT_PIXEL_TAGS.some((t) => dataSet.elements[t])) fail('pixel.float_unsupported', 'float pixel data is not supported', 'unsupported');
-    const sopClass = dataSet.string('x00080016') ?? 'unknown SOP class';
-    fail('dicom.not_an_image', `no pixel data: not an image (SOP class ${sopClass})`, 'unsupported');
+    const sopClass = dataSet.string('x00080016')?.replace(/\0/g, '').trim();
+    if (isImageSopClass(sopClass) || dataSet.elements['x00280010']) fail('dicom.no_pixel_data', `image (SOP class ${sopClass ?? 'unknown'}) has no pixel data`);
+    fail('dicom.not_an_image', `no pixel data: not an image (SOP class ${sopClass ?? 'unknown'})`, 'unsupported');
   }
   const syntax = lookupTransferSyntax(transferSyntaxUID);
   if (!syntax) fail('dicom.unsupported_transfer_syntax', `transfer syntax ${transferSyntaxUID} is not supported`, 'unsupported');
