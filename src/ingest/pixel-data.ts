@@ -34,6 +34,9 @@ export async function decodeFrame(instance: DicomInstance, frameIndex: number): 
       const bitStart = frameBits * frameIndex;
       const start = element.dataOffset + Math.floor(bitStart / 8);
       const frameBytes = dataSet.byteArray.subarray(start, start + Math.ceil(frameBits / 8) + 1);
+      if (frameBytes.length * 8 < frameBits + (bitStart % 8)) {
+        throw new MedsrError('invalid_input', 'dicom.truncated', `frame ${frameIndex + 1} runs past the end of the pixel data`, { file });
+      }
       const count = frameBits / pixel.bitsAllocated;
       const words = readNativeWords(frameBytes, pixel.bitsAllocated, count, syntax.bigEndian, bitStart % 8);
       stored = toStoredValues(words, pixel, pixel.highBit + 1 - pixel.bitsStored, file);

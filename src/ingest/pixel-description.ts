@@ -83,6 +83,9 @@ export function describePixels(dataSet: DataSet, transferSyntaxUID: string, file
     rescaleSlope,
     rescaleIntercept,
   };
+  if (pixelElement!.dataOffset + (pixelElement!.encapsulatedPixelData ? 0 : pixelElement!.length) > dataSet.byteArray.length) {
+    fail('dicom.truncated', `pixel data runs past the end of the file (${pixelElement!.length} bytes declared)`);
+  }
   if (syntax!.codec === 'native') checkNativeLength(description, pixelElement!.length, file);
   else if (!pixelElement!.encapsulatedPixelData) fail('pixel.not_encapsulated', `transfer syntax ${syntax!.name} needs encapsulated pixel data`);
   return description;

@@ -17,24 +17,27 @@ const parsedByBytes = new WeakMap<Uint8Array, ParsedDicom>();
 
 /** Parses one Part 10 buffer (or a bare data set) into a DicomInstance; throws MedsrError. */
 export function readDicomBytes(bytes: Uint8Array, ref: InputRef, options?: ReadOptions): DicomInstance {
-  const limits = resolveLimits(options);
-  const parsed = parsePart10(bytes, ref.label, limits.maxFileBytes);
-  if (isDicomdir(parsed.dataSet)) {
+  const read = readDicomOrDirectory(bytes, ref, options);
+  if ('dicomdir' in read) {
     throw new MedsrError('unsupported', 'dicom.dicomdir', 'a DICOMDIR is an index of files, not an image', { file: ref.label });
   }
-  const instance = instanceFromDataSet(parsed, bytes, ref, options);
-  parsedByBytes.set(bytes, parsed);
-  return instance;
+  return read.instance;
 }
 
 /** Like readDicomBytes, but hands back a DICOMDIR's data set instead of refusing it. */
 export function readDicomOrDirectory(bytes: Uint8Array, ref: InputRef, options?: ReadOptions): { instance: DicomInstance } | { dicomdir: DataSet } {
   const limits = resolveLimits(options);
   const parsed = parsePart10(bytes, ref.label, limits.maxFileBytes);
-  if (isDicomdir(parsed.dataSet)) return { dicomdir: parsed.dataSet };
-  const instance = instanceFromDataSet(parsed, bytes, ref, options);
-  parsedByBytes.set(bytes, parsed);
-  return { instance };
+  try {
+    if (isDicomdir(parsed.dataSet)) return { dicomdir: parsed.dataSet };
+    const instance = instanceFromDataSet(parsed, bytes, ref, options);
+    parsedByBytes.set(bytes, parsed);
+    return { instance };
+  } catch (err) {
+    // dicom-parser reads values lazily: a value that runs past the end throws only now
+    if (err instanceof MedsrError) throw err;
+    throw new MedsrError('invalid_input', 'dicom.malformed', `malformed DICOM data set: ${err instanceof Error ? err.message : String(err)}`, { file: ref.label }, { cause: err });
+  }
 }
 
 export function isDicomdir(dataSet: DataSet): boolean {

@@ -1,10 +1,13 @@
+import { Worker } from 'node:worker_threads';
 import { MedsrError } from '../../shared/errors';
+import { codecWorkerMain, type WorkerReply, type WorkerRequest } from './codec-worker';
 
 /**
- * The @cornerstonejs/codec-* packages are Emscripten modules: a factory that resolves to a module
- * once its WASM is compiled. Each is loaded on first use only, and once. A decoder that traps
- * (corrupt input can make a C decoder abort) leaves its module unusable, so a trap drops the
- * module and the next frame loads a fresh one.
+ * The @cornerstonejs/codec-* packages are Emscripten modules (C decoders compiled to WASM). They
+ * run in one worker thread, loaded there on first use and once, because a C decoder fed a
+ * hostile codestream can spin for minutes (seen with CharLS) and synchronous WASM cannot be
+ * interrupted: a decode that overruns its time is ended by terminating the worker, and the next
+ * frame starts a fresh one. It also keeps the event loop of a server free while frames decode.
  */
 export interface FrameInfo {
   width: number;
@@ -13,19 +16,6 @@ export interface FrameInfo {
   componentCount: number;
   isSigned?: boolean;
 }
-
-export interface WasmDecoder {
-  getEncodedBuffer(length: number): Uint8Array;
-  getDecodedBuffer(): Uint8Array;
-  decode(): void;
-  readHeader?(): void;
-  getFrameInfo(): FrameInfo;
-  getInterleaveMode?(): number;
-  getLastErrorMessage?(): string;
-  delete?(): void;
-}
-
-type WasmModule = Record<string, unknown> & { getExceptionMessage?: (e: number) => string[] | string };
 
 export interface CodecHandle {
   /** Package entry point of the Emscripten factory. */
@@ -36,70 +26,75 @@ export interface CodecHandle {
   name: string;
 }
 
-const modules = new Map<string, Promise<WasmModule>>();
-
-function loadModule(handle: CodecHandle): Promise<WasmModule> {
-  let pending = modules.get(handle.entry);
-  if (!pending) {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const exported = require(handle.entry) as ((opts?: object) => Promise<WasmModule>) | { default: (opts?: object) => Promise<WasmModule> };
-    const factory = typeof exported === 'function' ? exported : exported.default;
-    pending = factory({ print: () => undefined, printErr: () => undefined });
-    modules.set(handle.entry, pending);
-    pending.catch(() => modules.delete(handle.entry));
-  }
-  return pending;
-}
-
 export interface WasmDecodeResult {
   info: FrameInfo;
-  /** A copy of the decoded bytes (the WASM heap is reused by the next decode). */
   bytes: Uint8Array;
   interleaveMode: number | undefined;
 }
 
-/** Decodes one codestream with a fresh decoder instance; throws MedsrError('codec.corrupt'). */
-export async function decodeWithWasm(handle: CodecHandle, encoded: Uint8Array, file: string, maxDecodedBytes: number): Promise<WasmDecodeResult> {
-  const module = await loadModule(handle);
-  const DecoderClass = module[handle.decoderClass] as new () => WasmDecoder;
-  const decoder = new DecoderClass();
-  try {
-    decoder.getEncodedBuffer(encoded.length).set(encoded);
-    if (decoder.readHeader) {
-      decoder.readHeader();
-      const header = decoder.getFrameInfo();
-      const bytesPerSample = header.bitsPerSample > 8 ? 2 : 1;
-      if (header.width * header.height * header.componentCount * bytesPerSample > maxDecodedBytes) {
-        throw new MedsrError('invalid_input', 'codec.size_mismatch', `${handle.name} codestream claims ${header.width} x ${header.height} x ${header.componentCount}, larger than the DICOM header says`, { file });
-      }
-    }
-    decoder.decode();
-    const info = { ...decoder.getFrameInfo() };
-    const decoded = decoder.getDecodedBuffer();
-    return { info, bytes: decoded.slice(), interleaveMode: decoder.getInterleaveMode?.() };
-  } catch (err) {
-    if (err instanceof MedsrError) throw err;
-    if (err instanceof WebAssembly.RuntimeError) modules.delete(handle.entry);
-    throw new MedsrError('invalid_input', 'codec.corrupt', `${handle.name} codestream could not be decoded: ${describe(err, module)}`, { file }, { cause: err });
-  } finally {
-    try {
-      decoder.delete?.();
-    } catch {
-      modules.delete(handle.entry);
-    }
-  }
+/** Time a decode may take, by decoded size: generous for real frames, short for a 64 x 64 one that spins. */
+export function decodeTimeoutMs(decodedBytes: number): number {
+  return 3000 + decodedBytes * 0.005;
 }
 
-function describe(err: unknown, module: WasmModule): string {
-  if (typeof err === 'number' && module.getExceptionMessage) {
-    try {
-      const message = module.getExceptionMessage(err);
-      return Array.isArray(message) ? message.join(': ') : String(message);
-    } catch {
-      return `exception ${err}`;
-    }
-  }
-  return err instanceof Error ? err.message : String(err);
+let worker: Worker | undefined;
+let nextId = 1;
+/** One decode at a time: the worker is single-threaded anyway, and a timeout then ends only its own request. */
+let queue: Promise<unknown> = Promise.resolve();
+
+function startWorker(): Worker {
+  const w = new Worker(`(${codecWorkerMain.toString()})()`, { eval: true });
+  w.unref(); // a CLI must be able to exit while the worker idles
+  w.on('error', () => {
+    if (worker === w) worker = undefined;
+  });
+  w.on('exit', () => {
+    if (worker === w) worker = undefined;
+  });
+  return w;
+}
+
+export function decodeWithWasm(handle: CodecHandle, encoded: Uint8Array, file: string, maxDecodedBytes: number): Promise<WasmDecodeResult> {
+  const run = queue.then(() => runOne(handle, encoded, file, maxDecodedBytes));
+  queue = run.catch(() => undefined);
+  return run;
+}
+
+function runOne(handle: CodecHandle, encoded: Uint8Array, file: string, maxDecodedBytes: number): Promise<WasmDecodeResult> {
+  worker ??= startWorker();
+  const w = worker;
+  const id = nextId++;
+  const copy = new Uint8Array(encoded); // transferred to the worker, so never the caller's buffer
+  const request: WorkerRequest = { id, entry: require.resolve(handle.entry), decoderClass: handle.decoderClass, encoded: copy, maxDecodedBytes };
+  const timeoutMs = decodeTimeoutMs(maxDecodedBytes);
+  return new Promise<WasmDecodeResult>((resolve, reject) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      w.off('message', onMessage);
+      w.off('exit', onExit);
+      w.unref();
+    };
+    const timer = setTimeout(() => {
+      done();
+      if (worker === w) worker = undefined;
+      void w.terminate();
+      reject(new MedsrError('invalid_input', 'codec.timeout', `${handle.name} decoder did not finish within ${Math.round(timeoutMs)} ms: the codestream is corrupt or hostile`, { file }));
+    }, timeoutMs);
+    const onExit = (): void => {
+      done();
+      reject(new MedsrError('internal', 'codec.worker_exit', `${handle.name} decoder worker exited`, { file }));
+    };
+    const onMessage = (reply: WorkerReply): void => {
+      if (reply.id !== id) return;
+      done();
+      if (reply.ok) resolve({ info: reply.info, bytes: reply.bytes, interleaveMode: reply.interleaveMode });
+      else reject(new MedsrError('invalid_input', reply.code, `${handle.name} codestream could not be decoded: ${reply.message}`, { file }));
+    };
+    w.on('message', onMessage);
+    w.on('exit', onExit);
+    w.ref(); // keep the process alive while a decode is pending
+    w.postMessage(request, [copy.buffer]);
+  });
 }
 
 export const CHARLS: CodecHandle = { entry: '@cornerstonejs/codec-charls/decodewasmjs', decoderClass: 'JpegLSDecoder', name: 'JPEG-LS' };
