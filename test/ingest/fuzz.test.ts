@@ -26,6 +26,7 @@ const SEEDS = [
   'SC_rgb_rle_2frame.dcm',
   'image_dfl.dcm',
   'rtdose_rle_1frame.dcm',
+  'JPGExtended.dcm',
 ].map((name) => ({ name, bytes: new Uint8Array(fs.readFileSync(pydicom(name))) }));
 
 function mutate(source: Uint8Array, rng: SeededRng): Uint8Array {

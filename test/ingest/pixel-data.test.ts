@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { decodeFrame } from '../../src/ingest';
 import type { MedsrError } from '../../src/shared/errors';
-import { GDCM_XA, OCTAVE, corpusFile, dcmtkRaw, decodeAll, gdcmRaw, makeTempDir, maxAbsDifference, pydicom, readFileInstance } from './helpers';
+import { CORPUS, GDCM_XA, OCTAVE, corpusFile, dcmtkRaw, decodeAll, gdcmRaw, makeTempDir, maxAbsDifference, pydicom, readFileInstance } from './helpers';
 
 const tmp = makeTempDir();
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -96,11 +96,19 @@ describe('one image in eight encodings', () => {
   });
 });
 
-describe('12-bit lossy JPEG (process 4)', () => {
-  it.each(['JPGExtended.dcm', 'JPEG-lossy.dcm'])('%s is refused with a typed error, not a wrong image', async (name) => {
-    const instance = readFileInstance(pydicom(name));
-    expect(instance.pixel.bitsStored).toBe(12);
-    await expect(decodeFrame(instance, 0)).rejects.toMatchObject({ kind: 'unsupported', code: 'codec.jpeg12_unsupported' });
+describe('12-bit lossy JPEG (process 4), decoded by medsr\'s own T.81 decoder', () => {
+  it.each(['JPGExtended.dcm', 'JPEG-lossy.dcm'])('%s within 1 of GDCM and of DCMTK', async (name) => {
+    expect(readFileInstance(pydicom(name)).pixel.bitsStored).toBe(12);
+    await expectMatchesGdcm(pydicom(name), 1);
+    await expectMatches(pydicom(name), dcmtkRaw(pydicom(name), tmp, 'dcmdjpeg'), 1);
+  });
+
+  it('a real 12-bit MR compressed by dcmcjpeg +ee, within 1 of GDCM', async () => {
+    const source = corpusFile(CORPUS, 'dicomnifti/usr/share/doc/dicomnifti/examples/0001.dcm');
+    const file = path.join(tmp, 'mr-12bit-extended.dcm');
+    execFileSync('dcmcjpeg', ['+ee', source, file]);
+    expect(readFileInstance(file).pixel.transferSyntaxUID).toBe('1.2.840.10008.1.2.4.51');
+    await expectMatchesGdcm(file, 1);
   });
 });
 

@@ -1,6 +1,7 @@
 import { MedsrError } from '../../shared/errors';
 import type { Codec } from '../transfer-syntax';
 import type { PixelDescription } from '../types';
+import { decodeJpeg12 } from './jpeg12';
 import { decodeJpegLossless, jpegSofPrecision } from './jpeg-lossless';
 import { decodeRle } from './rle';
 import { CHARLS, LIBJPEG_TURBO, OPENJPEG, OPENJPH, decodeWithWasm, type CodecHandle } from './wasm-codec';
@@ -27,7 +28,8 @@ export async function decodeCompressed(codec: Codec, encoded: Uint8Array, pixel:
     case 'jpeg-extended': {
       const precision = jpegSofPrecision(encoded);
       if (precision !== undefined && precision > 8) {
-        throw new MedsrError('unsupported', 'codec.jpeg12_unsupported', `${precision}-bit lossy JPEG (process 4) is not supported: no maintained 12-bit JPEG decoder runs in Node here`, { file });
+        // libjpeg-turbo's WASM build is 8-bit only: 12-bit (process 4) has its own decoder
+        return { words: decodeJpeg12(encoded, rows, columns, file), interleaved: true, photometric: pixel.photometricInterpretation };
       }
       const rgbAsStored = spp === 3 && pixel.photometricInterpretation === 'RGB';
       const out = await runWasm(LIBJPEG_TURBO, rgbAsStored ? markAsRgb(encoded) : encoded, pixel, file, maxDecodedBytes);
