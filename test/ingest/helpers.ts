@@ -142,8 +142,10 @@ export interface SyntheticImage {
   modality?: string;
   sopInstanceUID?: string;
   seriesInstanceUID?: string;
-  /** Native pixel bytes, or the fragments of encapsulated pixel data (one per frame). */
+  /** Native pixel bytes, or the fragments of encapsulated pixel data. */
   pixelData: Uint8Array | Uint8Array[];
+  /** Basic Offset Table values (the first item of encapsulated pixel data); empty when absent. */
+  basicOffsets?: number[];
 }
 
 /**
@@ -208,9 +210,24 @@ export function buildDicom(image: SyntheticImage): Buffer {
     };
     const head = Buffer.from([0xe0, 0x7f, 0x10, 0x00, 0x4f, 0x42, 0, 0, 0xff, 0xff, 0xff, 0xff]);
     const end = Buffer.from([0xfe, 0xff, 0xdd, 0xe0, 0, 0, 0, 0]);
-    pixel = Buffer.concat([head, item(new Uint8Array(0)), ...image.pixelData.map(item), end]);
+    const table = Buffer.alloc(4 * (image.basicOffsets?.length ?? 0));
+    image.basicOffsets?.forEach((o, i) => table.writeUInt32LE(o, 4 * i));
+    pixel = Buffer.concat([head, item(table), ...image.pixelData.map(item), end]);
   } else {
     pixel = el(0x7fe0, 0x0010, bits > 8 ? 'OW' : 'OB', Buffer.from(image.pixelData));
   }
   return Buffer.concat([Buffer.alloc(128), str('DICM'), el(0x0002, 0x0000, 'UL', groupLength), meta, ...data, pixel]);
+}
+
+/** DICOM RLE of one 8-bit single-sample frame, as literal runs only (valid, if not small). */
+export function encodeRle8(pixels: Uint8Array): Uint8Array {
+  const runs: number[] = [];
+  for (let i = 0; i < pixels.length; i += 128) {
+    const chunk = pixels.subarray(i, i + 128);
+    runs.push(chunk.length - 1, ...chunk);
+  }
+  const header = Buffer.alloc(64);
+  header.writeUInt32LE(1, 0);
+  header.writeUInt32LE(64, 4);
+  return Buffer.concat([header, Buffer.from(runs)]);
 }

@@ -16,6 +16,11 @@ const oks = (rs: ReadResult[]): string[] => rs.flatMap((r) => (r.ok ? [r.instanc
 const errors = (rs: ReadResult[]): Array<{ label: string; code: string; skipped: boolean }> =>
   rs.flatMap((r) => (r.ok ? [] : [{ label: r.ref.label, code: r.error.code, skipped: r.skipped === true }]));
 const bytesOf = (name: string): Buffer => fs.readFileSync(pydicom(name));
+function archiveOfOne(): string {
+  const file = path.join(tmp, 'one.zip');
+  if (!fs.existsSync(file)) writeZip(file, [{ name: 'a.dcm', data: bytesOf('MR_small.dcm') }]);
+  return file;
+}
 
 describe('files and folders', () => {
   it('walks folders recursively, in name order, reporting each bad file and reading the rest', async () => {
@@ -70,12 +75,22 @@ describe('zip archives', () => {
       { name: '/etc/evil.dcm', data: mr },
       { name: 'link.dcm', data: Buffer.from('/etc/passwd'), method: 'store', unixMode: 0o120777 },
       { name: 'secret.dcm', data: mr, encryptedFlag: true },
+      { name: 'inner.zip', data: fs.readFileSync(archiveOfOne()) },
       { name: 'good.dcm', data: mr },
     ]);
     const results = await collect([archive]);
     expect(oks(results)).toEqual([`${archive}!good.dcm`]);
-    expect(errors(results).map((e) => e.code)).toEqual(['zip.unsafe_path', 'zip.unsafe_path', 'zip.symlink', 'zip.encrypted']);
+    expect(errors(results).map((e) => e.code)).toEqual(['zip.unsafe_path', 'zip.unsafe_path', 'zip.symlink', 'zip.encrypted', 'zip.nested']);
     expect(fs.existsSync(path.join(tmp, '..', 'evil.dcm'))).toBe(false);
+  });
+
+  it('refuses the entries of a password-protected archive made by zip(1)', async () => {
+    const dir = path.join(tmp, 'enc');
+    fs.mkdirSync(dir);
+    fs.copyFileSync(pydicom('MR_small.dcm'), path.join(dir, 'IM1'));
+    const archive = path.join(tmp, 'encrypted.zip');
+    execFileSync('zip', ['-q', '-P', 'secret', archive, 'IM1'], { cwd: dir });
+    expect(errors(await collect([archive]))).toEqual([{ label: `${archive}!IM1`, code: 'zip.encrypted', skipped: false }]);
   });
 
   it('stops a zip bomb entry by its inflation ratio, counted while streaming', async () => {

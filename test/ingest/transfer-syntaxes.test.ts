@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { decodeFrame, readDicomBytes } from '../../src/ingest';
-import { GDCM_XA, OCTAVE, buildDicom, convert, corpusFile, decodeAll, gdcmRaw, makeTempDir, maxAbsDifference, readFileInstance } from './helpers';
+import { GDCM_XA, OCTAVE, buildDicom, encodeRle8, convert, corpusFile, decodeAll, gdcmRaw, makeTempDir, maxAbsDifference, readFileInstance } from './helpers';
 
 const tmp = makeTempDir();
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -105,6 +105,31 @@ describe('file envelopes', () => {
     const bytes = fs.readFileSync(ankle).subarray(132);
     const instance = readDicomBytes(new Uint8Array(bytes), { path: 'x', label: 'no-preamble' });
     expect(maxAbsDifference((await decodeFrame(instance, 0)).stored, original)).toBe(0);
+  });
+});
+
+describe('frame boundaries', () => {
+  it('finds frames split over several fragments through the Basic Offset Table', async () => {
+    const [rows, columns] = [16, 20];
+    const frames = [0, 1, 2].map((f) => Uint8Array.from({ length: rows * columns }, (_, i) => (i * 7 + f * 50) % 256));
+    const fragments: Uint8Array[] = [];
+    const offsets: number[] = [];
+    let offset = 0;
+    for (const frame of frames) {
+      offsets.push(offset);
+      const rle = encodeRle8(frame);
+      const cut = 100; // two fragments per frame: the frame boundary is not visible in the fragments
+      for (const part of [rle.subarray(0, cut), rle.subarray(cut)]) {
+        fragments.push(part);
+        offset += 8 + part.length + (part.length % 2);
+      }
+    }
+    const base = { transferSyntaxUID: '1.2.840.10008.1.2.5', rows, columns, frames: 3, bitsAllocated: 8, pixelData: fragments };
+    const instance = readDicomBytes(new Uint8Array(buildDicom({ ...base, basicOffsets: offsets })), { path: 'eot', label: 'eot' });
+    for (let f = 0; f < 3; f++) expect(Array.from((await decodeFrame(instance, f)).stored)).toEqual(Array.from(frames[f]!));
+    // without the table, the boundaries cannot be known: a typed error, not a wrong frame
+    const blind = readDicomBytes(new Uint8Array(buildDicom(base)), { path: 'no-eot', label: 'no-eot' });
+    await expect(decodeFrame(blind, 1)).rejects.toMatchObject({ code: 'pixel.frame_boundaries' });
   });
 });
 
