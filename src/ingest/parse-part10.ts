@@ -1,3 +1,4 @@
+import { constants as bufferConstants } from 'node:buffer';
 import zlib from 'node:zlib';
 import * as dicomParser from 'dicom-parser';
 import { MedsrError } from '../shared/errors';
@@ -19,6 +20,8 @@ export interface ParsedDicom {
   /** True when the file carried no file meta information group. */
   noFileMeta: boolean;
 }
+
+const BUFFER_MAX_LENGTH = bufferConstants.MAX_LENGTH;
 
 const VRS = new Set([
   'AE', 'AS', 'AT', 'CS', 'DA', 'DS', 'DT', 'FL', 'FD', 'IS', 'LO', 'LT', 'OB', 'OD', 'OF', 'OL',
@@ -108,7 +111,7 @@ function inflate(array: Uint8Array, position: number, file: string, maxBytes: nu
   let inflated: Buffer;
   try {
     inflated = zlib.inflateRawSync(Buffer.from(array.buffer, array.byteOffset + position, array.byteLength - position), {
-      maxOutputLength: Math.max(1, maxBytes - position),
+      maxOutputLength: Math.max(1, Math.min(maxBytes - position, BUFFER_MAX_LENGTH)),
     });
   } catch (err) {
     const tooLarge = err instanceof RangeError || (err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE';

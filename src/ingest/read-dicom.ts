@@ -1,6 +1,6 @@
 import type { DataSet } from 'dicom-parser';
 import { MedsrError } from '../shared/errors';
-import { resolveLimits } from './limits';
+import { DEFAULT_READ_LIMITS, resolveLimits } from './limits';
 import { parsePart10, type ParsedDicom } from './parse-part10';
 import { describePixels } from './pixel-description';
 import type { DicomInstance, ImageGeometry, InputRef, PromptMetadata, ReadOptions } from './types';
@@ -49,7 +49,7 @@ export function isDicomdir(dataSet: DataSet): boolean {
 export function parsedOf(instance: DicomInstance): ParsedDicom {
   let parsed = parsedByBytes.get(instance.bytes);
   if (!parsed) {
-    parsed = parsePart10(instance.bytes, instance.ref.label, Number.MAX_SAFE_INTEGER);
+    parsed = parsePart10(instance.bytes, instance.ref.label, DEFAULT_READ_LIMITS.maxFileBytes);
     parsedByBytes.set(instance.bytes, parsed);
   }
   return parsed;

@@ -73,7 +73,8 @@ async function* readFile(file: string, walk: Walk): AsyncGenerator<ReadResult> {
     if (size > walk.limits.maxFileBytes) {
       throw new MedsrError('too_large', 'input.too_large', `file is ${size} bytes, more than the limit of ${walk.limits.maxFileBytes}`, { file });
     }
-    const bytes = new Uint8Array(await fs.readFile(file));
+    const buffer = await fs.readFile(file);
+    const bytes = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength); // a view, not a copy
     const read = readDicomOrDirectory(bytes, ref, walk.options);
     if ('instance' in read) {
       yield { ok: true, instance: read.instance };

@@ -91,7 +91,6 @@ function refuse(entry: yauzl.Entry, name: string, path: string): MedsrError | un
   if (mode === 0o120000) return new MedsrError('invalid_input', 'zip.symlink', 'entry is a symbolic link', { file });
   if (entry.isEncrypted()) return new MedsrError('unsupported', 'zip.encrypted', 'entry is encrypted', { file });
   if (/\.zip$/i.test(name)) return new MedsrError('unsupported', 'zip.nested', 'archives inside archives are not read', { file });
-  if (entry.uncompressedSize > 0 && entry.uncompressedSize > Number.MAX_SAFE_INTEGER) return new MedsrError('too_large', 'zip.entry_too_large', 'entry size is absurd', { file });
   return undefined;
 }
 
