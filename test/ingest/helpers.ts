@@ -77,6 +77,8 @@ export interface ZipEntrySpec {
   encryptedFlag?: boolean;
   /** Overrides the uncompressed size written in the headers (a lying header). */
   claimedSize?: number;
+  /** Stored as the entry's compressed bytes instead of deflating `data` (a corrupt stream). */
+  rawBody?: Uint8Array;
 }
 
 /**
@@ -90,7 +92,7 @@ export function writeZip(file: string, entries: ZipEntrySpec[]): void {
   for (const e of entries) {
     const name = Buffer.from(e.name, 'utf8');
     const store = e.method === 'store';
-    const body = store ? Buffer.from(e.data) : zlib.deflateRawSync(e.data);
+    const body = e.rawBody ? Buffer.from(e.rawBody) : store ? Buffer.from(e.data) : zlib.deflateRawSync(e.data);
     const crc = zlib.crc32(e.data);
     const size = e.claimedSize ?? e.data.length;
     const flags = 0x0800 | (e.encryptedFlag ? 1 : 0);

@@ -67,7 +67,7 @@ describe('zip archives', () => {
     expect(im1?.ok && im1.instance.ref).toEqual({ path: archive, entry: 'DICOM/IM1', label: `${archive}!DICOM/IM1` });
   });
 
-  it('refuses ../ and absolute names, symlinks and encrypted entries, and still reads the others', async () => {
+  it('refuses ../ and absolute names, symlinks, encrypted, nested and garbled entries, and still reads the others', async () => {
     const archive = path.join(tmp, 'hostile.zip');
     const mr = bytesOf('MR_small.dcm');
     writeZip(archive, [
@@ -76,11 +76,12 @@ describe('zip archives', () => {
       { name: 'link.dcm', data: Buffer.from('/etc/passwd'), method: 'store', unixMode: 0o120777 },
       { name: 'secret.dcm', data: mr, encryptedFlag: true },
       { name: 'inner.zip', data: fs.readFileSync(archiveOfOne()) },
+      { name: 'garbled.dcm', data: mr, rawBody: Buffer.alloc(3000, 0xa7) },
       { name: 'good.dcm', data: mr },
     ]);
     const results = await collect([archive]);
     expect(oks(results)).toEqual([`${archive}!good.dcm`]);
-    expect(errors(results).map((e) => e.code)).toEqual(['zip.unsafe_path', 'zip.unsafe_path', 'zip.symlink', 'zip.encrypted', 'zip.nested']);
+    expect(errors(results).map((e) => e.code)).toEqual(['zip.unsafe_path', 'zip.unsafe_path', 'zip.symlink', 'zip.encrypted', 'zip.nested', 'zip.corrupt_entry']);
     expect(fs.existsSync(path.join(tmp, '..', 'evil.dcm'))).toBe(false);
   });
 
