@@ -16,7 +16,8 @@ export function encapsulatedFrame(dataSet: DataSet, element: Element, frameIndex
       throw new MedsrError('invalid_input', 'dicom.truncated', 'a pixel data fragment runs past the end of the file', { file });
     }
   }
-  const groups = groupFragments(bytes, fragments, element.basicOffsetTable ?? [], frames, codec);
+  const offsets = element.basicOffsetTable?.length ? element.basicOffsetTable : extendedOffsetTable(dataSet);
+  const groups = groupFragments(bytes, fragments, offsets, frames, codec);
   if (!groups) {
     throw new MedsrError('invalid_input', 'pixel.frame_boundaries', `cannot tell where the ${frames} frames begin among ${fragments.length} fragments`, { file });
   }
@@ -25,6 +26,17 @@ export function encapsulatedFrame(dataSet: DataSet, element: Element, frameIndex
     throw new MedsrError('invalid_input', 'pixel.frame_missing', `frame ${frameIndex + 1} of ${frames} has no pixel data fragment`, { file });
   }
   return concat(bytes, group);
+}
+
+/**
+ * Extended Offset Table (7FE0,0001): 64-bit frame offsets, counted like the Basic Offset Table
+ * from the first fragment's item tag (PS3.5 A.4). Read by tag: its VR (OV) reaches us as UN.
+ */
+function extendedOffsetTable(dataSet: DataSet): number[] {
+  const element = dataSet.elements['x7fe00001'];
+  if (!element || element.length % 8 !== 0 || element.dataOffset + element.length > dataSet.byteArray.length) return [];
+  const view = new DataView(dataSet.byteArray.buffer, dataSet.byteArray.byteOffset + element.dataOffset, element.length);
+  return Array.from({ length: element.length / 8 }, (_, i) => Number(view.getBigUint64(i * 8, true)));
 }
 
 function groupFragments(bytes: Uint8Array, fragments: Fragment[], offsets: number[], frames: number, codec: Codec): Fragment[][] | undefined {

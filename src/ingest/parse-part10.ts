@@ -7,7 +7,9 @@ import {
   EXPLICIT_BIG_ENDIAN,
   EXPLICIT_LITTLE_ENDIAN,
   IMPLICIT_LITTLE_ENDIAN,
+  lookupTransferSyntax,
 } from './transfer-syntax';
+import { patchLongVrs } from './vr-compat';
 
 /**
  * The envelope of a DICOM file: with or without the 128-byte preamble, with or without file meta
@@ -54,7 +56,13 @@ export function parsePart10(bytes: Uint8Array, file: string, maxInflatedBytes: n
     dataSet = dicomParser.parseDicom(input, options);
   } catch (err) {
     if (!sniffed && String(err).includes('0002,0010')) return parseWithoutTransferSyntax(input, file);
-    throw parseFailure(err, file);
+    const patched = withLongVrsPatched(input, sniffed);
+    if (!patched) throw parseFailure(err, file);
+    try {
+      dataSet = dicomParser.parseDicom(patched, options);
+    } catch {
+      throw parseFailure(err, file);
+    }
   }
   const tsElement = dataSet.string('x00020010');
   const transferSyntaxUID = sniffed ?? (tsElement ?? '').replace(/\0/g, '').trim();
@@ -69,14 +77,7 @@ export function parsePart10(bytes: Uint8Array, file: string, maxInflatedBytes: n
  * no meta at all (sniffing its encoding), keeping the meta elements.
  */
 function parseWithoutTransferSyntax(input: Buffer, file: string): ParsedDicom {
-  let position = 132;
-  while (position + 8 <= input.length && input.readUInt16LE(position) === 0x0002) {
-    const vr = input.toString('latin1', position + 4, position + 6);
-    const longForm = ['OB', 'OW', 'OF', 'SQ', 'UT', 'UN', 'UC', 'UR', 'OD', 'OL', 'OV', 'SV', 'UV'].includes(vr);
-    const length = longForm ? input.readUInt32LE(position + 8) : input.readUInt16LE(position + 6);
-    position += (longForm ? 12 : 8) + length;
-  }
-  const body = input.subarray(position);
+  const body = input.subarray(metaEnd(input));
   const sniffed = sniffTransferSyntax(body);
   if (!sniffed) throw new MedsrError('invalid_input', 'dicom.no_transfer_syntax', 'file meta has no TransferSyntaxUID (0002,0010) and the data set encoding is not recognisable', { file });
   try {
@@ -84,6 +85,32 @@ function parseWithoutTransferSyntax(input: Buffer, file: string): ParsedDicom {
     return { dataSet, transferSyntaxUID: sniffed, noFileMeta: true };
   } catch (err) {
     throw parseFailure(err, file);
+  }
+}
+
+/** Where the file meta group (explicit VR little endian, after the DICM prefix) ends. */
+function metaEnd(input: Buffer): number {
+  let position = 132;
+  while (position + 8 <= input.length && input.readUInt16LE(position) === 0x0002) {
+    const vr = input.toString('latin1', position + 4, position + 6);
+    const longForm = ['OB', 'OW', 'OF', 'SQ', 'UT', 'UN', 'UC', 'UR', 'OD', 'OL', 'OV', 'SV', 'UV'].includes(vr);
+    const length = longForm ? input.readUInt32LE(position + 8) : input.readUInt16LE(position + 6);
+    position += (longForm ? 12 : 8) + length;
+  }
+  return position;
+}
+
+/** A copy with OV/SV/UV rewritten to UN (see vr-compat.ts) when the data set is explicit VR and has them. */
+function withLongVrsPatched(input: Buffer, sniffed: string | undefined): Uint8Array | undefined {
+  try {
+    const uid = sniffed ?? (dicomParser.readPart10Header(input).string('x00020010') ?? '').replace(/\0/g, '').trim();
+    const syntax = lookupTransferSyntax(uid);
+    if (!syntax || syntax.implicitVR || syntax.deflated) return undefined;
+    const start = sniffed ? 0 : metaEnd(input);
+    const patched = patchLongVrs(input, start, !syntax.bigEndian);
+    return patched ? Buffer.from(patched.buffer, patched.byteOffset, patched.byteLength) : undefined;
+  } catch {
+    return undefined;
   }
 }
 

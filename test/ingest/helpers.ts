@@ -148,6 +148,8 @@ export interface SyntheticImage {
   pixelData: Uint8Array | Uint8Array[];
   /** Basic Offset Table values (the first item of encapsulated pixel data); empty when absent. */
   basicOffsets?: number[];
+  /** Extended Offset Table (7FE0,0001, VR OV) values, written before the pixel data. */
+  extendedOffsets?: number[];
 }
 
 /**
@@ -158,7 +160,7 @@ export function buildDicom(image: SyntheticImage): Buffer {
   const ts = image.transferSyntaxUID ?? '1.2.840.10008.1.2.1';
   const el = (group: number, element: number, vr: string, value: Buffer): Buffer => {
     const padded = value.length % 2 ? Buffer.concat([value, Buffer.from(vr === 'UI' || vr === 'OB' ? [0] : [0x20])]) : value;
-    const long = ['OB', 'OW', 'SQ', 'UN', 'UT'].includes(vr);
+    const long = ['OB', 'OW', 'OV', 'SQ', 'UN', 'UT'].includes(vr);
     const head = Buffer.alloc(long ? 12 : 8);
     head.writeUInt16LE(group, 0);
     head.writeUInt16LE(element, 2);
@@ -215,6 +217,11 @@ export function buildDicom(image: SyntheticImage): Buffer {
     const table = Buffer.alloc(4 * (image.basicOffsets?.length ?? 0));
     image.basicOffsets?.forEach((o, i) => table.writeUInt32LE(o, 4 * i));
     pixel = Buffer.concat([head, item(table), ...image.pixelData.map(item), end]);
+    if (image.extendedOffsets) {
+      const eot = Buffer.alloc(8 * image.extendedOffsets.length);
+      image.extendedOffsets.forEach((o, i) => eot.writeBigUInt64LE(BigInt(o), 8 * i));
+      pixel = Buffer.concat([el(0x7fe0, 0x0001, 'OV', eot), pixel]);
+    }
   } else {
     pixel = el(0x7fe0, 0x0010, bits > 8 ? 'OW' : 'OB', Buffer.from(image.pixelData));
   }

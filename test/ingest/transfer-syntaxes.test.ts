@@ -109,7 +109,7 @@ describe('file envelopes', () => {
 });
 
 describe('frame boundaries', () => {
-  it('finds frames split over several fragments through the Basic Offset Table', async () => {
+  it('finds frames split over several fragments through the Basic or the Extended Offset Table', async () => {
     const [rows, columns] = [16, 20];
     const frames = [0, 1, 2].map((f) => Uint8Array.from({ length: rows * columns }, (_, i) => (i * 7 + f * 50) % 256));
     const fragments: Uint8Array[] = [];
@@ -125,8 +125,13 @@ describe('frame boundaries', () => {
       }
     }
     const base = { transferSyntaxUID: '1.2.840.10008.1.2.5', rows, columns, frames: 3, bitsAllocated: 8, pixelData: fragments };
-    const instance = readDicomBytes(new Uint8Array(buildDicom({ ...base, basicOffsets: offsets })), { path: 'eot', label: 'eot' });
-    for (let f = 0; f < 3; f++) expect(Array.from((await decodeFrame(instance, f)).stored)).toEqual(Array.from(frames[f]!));
+    const withBot = readDicomBytes(new Uint8Array(buildDicom({ ...base, basicOffsets: offsets })), { path: 'bot', label: 'bot' });
+    for (let f = 0; f < 3; f++) expect(Array.from((await decodeFrame(withBot, f)).stored)).toEqual(Array.from(frames[f]!));
+    // the Extended Offset Table is OV, a VR dicom-parser 1.8 does not know: read all the same
+    const eotBytes = new Uint8Array(buildDicom({ ...base, extendedOffsets: offsets }));
+    const withEot = readDicomBytes(eotBytes, { path: 'eot', label: 'eot' });
+    for (let f = 0; f < 3; f++) expect(Array.from((await decodeFrame(withEot, f)).stored)).toEqual(Array.from(frames[f]!));
+    expect(Buffer.from(withEot.bytes).includes(Buffer.from('OV'))).toBe(true); // the caller's bytes are untouched
     // without the table, the boundaries cannot be known: a typed error, not a wrong frame
     const blind = readDicomBytes(new Uint8Array(buildDicom(base)), { path: 'no-eot', label: 'no-eot' });
     await expect(decodeFrame(blind, 1)).rejects.toMatchObject({ code: 'pixel.frame_boundaries' });
