@@ -17,6 +17,8 @@ export type WorkerReply =
   | { id: number; ok: true; info: FrameInfo; bytes: Uint8Array; interleaveMode: number | undefined }
   | { id: number; ok: false; code: string; message: string };
 
+// coverage counters inserted here would be undefined in the worker: keep it uninstrumented
+/* istanbul ignore next */
 export function codecWorkerMain(): void {
   /* eslint-disable @typescript-eslint/no-require-imports, @typescript-eslint/no-explicit-any */
   const { parentPort } = require('node:worker_threads') as typeof import('node:worker_threads');
