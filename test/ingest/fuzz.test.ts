@@ -5,10 +5,11 @@
  * a crash or a hang). Seeded, bounded in cases and in time.
  */
 import fs from 'node:fs';
-import { decodeFrame, readDicomBytes } from '../../src/ingest';
+import path from 'node:path';
+import { decodeFrame, readDicomBytes, readInputs } from '../../src/ingest';
 import { MedsrError } from '../../src/shared/errors';
 import { SeededRng } from '../../src/shared/rng';
-import { pydicom } from './helpers';
+import { makeTempDir, pydicom, writeZip } from './helpers';
 
 const SEED = Number(process.env.MEDSR_FUZZ_SEED ?? 20261122);
 const MAX_CASES = Number(process.env.MEDSR_FUZZ_CASES ?? 3000);
@@ -105,4 +106,36 @@ it('survives thousands of mutated files with typed errors only', async () => {
   expect(slowest).toEqual({ ms: expect.any(Number), name: slowest.name });
   if (slowest.ms >= 5000) throw new Error(`case ${slowest.name} (seed ${SEED}) took ${slowest.ms} ms`);
   process.stderr.write(`fuzz: ${cases} cases in ${Date.now() - started} ms, slowest ${slowest.ms} ms; ${JSON.stringify(Object.fromEntries(outcomes))}\n`);
+}, 120_000);
+
+it('reads mutated zip archives without throwing, crashing or hanging', async () => {
+  const tmp = makeTempDir();
+  try {
+    const source = path.join(tmp, 'source.zip');
+    writeZip(source, ['MR_small.dcm', 'MR_small_RLE.dcm', 'CT_small.dcm'].map((name) => ({ name: `DICOM/${name}`, data: fs.readFileSync(pydicom(name)) })));
+    const original = new Uint8Array(fs.readFileSync(source));
+    const rng = new SeededRng(SEED + 1);
+    const started = Date.now();
+    let cases = 0;
+    const codes = new Map<string, number>();
+    while (cases < 400 && Date.now() - started < BUDGET_MS / 2) {
+      const file = path.join(tmp, `m${cases}.zip`);
+      // mutate the end (the central directory) as often as the start: mutate the reversed bytes
+      const fromEnd = rng.nextFloat() < 0.5;
+      const mutated = mutate(fromEnd ? original.slice().reverse() : original, rng);
+      fs.writeFileSync(file, fromEnd ? mutated.reverse() : mutated);
+      for await (const result of readInputs([file])) {
+        const code = result.ok ? 'ok' : result.error.code;
+        if (!result.ok) expect(result.error.kind).not.toBe('internal');
+        codes.set(code, (codes.get(code) ?? 0) + 1);
+      }
+      fs.rmSync(file);
+      cases += 1;
+    }
+    expect(cases).toBeGreaterThanOrEqual(100);
+    expect(codes.get('ok') ?? 0).toBeGreaterThan(0);
+    process.stderr.write(`zip fuzz: ${cases} archives; ${JSON.stringify(Object.fromEntries(codes))}\n`);
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
 }, 120_000);
