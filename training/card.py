@@ -2,6 +2,8 @@
 recipe's own evaluation."""
 import json
 
+import prompt as P
+
 
 def _f(x, d=2):
     return f"{x:.{d}f}"
@@ -71,7 +73,7 @@ def write(path, idx, model_id):
       f"principal components of {cfg['f']}x{cfg['f']} blocks plus a convolutional residual "
       f"(width {cfg['ae_width']}) in encoder and decoder. Latent scale factor "
       f"{idx['latent']['scale_factor']:.4f} (1 / std of training latents).")
-    A(f"- Text encoder: word tokenizer (`tokenizer.json`, {len(json.load(open(path.rsplit('/', 1)[0] + '/' + model_id + '/tokenizer.json'))['vocab']) if not smoke else 'n'} words), "
+    A(f"- Text encoder: word tokenizer (`tokenizer.json`, {len(P.VOCAB)} words), "
       f"{cfg['text_layers']} pre-norm transformer layers, width {cfg['text_dim']}, trained jointly with the U-Net; "
       f"prompt dropout {cfg['prompt_dropout']} (empty prompt, for classifier-free guidance) and word dropout "
       f"{cfg['word_dropout']} (prompts with unknown fields).")
@@ -89,6 +91,9 @@ def write(path, idx, model_id):
              [["autoencoder", t["stages"]["ae"]["iters"], f"{cfg['ae_batch']} x {cfg['ae_patch']}^2", _f(t['stages']['ae']['seconds'], 0)],
               ["regression", t["stages"]["regression"]["iters"], f"{cfg['reg_batch']} x {cfg['reg_patch']}^2", _f(t['stages']['regression']['seconds'], 0)],
               ["text encoder + U-Net", t["stages"]["diffusion"]["iters"], f"{cfg['dm_batch']} x {cfg['dm_patch']}^2", _f(t['stages']['diffusion']['seconds'], 0)]]))
+    if t.get("notes"):
+        A("\nNotes on this run:\n")
+        A("\n".join(t["notes"]))
     A(f"\nAdamW, cosine schedule, EMA {cfg['ema']} for regression and diffusion, seed {cfg['seed']}.\n")
     tm = m["onnxruntime"]["timing"]
     if tm:
@@ -144,8 +149,9 @@ def write(path, idx, model_id):
     A("- Not a medical device; not for diagnostic use. Super-resolved detail is an estimate, not a measurement: "
       "look at the uncertainty map and at the data-consistent input.")
     A("- CT: one real volume, one scanner, head only; validation is a held-out slab of the same patient.")
-    A("- MR: about 9 subjects in total, mostly T1 brain (Colin27 dominates); DWI from 10 slices; no "
-      "knee/spine/body data, so prompts for other anatomy are understood but untrained.")
+    A(f"- MR: {len([d for d in t['data'] if 'ct' not in d['subject']])} training sources, mostly T1 brain "
+      "(Colin27 dominates); DWI b0 from 10 slices; no knee/spine/body data, so prompts for other anatomy "
+      "are tokenised but untrained.")
     A("- Tiny models trained for about an hour on 2 CPU cores: quality is limited by training time, and "
       "the goals table above says plainly where the goals were not met.")
     A("- Trained degradations are simulated (k-space truncation, blur + area, bicubic); real scanner "

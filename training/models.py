@@ -1,8 +1,9 @@
 """Small models for CPU training and CPU inference (see models/README.md for sizes and FLOPs).
 
 - AutoEncoder (the "VAE" graphs): f=4, C latent channels. A PCA-initialised linear path
-  (space-to-depth 4x4 -> 1x1 conv) plus a zero-initialised convolutional residual in both the
-  encoder and the decoder. Deterministic: the encoder output is the latent mean (contract).
+  (space-to-depth 4x4 -> 1x1 conv) plus, optionally (blocks >= 0), a zero-initialised
+  convolutional residual in both the encoder and the decoder. With C = f*f and no residual it is
+  an orthogonal block transform: lossless. Deterministic: the encoder output is the latent mean.
 - TextEncoder: word embeddings + 2 pre-norm transformer layers, [B, L] int64 -> [B, L, D].
 - UNet: latent U-Net with timestep embedding and cross-attention to the text embedding, LR
   entering by concatenation (`condition`). The same class without time/text is the one-step
@@ -58,6 +59,9 @@ class AEEncoder(nn.Module):
         super().__init__()
         self.f = f
         self.lin = nn.Conv2d(f * f, ch, 1, bias=False)
+        self.residual = blocks >= 0
+        if not self.residual:
+            return
         self.inp = nn.Conv2d(f * f, width, 3, padding=1)
         self.body = nn.Sequential(*[PlainRes(width) for _ in range(blocks)])
         self.out = nn.Conv2d(width, ch, 3, padding=1)
@@ -66,6 +70,8 @@ class AEEncoder(nn.Module):
 
     def forward(self, image):
         x = F.pixel_unshuffle(image, self.f)
+        if not self.residual:
+            return self.lin(x)
         return self.lin(x) + self.out(F.silu(self.body(self.inp(x))))
 
 
@@ -74,6 +80,9 @@ class AEDecoder(nn.Module):
         super().__init__()
         self.f = f
         self.lin = nn.Conv2d(ch, f * f, 1, bias=False)
+        self.residual = blocks >= 0
+        if not self.residual:
+            return
         self.inp = nn.Conv2d(ch, width, 3, padding=1)
         self.body = nn.Sequential(*[PlainRes(width) for _ in range(blocks)])
         self.out = nn.Conv2d(width, f * f, 3, padding=1)
@@ -81,7 +90,9 @@ class AEDecoder(nn.Module):
         nn.init.zeros_(self.out.bias)
 
     def forward(self, latent):
-        x = self.lin(latent) + self.out(F.silu(self.body(self.inp(latent))))
+        x = self.lin(latent)
+        if self.residual:
+            x = x + self.out(F.silu(self.body(self.inp(latent))))
         return F.pixel_shuffle(x, self.f)
 
 

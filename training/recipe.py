@@ -152,6 +152,8 @@ def main():
         "packages": {p: {"version": v, "licence": data.PACKAGES[p]} for p, v in meta["versions"].items()},
         "hardware": hardware(), "stages": stages,
         "seconds": float(sum(s["seconds"] for s in stages.values())),
+        "notes": open(os.path.join(run_dir, "notes.md")).read().strip().splitlines()
+        if os.path.exists(os.path.join(run_dir, "notes.md")) else [],
     }
     idx = export.model_index(a.out, cfg, graphs, sf, train_info, metrics, git_commit())
     # onnxruntime-node: names/shapes/sha256, parity with the reference tensors, timing

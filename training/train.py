@@ -20,17 +20,17 @@ import prompt as P
 
 CONFIGS = {
     "default": dict(
-        seed=1234, f=4, latent_ch=12, ae_width=64, ae_enc_blocks=1, ae_dec_blocks=2,
+        seed=1234, f=4, latent_ch=16, ae_width=64, ae_enc_blocks=-1, ae_dec_blocks=-1,
         unet_chs=[64, 96, 128], text_dim=64, text_layers=2,
-        ae_iters=2500, ae_batch=16, ae_patch=64, ae_lr=1e-3,
-        reg_iters=3000, reg_batch=16, reg_patch=64, reg_lr=5e-4,
-        dm_iters=6000, dm_batch=16, dm_patch=64, dm_lr=5e-4,
+        ae_iters=0, ae_batch=16, ae_patch=64, ae_lr=1e-3,
+        reg_iters=1200, reg_batch=16, reg_patch=64, reg_lr=5e-4,
+        dm_iters=1800, dm_batch=16, dm_patch=64, dm_lr=5e-4,
         t_max=400, from_condition_p=0.4, prompt_dropout=0.15, word_dropout=0.15,
         ct_p=0.35, ckpt_every=200, ema=0.999,
         num_train_timesteps=1000, beta_start=0.00085, beta_end=0.012, init_strength=0.3,
         default_steps=4),
     "smoke": dict(
-        seed=1234, f=4, latent_ch=12, ae_width=16, ae_enc_blocks=1, ae_dec_blocks=1,
+        seed=1234, f=4, latent_ch=16, ae_width=16, ae_enc_blocks=1, ae_dec_blocks=1,
         unet_chs=[16, 24, 32], text_dim=32, text_layers=1,
         ae_iters=40, ae_batch=4, ae_patch=64, ae_lr=1e-3,
         reg_iters=30, reg_batch=4, reg_patch=64, reg_lr=5e-4,
@@ -183,6 +183,10 @@ def run_stage(name, run_dir, cfg, iters, modules, ema_modules, params, lr, step_
                       it=it + 1, seconds=seconds0 + time.time() - t0)
             torch.save(ck, path + ".tmp")
             os.replace(path + ".tmp", path)
+    if not os.path.exists(path):      # zero iterations: keep the initialisation as the result
+        torch.save(dict(model={k: m.state_dict() for k, m in modules.items()},
+                        ema={k: m.state_dict() for k, m in ema_modules.items()}, opt=opt.state_dict(),
+                        sampler=sampler.state(), torch_rng=torch.get_rng_state(), it=0, seconds=0.0), path)
     with open(done, "w") as f:
         json.dump(dict(seconds=seconds0 + time.time() - t0, iters=iters), f)
 
@@ -204,6 +208,9 @@ def train(cfg_name, work, run_dir, log=print):
         hr, up, _, _ = sampler.batch(256 if cfg_name != "smoke" else 32, cfg["ae_patch"])
         ae.pca_init(torch.cat([hr, up]))
     ae.to(dev)
+
+    if not list(ae.parameters()) or all(not p.requires_grad for p in ae.parameters()):
+        pass
 
     def ae_step(it):
         hr, up, _, _ = sampler.batch(cfg["ae_batch"], cfg["ae_patch"])

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { register as registerInfo } from './info';
 
 /** Every `medsr` subcommand: one file each under src/cli/, registered here in help order. */
-export const COMMANDS: ReadonlyArray<(program: Command) => void> = [];
+export const COMMANDS: ReadonlyArray<(program: Command) => void> = [registerInfo];

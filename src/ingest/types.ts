@@ -88,7 +88,31 @@ export interface DecodedFrame {
 
 export type ReadResult =
   | { ok: true; instance: DicomInstance }
-  | { ok: false; ref: InputRef; error: MedsrError };
+  /**
+   * `skipped` marks valid DICOM that is not an image (SR, RT plan, ...): reported with its
+   * reason, but not a failure of the batch.
+   */
+  | { ok: false; ref: InputRef; error: MedsrError; skipped?: boolean };
+
+/** Size limits that keep hostile or broken inputs (zip bombs, absurd headers) bounded. */
+export interface ReadLimits {
+  /** Largest single file or archive entry read into memory. */
+  maxFileBytes: number;
+  /** Largest rows * columns * samples of one frame. */
+  maxFrameSamples: number;
+  /** Largest rows * columns * samples * frames of one instance. */
+  maxInstanceSamples: number;
+  /** Total bytes inflated from one archive, counted while streaming. */
+  maxArchiveBytes: number;
+  /** Entries (files and folders) in one archive. */
+  maxArchiveEntries: number;
+  /** Largest inflated/compressed ratio of one archive entry, once it passes 1 MiB. */
+  maxCompressionRatio: number;
+}
+
+export interface ReadOptions {
+  limits?: Partial<ReadLimits>;
+}
 
 export interface Series {
   studyInstanceUID: string;

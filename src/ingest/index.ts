@@ -1,0 +1,14 @@
+/**
+ * The public API of src/ingest: everything other layers may use. DICOM parsing details
+ * (dicom-parser, codecs) stay behind it.
+ */
+export * from './types';
+// reading [ingest-read]
+export { readInputs } from './read-inputs';
+export { readDicomBytes } from './read-dicom';
+export { decodeFrame } from './pixel-data';
+export { assembleSeries } from './series';
+export { computePixelStats, type PixelStats } from './pixel-stats';
+export { DEFAULT_READ_LIMITS } from './limits';
+export { lookupTransferSyntax, supportedTransferSyntaxes, type TransferSyntax } from './transfer-syntax';
+// transforms, prompt and write-back [ingest-write]
