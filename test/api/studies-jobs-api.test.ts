@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import dicomParser from 'dicom-parser';
-import { createReplicatingProcessor, MR_SERIES_DIR } from '../service/helpers/mini-ingest';
+import { createReplicatingProcessor, MR_SERIES_DIR } from '../service/helpers/replicating-processor';
 import { startTestServer, type TestServer } from './helpers/api-fixture';
 import { makeZip, zipEntryNames } from './helpers/zip';
 

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import dicomParser from 'dicom-parser';
 import { PNG } from 'pngjs';
-import { createReplicatingProcessor, CT_SMALL, MR_SMALL } from '../service/helpers/mini-ingest';
+import { createReplicatingProcessor, CT_SMALL, MR_SMALL } from '../service/helpers/replicating-processor';
 import { startTestServer, type TestServer } from './helpers/api-fixture';
 
 describe('POST /api/v1/upscale on real DICOM', () => {

@@ -3,7 +3,8 @@ import type { Server } from 'node:http';
 import { createApp } from '../../../src/api/app';
 import type { ApiDeps } from '../../../src/api/context';
 import type { SliceProcessor } from '../../../src/service/ports';
-import { createReplicatingProcessor, decodeFrame, readDicomBytes } from '../../service/helpers/mini-ingest';
+import { decodeFrame, readDicomBytes } from '../../../src/ingest';
+import { createReplicatingProcessor } from '../../service/helpers/replicating-processor';
 import { createEngine, tempDir } from '../../service/helpers/service-fixture';
 
 export interface TestServer {

@@ -10,13 +10,14 @@ import { createJobStore } from '../../../src/service/jobs/job-store';
 import { startRedisWorker } from '../../../src/service/jobs/redis-queue';
 import { createDirectoryStorage } from '../../../src/service/storage';
 import { createStudyCatalog } from '../../../src/service/study-catalog';
-import { createReplicatingProcessor, readDicomBytes, readInputs } from './mini-ingest';
+import { readDicomBytes, readInputs } from '../../../src/ingest';
+import { createReplicatingProcessor } from './replicating-processor';
 
 const [redisUrl, dataDir, queueName] = process.argv.slice(2) as [string, string, string];
 const trace = process.env.MEDSR_TEST_TRACE as string;
 const storage = createDirectoryStorage(dataDir);
 const store = createJobStore(storage);
-const catalog = createStudyCatalog({ storage, readInputs, readDicomBytes });
+const catalog = createStudyCatalog({ storage, readInputs: (paths) => readInputs(paths), readDicomBytes });
 const replicate = createReplicatingProcessor({ delayMs: Number(process.env.MEDSR_TEST_SLICE_MS ?? 200) });
 const runJob = createJobRunner({
   store,

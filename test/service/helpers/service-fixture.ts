@@ -10,7 +10,8 @@ import { createJobStore } from '../../../src/service/jobs/job-store';
 import type { SliceProcessor } from '../../../src/service/ports';
 import { createDirectoryStorage } from '../../../src/service/storage';
 import { createStudyCatalog } from '../../../src/service/study-catalog';
-import { MR_SERIES_DIR, readDicomBytes, readInputs } from './mini-ingest';
+import { readDicomBytes, readInputs } from '../../../src/ingest';
+import { MR_SERIES_DIR } from './replicating-processor';
 
 export function tempDir(prefix = 'medsr-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
@@ -36,7 +37,7 @@ export function mrSeriesCopy(withCompressedSlice = false): string {
 export function createEngine(dataDir: string, processor: SliceProcessor, maxQueued = 16, sliceConcurrency = 1) {
   const storage = createDirectoryStorage(dataDir);
   const store = createJobStore(storage);
-  const catalog = createStudyCatalog({ storage, readInputs, readDicomBytes });
+  const catalog = createStudyCatalog({ storage, readInputs: (paths) => readInputs(paths), readDicomBytes });
   const events = new EventEmitter();
   const runJob = createJobRunner({ store, storage, catalog, processor, events, progressSaveIntervalMs: 20, sliceConcurrency });
   const queue = createEmbeddedQueue({ runJob, store, maxQueued });

@@ -3,7 +3,7 @@ import path from 'node:path';
 import dicomParser from 'dicom-parser';
 import { createEmbeddedQueue } from '../../../src/service/jobs/embedded-queue';
 import { createJobService } from '../../../src/service/jobs/job-service';
-import { createReplicatingProcessor } from '../helpers/mini-ingest';
+import { createReplicatingProcessor } from '../helpers/replicating-processor';
 import { createEngine, mrSeriesCopy, tempDir } from '../helpers/service-fixture';
 
 function resultFiles(dataDir: string): string[] {

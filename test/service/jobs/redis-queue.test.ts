@@ -8,7 +8,7 @@ import { createJobStore } from '../../../src/service/jobs/job-store';
 import { createRedisQueue } from '../../../src/service/jobs/redis-queue';
 import { createDirectoryStorage } from '../../../src/service/storage';
 import { createStudyCatalog } from '../../../src/service/study-catalog';
-import { readDicomBytes, readInputs } from '../helpers/mini-ingest';
+import { readDicomBytes, readInputs } from '../../../src/ingest';
 import { type RedisHandle, startRedis } from '../helpers/redis-server';
 import { mrSeriesCopy, tempDir } from '../helpers/service-fixture';
 
@@ -54,7 +54,7 @@ describe('BullMQ queue on a real redis-server with real worker processes', () =>
     fs.writeFileSync(trace, '');
     const storage = createDirectoryStorage(dataDir);
     const store = createJobStore(storage);
-    const catalog = createStudyCatalog({ storage, readInputs, readDicomBytes });
+    const catalog = createStudyCatalog({ storage, readInputs: (paths) => readInputs(paths), readDicomBytes });
     const queue = createRedisQueue({ redisUrl: redis.url, maxQueued: 100, queueName: 'kill-test' });
     const jobs = createJobService({ store, storage, catalog, queue, events: new EventEmitter() });
     const { studies } = await catalog.ingest([mrSeriesCopy()]);
