@@ -3,7 +3,7 @@ import path from 'node:path';
 import { MedsrError } from '../shared/errors';
 import { logger } from '../shared/logger';
 import { CONTRACT_IO, type Manifest, type PipelineGraph } from './manifest';
-import { openSession, type GraphSession, type RuntimeOptions } from './runtime/onnx-session';
+import { openSession, type Device, type GraphSession, type RuntimeOptions } from './runtime/onnx-session';
 
 export type ModelGraphs = Record<PipelineGraph, GraphSession> & { regression?: GraphSession };
 
@@ -30,13 +30,19 @@ export async function loadGraphs(manifest: Manifest, options: RuntimeOptions): P
   const opened: Array<[string, GraphSession]> = [];
   try {
     const names = [...Object.keys(CONTRACT_IO), ...(manifest.graphs.regression ? ['regression'] : [])];
+    // the first graph settles the provider (auto: CUDA, else CPU); the others use it directly
+    let runtime = options;
     for (const name of names) {
       const spec = manifest.graphs[name as PipelineGraph];
       const file = path.join(manifest.dir, spec.file);
       if (!fs.existsSync(file)) throw new MedsrError('model', 'graph.missing', `graph file ${file} (${name}) does not exist`, { file });
-      const session = await openSession(file, options);
+      const session = await openSession(file, runtime);
       opened.push([name, session]);
       checkSessionNames(name, session, manifest);
+      if (runtime === options) {
+        if (session.fallbacks.length > 0) logger().warn({ provider: session.provider, failed: session.fallbacks }, `onnxruntime: running on ${session.provider} (fell back)`);
+        runtime = { ...options, device: session.provider as Device };
+      }
     }
   } catch (err) {
     await Promise.all(opened.map(([, s]) => s.release()));

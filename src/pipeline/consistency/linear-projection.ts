@@ -7,7 +7,7 @@ import type { SeparableOperator } from '../resample/taps';
  * gradients on the LR grid; it is symmetric positive definite for the blur/cubic operators here.
  */
 export function projectOntoData(out: Plane, lr: Plane, op: SeparableOperator, options: { tolerance?: number; maxIterations?: number } = {}): Plane {
-  const tol = options.tolerance ?? 1e-7;
+  const tol = options.tolerance ?? 1e-6;
   const maxIt = options.maxIterations ?? 200;
   const ax = op.apply(out.data);
   const r = new Float64Array(lr.data.length);

@@ -28,6 +28,8 @@ export interface GraphSession {
   readonly inputNames: readonly string[];
   readonly outputNames: readonly string[];
   readonly provider: string;
+  /** Why each provider tried before `provider` failed (empty when the first one worked). */
+  readonly fallbacks: readonly string[];
   run(feeds: Record<string, GraphInput>): Promise<Record<string, Tensor>>;
   release(): Promise<void>;
 }
@@ -48,6 +50,9 @@ function candidates(device: Device): string[] {
 
 export async function openSession(file: string, options: RuntimeOptions): Promise<GraphSession> {
   const failures: string[] = [];
+  // With 'auto' on a machine without CUDA, ORT prints the missing-library error itself before
+  // throwing; we log one clear line instead. ORT reads this once, when its environment starts.
+  if (options.device === 'auto') ort.env.logLevel = 'fatal';
   for (const provider of candidates(options.device)) {
     try {
       const session = await ort.InferenceSession.create(file, {
@@ -55,9 +60,8 @@ export async function openSession(file: string, options: RuntimeOptions): Promis
         graphOptimizationLevel: 'all',
         ...(options.intraOpThreads ? { intraOpNumThreads: options.intraOpThreads } : {}),
       });
-      if (failures.length > 0) logger().warn({ file, provider, failed: failures }, 'onnxruntime: fell back to another execution provider');
-      else logger().debug({ file, provider }, 'onnxruntime: session created');
-      return wrap(session, provider);
+      logger().debug({ file, provider, failed: failures }, 'onnxruntime: session created');
+      return wrap(session, provider, failures);
     } catch (err) {
       failures.push(`${provider}: ${(err as Error).message.split('\n')[0]}`);
     }
@@ -70,8 +74,9 @@ function toOrt(input: GraphInput): ort.Tensor {
   return new ort.Tensor('float32', input.data, [...input.shape]);
 }
 
-function wrap(session: ort.InferenceSession, provider: string): GraphSession {
+function wrap(session: ort.InferenceSession, provider: string, fallbacks: string[]): GraphSession {
   return {
+    fallbacks,
     inputNames: session.inputNames,
     outputNames: session.outputNames,
     provider,
