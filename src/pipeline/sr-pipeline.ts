@@ -43,12 +43,12 @@ export class SrPipeline {
   }
 
   /** The sampling loop from z_T = sqrt(abar) condition + sqrt(1 - abar) noise; returns scaled latents z_0. */
-  async denoise(condition: Tensor, textEmbeds: Tensor, noise: Float32Array, settings: SamplingSettings, rng: SeededRng, onStep?: () => void): Promise<Tensor> {
+  async denoise(condition: Tensor, textEmbeds: Tensor, noise: Float32Array, settings: SamplingSettings, rng: SeededRng, onStep?: (z: Float32Array, index: number) => void): Promise<Tensor> {
     const scheduler = createScheduler(this.model.manifest.scheduler, settings.scheduler);
     scheduler.setTimesteps(settings.steps, { initStrength: settings.initStrength });
     const batch = textEmbeds.shape[0] ?? 1;
     let z = scheduler.addNoise(condition.data, noise, scheduler.timesteps[0]!);
-    for (const t of scheduler.timesteps) {
+    for (const [index, t] of scheduler.timesteps.entries()) {
       const input = scheduler.scaleModelInput(z, t);
       const out = await this.timer.time('unet', () =>
         this.model.graphs.unet.run({
@@ -61,7 +61,7 @@ export class SrPipeline {
       this.timer.count('unet_calls');
       const guided = guide(output(out, 'model_output').data, batch, settings.guidance);
       z = scheduler.step(guided, t, z, rng);
-      onStep?.();
+      onStep?.(z, index);
     }
     return createTensor(condition.shape, z);
   }

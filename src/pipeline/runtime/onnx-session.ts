@@ -71,7 +71,9 @@ export async function openSession(file: string, options: RuntimeOptions): Promis
 
 function toOrt(input: GraphInput): ort.Tensor {
   if ('int64' in input) return new ort.Tensor('int64', input.int64, [...input.shape]);
-  return new ort.Tensor('float32', input.data, [...input.shape]);
+  // arrays made in another realm (jest's sandbox, a worker's transfer) fail ORT's instanceof check
+  const data = input.data instanceof Float32Array ? input.data : new Float32Array(input.data);
+  return new ort.Tensor('float32', data, [...input.shape]);
 }
 
 function wrap(session: ort.InferenceSession, provider: string, fallbacks: string[]): GraphSession {
