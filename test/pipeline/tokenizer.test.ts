@@ -26,16 +26,21 @@ describe('WordTokenizer (contract rule)', () => {
   });
 });
 
-// The recipe's ids for the reference prompts (text_encoder and pipeline references).
+// The recipe's ids for the reference prompts (text_encoder "prompts", pipeline "prompt"/"input_ids").
 describe.each(parityModelDirs())('token ids match the reference files of %s', (dir) => {
-  const refs = loadReferences(dir).filter((r) => Array.isArray(r.raw.prompts) || (r.raw.params as { prompt?: string } | undefined)?.prompt !== undefined);
-  (refs.length ? it : it.skip)('same ids for the same prompts', async () => {
+  const cases: Array<[string, number[]]> = [];
+  for (const r of loadReferences(dir)) {
+    const prompts = r.raw.prompts as string[] | undefined;
+    const ids = r.inputs.input_ids;
+    if (prompts && ids) {
+      const L = ids.shape[1]!;
+      prompts.forEach((p, b) => cases.push([p, Array.from(ids.data as BigInt64Array, Number).slice(b * L, (b + 1) * L)]));
+    }
+    if (typeof r.raw.prompt === 'string' && Array.isArray(r.raw.input_ids)) cases.push([r.raw.prompt, r.raw.input_ids as number[]]);
+  }
+  (cases.length ? it : it.skip)('same ids for the same prompts', async () => {
     const m = await loadManifest(dir);
     const tok = await loadTokenizer(m.dir, m.tokenizer.file);
-    for (const r of refs) {
-      const ids = (r.inputs.input_ids ?? r.outputs.input_ids)!;
-      const prompts = (r.raw.prompts as string[] | undefined) ?? [(r.raw.params as { prompt: string }).prompt, ''];
-      expect(Array.from(tok.encodeBatch(prompts).int64)).toEqual(Array.from(ids.data as BigInt64Array));
-    }
+    for (const [prompt, ids] of cases) expect([prompt, tok.encode(prompt)]).toEqual([prompt, ids]);
   });
 });

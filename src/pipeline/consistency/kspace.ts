@@ -6,8 +6,11 @@ import { bin, centredFrequencies, fft2InPlace, fft2Real } from '../fft/fft2';
  * the LR spectrum scaled by (H W)/(h w). For even h (or w) the block holds the Nyquist frequency
  * -h/2 but not its mirror +h/2, so the mirror is written too (conjugate): the spectrum stays
  * Hermitian, the result is real, and degrading it again gives back the input exactly.
+ * `mirrorNyquist: false` is the training recipe's literal formula (real part of the inverse,
+ * mirror left as it was), exact only for odd sizes; kept to check parity with its references.
  */
-export function kspaceConsistency(out: Plane, lr: Plane): Plane {
+export function kspaceConsistency(out: Plane, lr: Plane, options: { mirrorNyquist?: boolean } = {}): Plane {
+  const mirrorNyquist = options.mirrorNyquist ?? true;
   const { height: H, width: W } = out;
   const { height: h, width: w } = lr;
   const spec = fft2Real(out.data, H, W);
@@ -22,7 +25,7 @@ export function kspaceConsistency(out: Plane, lr: Plane): Plane {
       spec.re[dst] = re;
       spec.im[dst] = im;
       const mirror = bin(-fy, H) * W + bin(-fx, W);
-      if (!inBlock(-fy, h) || !inBlock(-fx, w)) {
+      if (mirrorNyquist && (!inBlock(-fy, h) || !inBlock(-fx, w))) {
         spec.re[mirror] = re;
         spec.im[mirror] = -im;
       }

@@ -14,6 +14,8 @@ export interface Reference {
   graph: string;
   inputs: Record<string, RefTensor>;
   outputs: Record<string, RefTensor>;
+  /** The pipeline reference's named intermediate tensors (training/export.py format). */
+  tensors: Record<string, RefTensor>;
   raw: Record<string, unknown>;
 }
 
@@ -36,7 +38,7 @@ export function loadReferences(modelDir: string): Reference[] {
       const raw = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as Record<string, unknown>;
       const load = (group: unknown): Record<string, RefTensor> =>
         Object.fromEntries(Object.entries((group ?? {}) as Record<string, { shape: number[]; file: string; type?: string }>).map(([k, v]) => [k, readTensor(dir, v)]));
-      return { name: f.replace(/\.json$/, ''), graph: String(raw.graph), inputs: load(raw.inputs), outputs: load(raw.outputs), raw };
+      return { name: f.replace(/\.json$/, ''), graph: String(raw.graph), inputs: load(raw.inputs), outputs: load(raw.outputs), tensors: load(raw.tensors), raw };
     });
 }
 
