@@ -5,7 +5,9 @@ import { MedsrError } from '../../src/shared/errors';
 import { degradationFor, loadManifest } from '../../src/pipeline/manifest';
 import { loadGraphs, releaseGraphs } from '../../src/pipeline/graphs';
 import { TINY_MODEL_DIR } from './helpers/reference';
-import { parityModelDirs, variantModelDir } from './helpers/model-dirs';
+import { parityModelDirs, removeVariantDirs, variantModelDir } from './helpers/model-dirs';
+
+afterAll(removeVariantDirs);
 
 async function rejection(p: Promise<unknown>): Promise<MedsrError> {
   try {

@@ -15,8 +15,11 @@ export function parityModelDirs(): string[] {
  * A copy of a model dir (graphs symlinked) with parts of model_index.json replaced: how tests get
  * other tile sizes or a broken manifest without touching the fixture.
  */
+const made: string[] = [];
+
 export function variantModelDir(baseDir: string, edit: (manifest: Record<string, any>) => void): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'medsr-model-'));
+  made.push(dir);
   for (const f of fs.readdirSync(baseDir)) {
     if (f !== 'model_index.json') fs.symlinkSync(path.join(baseDir, f), path.join(dir, f));
   }
@@ -24,4 +27,9 @@ export function variantModelDir(baseDir: string, edit: (manifest: Record<string,
   edit(manifest);
   fs.writeFileSync(path.join(dir, 'model_index.json'), JSON.stringify(manifest));
   return dir;
+}
+
+/** Removes the variant dirs this test file made (call from afterAll). */
+export function removeVariantDirs(): void {
+  for (const dir of made.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
 }
