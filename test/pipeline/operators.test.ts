@@ -1,5 +1,6 @@
 import { degrade } from '../../src/pipeline/degrade';
 import { bicubicUpsample } from '../../src/pipeline/resample/bicubic';
+import { lanczosUpsample } from '../../src/pipeline/resample/lanczos';
 import { zeroFillUpsample } from '../../src/pipeline/resample/zero-fill';
 import type { Plane } from '../../src/pipeline/plane';
 import { f32, maxRelativeDiff, reference, TINY_MODEL_DIR } from './helpers/reference';
@@ -21,6 +22,7 @@ describe.each(['even', 'odd'])('classical operators on %s sizes match PyTorch', 
     expectClose(bicubicUpsample(plane('lr'), 2), 'bicubic_up2');
     expectClose(bicubicUpsample(plane('lr'), 4), 'bicubic_up4');
   });
+  it('Lanczos-3 upsampling (PIL)', () => expectClose(lanczosUpsample(plane('lr'), 2), 'lanczos_up2'));
   it('zero-filled Fourier interpolation', () => expectClose(zeroFillUpsample(plane('lr'), 2), 'zero_fill2'));
   it('k-space truncation x2 and x4', () => {
     expectClose(degrade(plane('hr'), 2, 'kspace'), 'kspace_down2');
