@@ -13,3 +13,4 @@ export { lanczosUpsample, lanczosResize } from './resample/lanczos';
 export { zeroFillUpsample } from './resample/zero-fill';
 export { psnr, ssim, bodyMask, defaultBodyThreshold } from './metrics';
 export { planeOf, tensorOf, type Plane } from './plane';
+export { benchmark, DEFAULT_BENCH_CASES, type BenchRow, type BenchCase } from './bench';
