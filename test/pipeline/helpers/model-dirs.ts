@@ -4,10 +4,14 @@ import path from 'node:path';
 import { DEFAULT_MODEL_DIR } from '../../../src/shared/config';
 import { TINY_MODEL_DIR } from './reference';
 
-/** Model directories the parity tests run on: the tiny fixture always, the shipped model when present. */
+/**
+ * Model directories the parity tests run on: the tiny fixture always, the shipped model when
+ * present, and any listed in MEDSR_PARITY_MODEL_DIRS (':'-separated, e.g. a fresh export).
+ */
 export function parityModelDirs(): string[] {
   const dirs = [TINY_MODEL_DIR];
   if (fs.existsSync(path.join(DEFAULT_MODEL_DIR, 'model_index.json'))) dirs.push(DEFAULT_MODEL_DIR);
+  for (const d of (process.env.MEDSR_PARITY_MODEL_DIRS ?? '').split(':').filter(Boolean)) dirs.push(path.resolve(d));
   return dirs;
 }
 
