@@ -11,6 +11,7 @@ export { applyConsistency, consistencyResidual } from './consistency';
 export { bicubicUpsample } from './resample/bicubic';
 export { lanczosUpsample, lanczosResize } from './resample/lanczos';
 export { zeroFillUpsample } from './resample/zero-fill';
+export { classicalUpsample, regressionUpsample, type ClassicalBaseline } from './baselines';
 export { psnr, ssim, bodyMask, defaultBodyThreshold } from './metrics';
 export { planeOf, tensorOf, type Plane } from './plane';
 export { benchmark, DEFAULT_BENCH_CASES, type BenchRow, type BenchCase } from './bench';

@@ -1,3 +1,4 @@
+import { MedsrError } from '../../shared/errors';
 import type { Plane } from '../plane';
 import { bicubicDownOperator } from '../resample/bicubic';
 import { areaDown } from './area';
@@ -6,7 +7,7 @@ import { kspaceDown } from './kspace';
 export type DegradationKind = 'kspace' | 'area' | 'bicubic';
 
 export interface DegradeOptions {
-  /** Gaussian sigma (HR pixels) before area averaging; the manifest's `degradations.ct.blur_sigma_px`. */
+  /** Gaussian sigma (HR pixels) before area averaging: the manifest's `degradations.ct.blur_sigma_px` (required for 'area'). */
   blurSigma?: number;
 }
 
@@ -16,7 +17,9 @@ export function degrade(hr: Plane, scale: number, kind: DegradationKind, options
     case 'kspace':
       return kspaceDown(hr, scale);
     case 'area':
-      return areaDown(hr, scale, options.blurSigma ?? 0.5);
+      // a model constant: it must come from the manifest, never from a default here
+      if (options.blurSigma === undefined) throw new MedsrError('invalid_input', 'degrade.blur', "the 'area' degradation needs blurSigma (manifest degradations.ct.blur_sigma_px)");
+      return areaDown(hr, scale, options.blurSigma);
     case 'bicubic': {
       const op = bicubicDownOperator(hr.height, hr.width, scale);
       const [h, w] = op.outShape;
