@@ -60,26 +60,22 @@ describe('tiled inference', () => {
     expect(a.timings.tiles).toBe(4);
     expect(b.timings.tiles).toBe(1);
     const range = Math.max(...b.mean.data) - Math.min(...b.mean.data);
-    expect(maxAbsDiff(a.mean.data, b.mean.data)).toBeLessThan(0.05 * range);
+    expect(maxAbsDiff(a.mean.data, b.mean.data)).toBeLessThan(0.02 * range);
 
-    // tile edges in HR pixels: tiles span [0, 128) and [64, 192) on each axis
+    // No seam: tiles span [0, 128) and [64, 192) HR pixels on each axis. Where a tile's border
+    // lies (columns 64 and 127) its edge effects must be feathered away: the error against the
+    // untiled run there stays within a small factor of the overlap band's average (without
+    // feathering it is several times larger: a visible seam).
     const W = 192;
-    const jump = (img: Float32Array, col: number): number => {
+    const colError = (col: number): number => {
       let s = 0;
-      for (let y = 0; y < W; y++) s += Math.abs(img[y * W + col]! - img[y * W + col - 1]!);
+      for (let y = 0; y < W; y++) s += Math.abs(a.mean.data[y * W + col]! - b.mean.data[y * W + col]!);
       return s / W;
     };
-    const everywhere = (img: Float32Array): number => {
-      let s = 0;
-      for (let c = 1; c < W; c++) s += jump(img, c);
-      return s / (W - 1);
-    };
-    for (const col of [64, 128]) {
-      // the tiled image jumps no more across a tile border than the untiled one does there,
-      // and no more than a typical column step
-      expect(jump(a.mean.data, col)).toBeLessThan(1.25 * jump(b.mean.data, col) + 1e-3);
-      expect(jump(a.mean.data, col)).toBeLessThan(2 * everywhere(a.mean.data));
-    }
+    let band = 0;
+    for (let c = 64; c < 128; c++) band += colError(c) / 64;
+    expect(band).toBeGreaterThan(0);
+    for (const col of [64, 127]) expect(colError(col)).toBeLessThan(3 * band);
   });
 
   it('upscales a 1024 x 1024 slice at 2x in bounded tiles', async () => {
