@@ -95,8 +95,8 @@ export function cropChannels(field: Float32Array, channels: number, h: number, w
 }
 
 /**
- * Accumulates tiles with feathered weights: a linear ramp across the overlap on every side that
- * borders another tile (weight 1 on the canvas edge), normalised by the summed weights.
+ * Accumulates tiles with feathered weights: a raised-cosine ramp across the overlap on every side
+ * that borders another tile (weight 1 on the canvas edge), normalised by the summed weights.
  */
 export class TileBlender {
   private readonly sum: Float32Array;
@@ -111,9 +111,12 @@ export class TileBlender {
     const ramp = (i: number, n: number, atStart: boolean, atEnd: boolean): number => {
       const ov = this.plan.overlap;
       if (ov <= 0) return 1;
+      // raised cosine: near zero (and flat) at the tile's own edge, where its convolutions saw
+      // padding instead of image, rising to 1 across the overlap
+      const rise = (d: number): number => (d >= ov ? 1 : Math.sin((Math.PI / 2) * (d / ov)) ** 2);
       let w = 1;
-      if (!atStart) w = Math.min(w, (i + 0.5) / ov);
-      if (!atEnd) w = Math.min(w, (n - i - 0.5) / ov);
+      if (!atStart) w = Math.min(w, rise(i + 0.5));
+      if (!atEnd) w = Math.min(w, rise(n - i - 0.5));
       return w;
     };
     const top = tile.y === 0;
