@@ -1,5 +1,5 @@
 import type { Plane } from '../plane';
-import { bin, centredFrequencies, fft2InPlace, fft2Real } from '../fft/fft2';
+import { bin, centredFrequencies, fft2Real, ifft2Real } from '../fft/fft2';
 
 /**
  * k-space data consistency: replace the central h x w block of the output's centred spectrum by
@@ -31,8 +31,7 @@ export function kspaceConsistency(out: Plane, lr: Plane, options: { mirrorNyquis
       }
     }
   }
-  fft2InPlace(spec, true);
-  return { data: Float32Array.from(spec.re), height: H, width: W };
+  return { data: ifft2Real(spec), height: H, width: W };
 }
 
 function inBlock(f: number, n: number): boolean {
