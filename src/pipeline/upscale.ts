@@ -11,7 +11,7 @@ import { SrPipeline, type SamplingSettings } from './sr-pipeline';
 import { crop, cropChannels, planTiles, reflectPad, TileBlender } from './tiling';
 import { StageTimer } from './timings';
 import type { UpscaleOptions, UpscaleResult } from './types';
-import { meanAndStd } from './uncertainty';
+import { SampleStatistics } from './uncertainty';
 
 /** Largest output we accept (pixels): a 2048 x 2048 slice at 2x needs 4096 x 4096. */
 export const MAX_OUTPUT_PIXELS = 4096 * 4096;
@@ -61,8 +61,8 @@ function checkInput(input: Tensor, scale: number): Plane {
 }
 
 /**
- * The whole upscale of one slice: bicubic x_up, tiles over the (padded) canvas, K samples per
- * tile from the seeded noise field, feathered blending, data consistency per sample, then the
+ * The whole upscale of one slice: bicubic x_up, tiles over the (padded) canvas, for each of K
+ * samples the seeded noise field, every tile denoised and blended, data consistency; then the
  * mean and std over samples.
  */
 export async function runUpscale(model: LoadedModel, input: Tensor, options: UpscaleOptions): Promise<UpscaleResult> {
@@ -84,33 +84,36 @@ export async function runUpscale(model: LoadedModel, input: Tensor, options: Ups
   const lw = plan.width / f;
   const textEmbeds = await pipeline.encodePrompt(o.prompt, o.guidance);
 
-  // noise is a field over the whole canvas's latent grid, so tiling does not change which
-  // noise a latent pixel gets: seed k draws the field for sample k.
-  const rngs = Array.from({ length: o.samples }, (_, k) => new SeededRng((o.seed + k) >>> 0));
-  const noise = rngs.map((rng) => rng.fillGaussian(new Float32Array(C * lh * lw)));
-  const blenders = noise.map(() => new TileBlender(plan));
+  // Noise is a field over the whole canvas's latent grid (seed + k for sample k), so tiling does
+  // not change which noise a latent pixel gets. Samples run one after another and are folded
+  // into running statistics: memory holds one sample, the conditions and the statistics.
+  const conditions = new Map<number, Tensor>();
+  const stats = new SampleStatistics(H, W);
+  const blurSigma = ctBlurSigma(manifest);
   const totalSteps = plan.tiles.length * o.samples * Math.max(1, o.steps);
   let done = 0;
-  const progress = (): void => options.onProgress?.(Math.min(done / totalSteps, 1));
-
-  for (const tile of plan.tiles) {
-    const condition = await pipeline.encodeCondition(crop(canvas, tile.y, tile.x, tile.height, tile.width));
-    for (let k = 0; k < o.samples; k++) {
-      const tileNoise = cropChannels(noise[k]!, C, lh, lw, tile.y / f, tile.x / f, tile.height / f, tile.width / f);
-      const z = await pipeline.denoise(condition, textEmbeds, tileNoise, o, rngs[k]!, () => {
+  for (let k = 0; k < o.samples; k++) {
+    const rng = new SeededRng((o.seed + k) >>> 0);
+    const noise = rng.fillGaussian(new Float32Array(C * lh * lw));
+    const blender = new TileBlender(plan);
+    for (const [index, tile] of plan.tiles.entries()) {
+      let condition = conditions.get(index);
+      if (!condition) {
+        condition = await pipeline.encodeCondition(crop(canvas, tile.y, tile.x, tile.height, tile.width));
+        conditions.set(index, condition);
+      }
+      const tileNoise = cropChannels(noise, C, lh, lw, tile.y / f, tile.x / f, tile.height / f, tile.width / f);
+      const z = await pipeline.denoise(condition, textEmbeds, tileNoise, o, rng, () => {
         done++;
-        progress();
+        options.onProgress?.(Math.min(done / totalSteps, 1));
       });
-      blenders[k]!.add(tile, await pipeline.decode(z));
+      blender.add(tile, await pipeline.decode(z));
     }
+    const sample = blender.result(H, W);
+    stats.add(await timer.time('consistency', () => applyConsistency(sample, lr, o.scale, o.degradation, { blurSigma }).image));
   }
   timer.count('tiles', plan.tiles.length);
-
-  const blurSigma = ctBlurSigma(manifest);
-  const consistent = await timer.time('consistency', () =>
-    blenders.map((b) => applyConsistency(b.result(H, W), lr, o.scale, o.degradation, { blurSigma }).image),
-  );
-  const { mean, std } = meanAndStd(consistent);
+  const { mean, std } = stats.result();
   // the mean of projected samples is itself consistent (the projections are affine): measure it
   const dcResidual = await timer.time('consistency', () => consistencyResidual(mean, lr, o.scale, o.degradation, { blurSigma }));
   timer.add('total', performance.now() - started);
