@@ -5,7 +5,7 @@ export type { SuperResolver, SuperResolverOptions, UpscaleOptions, UpscaleResult
 export { loadModel, disposeModel, type LoadedModel } from './model';
 export { runUpscale, resolveOptions } from './upscale';
 export { WordTokenizer, loadTokenizer } from './tokenizer';
-export { createScheduler, SCHEDULER_NAMES, type Scheduler } from './schedulers';
+export { createScheduler, normaliseSchedulerName, SCHEDULER_NAMES, type Scheduler } from './schedulers';
 export { degrade, type DegradationKind } from './degrade';
 export { applyConsistency, consistencyResidual } from './consistency';
 export { bicubicUpsample } from './resample/bicubic';

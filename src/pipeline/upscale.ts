@@ -6,7 +6,7 @@ import { ctBlurSigma, degradationFor, type Manifest } from './manifest';
 import type { LoadedModel } from './model';
 import { planeOf, tensorOf, type Plane } from './plane';
 import { bicubicUpsample } from './resample/bicubic';
-import { SCHEDULER_NAMES } from './schedulers';
+import { normaliseSchedulerName, SCHEDULER_NAMES } from './schedulers';
 import { SrPipeline, type SamplingSettings } from './sr-pipeline';
 import { crop, cropChannels, planTiles, reflectPad, TileBlender } from './tiling';
 import { StageTimer } from './timings';
@@ -34,7 +34,7 @@ export function resolveOptions(manifest: Manifest, options: UpscaleOptions): Res
     samples: options.samples ?? 1,
     seed: options.seed ?? 0,
     guidance: options.guidance ?? s.default_guidance,
-    scheduler: (options.scheduler ?? s.type).toLowerCase(),
+    scheduler: normaliseSchedulerName(options.scheduler ?? s.type),
     initStrength: s.init_strength,
     degradation: options.degradation ?? degradationFor(manifest, options.modality),
   };

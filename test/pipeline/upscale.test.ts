@@ -66,7 +66,7 @@ describe('runUpscale on the tiny model', () => {
   });
 
   it('runs every scheduler', async () => {
-    for (const scheduler of ['ddim', 'ddpm', 'dpmsolver++']) {
+    for (const scheduler of ['ddim', 'DDPM', 'dpmsolver++', 'dpm-solver++']) {
       const r = await runUpscale(model, lr, { ...base, steps: 3, scheduler });
       expect(r.mean.data.every(Number.isFinite)).toBe(true);
     }
