@@ -44,3 +44,16 @@ describe.each<[DegradationKind, number, number, number]>([
     expect(relativeError(again.data, image.data)).toBeLessThan(1e-4);
   });
 });
+
+describe('area data consistency without blur is the block-mean correction', () => {
+  it('adds to every s x s block the LR pixel minus the block mean', () => {
+    const hr = phantom(32, 24, 7);
+    const lr = degrade(hr, 4, 'area', { blurSigma: 0 });
+    const out = bicubicUpsample(lr, 4);
+    const { image, residual } = applyConsistency(out, lr, 4, 'area', { blurSigma: 0 });
+    expect(residual).toBeLessThan(1e-6);
+    // inside a block the correction is one constant
+    const d0 = image.data[0]! - out.data[0]!;
+    for (const [y, x] of [[0, 1], [1, 0], [3, 3]] as const) expect(image.data[y * 24 + x]! - out.data[y * 24 + x]!).toBeCloseTo(d0, 6);
+  });
+});
