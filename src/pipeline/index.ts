@@ -15,3 +15,4 @@ export { classicalUpsample, regressionUpsample, type ClassicalBaseline } from '.
 export { psnr, ssim, bodyMask, defaultBodyThreshold } from './metrics';
 export { planeOf, tensorOf, type Plane } from './plane';
 export { benchmark, DEFAULT_BENCH_CASES, type BenchRow, type BenchCase } from './bench';
+export { evaluateSlice, type EvalRow, type EvalOptions } from './evaluate';
