@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { REPO_ROOT } from '../../shared/config';
@@ -70,7 +71,9 @@ function startWorker(init: InitData): Promise<{ worker: Worker; provider: string
 export async function createSuperResolver(options: SuperResolverOptions): Promise<SuperResolver> {
   const count = options.workers ?? 1;
   if (!Number.isInteger(count) || count < 1) throw new MedsrError('invalid_input', 'pool.workers', `workers must be a positive integer, got ${count}`);
-  const init: InitData = { modelDir: path.resolve(options.modelDir), device: options.device, ...(options.intraOpThreads ? { intraOpThreads: options.intraOpThreads } : {}) };
+  // several workers each using every core would fight over them: share the cores out by default
+  const threads = options.intraOpThreads || (count > 1 ? Math.max(1, Math.floor(os.availableParallelism() / count)) : 0);
+  const init: InitData = { modelDir: path.resolve(options.modelDir), device: options.device, ...(threads ? { intraOpThreads: threads } : {}) };
   const started = await Promise.allSettled(Array.from({ length: count }, () => startWorker(init)));
   const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (failed) {
@@ -135,7 +138,7 @@ export async function createSuperResolver(options: SuperResolverOptions): Promis
     });
   };
   ready.forEach((r) => attach(r.worker));
-  logger().info({ model: manifest.id, provider, workers: count }, 'super-resolver ready');
+  logger().info({ model: manifest.id, provider, workers: count, intraOpThreads: threads || 'runtime default' }, 'super-resolver ready');
 
   return {
     manifest,
