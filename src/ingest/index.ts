@@ -12,3 +12,8 @@ export { computePixelStats, type PixelStats } from './pixel-stats';
 export { DEFAULT_READ_LIMITS } from './limits';
 export { lookupTransferSyntax, supportedTransferSyntaxes, type TransferSyntax } from './transfer-syntax';
 // transforms, prompt and write-back [ingest-write]
+export * from './transforms';
+export { buildPrompt, tokenizePromptWords } from './prompt';
+export { writeDerived, supportsRescale, type DerivedOptions, type DerivedPixelRepresentation } from './write-derived';
+export { newUid, isValidUid } from './uid';
+export { scaleGeometry } from './scale-geometry';

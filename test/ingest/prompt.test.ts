@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildPrompt, extractPromptMetadata, planeWord, tokenizePromptWords } from '../../src/ingest/prompt';
+import { buildPrompt, planeWord, tokenizePromptWords } from '../../src/ingest/prompt';
+import { loadCorpusInstance } from './helpers/corpus-instance';
 import type { PromptMetadata } from '../../src/ingest/types';
 
 interface PromptVector {
@@ -51,25 +52,12 @@ describe('planeWord', () => {
   });
 });
 
-describe('extractPromptMetadata', () => {
-  it('parses DICOM strings and multi-valued numbers and skips blanks', () => {
-    const values: Record<string, string | number | number[] | undefined> = {
-      Modality: 'MR ',
-      BodyPartExamined: '  ',
-      SeriesDescription: 'T1 AX',
-      RepetitionTime: '500.0',
-      EchoTime: 15,
-      ImageOrientationPatient: '1\\0\\0\\0\\1\\0',
-      DiffusionBValue: '',
-    };
-    const meta = extractPromptMetadata((key) => values[key]);
-    expect(meta).toEqual({
-      Modality: 'MR',
-      SeriesDescription: 'T1 AX',
-      RepetitionTime: 500,
-      EchoTime: 15,
-      ImageOrientationPatient: [1, 0, 0, 0, 1, 0],
-    });
-    expect(buildPrompt(meta)).toBe('mr t1 axial');
+describe('prompt from a real file', () => {
+  it('builds the prompt from the metadata the reader extracts', () => {
+    const mr = loadCorpusInstance('MR_small.dcm');
+    const ct = loadCorpusInstance('CT_small.dcm');
+    expect(buildPrompt(mr.promptMetadata)).toMatch(/^mr\b/);
+    expect(buildPrompt(ct.promptMetadata)).toMatch(/^ct\b/);
+    expect(buildPrompt(ct.promptMetadata).split(' ')).toContain('axial');
   });
 });

@@ -1,0 +1,91 @@
+import { imageTensor, type Tensor } from '../shared/tensor';
+import { disposeModel, loadModel } from './model';
+import type { Device } from './runtime/onnx-session';
+import { runUpscale } from './upscale';
+
+export interface BenchCase {
+  inputSize: number;
+  scale: 2 | 4;
+  samples: number;
+}
+
+/** One row per case: milliseconds per stage for one slice (mean over repeats, after a warm-up). */
+export interface BenchRow extends BenchCase {
+  outputSize: number;
+  steps: number;
+  scheduler: string;
+  provider: string;
+  textEncoderMs: number;
+  vaeEncoderMs: number;
+  unetMs: number;
+  unetPerCallMs: number;
+  unetCalls: number;
+  vaeDecoderMs: number;
+  consistencyMs: number;
+  totalMs: number;
+  dcResidual: number;
+}
+
+export const DEFAULT_BENCH_CASES: BenchCase[] = [
+  { inputSize: 256, scale: 2, samples: 1 },
+  { inputSize: 128, scale: 4, samples: 1 },
+  { inputSize: 256, scale: 2, samples: 4 },
+  { inputSize: 128, scale: 4, samples: 4 },
+];
+
+/** A synthetic head-like slice in the normalised domain: benchmarks never need patient data. */
+export function syntheticSlice(size: number): Tensor {
+  const data = new Float32Array(size * size);
+  for (let y = 0; y < size; y++) {
+    for (let x = 0; x < size; x++) {
+      const r = Math.hypot((y - size / 2) / (size * 0.42), (x - size / 2) / (size * 0.36));
+      data[y * size + x] = r < 1 ? 0.2 + 0.4 * Math.cos(x / 6) * Math.sin(y / 9) : -1;
+    }
+  }
+  return imageTensor(size, size, data);
+}
+
+/**
+ * Times each stage of the pipeline (text encoder, VAE encode, U-Net per call, VAE decode, data
+ * consistency) in-process, at the manifest's default steps/scheduler, MR (k-space DC).
+ */
+export async function benchmark(options: { modelDir: string; device: Device; intraOpThreads?: number; repeats?: number; cases?: BenchCase[] }): Promise<BenchRow[]> {
+  const model = await loadModel(options.modelDir, { device: options.device, ...(options.intraOpThreads ? { intraOpThreads: options.intraOpThreads } : {}) });
+  const repeats = Math.max(1, options.repeats ?? 1);
+  const rows: BenchRow[] = [];
+  try {
+    for (const c of options.cases ?? DEFAULT_BENCH_CASES) {
+      if (!model.manifest.scales.includes(c.scale)) continue;
+      const input = syntheticSlice(c.inputSize);
+      const request = { scale: c.scale, modality: 'MR', prompt: 'mr head t1 axial', samples: c.samples, seed: 0 };
+      await runUpscale(model, input, request); // warm-up: first runs allocate and optimise
+      const sum: Record<string, number> = {};
+      let residual = 0;
+      for (let i = 0; i < repeats; i++) {
+        const r = await runUpscale(model, input, request);
+        for (const [k, v] of Object.entries(r.timings)) sum[k] = (sum[k] ?? 0) + v / repeats;
+        residual = r.dcResidual;
+      }
+      const calls = sum.unet_calls ?? 0;
+      rows.push({
+        ...c,
+        outputSize: c.inputSize * c.scale,
+        steps: model.manifest.scheduler.default_steps,
+        scheduler: model.manifest.scheduler.type,
+        provider: model.provider,
+        textEncoderMs: sum.text_encoder ?? 0,
+        vaeEncoderMs: sum.vae_encoder ?? 0,
+        unetMs: sum.unet ?? 0,
+        unetPerCallMs: calls > 0 ? (sum.unet ?? 0) / calls : 0,
+        unetCalls: calls,
+        vaeDecoderMs: sum.vae_decoder ?? 0,
+        consistencyMs: sum.consistency ?? 0,
+        totalMs: sum.total ?? 0,
+        dcResidual: residual,
+      });
+    }
+  } finally {
+    await disposeModel(model);
+  }
+  return rows;
+}

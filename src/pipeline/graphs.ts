@@ -1,0 +1,58 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { MedsrError } from '../shared/errors';
+import { logger } from '../shared/logger';
+import { CONTRACT_IO, type Manifest, type PipelineGraph } from './manifest';
+import { openSession, type Device, type GraphSession, type RuntimeOptions } from './runtime/onnx-session';
+
+export type ModelGraphs = Record<PipelineGraph, GraphSession> & { regression?: GraphSession };
+
+/** Fails unless the session's input and output names are exactly the manifest's. */
+export function checkSessionNames(graph: string, session: Pick<GraphSession, 'inputNames' | 'outputNames'>, manifest: Manifest): void {
+  const spec = manifest.graphs[graph as PipelineGraph];
+  if (!spec) throw new MedsrError('model', 'manifest.graph_missing', `model_index.json has no graph '${graph}'`);
+  const problems: string[] = [];
+  for (const side of ['inputs', 'outputs'] as const) {
+    const actual = side === 'inputs' ? session.inputNames : session.outputNames;
+    const declared = Object.keys(spec[side]);
+    const missing = declared.filter((n) => !actual.includes(n));
+    const extra = actual.filter((n) => !declared.includes(n));
+    if (missing.length) problems.push(`${side} declared in model_index.json but not in the graph: ${missing.join(', ')}`);
+    if (extra.length) problems.push(`${side} in the graph but not in model_index.json: ${extra.join(', ')}`);
+  }
+  if (problems.length) {
+    throw new MedsrError('model', 'graph.names', `${spec.file} (${graph}) does not match model_index.json: ${problems.join('; ')}`, { file: path.join(manifest.dir, spec.file), problems });
+  }
+}
+
+/** Opens every graph the pipeline runs (plus regression when shipped), checked against the manifest. */
+export async function loadGraphs(manifest: Manifest, options: RuntimeOptions): Promise<ModelGraphs> {
+  const opened: Array<[string, GraphSession]> = [];
+  try {
+    const names = [...Object.keys(CONTRACT_IO), ...(manifest.graphs.regression ? ['regression'] : [])];
+    // the first graph settles the provider (auto: CUDA, else CPU); the others use it directly
+    let runtime = options;
+    for (const name of names) {
+      const spec = manifest.graphs[name as PipelineGraph];
+      const file = path.join(manifest.dir, spec.file);
+      if (!fs.existsSync(file)) throw new MedsrError('model', 'graph.missing', `graph file ${file} (${name}) does not exist`, { file });
+      const session = await openSession(file, runtime);
+      opened.push([name, session]);
+      checkSessionNames(name, session, manifest);
+      if (runtime === options) {
+        if (session.fallbacks.length > 0) logger().warn({ provider: session.provider, failed: session.fallbacks }, `onnxruntime: running on ${session.provider} (fell back)`);
+        runtime = { ...options, device: session.provider as Device };
+      }
+    }
+  } catch (err) {
+    await Promise.all(opened.map(([, s]) => s.release()));
+    throw err;
+  }
+  const graphs = Object.fromEntries(opened) as ModelGraphs;
+  logger().info({ model: manifest.id, provider: graphs.unet.provider, device: options.device }, 'model loaded');
+  return graphs;
+}
+
+export async function releaseGraphs(graphs: ModelGraphs): Promise<void> {
+  await Promise.all(Object.values(graphs).map((s: GraphSession) => s.release()));
+}

@@ -1,0 +1,2 @@
+export { psnr, ssim, ssimMap, NORMALISED_PEAK } from './quality';
+export { bodyMask, defaultBodyThreshold } from './body-mask';

@@ -1,0 +1,100 @@
+/**
+ * The one file that imports onnxruntime-node. It maps a device name to execution providers,
+ * falls back loudly (a missing CUDA provider library makes session creation THROW rather than
+ * fall back by itself), converts between our Tensor and ORT's, and releases sessions.
+ */
+import * as ort from 'onnxruntime-node';
+import { MedsrError } from '../../shared/errors';
+import { logger } from '../../shared/logger';
+import type { Tensor } from '../../shared/tensor';
+
+export type Device = 'auto' | 'cpu' | 'cuda' | 'webgpu';
+
+export interface RuntimeOptions {
+  device: Device;
+  /** onnxruntime intra-op threads; 0 or undefined lets the runtime choose. */
+  intraOpThreads?: number;
+}
+
+/** An int64 input (token ids); everything else crossing the seam is float32. */
+export interface Int64Input {
+  int64: BigInt64Array;
+  shape: readonly number[];
+}
+
+export type GraphInput = Tensor | Int64Input;
+
+export interface GraphSession {
+  readonly inputNames: readonly string[];
+  readonly outputNames: readonly string[];
+  readonly provider: string;
+  /** Why each provider tried before `provider` failed (empty when the first one worked). */
+  readonly fallbacks: readonly string[];
+  run(feeds: Record<string, GraphInput>): Promise<Record<string, Tensor>>;
+  release(): Promise<void>;
+}
+
+/** Providers to try in order, per device: auto prefers CUDA and ends on CPU. */
+function candidates(device: Device): string[] {
+  switch (device) {
+    case 'auto':
+      return ['cuda', 'cpu'];
+    case 'cpu':
+      return ['cpu'];
+    case 'cuda':
+      return ['cuda'];
+    case 'webgpu':
+      return ['webgpu'];
+  }
+}
+
+export async function openSession(file: string, options: RuntimeOptions): Promise<GraphSession> {
+  const failures: string[] = [];
+  // With 'auto' on a machine without CUDA, ORT prints the missing-library error itself before
+  // throwing; we log one clear line instead. ORT reads this once, when its environment starts.
+  if (options.device === 'auto') ort.env.logLevel = 'fatal';
+  for (const provider of candidates(options.device)) {
+    try {
+      const session = await ort.InferenceSession.create(file, {
+        executionProviders: [provider],
+        graphOptimizationLevel: 'all',
+        ...(options.intraOpThreads ? { intraOpNumThreads: options.intraOpThreads } : {}),
+      });
+      logger().debug({ file, provider, failed: failures }, 'onnxruntime: session created');
+      return wrap(session, provider, failures);
+    } catch (err) {
+      failures.push(`${provider}: ${(err as Error).message.split('\n')[0]}`);
+    }
+  }
+  throw new MedsrError('model', 'runtime.session', `cannot open ${file} on device '${options.device}': ${failures.join('; ')}`, { file, failures });
+}
+
+function toOrt(input: GraphInput): ort.Tensor {
+  if ('int64' in input) return new ort.Tensor('int64', input.int64, [...input.shape]);
+  // arrays made in another realm (jest's sandbox, a worker's transfer) fail ORT's instanceof check
+  const data = input.data instanceof Float32Array ? input.data : new Float32Array(input.data);
+  return new ort.Tensor('float32', data, [...input.shape]);
+}
+
+function wrap(session: ort.InferenceSession, provider: string, fallbacks: string[]): GraphSession {
+  return {
+    fallbacks,
+    inputNames: session.inputNames,
+    outputNames: session.outputNames,
+    provider,
+    async run(feeds) {
+      const ortFeeds: Record<string, ort.Tensor> = {};
+      for (const [name, value] of Object.entries(feeds)) ortFeeds[name] = toOrt(value);
+      const results = await session.run(ortFeeds);
+      const out: Record<string, Tensor> = {};
+      for (const [name, value] of Object.entries(results)) {
+        if (value.type !== 'float32') throw new MedsrError('model', 'runtime.output_type', `output '${name}' is ${value.type}, expected float32`);
+        // copy out of ORT's buffer so the tensor owns a transferable ArrayBuffer
+        out[name] = { data: new Float32Array(value.data as Float32Array), shape: [...value.dims] };
+        value.dispose();
+      }
+      return out;
+    },
+    release: () => session.release(),
+  };
+}

@@ -1,0 +1,50 @@
+import type { Tensor } from '../shared/tensor';
+import type { Manifest } from './manifest';
+import type { Device } from './runtime/onnx-session';
+
+export type { Device };
+
+export interface UpscaleOptions {
+  scale: 2 | 4;
+  /** DICOM modality (MR, CT, ...): picks the default degradation for data consistency. */
+  modality: string;
+  prompt: string;
+  /** Sampling steps (default: manifest scheduler.default_steps). */
+  steps?: number;
+  /** K samples with seeds seed..seed+K-1; K > 1 gives the std map (default 1). */
+  samples?: number;
+  seed?: number;
+  /** Classifier-free guidance (default: manifest scheduler.default_guidance; 1 = no uncond pass). */
+  guidance?: number;
+  degradation?: 'kspace' | 'area' | 'bicubic';
+  /** ddim | ddpm | dpmsolver++ (default: manifest scheduler.type). */
+  scheduler?: string;
+  onProgress?: (fraction: number) => void;
+}
+
+export interface UpscaleResult {
+  /** [1, 1, h*s, w*s], normalised domain. */
+  mean: Tensor;
+  /** Per-pixel std over the samples; only when samples > 1. */
+  std: Tensor | undefined;
+  /** ||A(mean) - lr|| / ||lr|| after data consistency. */
+  dcResidual: number;
+  /** Milliseconds per stage (summed over tiles, samples, steps), plus counters. */
+  timings: Record<string, number>;
+}
+
+export interface SuperResolver {
+  manifest: Manifest;
+  provider: string;
+  upscale(input: Tensor, options: UpscaleOptions): Promise<UpscaleResult>;
+  dispose(): Promise<void>;
+}
+
+export interface SuperResolverOptions {
+  modelDir: string;
+  device: Device;
+  /** Inference worker threads, one set of sessions each (default 1). */
+  workers?: number;
+  /** onnxruntime intra-op threads per worker (0/undefined: runtime default). */
+  intraOpThreads?: number;
+}

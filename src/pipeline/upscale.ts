@@ -1,0 +1,122 @@
+import { MedsrError } from '../shared/errors';
+import { SeededRng } from '../shared/rng';
+import type { Tensor } from '../shared/tensor';
+import { applyConsistency, consistencyResidual } from './consistency';
+import { ctBlurSigma, degradationFor, type Manifest } from './manifest';
+import type { LoadedModel } from './model';
+import { planeOf, tensorOf, type Plane } from './plane';
+import { bicubicUpsample } from './resample/bicubic';
+import { normaliseSchedulerName, SCHEDULER_NAMES } from './schedulers';
+import { SrPipeline, type SamplingSettings } from './sr-pipeline';
+import { crop, cropChannels, planTiles, reflectPad, TileBlender } from './tiling';
+import { StageTimer } from './timings';
+import type { UpscaleOptions, UpscaleResult } from './types';
+import { SampleStatistics } from './uncertainty';
+
+/** Largest output we accept (pixels): a 2048 x 2048 slice at 2x needs 4096 x 4096. */
+export const MAX_OUTPUT_PIXELS = 4096 * 4096;
+export const MAX_SAMPLES = 32;
+
+export interface ResolvedOptions extends SamplingSettings {
+  scale: number;
+  prompt: string;
+  samples: number;
+  seed: number;
+  degradation: 'kspace' | 'area' | 'bicubic';
+}
+
+export function resolveOptions(manifest: Manifest, options: UpscaleOptions): ResolvedOptions {
+  const s = manifest.scheduler;
+  const resolved: ResolvedOptions = {
+    scale: options.scale,
+    prompt: options.prompt,
+    steps: options.steps ?? s.default_steps,
+    samples: options.samples ?? 1,
+    seed: options.seed ?? 0,
+    guidance: options.guidance ?? s.default_guidance,
+    scheduler: normaliseSchedulerName(options.scheduler ?? s.type),
+    initStrength: s.init_strength,
+    degradation: options.degradation ?? degradationFor(manifest, options.modality),
+  };
+  const bad = (code: string, message: string): never => {
+    throw new MedsrError('invalid_input', code, message);
+  };
+  if (!manifest.scales.includes(resolved.scale)) bad('upscale.scale', `scale ${resolved.scale} is not supported by model ${manifest.id} (supports ${manifest.scales.join(', ')})`);
+  if (!Number.isInteger(resolved.steps) || resolved.steps < 1 || resolved.steps > 1000) bad('upscale.steps', `steps must be an integer in [1, 1000], got ${resolved.steps}`);
+  if (!Number.isInteger(resolved.samples) || resolved.samples < 1 || resolved.samples > MAX_SAMPLES) bad('upscale.samples', `samples must be an integer in [1, ${MAX_SAMPLES}], got ${resolved.samples}`);
+  if (!Number.isInteger(resolved.seed) || resolved.seed < 0 || resolved.seed > 0xffffffff) bad('upscale.seed', `seed must be an integer in [0, 2^32), got ${resolved.seed}`);
+  if (!Number.isFinite(resolved.guidance) || resolved.guidance < 0 || resolved.guidance > 50) bad('upscale.guidance', `guidance must be in [0, 50], got ${resolved.guidance}`);
+  if (!SCHEDULER_NAMES.includes(resolved.scheduler)) bad('upscale.scheduler', `unknown scheduler '${resolved.scheduler}' (have: ${SCHEDULER_NAMES.join(', ')})`);
+  return resolved;
+}
+
+function checkInput(input: Tensor, scale: number): Plane {
+  const lr = planeOf(input);
+  if (lr.height < 2 || lr.width < 2) throw new MedsrError('invalid_input', 'upscale.size', `input ${lr.height}x${lr.width} is too small`);
+  if (lr.height * lr.width * scale * scale > MAX_OUTPUT_PIXELS) throw new MedsrError('too_large', 'upscale.size', `output ${lr.height * scale}x${lr.width * scale} exceeds ${MAX_OUTPUT_PIXELS} pixels`);
+  for (let i = 0; i < lr.data.length; i++) {
+    if (!Number.isFinite(lr.data[i]!)) throw new MedsrError('invalid_input', 'upscale.nan', 'input contains NaN or infinite values');
+  }
+  return lr;
+}
+
+/**
+ * The whole upscale of one slice: bicubic x_up, tiles over the (padded) canvas, for each of K
+ * samples the seeded noise field, every tile denoised and blended, data consistency; then the
+ * mean and std over samples.
+ */
+export async function runUpscale(model: LoadedModel, input: Tensor, options: UpscaleOptions): Promise<UpscaleResult> {
+  const timer = new StageTimer();
+  const started = performance.now();
+  const { manifest } = model;
+  const o = resolveOptions(manifest, options);
+  const lr = checkInput(input, o.scale);
+  const pipeline = new SrPipeline(model, timer);
+  const H = lr.height * o.scale;
+  const W = lr.width * o.scale;
+
+  const xUp = await timer.time('bicubic', () => bicubicUpsample(lr, o.scale));
+  const plan = planTiles(H, W, { multiple: manifest.tile.multiple, size: manifest.tile.size * o.scale, overlap: manifest.tile.overlap * o.scale });
+  const canvas = reflectPad(xUp, plan.height, plan.width);
+  const f = manifest.latent.downsample;
+  const C = manifest.latent.channels;
+  const lh = plan.height / f;
+  const lw = plan.width / f;
+  const textEmbeds = await pipeline.encodePrompt(o.prompt, o.guidance);
+
+  // Noise is a field over the whole canvas's latent grid (seed + k for sample k), so tiling does
+  // not change which noise a latent pixel gets. Samples run one after another and are folded
+  // into running statistics: memory holds one sample, the conditions and the statistics.
+  const conditions = new Map<number, Tensor>();
+  const stats = new SampleStatistics(H, W);
+  const blurSigma = ctBlurSigma(manifest);
+  const totalSteps = plan.tiles.length * o.samples * Math.max(1, o.steps);
+  let done = 0;
+  for (let k = 0; k < o.samples; k++) {
+    const rng = new SeededRng((o.seed + k) >>> 0);
+    const noise = rng.fillGaussian(new Float32Array(C * lh * lw));
+    const blender = new TileBlender(plan);
+    for (const [index, tile] of plan.tiles.entries()) {
+      let condition = conditions.get(index);
+      if (!condition) {
+        condition = await pipeline.encodeCondition(crop(canvas, tile.y, tile.x, tile.height, tile.width));
+        conditions.set(index, condition);
+      }
+      const tileNoise = cropChannels(noise, C, lh, lw, tile.y / f, tile.x / f, tile.height / f, tile.width / f);
+      const z = await pipeline.denoise(condition, textEmbeds, tileNoise, o, rng, () => {
+        done++;
+        options.onProgress?.(Math.min(done / totalSteps, 1));
+      });
+      blender.add(tile, await pipeline.decode(z));
+    }
+    const sample = blender.result(H, W);
+    stats.add(await timer.time('consistency', () => applyConsistency(sample, lr, o.scale, o.degradation, { blurSigma }).image));
+  }
+  timer.count('tiles', plan.tiles.length);
+  const { mean, std } = stats.result();
+  // the mean of projected samples is itself consistent (the projections are affine): measure it
+  const dcResidual = await timer.time('consistency', () => consistencyResidual(mean, lr, o.scale, o.degradation, { blurSigma }));
+  timer.add('total', performance.now() - started);
+  options.onProgress?.(1);
+  return { mean: tensorOf(mean), std: std ? tensorOf(std) : undefined, dcResidual, timings: timer.totals };
+}

@@ -1,0 +1,52 @@
+/**
+ * An inference worker thread: one set of onnxruntime sessions, upscales one slice at a time so
+ * that session.run() (which blocks) never runs on the server's event loop. Spawned by pool.ts
+ * from its compiled form (dist/pipeline/worker/inference-worker.js).
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { logger } from '../../shared/logger';
+import { disposeModel, loadModel, type LoadedModel } from '../model';
+import { runUpscale } from '../upscale';
+import { toWire, type FromWorker, type InitData, type ToWorker } from './protocol';
+
+const port = parentPort;
+if (!port) throw new Error('inference-worker must run in a worker thread');
+
+function send(msg: FromWorker, transfer: ArrayBuffer[] = []): void {
+  port!.postMessage(msg, transfer);
+}
+
+async function main(): Promise<void> {
+  const init = workerData as InitData;
+  let model: LoadedModel;
+  try {
+    model = await loadModel(init.modelDir, { device: init.device, ...(init.intraOpThreads ? { intraOpThreads: init.intraOpThreads } : {}) });
+  } catch (err) {
+    send({ type: 'init-error', error: toWire(err) });
+    return;
+  }
+  // one job at a time: the pool never sends a second before the first answers
+  port!.on('message', (msg: ToWorker) => {
+    if (msg.type === 'dispose') {
+      disposeModel(model)
+        .catch((err: unknown) => logger().warn({ err }, 'releasing sessions failed'))
+        .finally(() => {
+          send({ type: 'disposed' });
+          port!.close();
+        });
+      return;
+    }
+    const { id } = msg;
+    runUpscale(model, { data: msg.input.data, shape: msg.input.shape }, { ...msg.options, onProgress: (fraction) => send({ type: 'progress', id, fraction }) })
+      .then((r) => {
+        const mean = { data: r.mean.data, shape: [...r.mean.shape] };
+        const std = r.std ? { data: r.std.data, shape: [...r.std.shape] } : undefined;
+        const transfer = [mean.data.buffer as ArrayBuffer, ...(std ? [std.data.buffer as ArrayBuffer] : [])];
+        send({ type: 'result', id, mean, std, dcResidual: r.dcResidual, timings: r.timings }, transfer);
+      })
+      .catch((err: unknown) => send({ type: 'error', id, error: toWire(err) }));
+  });
+  send({ type: 'ready', provider: model.provider, manifest: model.manifest });
+}
+
+void main();

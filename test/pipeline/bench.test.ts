@@ -1,0 +1,16 @@
+/** @jest-environment ./test/pipeline/helpers/ort-environment.js */
+import { benchmark } from '../../src/pipeline/bench';
+import { TINY_MODEL_DIR } from './helpers/reference';
+
+describe('benchmark', () => {
+  it('returns one row per case with every stage timed (no speed assertions: numbers go in reports)', async () => {
+    const rows = await benchmark({ modelDir: TINY_MODEL_DIR, device: 'cpu', cases: [{ inputSize: 32, scale: 2, samples: 1 }, { inputSize: 16, scale: 4, samples: 2 }] });
+    expect(rows.map((r) => [r.outputSize, r.samples])).toEqual([[64, 1], [64, 2]]);
+    for (const r of rows) {
+      expect(r.provider).toBe('cpu');
+      expect(r.unetCalls).toBe(r.steps * r.samples);
+      for (const v of [r.textEncoderMs, r.vaeEncoderMs, r.unetMs, r.vaeDecoderMs, r.consistencyMs, r.totalMs]) expect(v).toBeGreaterThan(0);
+      expect(r.dcResidual).toBeLessThan(1e-3);
+    }
+  });
+});

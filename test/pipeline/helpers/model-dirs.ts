@@ -1,0 +1,39 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DEFAULT_MODEL_DIR } from '../../../src/shared/config';
+import { TINY_MODEL_DIR } from './reference';
+
+/**
+ * Model directories the parity tests run on: the tiny fixture always, the shipped model when
+ * present, and any listed in MEDSR_PARITY_MODEL_DIRS (':'-separated, e.g. a fresh export).
+ */
+export function parityModelDirs(): string[] {
+  const dirs = [TINY_MODEL_DIR];
+  if (fs.existsSync(path.join(DEFAULT_MODEL_DIR, 'model_index.json'))) dirs.push(DEFAULT_MODEL_DIR);
+  for (const d of (process.env.MEDSR_PARITY_MODEL_DIRS ?? '').split(':').filter(Boolean)) dirs.push(path.resolve(d));
+  return dirs;
+}
+
+/**
+ * A copy of a model dir (graphs symlinked) with parts of model_index.json replaced: how tests get
+ * other tile sizes or a broken manifest without touching the fixture.
+ */
+const made: string[] = [];
+
+export function variantModelDir(baseDir: string, edit: (manifest: Record<string, any>) => void): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'medsr-model-'));
+  made.push(dir);
+  for (const f of fs.readdirSync(baseDir)) {
+    if (f !== 'model_index.json') fs.symlinkSync(path.join(baseDir, f), path.join(dir, f));
+  }
+  const manifest = JSON.parse(fs.readFileSync(path.join(baseDir, 'model_index.json'), 'utf8'));
+  edit(manifest);
+  fs.writeFileSync(path.join(dir, 'model_index.json'), JSON.stringify(manifest));
+  return dir;
+}
+
+/** Removes the variant dirs this test file made (call from afterAll). */
+export function removeVariantDirs(): void {
+  for (const dir of made.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+}

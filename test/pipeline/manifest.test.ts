@@ -1,0 +1,88 @@
+/** @jest-environment ./test/pipeline/helpers/ort-environment.js */
+import fs from 'node:fs';
+import path from 'node:path';
+import { MedsrError } from '../../src/shared/errors';
+import { degradationFor, loadManifest } from '../../src/pipeline/manifest';
+import { loadGraphs, releaseGraphs } from '../../src/pipeline/graphs';
+import { TINY_MODEL_DIR } from './helpers/reference';
+import { parityModelDirs, removeVariantDirs, variantModelDir } from './helpers/model-dirs';
+
+afterAll(removeVariantDirs);
+
+async function rejection(p: Promise<unknown>): Promise<MedsrError> {
+  try {
+    await p;
+  } catch (err) {
+    expect(err).toBeInstanceOf(MedsrError);
+    return err as MedsrError;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('loadManifest', () => {
+  it.each(parityModelDirs())('reads %s and takes model constants from it', async (dir) => {
+    const m = await loadManifest(dir);
+    const raw = JSON.parse(fs.readFileSync(path.join(dir, 'model_index.json'), 'utf8'));
+    expect(m.latent).toEqual(raw.latent);
+    expect(m.scheduler.num_train_timesteps).toBe(raw.scheduler.num_train_timesteps);
+    expect(m.dir).toBe(path.resolve(dir));
+  });
+
+  it('maps modalities to degradations per the manifest', async () => {
+    const m = await loadManifest(TINY_MODEL_DIR);
+    expect(degradationFor(m, 'MR')).toBe('kspace');
+    expect(degradationFor(m, 'ct')).toBe('area');
+    expect(degradationFor(m, 'US')).toBe('bicubic');
+  });
+
+  it('names the field that is wrong', async () => {
+    const dir = variantModelDir(TINY_MODEL_DIR, (m) => {
+      m.latent.scale_factor = 'big';
+      delete m.scheduler.prediction_type;
+    });
+    const err = await rejection(loadManifest(dir));
+    expect(err.kind).toBe('model');
+    expect(err.code).toBe('manifest.invalid');
+    expect(err.message).toContain('latent.scale_factor');
+    expect(err.message).toContain('scheduler.prediction_type');
+  });
+
+  it('requires the contract input/output names for every graph', async () => {
+    const dir = variantModelDir(TINY_MODEL_DIR, (m) => {
+      m.graphs.unet.inputs.cond = m.graphs.unet.inputs.condition;
+      delete m.graphs.unet.inputs.condition;
+    });
+    const err = await rejection(loadManifest(dir));
+    expect(err.message).toContain('graphs.unet.inputs.condition');
+  });
+
+  it('reports a missing or unreadable manifest as a model error', async () => {
+    expect((await rejection(loadManifest(path.join(TINY_MODEL_DIR, 'nope')))).code).toBe('manifest.missing');
+  });
+});
+
+describe('graphs are checked against the manifest when the model loads', () => {
+  it('opens every graph with the names the manifest declares', async () => {
+    const graphs = await loadGraphs(await loadManifest(TINY_MODEL_DIR), { device: 'cpu' });
+    expect(graphs.unet.inputNames).toEqual(['sample', 'condition', 'timestep', 'text_embeds']);
+    await releaseGraphs(graphs);
+  });
+
+  it('fails, naming graph and names, when a graph has an input the manifest lacks', async () => {
+    const dir = variantModelDir(TINY_MODEL_DIR, (m) => {
+      m.graphs.vae_encoder.outputs.extra = { type: 'float32', shape: ['B'] };
+    });
+    const err = await rejection(loadGraphs(await loadManifest(dir), { device: 'cpu' }));
+    expect(err.kind).toBe('model');
+    expect(err.code).toBe('graph.names');
+    expect(err.message).toContain('vae_encoder');
+    expect(err.message).toContain('extra');
+  });
+
+  it('fails when a graph file is missing', async () => {
+    const dir = variantModelDir(TINY_MODEL_DIR, (m) => {
+      m.graphs.unet.file = 'missing.onnx';
+    });
+    expect((await rejection(loadGraphs(await loadManifest(dir), { device: 'cpu' }))).code).toBe('graph.missing');
+  });
+});

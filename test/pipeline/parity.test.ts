@@ -1,0 +1,91 @@
+/** @jest-environment ./test/pipeline/helpers/ort-environment.js */
+import { SeededRng } from '../../src/shared/rng';
+import { createTensor } from '../../src/shared/tensor';
+import { disposeModel, loadModel, type LoadedModel } from '../../src/pipeline/model';
+import { bicubicUpsample } from '../../src/pipeline/resample/bicubic';
+import { SrPipeline } from '../../src/pipeline/sr-pipeline';
+import { applyConsistency, consistencyResidual } from '../../src/pipeline/consistency';
+import { kspaceConsistency } from '../../src/pipeline/consistency/kspace';
+import { createScheduler } from '../../src/pipeline/schedulers';
+import { StageTimer } from '../../src/pipeline/timings';
+import type { GraphInput } from '../../src/pipeline/runtime/onnx-session';
+import { f32, loadReferences, maxRelativeDiff, type RefTensor } from './helpers/reference';
+import { parityModelDirs } from './helpers/model-dirs';
+
+const TOLERANCE = 1e-4;
+
+function feed(t: RefTensor): GraphInput {
+  return t.data instanceof BigInt64Array ? { int64: t.data, shape: t.shape } : createTensor(t.shape, t.data);
+}
+
+// Every model dir's reference/ tensors (made by the Python side) reproduced by onnxruntime-node.
+describe.each(parityModelDirs())('parity with the reference tensors of %s', (modelDir) => {
+  let model: LoadedModel;
+  beforeAll(async () => {
+    model = await loadModel(modelDir, { device: 'cpu' });
+  });
+  afterAll(async () => {
+    if (model) await disposeModel(model);
+  });
+
+  const refs = loadReferences(modelDir);
+  const graphRefs = refs.filter((r) => ['text_encoder', 'vae_encoder', 'vae_decoder', 'unet', 'regression'].includes(r.graph));
+
+  it('has a reference for every graph it ships', () => {
+    expect(new Set(graphRefs.map((r) => r.graph))).toEqual(new Set(Object.keys(model.graphs)));
+  });
+
+  it.each(graphRefs.map((r) => [r.name, r] as const))('graph reference %s within 1e-4', async (_name, ref) => {
+    const session = model.graphs[ref.graph as keyof typeof model.graphs]!;
+    const feeds = Object.fromEntries(Object.entries(ref.inputs).map(([k, v]) => [k, feed(v)]));
+    const out = await session.run(feeds);
+    for (const [name, want] of Object.entries(ref.outputs)) {
+      expect(out[name]?.shape).toEqual(want.shape);
+      expect(maxRelativeDiff(out[name]!.data, f32(want))).toBeLessThan(TOLERANCE);
+    }
+  });
+
+  const pipelineRef = refs.find((r) => r.graph === 'pipeline');
+  (pipelineRef ? it : it.skip)('a full pipeline run (tokens, x_up, condition, z_T, every step, decode, DC) within 1e-4', async () => {
+    const ref = pipelineRef!;
+    const p = ref.raw as { scale: number; prompt: string; steps: number; guidance: number; timesteps: number[]; input_ids: number[]; init_strength: number; degradation: string };
+    const t = ref.tensors;
+    const close = (got: ArrayLike<number>, name: string): void => {
+      const d = maxRelativeDiff(got, f32(t[name]));
+      if (!(d < TOLERANCE)) throw new Error(`${name} differs from the reference by ${d} (relative)`);
+    };
+    const pipeline = new SrPipeline(model, new StageTimer());
+    const lr = { data: f32(t.lr_norm), height: t.lr_norm!.shape[2]!, width: t.lr_norm!.shape[3]! };
+
+    expect(model.tokenizer.encode(p.prompt)).toEqual(p.input_ids);
+    const xUp = bicubicUpsample(lr, p.scale);
+    close(xUp.data, 'x_up');
+    const condition = await pipeline.encodeCondition(xUp);
+    close(condition.data, 'condition');
+    const text = await pipeline.encodePrompt(p.prompt, p.guidance);
+    close(text.data.subarray(text.data.length - f32(t.text_embeds).length), 'text_embeds');
+
+    const scheduler = createScheduler(model.manifest.scheduler, 'ddim');
+    scheduler.setTimesteps(p.steps, { initStrength: p.init_strength });
+    expect([...scheduler.timesteps]).toEqual(p.timesteps);
+    const noise = f32(t.noise);
+    close(scheduler.addNoise(condition.data, noise, scheduler.timesteps[0]!), 'z_start');
+    const settings = { scheduler: 'ddim', steps: p.steps, guidance: p.guidance, initStrength: p.init_strength };
+    const z = await pipeline.denoise(condition, text, noise, settings, new SeededRng(0), (zi, i) => close(zi, `latent_${i}`));
+    const decoded = await pipeline.decode(z);
+    close(decoded.data, 'decoded');
+
+    if (p.degradation === 'kspace' && t.data_consistent) {
+      // the recipe's literal formula, then ours (exact also for even sizes): same but the Nyquist mirror
+      const recipe = kspaceConsistency(decoded, lr, { mirrorNyquist: false });
+      close(recipe.data, 'data_consistent');
+      const ours = applyConsistency(decoded, lr, p.scale, 'kspace', { blurSigma: 0 });
+      expect(ours.residual).toBeLessThan(1e-6);
+      expect(ours.residual).toBeLessThanOrEqual(consistencyResidual(recipe, lr, p.scale, 'kspace', { blurSigma: 0 }) + 1e-9);
+    }
+    if (t.regression && model.graphs.regression) {
+      const out = await model.graphs.regression.run({ image: createTensor([1, 1, xUp.height, xUp.width], xUp.data) });
+      close(Object.values(out)[0]!.data, 'regression');
+    }
+  });
+});
