@@ -2,11 +2,19 @@
  * The composition root's half that touches real modules: ingest's readers and the pipeline's
  * worker pool, joined by upscaleInstance into the SliceProcessor the rest of service/ uses.
  */
-import { decodeFrame, readDicomBytes, readInputs } from '../ingest';
-import { buildPrompt } from '../ingest/prompt';
-import { fromConditioning, toConditioning, uncertaintyToStored, type AppliedStep } from '../ingest/transforms';
-import { newUid } from '../ingest/uid';
-import { supportsRescale, writeDerived } from '../ingest/write-derived';
+import {
+  type AppliedStep,
+  buildPrompt,
+  decodeFrame,
+  fromConditioning,
+  newUid,
+  readDicomBytes,
+  readInputs,
+  supportsRescale,
+  toConditioning,
+  uncertaintyToStored,
+  writeDerived,
+} from '../ingest';
 import { createSuperResolver, type SuperResolver } from '../pipeline';
 import { MedsrError, toMedsrError } from '../shared/errors';
 import { logger } from '../shared/logger';
