@@ -68,11 +68,20 @@ def write(path, idx, model_id):
     A(_table(["graph", "parameters", "GFLOP per call at 512x512 output", "ONNX size"], rows))
     A(f"\nTotal shipped: {sz['total'] / 1e6:.2f} MB (budget 40 MB). The U-Net runs "
       f"{cfg['default_steps']} times per slice by default (x2 with classifier-free guidance != 1).\n")
-    A(f"- Autoencoder (the `vae_*` graphs; deterministic, the encoder output is the latent mean): "
-      f"f = {cfg['f']}, {cfg['latent_ch']} latent channels, a linear path initialised with the top "
-      f"principal components of {cfg['f']}x{cfg['f']} blocks plus a convolutional residual "
-      f"(width {cfg['ae_width']}) in encoder and decoder. Latent scale factor "
-      f"{idx['latent']['scale_factor']:.4f} (1 / std of training latents).")
+    if cfg["ae_enc_blocks"] < 0 and cfg["latent_ch"] == cfg["f"] ** 2:
+        A(f"- Autoencoder (the `vae_*` graphs; deterministic, the encoder output is the latent mean): "
+          f"f = {cfg['f']}, {cfg['latent_ch']} latent channels: 4x4 space-to-depth followed by the "
+          f"orthogonal principal-component basis of {cfg['f']}x{cfg['f']} blocks (fitted on training "
+          "patches), and its transpose in the decoder. It is lossless (ceiling below limited only by float32), "
+          "so the latent model works in a decorrelated space-to-depth domain and is not capped by the "
+          "autoencoder; see the notes under Training for why the learned 12-channel autoencoder was dropped. "
+          f"Latent scale factor {idx['latent']['scale_factor']:.4f} (1 / std of training latents).")
+    else:
+        A(f"- Autoencoder (the `vae_*` graphs; deterministic, the encoder output is the latent mean): "
+          f"f = {cfg['f']}, {cfg['latent_ch']} latent channels, a linear path initialised with the top "
+          f"principal components of {cfg['f']}x{cfg['f']} blocks plus a convolutional residual "
+          f"(width {cfg['ae_width']}) in encoder and decoder. Latent scale factor "
+          f"{idx['latent']['scale_factor']:.4f} (1 / std of training latents).")
     A(f"- Text encoder: word tokenizer (`tokenizer.json`, {len(P.VOCAB)} words), "
       f"{cfg['text_layers']} pre-norm transformer layers, width {cfg['text_dim']}, trained jointly with the U-Net; "
       f"prompt dropout {cfg['prompt_dropout']} (empty prompt, for classifier-free guidance) and word dropout "
@@ -99,7 +108,8 @@ def write(path, idx, model_id):
     if tm:
         A("## Inference time (onnxruntime-node, CPU)\n")
         A(f"{tm['runtime']}, {tm['threads']} intra-op threads, 512x512 output, latent {tm['latent']}, "
-          "median of 5 runs on the machine that trained (shared with other work while measured):\n")
+          f"median of 5 runs on the machine that trained (shared with other work: 1-minute load average "
+          f"{tm.get('load_average_1min_before', float('nan')):.1f} on 2 cores when measured):\n")
         A(_table(["text encoder", "VAE encode", "U-Net per step", "VAE decode", f"default pipeline ({tm['steps']} steps)", "regression"],
                  [[f"{tm['text_ms']:.0f} ms", f"{tm['vae_encode_ms']:.0f} ms", f"{tm['unet_ms_per_step']:.0f} ms",
                    f"{tm['vae_decode_ms']:.0f} ms", f"**{tm['pipeline_ms']:.0f} ms**", f"{tm['regression_ms']:.0f} ms"]]))
@@ -129,6 +139,11 @@ def write(path, idx, model_id):
     A(_table(["modality", "scale", "steps", "samples", "PSNR mask", "SSIM mask"],
              [[r["modality"], f"x{r['scale']}", r["steps"], r["samples"], _f(r["psnr_mask"]), _f(r["ssim_mask"], 4)] for r in m["steps"]]))
     A("")
+    if m.get("strength"):
+        A(f"### Start strength (init_strength; default {cfg['init_strength']}, {cfg['default_steps']} steps, 1 sample, with DC)\n")
+        A(_table(["modality", "scale", "init_strength", "PSNR mask", "SSIM mask"],
+                 [[r["modality"], f"x{r['scale']}", r["init_strength"], _f(r["psnr_mask"]), _f(r["ssim_mask"], 4)] for r in m["strength"]]))
+        A("")
     A("### Data-consistency residual of the diffusion output (pixel space)\n")
     A(_table(["modality", "degradation", "scale", "before DC", "after DC"],
              [[r["modality"], r["degradation"], f"x{r['scale']}", _f(r["before"], 4), _f(r["after"], 6)] for r in m["dc"]]))

@@ -46,7 +46,7 @@ def evaluate(work, pl, smoke=False, log=print, full=True):
         "dc_residual": "||A(out) - lr|| / ||lr|| in the normalised domain, A the degradation",
         "diffusion": "default pipeline: init_strength %.2f, %d steps, 1 sample, guidance 1, then data consistency"
                      % (pl.cfg["init_strength"], pl.cfg["default_steps"]),
-    }, "validation": {}, "vae": {}, "sr": [], "steps": [], "dc": [], "text": [], "uncertainty": []}
+    }, "validation": {}, "vae": {}, "sr": [], "steps": [], "dc": [], "text": [], "uncertainty": [], "strength": []}
     B = 8
     for mod, items in sorted(val.items()):
         res["validation"][mod] = {"slices": len(items), "subject": items[0][1]["subject"],
@@ -115,6 +115,13 @@ def evaluate(work, pl, smoke=False, log=print, full=True):
                                                        "steps": steps, "pearson_std_abs_error": float(np.mean(cors)),
                                                        "mean_std": float(np.mean([std[i].squeeze().numpy()[masks[i]].mean() for i in range(len(items))])),
                                                        "mean_abs_error": float(np.mean([err[i].squeeze().numpy()[masks[i]].mean() for i in range(len(items))]))})
+                # ---- start strength (init_strength) at the default number of steps
+                for strength in ((0.1, 0.3) if smoke else (0.1, 0.2, 0.3, 0.4)):
+                    o = torch.cat([pl.sample(x_up[c], prompt, strength=strength, seed=0) for c in _chunks(len(items), B)])
+                    o = D.data_consistency(o, lr, s, kind)
+                    res["strength"].append({"modality": mod, "degradation": kind, "scale": s, "init_strength": strength,
+                                            "psnr_mask": float(np.mean([D.psnr(o[i], hr[i], masks[i]) for i in range(len(items))])),
+                                            "ssim_mask": float(np.mean([D.ssim(o[i], hr[i], masks[i]) for i in range(len(items))]))})
                 # ---- data consistency residual before/after
                 res["dc"].append({"modality": mod, "degradation": kind, "scale": s,
                                   "before": float(np.mean([D.dc_residual(dif[i:i + 1], lr[i:i + 1], s, kind) for i in range(len(items))])),

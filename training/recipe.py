@@ -162,11 +162,14 @@ def main():
     if not a.no_bench:
         cmd.append("--bench")
     log("onnxruntime-node check: " + " ".join(cmd))
+    load_before = os.getloadavg()
     r = subprocess.run(cmd, capture_output=True, text=True)
     if r.returncode != 0:
         log(r.stdout[-3000:] + r.stderr[-3000:])
         raise SystemExit("onnxruntime-node check failed")
     ort = json.load(open(chk))
+    if ort["timing"]:
+        ort["timing"]["load_average_1min_before"] = load_before[0]
     metrics["onnxruntime"] = {"parity": ort["parity"], "timing": ort["timing"]}
     sizes = {k: g["bytes"] for k, g in graphs.items()}
     metrics["sizes_bytes"] = dict(sizes, total=sum(sizes.values()))

@@ -24,7 +24,7 @@ CONFIGS = {
         unet_chs=[64, 96, 128], text_dim=64, text_layers=2,
         ae_iters=0, ae_batch=16, ae_patch=64, ae_lr=1e-3,
         reg_iters=1200, reg_batch=16, reg_patch=64, reg_lr=5e-4,
-        dm_iters=1800, dm_batch=16, dm_patch=64, dm_lr=5e-4,
+        dm_iters=2600, dm_batch=16, dm_patch=64, dm_lr=5e-4,
         t_max=400, from_condition_p=0.4, prompt_dropout=0.15, word_dropout=0.15,
         ct_p=0.35, ckpt_every=200, ema=0.999,
         num_train_timesteps=1000, beta_start=0.00085, beta_end=0.012, init_strength=0.3,

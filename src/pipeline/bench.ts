@@ -9,7 +9,7 @@ export interface BenchCase {
   samples: number;
 }
 
-/** One row per case: milliseconds per stage for one slice (mean over repeats, after a warm-up). */
+/** One row per case: milliseconds per stage for one slice (median over repeats, after a warm-up). */
 export interface BenchRow extends BenchCase {
   outputSize: number;
   steps: number;
@@ -59,28 +59,29 @@ export async function benchmark(options: { modelDir: string; device: Device; int
       const input = syntheticSlice(c.inputSize);
       const request = { scale: c.scale, modality: 'MR', prompt: 'mr head t1 axial', samples: c.samples, seed: 0 };
       await runUpscale(model, input, request); // warm-up: first runs allocate and optimise
-      const sum: Record<string, number> = {};
+      const runs: Array<Record<string, number>> = [];
       let residual = 0;
       for (let i = 0; i < repeats; i++) {
         const r = await runUpscale(model, input, request);
-        for (const [k, v] of Object.entries(r.timings)) sum[k] = (sum[k] ?? 0) + v / repeats;
+        runs.push(r.timings);
         residual = r.dcResidual;
       }
-      const calls = sum.unet_calls ?? 0;
+      const med = medianOf(runs);
+      const calls = med.unet_calls ?? 0;
       rows.push({
         ...c,
         outputSize: c.inputSize * c.scale,
         steps: model.manifest.scheduler.default_steps,
         scheduler: model.manifest.scheduler.type,
         provider: model.provider,
-        textEncoderMs: sum.text_encoder ?? 0,
-        vaeEncoderMs: sum.vae_encoder ?? 0,
-        unetMs: sum.unet ?? 0,
-        unetPerCallMs: calls > 0 ? (sum.unet ?? 0) / calls : 0,
+        textEncoderMs: med.text_encoder ?? 0,
+        vaeEncoderMs: med.vae_encoder ?? 0,
+        unetMs: med.unet ?? 0,
+        unetPerCallMs: calls > 0 ? (med.unet ?? 0) / calls : 0,
         unetCalls: calls,
-        vaeDecoderMs: sum.vae_decoder ?? 0,
-        consistencyMs: sum.consistency ?? 0,
-        totalMs: sum.total ?? 0,
+        vaeDecoderMs: med.vae_decoder ?? 0,
+        consistencyMs: med.consistency ?? 0,
+        totalMs: med.total ?? 0,
         dcResidual: residual,
       });
     }
@@ -88,4 +89,16 @@ export async function benchmark(options: { modelDir: string; device: Device; int
     await disposeModel(model);
   }
   return rows;
+}
+
+/** Per-key medians: robust to the odd slow run on a shared machine. */
+function medianOf(runs: Array<Record<string, number>>): Record<string, number> {
+  const keys = new Set(runs.flatMap((r) => Object.keys(r)));
+  const out: Record<string, number> = {};
+  for (const k of keys) {
+    const xs = runs.map((r) => r[k] ?? 0).sort((a, b) => a - b);
+    const mid = xs.length >> 1;
+    out[k] = xs.length % 2 ? xs[mid]! : (xs[mid - 1]! + xs[mid]!) / 2;
+  }
+  return out;
 }

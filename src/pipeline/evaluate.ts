@@ -29,6 +29,8 @@ export interface EvalOptions {
   seed?: number;
   /** Body-mask threshold in the normalised domain (default: the recipe's MR rule on HR). */
   bodyThreshold?: number;
+  /** Receives each method's output image, e.g. for a figure. */
+  onOutput?: (method: string, image: Plane) => void;
 }
 
 /**
@@ -44,6 +46,7 @@ export async function evaluateSlice(model: LoadedModel, hrTensor: Tensor, lrTens
   const blurSigma = ctBlurSigma(model.manifest);
   const rows: EvalRow[] = [];
   const score = (method: string, out: Plane, ms: number, dcResidual?: number): void => {
+    options.onOutput?.(method, out);
     rows.push({ method, psnr: psnr(out, hr), psnrMask: psnr(out, hr, mask), ssim: ssim(out, hr), ssimMask: ssim(out, hr, mask), ms, ...(dcResidual === undefined ? {} : { dcResidual }) });
   };
   const timed = async <T>(work: () => Promise<T> | T): Promise<[T, number]> => {

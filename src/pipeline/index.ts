@@ -1,5 +1,5 @@
 /** src/pipeline public API: Tensor -> Tensor super-resolution, no DICOM, no HTTP. */
-export { loadManifest, parseManifest, degradationFor, type Manifest, type SchedulerConfig } from './manifest';
+export { loadManifest, parseManifest, degradationFor, ctBlurSigma, type Manifest, type SchedulerConfig } from './manifest';
 export { createSuperResolver } from './worker/pool';
 export type { SuperResolver, SuperResolverOptions, UpscaleOptions, UpscaleResult, Device } from './types';
 export { loadModel, disposeModel, type LoadedModel } from './model';
@@ -14,5 +14,5 @@ export { zeroFillUpsample } from './resample/zero-fill';
 export { classicalUpsample, regressionUpsample, type ClassicalBaseline } from './baselines';
 export { psnr, ssim, bodyMask, defaultBodyThreshold } from './metrics';
 export { planeOf, tensorOf, type Plane } from './plane';
-export { benchmark, DEFAULT_BENCH_CASES, type BenchRow, type BenchCase } from './bench';
+export { benchmark, syntheticSlice, DEFAULT_BENCH_CASES, type BenchRow, type BenchCase } from './bench';
 export { evaluateSlice, type EvalRow, type EvalOptions } from './evaluate';

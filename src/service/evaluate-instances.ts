@@ -1,0 +1,85 @@
+/**
+ * The `medsr eval` use case: take high-resolution slices, degrade them the way the model was
+ * trained for, super-resolve them and score every method against the original. It follows the
+ * recipe's evaluation (training/evaluate.py) so that it reproduces the model card: degrade in
+ * modality units, normalise LR and HR with the LR's parameters, score in the normalised domain
+ * inside the HR body mask.
+ */
+import { buildPrompt, decodeFrame, normalisationRange, toConditioning, type DicomInstance, type NormalisationSpec } from '../ingest';
+import { ctBlurSigma, degradationFor, degrade, evaluateSlice, type DegradationKind, type EvalRow, type LoadedModel } from '../pipeline';
+import type { Plane } from '../pipeline/plane';
+import { MedsrError } from '../shared/errors';
+import { imageTensor } from '../shared/tensor';
+
+export interface EvaluateOptions {
+  scale: 2 | 4;
+  /** Overrides the modality's degradation from the manifest. */
+  degradation?: DegradationKind;
+  steps?: number;
+  samples?: number;
+  seed?: number;
+  prompt?: string;
+  /** Receives each method's output (normalised domain) for figures. */
+  onOutput?: (method: string, image: Plane) => void;
+}
+
+export interface SliceEvaluation {
+  label: string;
+  modality: string;
+  degradation: DegradationKind;
+  prompt: string;
+  rows: EvalRow[];
+  hr: Plane;
+}
+
+/** The recipe's CT body threshold: tissue is above -500 HU. */
+const CT_BODY_HU = -500;
+/** An identity normalisation: toConditioning then yields modality values (rescaled, MONOCHROME1 undone). */
+const IDENTITY: NormalisationSpec = { kind: 'fixed', min: -1, max: 1 };
+
+export async function evaluateInstance(model: LoadedModel, instance: DicomInstance, options: EvaluateOptions): Promise<SliceEvaluation> {
+  const { manifest } = model;
+  const modality = instance.modality.toUpperCase();
+  const spec = manifest.preprocessing[modality] ?? manifest.preprocessing.default;
+  if (!spec) throw new MedsrError('unsupported', 'eval.modality', `the model has no preprocessing for modality ${modality}`, { file: instance.ref.label });
+  const degradation = options.degradation ?? degradationFor(manifest, modality);
+  // The middle frame of a multi-frame image: one slice per instance keeps the average per-slice.
+  const frame = await decodeFrame(instance, Math.floor(instance.pixel.frames / 2));
+  const values = toConditioning(frame, instance.pixel, IDENTITY).tensor;
+  const hrRaw = cropToMultiple({ data: values.data, height: frame.rows, width: frame.columns }, options.scale);
+  const lrRaw = degrade(hrRaw, options.scale, degradation, { blurSigma: ctBlurSigma(manifest) });
+
+  const [low, high] = normalisationRange(Float64Array.from(lrRaw.data), spec as NormalisationSpec);
+  const offset = (low + high) / 2;
+  const scale = high > low ? (high - low) / 2 : 1;
+  const hr = affine(hrRaw, offset, scale);
+  const lr = affine(lrRaw, offset, scale);
+  const prompt = options.prompt ?? buildPrompt(instance.promptMetadata);
+  const rows = await evaluateSlice(model, imageTensor(hr.height, hr.width, hr.data), imageTensor(lr.height, lr.width, lr.data), {
+    scale: options.scale,
+    degradation,
+    modality,
+    prompt,
+    ...(options.steps === undefined ? {} : { steps: options.steps }),
+    ...(options.samples === undefined ? {} : { samples: options.samples }),
+    ...(options.seed === undefined ? {} : { seed: options.seed }),
+    ...(modality === 'CT' ? { bodyThreshold: (CT_BODY_HU - offset) / scale } : {}),
+    ...(options.onOutput ? { onOutput: options.onOutput } : {}),
+  });
+  return { label: instance.ref.label, modality, degradation, prompt, rows, hr };
+}
+
+function cropToMultiple(p: Plane, m: number): Plane {
+  const height = p.height - (p.height % m);
+  const width = p.width - (p.width % m);
+  if (height === 0 || width === 0) throw new MedsrError('invalid_input', 'eval.too_small', `a ${p.height}x${p.width} slice is too small for x${m}`);
+  const data = new Float32Array(height * width);
+  for (let y = 0; y < height; y++) data.set(p.data.subarray(y * p.width, y * p.width + width), y * width);
+  return { data, height, width };
+}
+
+function affine(p: Plane, offset: number, scale: number): Plane {
+  const data = new Float32Array(p.data.length);
+  for (let i = 0; i < data.length; i++) data[i] = (p.data[i]! - offset) / scale;
+  return { data, height: p.height, width: p.width };
+}
