@@ -4,6 +4,7 @@ import dicomParser from 'dicom-parser';
 import { createReplicatingProcessor, MR_SERIES_DIR } from '../service/helpers/replicating-processor';
 import { startTestServer, type TestServer } from './helpers/api-fixture';
 import { makeZip, zipEntryNames } from './helpers/zip';
+import { tempDir } from '../service/helpers/service-fixture';
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -134,6 +135,23 @@ describe('studies and jobs over HTTP on a real MR series', () => {
     expect(metrics).toContain('medsr_job_queue_depth');
     expect(metrics).toContain('medsr_http_request_duration_seconds_bucket');
     expect(await (await fetch(`${server.url}/`)).text()).toContain('viewer bundle is not built');
+  });
+});
+
+describe('viewer bundle', () => {
+  it('serves dist/viewer at / when it is built', async () => {
+    const viewerDir = tempDir('medsr-viewer-');
+    fs.writeFileSync(path.join(viewerDir, 'index.html'), '<!doctype html><title>medsr viewer</title><script src="app.js"></script>');
+    fs.writeFileSync(path.join(viewerDir, 'app.js'), 'console.log(1)');
+    const server = await startTestServer({ viewerDir });
+    try {
+      expect(await (await fetch(`${server.url}/`)).text()).toContain('<title>medsr viewer</title>');
+      const js = await fetch(`${server.url}/app.js`);
+      expect(js.headers.get('content-type')).toMatch(/javascript/);
+      expect((await fetch(`${server.url}/api/v1/studies`)).status).toBe(200); // the API still wins its paths
+    } finally {
+      await server.close();
+    }
   });
 });
 

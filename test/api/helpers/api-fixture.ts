@@ -14,7 +14,7 @@ export interface TestServer {
 }
 
 /** A real HTTP server on loopback over the real engine, real files and the replicating processor. */
-export async function startTestServer(overrides: { config?: Partial<ApiDeps['config']>; processor?: SliceProcessor; syncConcurrency?: number; ready?: boolean } = {}): Promise<TestServer> {
+export async function startTestServer(overrides: { config?: Partial<ApiDeps['config']>; processor?: SliceProcessor; syncConcurrency?: number; ready?: boolean; viewerDir?: string } = {}): Promise<TestServer> {
   const processor = overrides.processor ?? createReplicatingProcessor();
   const engine = createEngine(tempDir(), processor);
   const app = createApp({
@@ -29,6 +29,7 @@ export async function startTestServer(overrides: { config?: Partial<ApiDeps['con
     modelStatus: () => ({ ready: overrides.ready ?? true, provider: 'cpu', model: 'replicating-test-processor' }),
     syncConcurrency: overrides.syncConcurrency ?? 2,
     events: engine.events,
+    ...(overrides.viewerDir ? { viewerDir: overrides.viewerDir } : {}),
   });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
