@@ -30,9 +30,9 @@ CONFIGS = {
         num_train_timesteps=1000, beta_start=0.00085, beta_end=0.012, init_strength=0.3,
         default_steps=4),
     "smoke": dict(
-        seed=1234, f=4, latent_ch=16, ae_width=16, ae_enc_blocks=1, ae_dec_blocks=1,
+        seed=1234, f=4, latent_ch=16, ae_width=16, ae_enc_blocks=-1, ae_dec_blocks=-1,
         unet_chs=[16, 24, 32], text_dim=32, text_layers=1,
-        ae_iters=40, ae_batch=4, ae_patch=64, ae_lr=1e-3,
+        ae_iters=0, ae_batch=4, ae_patch=64, ae_lr=1e-3,
         reg_iters=30, reg_batch=4, reg_patch=64, reg_lr=5e-4,
         dm_iters=40, dm_batch=4, dm_patch=64, dm_lr=5e-4,
         t_max=400, from_condition_p=0.4, prompt_dropout=0.15, word_dropout=0.15,
