@@ -25,7 +25,7 @@ CONFIGS = {
         ae_iters=0, ae_batch=16, ae_patch=64, ae_lr=1e-3,
         reg_iters=1200, reg_batch=16, reg_patch=64, reg_lr=5e-4,
         dm_iters=2000, dm_batch=16, dm_patch=64, dm_lr=5e-4,
-        dm2_iters=1500, dm2_lr=3e-4, reg2_iters=2300, reg2_lr=3e-4,
+        dm2_iters=1500, dm2_lr=3e-4, reg2_iters=2300, reg2_lr=3e-4, dm_residual=True,
         t_max=400, from_condition_p=0.4, prompt_dropout=0.15, word_dropout=0.15,
         ct_p=0.35, ckpt_every=200, ema=0.999,
         num_train_timesteps=1000, beta_start=0.00085, beta_end=0.012, init_strength=0.1,
@@ -57,7 +57,8 @@ def build(cfg):
     ae = models.AutoEncoder(cfg["f"], cfg["latent_ch"], cfg["ae_width"], cfg["ae_enc_blocks"],
                             cfg["ae_dec_blocks"])
     te = models.TextEncoder(len(P.VOCAB), cfg["text_dim"], P.MAX_LENGTH, cfg["text_layers"])
-    un = models.DiffusionUNet(cfg["latent_ch"], tuple(cfg["unet_chs"]), cfg["text_dim"])
+    un = models.DiffusionUNet(cfg["latent_ch"], tuple(cfg["unet_chs"]), cfg["text_dim"],
+                              alphas_cumprod(cfg) if cfg.get("dm_residual") else None)
     rg = models.Regression(cfg["f"], tuple(cfg["unet_chs"]))
     return ae, te, un, rg
 
