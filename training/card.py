@@ -96,10 +96,16 @@ def write(path, idx, model_id):
       "x_up, predicting a residual; same data, degradations, patches and optimiser.\n")
     A("## Training\n")
     A(f"Hardware: {t['hardware']}.\n")
-    A(_table(["stage", "iterations", "batch x patch", "seconds"],
-             [["autoencoder", t["stages"]["ae"]["iters"], f"{cfg['ae_batch']} x {cfg['ae_patch']}^2", _f(t['stages']['ae']['seconds'], 0)],
-              ["regression", t["stages"]["regression"]["iters"], f"{cfg['reg_batch']} x {cfg['reg_patch']}^2", _f(t['stages']['regression']['seconds'], 0)],
-              ["text encoder + U-Net", t["stages"]["diffusion"]["iters"], f"{cfg['dm_batch']} x {cfg['dm_patch']}^2", _f(t['stages']['diffusion']['seconds'], 0)]]))
+    names = {"ae": ("autoencoder (PCA fit; 0 iterations = no gradient training)", "ae"),
+             "regression": ("regression, cycle 1", "reg"), "diffusion": ("text encoder + U-Net, cycle 1", "dm"),
+             "diffusion2": ("text encoder + U-Net, cycle 2 (warm restart)", "dm"),
+             "regression2": ("regression, cycle 2 (warm restart)", "reg")}
+    rows = []
+    for st, v in t["stages"].items():
+        label, k = names.get(st, (st, "dm"))
+        rows.append([label, str(v["iters"]) + (" (stopped early)" if v.get("unfinished") else ""),
+                     f"{cfg[k + '_batch']} x {cfg[k + '_patch']}^2", _f(v["seconds"], 0)])
+    A(_table(["stage", "iterations", "batch x patch", "seconds"], rows))
     if t.get("notes"):
         A("\nNotes on this run:\n")
         A("\n".join(t["notes"]))

@@ -224,14 +224,31 @@ class UNet(nn.Module):
 
 
 class DiffusionUNet(nn.Module):
-    """Contract signature: (sample, condition, timestep, text_embeds) -> model_output."""
+    """Contract signature: (sample, condition, timestep, text_embeds) -> model_output.
 
-    def __init__(self, latent_ch=8, chs=(64, 96, 128), ctx_dim=64):
+    residual=True: the network predicts x0 as `condition + net(...)` (zero-initialised, so it
+    starts at the upsampled estimate, like the regression baseline) and returns the matching
+    v-prediction v = (sqrt(abar_t) z_t - x0) / sqrt(1 - abar_t), abar looked up from the
+    schedule by floor(timestep) inside the graph.
+    """
+
+    def __init__(self, latent_ch=8, chs=(64, 96, 128), ctx_dim=64, alphas_cumprod=None):
         super().__init__()
         self.net = UNet(latent_ch * 2, latent_ch, chs, ctx_dim)
+        self.residual = alphas_cumprod is not None
+        if self.residual:
+            self.register_buffer("ac", alphas_cumprod.float().clone(), persistent=False)
+            last = self.net.out[-1]
+            nn.init.zeros_(last.weight)
+            nn.init.zeros_(last.bias)
 
     def forward(self, sample, condition, timestep, text_embeds):
-        return self.net(torch.cat([sample, condition], 1), timestep, text_embeds)
+        out = self.net(torch.cat([sample, condition], 1), timestep, text_embeds)
+        if not self.residual:
+            return out
+        a = self.ac[timestep.long()].view(-1, 1, 1, 1)
+        x0 = condition + out
+        return (a.sqrt() * sample - x0) / (1 - a).sqrt()
 
 
 class Regression(nn.Module):

@@ -24,15 +24,16 @@ CONFIGS = {
         unet_chs=[64, 96, 128], text_dim=64, text_layers=2,
         ae_iters=0, ae_batch=16, ae_patch=64, ae_lr=1e-3,
         reg_iters=1200, reg_batch=16, reg_patch=64, reg_lr=5e-4,
-        dm_iters=2600, dm_batch=16, dm_patch=64, dm_lr=5e-4,
+        dm_iters=2000, dm_batch=16, dm_patch=64, dm_lr=5e-4,
+        dm2_iters=1500, dm2_lr=3e-4, reg2_iters=2300, reg2_lr=3e-4, dm_residual=True,
         t_max=400, from_condition_p=0.4, prompt_dropout=0.15, word_dropout=0.15,
         ct_p=0.35, ckpt_every=200, ema=0.999,
-        num_train_timesteps=1000, beta_start=0.00085, beta_end=0.012, init_strength=0.3,
+        num_train_timesteps=1000, beta_start=0.00085, beta_end=0.012, init_strength=0.1,
         default_steps=4),
     "smoke": dict(
-        seed=1234, f=4, latent_ch=16, ae_width=16, ae_enc_blocks=1, ae_dec_blocks=1,
+        seed=1234, f=4, latent_ch=16, ae_width=16, ae_enc_blocks=-1, ae_dec_blocks=-1,
         unet_chs=[16, 24, 32], text_dim=32, text_layers=1,
-        ae_iters=40, ae_batch=4, ae_patch=64, ae_lr=1e-3,
+        ae_iters=0, ae_batch=4, ae_patch=64, ae_lr=1e-3,
         reg_iters=30, reg_batch=4, reg_patch=64, reg_lr=5e-4,
         dm_iters=40, dm_batch=4, dm_patch=64, dm_lr=5e-4,
         t_max=400, from_condition_p=0.4, prompt_dropout=0.15, word_dropout=0.15,
@@ -56,7 +57,8 @@ def build(cfg):
     ae = models.AutoEncoder(cfg["f"], cfg["latent_ch"], cfg["ae_width"], cfg["ae_enc_blocks"],
                             cfg["ae_dec_blocks"])
     te = models.TextEncoder(len(P.VOCAB), cfg["text_dim"], P.MAX_LENGTH, cfg["text_layers"])
-    un = models.DiffusionUNet(cfg["latent_ch"], tuple(cfg["unet_chs"]), cfg["text_dim"])
+    un = models.DiffusionUNet(cfg["latent_ch"], tuple(cfg["unet_chs"]), cfg["text_dim"],
+                              alphas_cumprod(cfg) if cfg.get("dm_residual") else None)
     rg = models.Regression(cfg["f"], tuple(cfg["unet_chs"]))
     return ae, te, un, rg
 
@@ -279,6 +281,24 @@ def train(cfg_name, work, run_dir, log=print):
     run_stage("diffusion", run_dir, cfg, cfg["dm_iters"], {"te": te, "un": un},
               {"te": te_ema, "un": un_ema}, list(te.parameters()) + list(un.parameters()),
               cfg["dm_lr"], dm_step, sampler, log)
+
+    # ---- 4. second cosine cycle (warm restart) for both networks, from the stage weights + EMA
+    if cfg.get("dm2_iters"):
+        if not os.path.exists(os.path.join(run_dir, "diffusion2.pt")):
+            ck = torch.load(os.path.join(run_dir, "diffusion.pt"), map_location="cpu")
+            te.load_state_dict(ck["model"]["te"]); un.load_state_dict(ck["model"]["un"])
+            te_ema.load_state_dict(ck["ema"]["te"]); un_ema.load_state_dict(ck["ema"]["un"])
+        sampler = Sampler(arrays, meta, cfg, cfg["seed"] + 5)
+        run_stage("diffusion2", run_dir, cfg, cfg["dm2_iters"], {"te": te, "un": un},
+                  {"te": te_ema, "un": un_ema}, list(te.parameters()) + list(un.parameters()),
+                  cfg["dm2_lr"], dm_step, sampler, log)
+    if cfg.get("reg2_iters"):
+        if not os.path.exists(os.path.join(run_dir, "regression2.pt")):
+            ck = torch.load(os.path.join(run_dir, "regression.pt"), map_location="cpu")
+            rg.load_state_dict(ck["model"]["rg"]); rg_ema.load_state_dict(ck["ema"]["rg"])
+        sampler = Sampler(arrays, meta, cfg, cfg["seed"] + 6)
+        run_stage("regression2", run_dir, cfg, cfg["reg2_iters"], {"rg": rg}, {"rg": rg_ema},
+                  list(rg.parameters()), cfg["reg2_lr"], rg_step, sampler, log)
     return cfg
 
 
@@ -287,9 +307,10 @@ def load_trained(cfg_name, run_dir):
     cfg = CONFIGS[cfg_name]
     ae, te, un, rg = build(cfg)
     ae.load_state_dict(torch.load(os.path.join(run_dir, "ae.pt"), map_location="cpu")["model"]["ae"])
-    ck = torch.load(os.path.join(run_dir, "regression.pt"), map_location="cpu")
+    last = lambda a, b: b if os.path.exists(os.path.join(run_dir, b + ".pt")) else a
+    ck = torch.load(os.path.join(run_dir, last("regression", "regression2") + ".pt"), map_location="cpu")
     rg.load_state_dict(ck["ema"]["rg"])
-    ck = torch.load(os.path.join(run_dir, "diffusion.pt"), map_location="cpu")
+    ck = torch.load(os.path.join(run_dir, last("diffusion", "diffusion2") + ".pt"), map_location="cpu")
     te.load_state_dict(ck["ema"]["te"])
     un.load_state_dict(ck["ema"]["un"])
     sf = json.load(open(os.path.join(run_dir, "latent_scale.json")))["scale_factor"]
