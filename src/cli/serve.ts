@@ -1,0 +1,99 @@
+import path from 'node:path';
+import type { Command } from 'commander';
+import { createApp } from '../api/app';
+import type { ApiMetrics } from '../api/metrics';
+import { createRuntime } from '../service/runtime';
+import { createServices } from '../service/services';
+import { REPO_ROOT, getConfig } from '../shared/config';
+import { logger } from '../shared/logger';
+import { deviceOption, intOption, type DeviceName } from './options';
+
+interface ServeFlags {
+  port?: number;
+  host?: string;
+  dataDir?: string;
+  model?: string;
+  device?: DeviceName;
+  workers?: number;
+  viewer?: string;
+}
+
+/** `medsr serve`: the REST API and viewer on the embedded queue (or Redis when REDIS_URL is set). */
+export function register(program: Command): void {
+  program
+    .command('serve')
+    .description('run the REST API and the viewer (jobs in-process, or on Redis when REDIS_URL is set)')
+    .option('--port <port>', 'port to listen on (MEDSR_PORT, default 8080)', intOption(0, 65535))
+    .option('--host <host>', 'address to bind (MEDSR_HOST, default 127.0.0.1)')
+    .option('--data-dir <dir>', 'where studies, results and job state live (MEDSR_DATA_DIR)')
+    .option('--model <dir>', 'model directory holding model_index.json (MEDSR_MODEL_DIR)')
+    .option('--device <device>', 'auto | cpu | cuda | webgpu (MEDSR_DEVICE)', deviceOption)
+    .option('--workers <n>', 'inference worker threads (MEDSR_INFERENCE_WORKERS)', intOption(1, 64))
+    .option('--viewer <dir>', 'viewer bundle to serve at / (default dist/viewer)')
+    .action(async (flags: ServeFlags) => {
+      await serve(flags);
+    });
+}
+
+export async function serve(flags: ServeFlags): Promise<void> {
+  const config = getConfig();
+  const log = logger().child({ component: 'serve' });
+  const settings = {
+    port: flags.port ?? config.port,
+    host: flags.host ?? config.host,
+    dataDir: path.resolve(flags.dataDir ?? config.dataDir),
+    workers: flags.workers ?? config.inferenceWorkers,
+  };
+  const runtime = createRuntime({ modelDir: path.resolve(flags.model ?? config.modelDir), device: flags.device ?? config.device, workers: settings.workers, intraOpThreads: config.intraOpThreads });
+  let metrics: ApiMetrics | undefined;
+  const services = createServices({
+    dataDir: settings.dataDir,
+    readInputs: runtime.readInputs,
+    readDicomBytes: runtime.readDicomBytes,
+    processor: runtime.processor,
+    redisUrl: config.redisUrl,
+    maxQueue: config.maxQueue,
+    sliceConcurrency: settings.workers,
+    onSlice: (outcome, seconds) => metrics?.sliceDuration.observe({ source: 'job', outcome }, seconds),
+  });
+  const app = createApp({
+    config,
+    catalog: services.catalog,
+    jobs: services.jobs,
+    queue: services.queue,
+    storage: services.storage,
+    processor: runtime.processor,
+    readDicomBytes: runtime.readDicomBytes,
+    decodeFrame: runtime.decodeFrame,
+    modelStatus: runtime.modelStatus,
+    syncConcurrency: settings.workers,
+    viewerDir: path.resolve(flags.viewer ?? path.join(REPO_ROOT, 'dist', 'viewer')),
+    events: services.events,
+  });
+  metrics = app.locals.metrics as ApiMetrics;
+  // embedded jobs wait for the model; the API answers (healthz, uploads) meanwhile
+  void runtime.ready.then(() => services.start(), () => undefined);
+
+  const server = app.listen(settings.port, settings.host);
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : settings.port;
+  log.info({ url: `http://${settings.host}:${port}`, dataDir: settings.dataDir, queue: services.queue.kind }, 'medsr listening');
+
+  let stopping = false;
+  const stop = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down: running jobs stop after their current slice and resume on restart');
+    server.close();
+    server.closeIdleConnections();
+    await services.close();
+    await runtime.dispose();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+}

@@ -1,0 +1,88 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import dicomParser from 'dicom-parser';
+import { createApp } from '../../src/api/app';
+import type { Runtime } from '../../src/service/runtime';
+import { createServices, type Services } from '../../src/service/services';
+import { MR_SERIES_DIR, MR_SMALL } from '../service/helpers/replicating-processor';
+import { newIodErrors, startRealRuntime } from '../service/helpers/real-runtime';
+import { tempDir } from '../service/helpers/service-fixture';
+
+jest.setTimeout(240_000);
+type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** The whole service as `medsr serve` composes it: real ingest, real model, embedded queue. */
+describe('end to end: real corpus slices through the API and the real model', () => {
+  let runtime: Runtime;
+  let services: Services;
+  let server: Server;
+  let url: string;
+  beforeAll(async () => {
+    runtime = await startRealRuntime();
+    services = createServices({ dataDir: tempDir(), readInputs: runtime.readInputs, readDicomBytes: runtime.readDicomBytes, processor: runtime.processor, maxQueue: 8 });
+    await services.start();
+    const app = createApp({
+      config: { apiKey: undefined, corsOrigin: undefined, maxUploadBytes: 50 * 2 ** 20, maxUploadFiles: 100, maxQueue: 8 },
+      catalog: services.catalog,
+      jobs: services.jobs,
+      queue: services.queue,
+      storage: services.storage,
+      processor: runtime.processor,
+      readDicomBytes: runtime.readDicomBytes,
+      decodeFrame: runtime.decodeFrame,
+      modelStatus: runtime.modelStatus,
+      syncConcurrency: 1,
+      events: services.events,
+    });
+    server = await new Promise((resolve) => {
+      const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    });
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    await services?.close();
+    server?.closeAllConnections();
+    await new Promise((r) => server?.close(r));
+    await runtime?.dispose();
+  });
+
+  it('POST /api/v1/upscale?scale=2 answers a valid derived DICOM that references the corpus slice', async () => {
+    const ready: Json = await (await fetch(`${url}/readyz`)).json();
+    expect(ready.status).toBe('ok');
+    const res = await fetch(`${url}/api/v1/upscale?scale=2&steps=2&seed=5`, { method: 'POST', body: new Uint8Array(fs.readFileSync(MR_SMALL)), headers: { 'Content-Type': 'application/dicom' } });
+    expect(res.status).toBe(200);
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    const out = path.join(tempDir(), 'derived.dcm');
+    fs.writeFileSync(out, bytes);
+    expect(newIodErrors(out, MR_SMALL)).toEqual([]);
+    const ds = dicomParser.parseDicom(bytes);
+    const src = dicomParser.parseDicom(new Uint8Array(fs.readFileSync(MR_SMALL)));
+    expect(ds.elements.x00082112!.items![0]!.dataSet!.string('x00081155')).toBe(src.string('x00080018'));
+    expect(ds.uint16('x00280010')).toBe(2 * src.uint16('x00280010')!);
+    expect(ds.string('x00080008')).toMatch(/^DERIVED/);
+  });
+
+  it('uploads a real series, runs a job with uncertainty, and every result passes dciodvfy', async () => {
+    const form = new FormData();
+    for (const f of fs.readdirSync(MR_SERIES_DIR).sort()) form.append('files', new Blob([new Uint8Array(fs.readFileSync(path.join(MR_SERIES_DIR, f)))]), f);
+    const upload: Json = await (await fetch(`${url}/api/v1/studies`, { method: 'POST', body: form })).json();
+    expect(upload.instancesStored).toBe(7);
+    const job: Json = await (await fetch(`${url}/api/v1/jobs`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ studyInstanceUID: upload.studies[0].studyInstanceUID, options: { scale: 2, samples: 2, steps: 1, seed: 2 } }) })).json();
+    const end = await (await fetch(`${url}/api/v1/jobs/${job.id}/events`)).text();
+    expect(end).toContain('event: end\ndata: {"state":"succeeded"}');
+    const results: Json = await (await fetch(`${url}/api/v1/jobs/${job.id}/results`)).json();
+    const dir = tempDir();
+    const source = path.join(MR_SERIES_DIR, fs.readdirSync(MR_SERIES_DIR)[0]!);
+    for (const series of results.series) {
+      expect(series.instances).toHaveLength(7);
+      const res = await fetch(`${url}${series.instances[0].url}`);
+      const file = path.join(dir, `${series.kind}.dcm`);
+      fs.writeFileSync(file, new Uint8Array(await res.arrayBuffer()));
+      expect(newIodErrors(file, source)).toEqual([]);
+    }
+    const preview = await fetch(`${url}${results.series[0].instances[0].url}/preview.png`);
+    expect(preview.headers.get('content-type')).toBe('image/png');
+  });
+});

@@ -1,0 +1,82 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import dicomParser from 'dicom-parser';
+import { MR_SERIES_DIR, MR_SMALL } from '../service/helpers/replicating-processor';
+import { testModelDir } from '../service/helpers/real-runtime';
+import { tempDir } from '../service/helpers/service-fixture';
+
+jest.setTimeout(240_000);
+
+/** The built CLI (`npm run build` first, as `npm test` does), as users run it. */
+const BIN = path.resolve(__dirname, '../../bin/medsr.js');
+const env = { ...process.env, MEDSR_LOG_LEVEL: 'debug', MEDSR_INFERENCE_WORKERS: '1', MEDSR_INTRA_OP_THREADS: '2' };
+
+describe('medsr batch', () => {
+  it('upscales folders and files into --out with a report, and a rerun redoes nothing', () => {
+    const out = tempDir('medsr-cli-batch-');
+    const args = [BIN, 'batch', MR_SERIES_DIR, MR_SMALL, '--out', out, '--scale', '2', '--steps', '1', '--seed', '1', '--model', testModelDir(), '--device', 'cpu'];
+    const first = spawnSync(process.execPath, args, { env, encoding: 'utf8' });
+    expect(first.stderr).not.toMatch(/failed:/);
+    expect(first.status).toBe(0);
+    expect(first.stdout).toMatch(/^8 done \(0 from an earlier run\), 0 failed/);
+    const report = JSON.parse(fs.readFileSync(path.join(out, 'report.json'), 'utf8'));
+    expect(report.items).toHaveLength(8);
+    const firstOutput = path.join(out, report.items[0].output);
+    const mtime = fs.statSync(firstOutput).mtimeMs;
+    expect(dicomParser.parseDicom(new Uint8Array(fs.readFileSync(firstOutput))).elements.x00082112).toBeDefined();
+
+    const second = spawnSync(process.execPath, args, { env, encoding: 'utf8' });
+    expect(second.status).toBe(0);
+    expect(second.stdout).toMatch(/^8 done \(8 from an earlier run\)/);
+    expect(fs.statSync(firstOutput).mtimeMs).toBe(mtime);
+  });
+
+  it('exits 1 and names the failure when an input is not DICOM, and 64 on a bad flag', () => {
+    const junk = path.join(tempDir(), 'junk.dcm');
+    fs.writeFileSync(junk, Buffer.alloc(400, 7));
+    const out = tempDir('medsr-cli-batch-');
+    const run = spawnSync(process.execPath, [BIN, 'batch', junk, MR_SMALL, '--out', out, '--steps', '1', '--model', testModelDir(), '--device', 'cpu'], { env, encoding: 'utf8' });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain(`failed: ${junk}`);
+    const csv = fs.readFileSync(path.join(out, 'report.csv'), 'utf8');
+    expect(csv).toMatch(/,failed,/);
+    expect(csv).toMatch(/,done,/);
+    expect(spawnSync(process.execPath, [BIN, 'batch', MR_SMALL, '--out', out, '--scale', '3'], { env, encoding: 'utf8' }).status).toBe(64);
+  });
+});
+
+describe('medsr serve', () => {
+  let server: ChildProcess | undefined;
+  afterAll(() => server?.kill('SIGKILL'));
+
+  it('serves the API on the embedded defaults and stops cleanly on SIGTERM', async () => {
+    const dataDir = tempDir();
+    server = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--data-dir', dataDir, '--model', testModelDir(), '--device', 'cpu'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let logs = '';
+    const url = await new Promise<string>((resolve, reject) => {
+      server!.stderr!.on('data', (d: Buffer) => {
+        logs += d.toString();
+        const m = /"url":"(http:\/\/[^"]+)"/.exec(logs);
+        if (m) resolve(m[1]!);
+      });
+      server!.once('exit', (code) => reject(new Error(`serve exited ${code}: ${logs}`)));
+    });
+    for (let i = 0; i < 100 && (await fetch(`${url}/readyz`)).status !== 200; i++) await new Promise((r) => setTimeout(r, 200));
+    expect((await fetch(`${url}/readyz`)).status).toBe(200);
+    expect(await (await fetch(`${url}/`)).text()).toContain('medsr');
+    const res = await fetch(`${url}/api/v1/upscale?scale=2&steps=1`, { method: 'POST', body: new Uint8Array(fs.readFileSync(MR_SMALL)), headers: { 'Content-Type': 'application/dicom' } });
+    expect(res.status).toBe(200);
+    expect(dicomParser.parseDicom(new Uint8Array(await res.arrayBuffer())).uint16('x00280010')).toBe(128);
+    // the patient's name and ID from the slice never reach the logs
+    const source = dicomParser.parseDicom(new Uint8Array(fs.readFileSync(MR_SMALL)));
+    for (const tag of ['x00100010', 'x00100020']) {
+      const value = source.string(tag)!;
+      expect(value.length).toBeGreaterThan(0);
+      expect(logs).not.toContain(value);
+    }
+    server.kill('SIGTERM');
+    const code = await new Promise((r) => server!.once('exit', r));
+    expect(code).toBe(0);
+  });
+});
