@@ -1,69 +1,69 @@
-/** Every HTTP call the viewer makes, typed by the API's response shapes (/api/v1). When the
- * API changes, this is the one file to adapt. */
+/** Every HTTP call the viewer makes, typed by the API's response shapes (the zod schemas in
+ * src/api/schemas.ts, /api/v1). When the API changes, this is the one file to adapt. */
 
 export interface InstanceSummary {
+  studyInstanceUID: string;
+  seriesInstanceUID: string;
   sopInstanceUID: string;
-  instanceNumber: number | null;
+  modality: string;
+  instanceNumber?: number;
+  seriesDescription?: string;
+  studyDescription?: string;
   rows: number;
   columns: number;
   frames: number;
+  sliceLocation?: number;
 }
 
-export interface SeriesSummary {
-  seriesInstanceUID: string;
+export interface SeriesHeader {
   studyInstanceUID: string;
+  seriesInstanceUID: string;
   modality: string;
-  description: string;
-  rows: number;
-  columns: number;
-  pixelSpacing: [number, number] | null;
+  seriesNumber?: number;
+  description?: string;
   instanceCount: number;
-  sizeBytes: number;
-  /** the prompt built from this series' metadata, to pre-fill the job form */
-  prompt: string;
-  instances: InstanceSummary[];
-  derivedFrom?: string | undefined;
 }
 
-export interface StudySummary {
-  studyInstanceUID: string;
-  description: string;
-  date: string;
-  series: SeriesSummary[];
+export interface Series extends SeriesHeader { instances: InstanceSummary[] }
+
+export interface Study { studyInstanceUID: string; description?: string; series: SeriesHeader[] }
+
+export interface UploadReport {
+  studies: Study[];
+  instancesStored: number;
+  rejected: Array<{ file: string; code: string; message: string }>;
 }
 
-export interface RejectedFile { file: string; reason: string; code?: string }
+export interface UpscaleOptions { scale: 2 | 4; steps?: number; samples?: number; seed?: number; prompt?: string }
 
-export interface UploadResult { studies: StudySummary[]; rejected: RejectedFile[] }
+export type JobState = 'queued' | 'running' | 'succeeded' | 'partial' | 'failed' | 'cancelled';
+export const FINAL_STATES: ReadonlySet<JobState> = new Set(['succeeded', 'partial', 'failed', 'cancelled']);
 
-export interface JobRequest {
-  seriesInstanceUID: string;
-  scale: 2 | 4;
-  steps?: number;
-  samples?: number;
-  seed?: number;
-  prompt?: string;
-}
+export interface ErrorInfo { code: string; message: string }
 
-export type JobState = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
-
-export interface JobStatus {
+export interface Job {
   id: string;
   state: JobState;
-  /** 0..1 */
-  progress: number;
-  message?: string;
-  error?: { code: string; message: string } | null;
-  result?: JobResult | null;
+  studyInstanceUID: string;
+  options: UpscaleOptions;
+  progress: { total: number; done: number; failed: number; fraction: number };
+  outputs: Array<{ sourceSeriesInstanceUID: string; seriesInstanceUID: string; uncertaintySeriesInstanceUID: string }>;
+  /** absent from the SSE updates (they carry a summary); present from GET /jobs/:id */
+  slices?: Array<{ seriesInstanceUID: string; sopInstanceUID: string; state: 'pending' | 'done' | 'failed'; error?: ErrorInfo }>;
+  error?: ErrorInfo;
 }
 
-export interface JobResult {
-  derivedSeriesInstanceUID: string;
-  uncertaintySeriesInstanceUID: string | null;
-  failures?: Array<{ sopInstanceUID: string; reason: string }>;
+export interface JobResults {
+  jobId: string;
+  series: Array<{
+    kind: 'super-resolution' | 'uncertainty';
+    sourceSeriesInstanceUID: string;
+    seriesInstanceUID: string;
+    instances: Array<{ sopInstanceUID: string; url: string }>;
+  }>;
 }
 
-/** A failed call, with the server's own words when it gave any. */
+/** A failed call, in the server's own words when it gave any. */
 export class ApiError extends Error {
   constructor(readonly status: number, readonly code: string, message: string) {
     super(message);
@@ -71,6 +71,7 @@ export class ApiError extends Error {
 }
 
 const BASE = '/api/v1';
+const enc = encodeURIComponent;
 
 async function readJson<T>(response: Response): Promise<T> {
   const text = await response.text();
@@ -78,7 +79,7 @@ async function readJson<T>(response: Response): Promise<T> {
   if (!response.ok) {
     const err = (body as { error?: { code?: string; message?: string } } | undefined)?.error;
     throw new ApiError(response.status, err?.code ?? `http-${response.status}`,
-      err?.message ?? (text.slice(0, 200) || response.statusText));
+      err?.message ?? (response.status >= 500 ? 'The server had a problem; please try again.' : response.statusText));
   }
   return body as T;
 }
@@ -87,73 +88,91 @@ function safeParse(text: string): unknown {
   try { return JSON.parse(text); } catch { return { error: { message: text.slice(0, 200) } }; }
 }
 
-export async function listStudies(): Promise<StudySummary[]> {
-  const body = await readJson<{ studies: StudySummary[] }>(await fetch(`${BASE}/studies`));
-  return body.studies;
+async function get<T>(path: string): Promise<T> {
+  return readJson<T>(await fetch(`${BASE}${path}`, { headers: { accept: 'application/json' } }));
 }
 
-export async function getSeries(seriesUID: string): Promise<SeriesSummary> {
-  return readJson<SeriesSummary>(await fetch(`${BASE}/series/${encodeURIComponent(seriesUID)}`));
+export async function listStudies(): Promise<Study[]> {
+  const body = await get<Study[] | { studies: Study[] }>('/studies');
+  return Array.isArray(body) ? body : body.studies;
+}
+
+export function getSeries(studyUID: string, seriesUID: string): Promise<Series> {
+  return get<Series>(`/studies/${enc(studyUID)}/series/${enc(seriesUID)}`);
 }
 
 /** Uploads with XMLHttpRequest because fetch() reports no upload progress. */
 export function uploadFiles(files: Array<{ file: File; path: string }>,
-  onProgress: (fraction: number) => void): Promise<UploadResult> {
+  onProgress: (fraction: number) => void): Promise<UploadReport> {
   const form = new FormData();
   for (const { file, path } of files) form.append('files', file, path);
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open('POST', `${BASE}/studies`);
+    xhr.setRequestHeader('accept', 'application/json');
     xhr.upload.onprogress = (e) => { if (e.lengthComputable) onProgress(e.loaded / e.total); };
     xhr.onerror = () => reject(new ApiError(0, 'network', 'The server could not be reached.'));
     xhr.onload = () => {
-      const response = new Response(xhr.responseText, { status: xhr.status });
-      readJson<UploadResult>(response).then(resolve, reject);
+      // 422 still carries the report (nothing stored, every file rejected with its reason)
+      const report = xhr.status === 422 ? safeParse(xhr.responseText) as Partial<UploadReport> : undefined;
+      if (report && Array.isArray(report.rejected)) return resolve({ studies: [], instancesStored: 0, ...report } as UploadReport);
+      readJson<UploadReport>(new Response(xhr.responseText, { status: xhr.status })).then(resolve, reject);
     };
     xhr.send(form);
   });
 }
 
-export function instanceUrl(seriesUID: string, sopUID: string): string {
-  return `${BASE}/series/${encodeURIComponent(seriesUID)}/instances/${encodeURIComponent(sopUID)}`;
+export function instanceUrl(studyUID: string, seriesUID: string, sopUID: string): string {
+  return `${BASE}/studies/${enc(studyUID)}/series/${enc(seriesUID)}/instances/${enc(sopUID)}`;
 }
 
-/** Decoded pixels as an uncompressed Part 10 file, for originals in compressed syntaxes. */
-export function decodedInstanceUrl(seriesUID: string, sopUID: string): string {
-  return `${instanceUrl(seriesUID, sopUID)}?transferSyntax=1.2.840.10008.1.2.1`;
+export function thumbnailUrl(studyUID: string, seriesUID: string): string {
+  return `${BASE}/studies/${enc(studyUID)}/series/${enc(seriesUID)}/thumbnail.png`;
 }
 
-export function thumbnailUrl(seriesUID: string): string {
-  return `${BASE}/series/${encodeURIComponent(seriesUID)}/thumbnail`;
+export function startJob(studyUID: string, seriesUID: string, options: UpscaleOptions): Promise<Job> {
+  return fetch(`${BASE}/jobs`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify({ studyInstanceUID: studyUID, seriesInstanceUIDs: [seriesUID], options }),
+  }).then((r) => readJson<Job>(r));
 }
 
-export async function startJob(request: JobRequest): Promise<JobStatus> {
-  return readJson<JobStatus>(await fetch(`${BASE}/jobs`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request),
-  }));
-}
-
-export async function getJob(id: string): Promise<JobStatus> {
-  return readJson<JobStatus>(await fetch(`${BASE}/jobs/${encodeURIComponent(id)}`));
+export function getJob(id: string): Promise<Job> {
+  return get<Job>(`/jobs/${enc(id)}`);
 }
 
 export async function cancelJob(id: string): Promise<void> {
-  await readJson<unknown>(await fetch(`${BASE}/jobs/${encodeURIComponent(id)}`, { method: 'DELETE' }));
+  await readJson<unknown>(await fetch(`${BASE}/jobs/${enc(id)}`, { method: 'DELETE' }));
 }
 
-/** Live job progress over server-sent events; returns a function that stops listening. */
-export function watchJob(id: string, onUpdate: (job: JobStatus) => void): () => void {
-  const source = new EventSource(`${BASE}/jobs/${encodeURIComponent(id)}/events`);
-  const handle = (e: MessageEvent<string>) => {
-    const job = safeParse(e.data) as JobStatus;
-    onUpdate(job);
-    if (job.state !== 'queued' && job.state !== 'running') source.close();
+export function getJobResults(id: string): Promise<JobResults> {
+  return get<JobResults>(`/jobs/${enc(id)}/results`);
+}
+
+export function resultZipUrl(id: string): string {
+  return `${BASE}/jobs/${enc(id)}/results.zip`;
+}
+
+/** Live job updates over server-sent events (`progress` events carry the job without its
+ * slices; `end` closes the stream). The final state is fetched in full (with slices and their
+ * errors). Returns a function that stops listening. */
+export function watchJob(id: string, onUpdate: (job: Job) => void, onLost: (err: unknown) => void): () => void {
+  const source = new EventSource(`${BASE}/jobs/${enc(id)}/events`);
+  let finished = false;
+  const finish = () => {
+    if (finished) return;
+    finished = true;
+    source.close();
+    getJob(id).then(onUpdate, onLost);
   };
-  source.onmessage = handle;
-  for (const name of ['progress', 'state', 'done']) source.addEventListener(name, handle as EventListener);
-  return () => source.close();
-}
-
-export function resultZipUrl(jobId: string): string {
-  return `${BASE}/jobs/${encodeURIComponent(jobId)}/result.zip`;
+  source.addEventListener('progress', (e: MessageEvent<string>) => {
+    const job = safeParse(e.data) as Job;
+    if (!job || typeof job.state !== 'string') return;
+    if (FINAL_STATES.has(job.state)) finish(); else onUpdate(job);
+  });
+  source.addEventListener('end', finish);
+  // EventSource reconnects by itself (retry: 2000); when it gives up, ask once directly
+  source.onerror = () => { if (source.readyState === EventSource.CLOSED) finish(); };
+  return () => { finished = true; source.close(); };
 }

@@ -62,6 +62,21 @@ export class CompareView {
     this.sync.add(this.right.el);
   }
 
+  /** What each viewport shows, for tests and the benchmark (the page does not use it). */
+  describe(): Record<'left' | 'right', { columns: number; rows: number; index: number; count: number; imageId: string;
+    scale: number; translation: { x: number; y: number }; windowWidth: number; windowCenter: number } | null> {
+    const one = (side: Side) => {
+      const image = cornerstone.getImage(side.el);
+      const vp = cornerstone.getViewport(side.el);
+      const stack = stackOf(side.el);
+      if (!image || !vp) return null;
+      return { columns: image.columns, rows: image.rows, index: stack?.currentImageIdIndex ?? 0, count: stack?.imageIds.length ?? 0,
+        imageId: image.imageId, scale: vp.scale, translation: { ...vp.translation },
+        windowWidth: vp.voi.windowWidth, windowCenter: vp.voi.windowCenter };
+    };
+    return { left: one(this.left), right: this.hasReconstruction ? one(this.right) : null };
+  }
+
   sliceIndex(): number { return stackOf(this.left.el)?.currentImageIdIndex ?? 0; }
 
   /** Scrolls the original; the slice synchronizer follows with the reconstruction. */

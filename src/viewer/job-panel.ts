@@ -1,10 +1,10 @@
-import { type JobStatus, type SeriesSummary, cancelJob, getJob, startJob, watchJob } from './api-client';
+import { FINAL_STATES, type Job, type Series, cancelJob, getJob, startJob, watchJob } from './api-client';
 import { $, plainError } from './dom';
 
 /** The job form (pre-filled from the series), live progress over SSE, cancel, plain-word errors. */
 export class JobPanel {
-  private series: SeriesSummary | undefined;
-  private job: JobStatus | undefined;
+  private series: Series | undefined;
+  private job: Job | undefined;
   private stopWatching: (() => void) | undefined;
   private readonly form = $('#job-form') as HTMLFormElement;
   private readonly startButton = $('#start-job') as HTMLButtonElement;
@@ -12,14 +12,17 @@ export class JobPanel {
   private readonly progress = $('#job-progress') as HTMLProgressElement;
   private readonly status = $('#job-status');
 
-  constructor(private readonly onFinished: (job: JobStatus, series: SeriesSummary) => void) {
+  constructor(private readonly onFinished: (job: Job, series: Series) => void) {
     this.form.addEventListener('submit', (e) => { e.preventDefault(); void this.start(); });
     this.cancelButton.addEventListener('click', () => void this.cancel());
   }
 
-  setSeries(series: SeriesSummary): void {
+  setSeries(series: Series): void {
     this.series = series;
-    this.field('prompt').value = series.prompt ?? '';
+    // The API does not send the prompt it would build; empty means "build it from the metadata".
+    const prompt = (series as Series & { prompt?: string }).prompt;
+    this.field('prompt').value = prompt ?? '';
+    this.field('prompt').placeholder = `automatic, from the DICOM metadata (${series.modality}${series.description ? `, ${series.description}` : ''})`;
     this.startButton.disabled = this.isRunning();
     if (!this.isRunning()) this.say('', '');
   }
@@ -28,7 +31,7 @@ export class JobPanel {
     return this.form.elements.namedItem(name) as HTMLInputElement;
   }
 
-  private isRunning(): boolean { return this.job?.state === 'queued' || this.job?.state === 'running'; }
+  private isRunning(): boolean { return !!this.job && !FINAL_STATES.has(this.job.state); }
 
   private async start(): Promise<void> {
     const series = this.series;
@@ -37,14 +40,14 @@ export class JobPanel {
     this.startButton.disabled = true;
     this.say('Starting…', '');
     try {
-      const job = await startJob({
-        seriesInstanceUID: series.seriesInstanceUID,
+      const job = await startJob(series.studyInstanceUID, series.seriesInstanceUID, {
         scale: num('scale') === 4 ? 4 : 2,
         steps: num('steps'), samples: num('samples'), seed: num('seed'),
         prompt: this.field('prompt').value.trim() || undefined,
       });
       this.update(job, series);
-      this.stopWatching = watchJob(job.id, (j) => this.update(j, series));
+      this.stopWatching = watchJob(job.id, (j) => this.update(j, series),
+        (err) => this.say(`Lost contact with the server: ${plainError(err)}`, 'error'));
     } catch (err) {
       this.startButton.disabled = false;
       this.say(`Could not start: ${plainError(err)}`, 'error');
@@ -61,27 +64,29 @@ export class JobPanel {
     }
   }
 
-  private update(job: JobStatus, series: SeriesSummary | undefined): void {
+  private update(job: Job, series: Series | undefined): void {
     const previous = this.job?.state;
     this.job = job;
     const running = this.isRunning();
     this.progress.hidden = !running;
-    this.progress.value = job.progress ?? 0;
+    this.progress.value = job.progress.fraction;
     this.cancelButton.hidden = !running;
     this.startButton.disabled = running || !this.series;
     if (running) {
-      this.say(job.state === 'queued' ? 'Waiting in the queue…' : `Reconstructing… ${Math.round((job.progress ?? 0) * 100)}%`, '');
+      const { done, failed, total, fraction } = job.progress;
+      this.say(job.state === 'queued' ? 'Waiting in the queue…'
+        : `Reconstructing… slice ${Math.min(total, done + failed + 1)} of ${total} (${Math.round(fraction * 100)}%)`, '');
       return;
     }
     this.stopWatching?.();
-    if (job.state === 'succeeded') {
-      const failed = job.result?.failures?.length ?? 0;
-      this.say(failed ? `Done, but ${failed} slice${failed === 1 ? '' : 's'} failed.` : 'Done.', failed ? 'error' : 'ok');
-      if (previous !== 'succeeded' && series) this.onFinished(job, series);
+    if (job.state === 'succeeded' || job.state === 'partial') {
+      const failed = job.progress.failed;
+      this.say(failed ? `Done, but ${failed} slice${failed === 1 ? '' : 's'} failed: ${firstError(job)}` : 'Done.', failed ? 'error' : 'ok');
+      if (previous !== job.state && series) this.onFinished(job, series);
     } else if (job.state === 'cancelled') {
       this.say('Cancelled.', '');
     } else {
-      this.say(`Failed: ${job.error?.message ?? 'the server gave no reason.'}`, 'error');
+      this.say(`Failed: ${firstError(job)}`, 'error');
     }
   }
 
@@ -89,4 +94,9 @@ export class JobPanel {
     this.status.textContent = text;
     this.status.className = `status ${kind}`;
   }
+}
+
+function firstError(job: Job): string {
+  const error = job.error ?? job.slices?.find((s) => s.error)?.error;
+  return error?.message ?? 'the server gave no reason.';
 }

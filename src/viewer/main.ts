@@ -12,22 +12,48 @@ import { setUpUpload } from './upload-panel';
 
 /** The viewer page: upload -> pick a series -> run a job -> compare. Wires the panels together. */
 
-interface State { studies: api.StudySummary[]; series?: api.SeriesSummary; derived?: api.SeriesSummary; job?: api.JobStatus }
-const state: State = { studies: [] };
+interface State {
+  studies: api.Study[];
+  details: Map<string, api.Series>;
+  series?: api.Series;
+  /** the derived instances' URLs in slice order, for the one-DICOM download */
+  derivedUrls: string[];
+  job?: api.Job;
+}
+const state: State = { studies: [], details: new Map(), derivedUrls: [] };
 
-function imageIdsOf(series: api.SeriesSummary): string[] {
-  const sorted = [...series.instances].sort((a, b) => (a.instanceNumber ?? 0) - (b.instanceNumber ?? 0));
-  return sorted.flatMap((inst) => Array.from({ length: Math.max(1, inst.frames ?? 1) },
-    (_, frame) => imageIdFor(api.instanceUrl(series.seriesInstanceUID, inst.sopInstanceUID), frame)));
+/** Slice order: InstanceNumber, then position along the normal; frames of one instance in order. */
+function orderedInstances(series: api.Series): api.InstanceSummary[] {
+  return [...series.instances].sort((a, b) => (a.instanceNumber ?? 0) - (b.instanceNumber ?? 0)
+    || (a.sliceLocation ?? 0) - (b.sliceLocation ?? 0));
+}
+
+function imageIdsOf(series: api.Series): string[] {
+  return orderedInstances(series).flatMap((inst) => Array.from({ length: Math.max(1, inst.frames) },
+    (_, frame) => imageIdFor(api.instanceUrl(series.studyInstanceUID, series.seriesInstanceUID, inst.sopInstanceUID), frame)));
+}
+
+/** Results come per source instance; lay them out in the source's slice order. */
+function resultUrlsInSliceOrder(results: api.JobResults, source: api.Series, kind: 'super-resolution' | 'uncertainty',
+  job: api.Job): string[] {
+  const entry = results.series.find((s) => s.kind === kind && s.sourceSeriesInstanceUID === source.seriesInstanceUID);
+  if (!entry) return [];
+  // the job lists its slices (source SOP UIDs) in the same order as the results' instances
+  const sourceSops = (job.slices ?? []).filter((s) => s.seriesInstanceUID === source.seriesInstanceUID && s.state === 'done')
+    .map((s) => s.sopInstanceUID);
+  const bySource = new Map(sourceSops.map((sop, i) => [sop, entry.instances[i]?.url]));
+  const ordered = orderedInstances(source).map((inst) => bySource.get(inst.sopInstanceUID));
+  return ordered.every((u) => u) && ordered.length === entry.instances.length
+    ? ordered as string[] : entry.instances.map((i) => i.url);
 }
 
 function start(): void {
   setUpCornerstone();
   const view = new CompareView($('#compare'));
   const status = $('#job-status');
-  const select = (series: api.SeriesSummary) => {
+  const select = (series: api.Series) => {
     state.series = series;
-    state.derived = undefined;
+    state.derivedUrls = [];
     jobs.setSeries(series);
     setMode('side');
     setDownloads(undefined);
@@ -38,26 +64,30 @@ function start(): void {
   };
   const refresh = async () => {
     state.studies = await api.listStudies();
-    renderStudies(state.studies, state.series?.seriesInstanceUID, select);
+    const headers = state.studies.flatMap((s) => s.series).filter((h) => !state.details.has(h.seriesInstanceUID));
+    const details = await Promise.all(headers.map((h) => api.getSeries(h.studyInstanceUID, h.seriesInstanceUID)));
+    for (const d of details) state.details.set(d.seriesInstanceUID, d);
+    renderStudies(state.studies, state.details, state.series?.seriesInstanceUID, select);
   };
   const jobs = new JobPanel((job, series) => void showResult(job, series));
-  const showResult = async (job: api.JobStatus, series: api.SeriesSummary) => {
-    if (!job.result || state.series?.seriesInstanceUID !== series.seriesInstanceUID) return;
+  const showResult = async (job: api.Job, series: api.Series) => {
+    if (state.series?.seriesInstanceUID !== series.seriesInstanceUID) return;
     try {
-      const derived = await api.getSeries(job.result.derivedSeriesInstanceUID);
-      const uncertainty = job.result.uncertaintySeriesInstanceUID
-        ? await api.getSeries(job.result.uncertaintySeriesInstanceUID) : undefined;
-      state.derived = derived;
+      const results = await api.getJobResults(job.id);
+      const derived = resultUrlsInSliceOrder(results, series, 'super-resolution', job);
+      const uncertainty = resultUrlsInSliceOrder(results, series, 'uncertainty', job);
+      if (derived.length === 0) throw new Error('the job produced no images');
+      state.derivedUrls = derived;
       state.job = job;
-      await view.showReconstruction(imageIdsOf(derived), uncertainty ? imageIdsOf(uncertainty) : []);
-      ($('#uncertainty-toggle') as HTMLInputElement).disabled = !uncertainty;
+      await view.showReconstruction(derived.map((u) => imageIdFor(u)), uncertainty.map((u) => imageIdFor(u)));
+      ($('#uncertainty-toggle') as HTMLInputElement).disabled = uncertainty.length === 0;
       setDownloads(job);
     } catch (err) {
       status.className = 'status error';
       status.textContent = `The result could not be shown: ${plainError(err)}`;
     }
   };
-  const setDownloads = (job: api.JobStatus | undefined) => {
+  const setDownloads = (job: api.Job | undefined) => {
     const zip = $('#download-zip') as HTMLAnchorElement;
     zip.classList.toggle('disabled', !job);
     if (job) zip.href = api.resultZipUrl(job.id); else zip.removeAttribute('href');
@@ -65,12 +95,11 @@ function start(): void {
   };
   const updateDicomLink = () => {
     const link = $('#download-dicom') as HTMLAnchorElement;
-    const sorted = state.derived ? [...state.derived.instances].sort((a, b) => (a.instanceNumber ?? 0) - (b.instanceNumber ?? 0)) : [];
-    const inst = sorted[Math.min(view.sliceIndex(), sorted.length - 1)];
-    link.classList.toggle('disabled', !inst || !state.derived);
-    if (inst && state.derived) {
-      link.href = api.instanceUrl(state.derived.seriesInstanceUID, inst.sopInstanceUID);
-      link.download = `reconstructed-${inst.instanceNumber ?? view.sliceIndex() + 1}.dcm`;
+    const url = state.derivedUrls[Math.min(view.sliceIndex(), state.derivedUrls.length - 1)];
+    link.classList.toggle('disabled', !url);
+    if (url) {
+      link.href = url;
+      link.download = `reconstructed-slice-${view.sliceIndex() + 1}.dcm`;
     } else link.removeAttribute('href');
   };
   view.left.el.addEventListener('cornerstonenewimage', updateDicomLink);
@@ -122,11 +151,10 @@ function start(): void {
 
   setUpUpload((result) => {
     const first = result.studies[0]?.series[0];
+    // a re-upload may add instances to a known series: fetch its details again
+    for (const s of result.studies.flatMap((st) => st.series)) state.details.delete(s.seriesInstanceUID);
     void refresh().then(() => {
-      const fresh = first && state.studies.flatMap((s) => s.series).find((s) => s.seriesInstanceUID === first.seriesInstanceUID);
-      if (fresh) {
-        document.querySelector<HTMLElement>(`[data-series="${CSS.escape(fresh.seriesInstanceUID)}"]`)?.click();
-      }
+      if (first) document.querySelector<HTMLElement>(`[data-series="${CSS.escape(first.seriesInstanceUID)}"]`)?.click();
     });
   });
   void refresh().catch(() => undefined);

@@ -6,6 +6,8 @@ import { NOT_FOR_DIAGNOSIS } from './viewport-overlay';
  * their titles and the not-for-diagnosis label burnt in, since a PNG leaves our labels behind. */
 export async function snapshotPng(view: CompareView): Promise<Blob> {
   const sides = [view.left, view.right].filter((s) => cornerstone.getImage(s.el));
+  // a resize clears a canvas until the next animation frame: render now so the copy is current
+  for (const side of sides) cornerstone.draw(side.el);
   const canvases = sides.map((s) => cornerstone.getEnabledElement(s.el).canvas);
   const swipe = view.mode === 'swipe' && canvases.length === 2;
   const first = canvases[0];

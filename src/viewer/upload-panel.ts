@@ -1,9 +1,9 @@
-import { type UploadResult, uploadFiles } from './api-client';
+import { type UploadReport, uploadFiles } from './api-client';
 import { $, h, plainError } from './dom';
 import { type PickedFile, filesFromDrop, filesFromInput } from './file-drop';
 
 /** Drop zone and pickers -> multipart upload with progress -> what was accepted and rejected. */
-export function setUpUpload(onUploaded: (result: UploadResult) => void): void {
+export function setUpUpload(onUploaded: (result: UploadReport) => void): void {
   const zone = $('#drop-zone');
   zone.addEventListener('dragover', (e) => { e.preventDefault(); zone.classList.add('dragging'); });
   zone.addEventListener('dragleave', () => zone.classList.remove('dragging'));
@@ -22,7 +22,7 @@ export function setUpUpload(onUploaded: (result: UploadResult) => void): void {
   }
 }
 
-async function upload(files: PickedFile[], onUploaded: (result: UploadResult) => void): Promise<void> {
+async function upload(files: PickedFile[], onUploaded: (result: UploadReport) => void): Promise<void> {
   if (files.length === 0) return;
   const progress = $('#upload-progress') as HTMLProgressElement;
   const status = $('#upload-status');
@@ -37,12 +37,12 @@ async function upload(files: PickedFile[], onUploaded: (result: UploadResult) =>
       progress.value = f;
       if (f >= 1) status.textContent = 'Reading the DICOM files on the server…';
     });
-    const instances = result.studies.reduce((n, s) => n + s.series.reduce((m, se) => m + se.instanceCount, 0), 0);
+    const instances = result.instancesStored;
     const series = result.studies.reduce((n, s) => n + s.series.length, 0);
     status.className = `status ${instances > 0 ? 'ok' : 'error'}`;
     status.textContent = `${instances} image${instances === 1 ? '' : 's'} in ${series} series accepted`
       + (result.rejected.length ? `, ${result.rejected.length} file${result.rejected.length === 1 ? '' : 's'} rejected.` : '.');
-    for (const r of result.rejected) rejected.append(h('li', {}, `${r.file}: `, h('span', { text: r.reason })));
+    for (const r of result.rejected) rejected.append(h('li', {}, `${r.file}: `, h('span', { text: r.message })));
     onUploaded(result);
   } catch (err) {
     status.className = 'status error';

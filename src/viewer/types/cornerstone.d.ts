@@ -46,6 +46,8 @@ declare module 'cornerstone-core' {
   export function resize(element: HTMLElement, fitToWindow?: boolean): void;
   export function reset(element: HTMLElement): void;
   export function fitToWindow(element: HTMLElement): void;
+  /** renders now (updateImage waits for the next animation frame) */
+  export function draw(element: HTMLElement): void;
   export function updateImage(element: HTMLElement, invalidated?: boolean): void;
   export function pageToPixel(element: HTMLElement, pageX: number, pageY: number): { x: number; y: number };
   export const internal: { getTransform(enabledElement: EnabledElement): { m: number[] } };
