@@ -1,0 +1,44 @@
+import type { EventEmitter } from 'node:events';
+import type { JobQueue } from '../service/jobs/job-queue';
+import type { JobService } from '../service/jobs/job-service';
+import type { DecodeFrame, ModelStatus, ReadDicomBytes, SliceProcessor } from '../service/ports';
+import type { Storage } from '../service/storage';
+import type { StudyCatalog } from '../service/study-catalog';
+import type { MedsrConfig } from '../shared/config';
+import type { Logger } from '../shared/logger';
+import type { ZodType } from 'zod';
+import { fromZod } from './error-handler';
+import type { Admission } from './admission';
+import type { ApiMetrics } from './metrics';
+
+/** What the routes may use: services built elsewhere, handed in (fakes or real ones). */
+export interface ApiDeps {
+  config: Pick<MedsrConfig, 'apiKey' | 'corsOrigin' | 'maxUploadBytes' | 'maxUploadFiles' | 'maxQueue'>;
+  catalog: StudyCatalog;
+  jobs: JobService;
+  queue: Pick<JobQueue, 'depth' | 'kind'>;
+  storage: Storage;
+  processor: SliceProcessor;
+  readDicomBytes: ReadDicomBytes;
+  decodeFrame: DecodeFrame;
+  modelStatus: () => ModelStatus;
+  /** Synchronous upscales run at once (the inference pool size). */
+  syncConcurrency: number;
+  /** Built viewer bundle to serve at /, when present. */
+  viewerDir?: string;
+  events?: EventEmitter;
+  log?: Logger;
+}
+
+export interface ApiContext extends ApiDeps {
+  log: Logger;
+  metrics: ApiMetrics;
+  admission: Admission;
+}
+
+/** Parses with zod; failures become one 400 naming each field (`query.scale: ...`). */
+export function parse<T>(schema: ZodType<T>, value: unknown, where: 'query' | 'params' | 'body'): T {
+  const result = schema.safeParse(value);
+  if (!result.success) throw fromZod(result.error, where);
+  return result.data;
+}

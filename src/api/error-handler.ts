@@ -1,0 +1,46 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { ZodError } from 'zod';
+import { MedsrError, toMedsrError } from '../shared/errors';
+import type { Logger } from '../shared/logger';
+
+/** Turns zod issues into one invalid_input error that names each offending field. */
+export function fromZod(err: ZodError, where: string): MedsrError {
+  const issues = err.issues.map((i) => ({ field: [where, ...i.path.map(String)].join('.'), message: i.message }));
+  const summary = issues.map((i) => `${i.field}: ${i.message}`).join('; ');
+  return new MedsrError('invalid_input', 'request.invalid', `invalid request: ${summary}`, { issues });
+}
+
+/**
+ * The one error handler: every failure leaves as `{error: {code, message, details}}` with the
+ * status MedsrError's kind maps to. Internal errors are logged with their stack and answered
+ * without it.
+ */
+export function errorHandler(log: Logger): ErrorRequestHandler {
+  return (err: unknown, req, res, _next) => {
+    let e: MedsrError;
+    if (err instanceof ZodError) e = fromZod(err, 'body');
+    else if (err instanceof SyntaxError && 'body' in (err as object)) e = new MedsrError('invalid_input', 'request.bad_json', 'request body is not valid JSON');
+    else if (isHttpError(err)) e = new MedsrError(err.status === 413 ? 'too_large' : 'invalid_input', `request.${err.type ?? 'invalid'}`, err.message);
+    else e = toMedsrError(err);
+
+    if (e.kind === 'internal' || e.kind === 'model') log.error({ err, code: e.code, method: req.method, path: req.path }, 'request failed');
+    else log.info({ code: e.code, method: req.method, path: req.path }, 'request refused');
+
+    const retryAfter = e.details.retryAfterSeconds;
+    if (e.kind === 'overloaded') res.setHeader('Retry-After', String(typeof retryAfter === 'number' ? retryAfter : 5));
+    if (res.headersSent) {
+      res.end();
+      return;
+    }
+    const details = e.kind === 'internal' ? {} : e.details;
+    res.status(e.kind === 'overloaded' && e.code === 'request.rate_limited' ? 429 : e.httpStatus).json({ error: { code: e.code, message: e.message, details } });
+  };
+}
+
+function isHttpError(err: unknown): err is { status: number; type?: string; message: string } {
+  return typeof err === 'object' && err !== null && typeof (err as { status?: unknown }).status === 'number' && 'expose' in err;
+}
+
+export const notFoundHandler: RequestHandler = (req, _res, next) => {
+  next(new MedsrError('not_found', 'route.not_found', `no route ${req.method} ${req.path}`));
+};

@@ -1,0 +1,126 @@
+/**
+ * Every request and response shape of the API, as zod schemas: routes parse with them and the
+ * OpenAPI document is generated from them, so the two cannot drift apart.
+ */
+import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
+import { z } from 'zod';
+
+extendZodWithOpenApi(z);
+
+const intParam = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+export const UpscaleOptionsSchema = z
+  .object({
+    scale: z.coerce.number().pipe(z.union([z.literal(2), z.literal(4)])).default(2).openapi({ description: 'In-plane upscaling factor', example: 2 }),
+    steps: intParam(1, 200).optional().openapi({ description: 'Denoising steps (model default when absent)' }),
+    samples: intParam(1, 16).optional().openapi({ description: 'Samples drawn; more than 1 also yields an uncertainty (std) image' }),
+    seed: intParam(0, 2 ** 32 - 1).optional().openapi({ description: 'Seed for reproducible noise' }),
+    prompt: z.string().max(500).optional().openapi({ description: 'Overrides the prompt built from the DICOM metadata' }),
+  })
+  .openapi('UpscaleOptions');
+
+export const ErrorSchema = z
+  .object({
+    error: z.object({
+      code: z.string().openapi({ example: 'dicom.truncated' }),
+      message: z.string(),
+      details: z.record(z.string(), z.unknown()).optional(),
+    }),
+  })
+  .openapi('Error');
+
+const Uid = z.string().regex(/^[0-9.]{1,64}$/, 'must be a DICOM UID (digits and dots)');
+export const StudyParams = z.object({ studyUID: Uid });
+export const SeriesParams = StudyParams.extend({ seriesUID: Uid });
+export const InstanceParams = SeriesParams.extend({ sopUID: Uid });
+export const JobParams = z.object({ id: z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'must be a job id') });
+export const JobResultParams = JobParams.extend({ seriesUID: Uid, sopUID: Uid });
+
+export const InstanceSummarySchema = z
+  .object({
+    studyInstanceUID: z.string(),
+    seriesInstanceUID: z.string(),
+    sopInstanceUID: z.string(),
+    modality: z.string(),
+    instanceNumber: z.number().optional(),
+    seriesNumber: z.number().optional(),
+    seriesDescription: z.string().optional(),
+    studyDescription: z.string().optional(),
+    rows: z.number(),
+    columns: z.number(),
+    frames: z.number(),
+    sliceLocation: z.number().optional(),
+  })
+  .openapi('InstanceSummary');
+
+const SeriesFields = {
+  studyInstanceUID: z.string(),
+  seriesInstanceUID: z.string(),
+  modality: z.string(),
+  seriesNumber: z.number().optional(),
+  description: z.string().optional(),
+  instanceCount: z.number(),
+};
+export const SeriesHeaderSchema = z.object(SeriesFields).openapi('SeriesHeader');
+export const SeriesSchema = z.object({ ...SeriesFields, instances: z.array(InstanceSummarySchema) }).openapi('Series');
+export const StudySchema = z
+  .object({ studyInstanceUID: z.string(), description: z.string().optional(), series: z.array(SeriesHeaderSchema) })
+  .openapi('Study');
+
+export const UploadReportSchema = z
+  .object({
+    studies: z.array(StudySchema),
+    instancesStored: z.number(),
+    rejected: z.array(z.object({ file: z.string(), code: z.string(), message: z.string() })),
+  })
+  .openapi('UploadReport');
+
+export const CreateJobSchema = z
+  .object({
+    studyInstanceUID: Uid,
+    seriesInstanceUIDs: z.array(Uid).min(1).optional().openapi({ description: 'Every series of the study when absent' }),
+    options: UpscaleOptionsSchema.default({ scale: 2 }),
+  })
+  .openapi('CreateJob');
+
+const ErrorInfo = z.object({ code: z.string(), message: z.string() });
+export const JobSchema = z
+  .object({
+    id: z.string(),
+    state: z.enum(['queued', 'running', 'succeeded', 'partial', 'failed', 'cancelled']),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    startedAt: z.string().optional(),
+    finishedAt: z.string().optional(),
+    studyInstanceUID: z.string(),
+    options: UpscaleOptionsSchema,
+    attempts: z.number(),
+    progress: z.object({ total: z.number(), done: z.number(), failed: z.number(), fraction: z.number() }),
+    outputs: z.array(z.object({ sourceSeriesInstanceUID: z.string(), seriesInstanceUID: z.string(), uncertaintySeriesInstanceUID: z.string() })),
+    slices: z.array(
+      z.object({
+        seriesInstanceUID: z.string(),
+        sopInstanceUID: z.string(),
+        state: z.enum(['pending', 'done', 'failed']),
+        error: ErrorInfo.optional(),
+        durationMs: z.number().optional(),
+      }),
+    ),
+  })
+  .openapi('Job');
+
+export const JobResultsSchema = z
+  .object({
+    jobId: z.string(),
+    series: z.array(
+      z.object({
+        kind: z.enum(['super-resolution', 'uncertainty']),
+        sourceSeriesInstanceUID: z.string(),
+        seriesInstanceUID: z.string(),
+        instances: z.array(z.object({ sopInstanceUID: z.string(), url: z.string() })),
+      }),
+    ),
+  })
+  .openapi('JobResults');
+
+export const HealthSchema = z.object({ status: z.enum(['ok', 'not_ready']), queue: z.string().optional(), model: z.string().optional(), provider: z.string().optional() }).openapi('Health');

@@ -1,0 +1,134 @@
+import { EventEmitter } from 'node:events';
+import { toMedsrError } from '../../shared/errors';
+import { logger } from '../../shared/logger';
+import type { SliceProcessor } from '../ports';
+import type { Storage } from '../storage';
+import type { StudyCatalog } from '../study-catalog';
+import { stableUid } from '../uid';
+import { FINAL_STATES, finalStateOf, type JobRecord, resultKeyOf } from './job-model';
+import type { JobStore } from './job-store';
+
+export interface JobRunnerDeps {
+  store: JobStore;
+  storage: Storage;
+  catalog: Pick<StudyCatalog, 'loadInstance'>;
+  processor: SliceProcessor;
+  /** Local listeners (SSE in this process) hear of every saved update at once. */
+  events?: EventEmitter;
+  /** Slice durations and failures for /metrics. */
+  onSlice?: (outcome: 'done' | 'failed', seconds: number) => void;
+  /** Minimum gap between progress saves inside one slice. */
+  progressSaveIntervalMs?: number;
+}
+
+export const cancelKeyOf = (jobId: string): string => `jobs/${jobId}.cancel`;
+
+export type JobRunner = (jobId: string, signal?: AbortSignal) => Promise<JobRecord>;
+
+/**
+ * Runs (or resumes) one job: every pending slice in order, each result written atomically before
+ * the slice is marked done, so a crash at any point redoes at most the slice in flight. A slice
+ * whose result file already exists (crash between the write and the state save) counts as done.
+ */
+export function createJobRunner(deps: JobRunnerDeps): JobRunner {
+  const { store, storage } = deps;
+  const log = logger().child({ component: 'job-runner' });
+  const interval = deps.progressSaveIntervalMs ?? 500;
+
+  async function save(job: JobRecord): Promise<void> {
+    await store.save(job);
+    deps.events?.emit('job', job);
+  }
+
+  return async function runJob(jobId, signal) {
+    const job = await store.load(jobId);
+    if (FINAL_STATES.has(job.state)) return job;
+    // a cancel marker ends the job for good; an aborted signal (shutdown) only interrupts it
+    const cancelled = async (): Promise<boolean> => storage.exists(cancelKeyOf(jobId));
+
+    job.state = 'running';
+    job.attempts += 1;
+    job.startedAt ??= new Date().toISOString();
+    await save(job);
+    log.info({ jobId, attempt: job.attempts, slices: job.slices.length }, 'job started');
+
+    for (const slice of job.slices) {
+      if (slice.state !== 'pending') continue;
+      if (signal?.aborted || (await cancelled())) break;
+      const output = job.outputs.find((o) => o.sourceSeriesInstanceUID === slice.seriesInstanceUID);
+      if (!output) throw new Error(`job ${jobId} has no output series for ${slice.seriesInstanceUID}`);
+      const sopInstanceUID = stableUid(jobId, slice.sopInstanceUID, 'sr');
+      const uncertaintySopInstanceUID = stableUid(jobId, slice.sopInstanceUID, 'std');
+      const resultKey = resultKeyOf(jobId, output.seriesInstanceUID, sopInstanceUID);
+      const uncertaintyKey = resultKeyOf(jobId, output.uncertaintySeriesInstanceUID, uncertaintySopInstanceUID);
+
+      if (await storage.exists(resultKey)) {
+        slice.state = 'done';
+        slice.resultKey = resultKey;
+        if (await storage.exists(uncertaintyKey)) slice.uncertaintyKey = uncertaintyKey;
+        await save(job);
+        continue;
+      }
+      const started = performance.now();
+      let lastSave = 0;
+      let progressSave: Promise<void> = Promise.resolve();
+      try {
+        const instance = await deps.catalog.loadInstance(slice.studyInstanceUID, slice.seriesInstanceUID, slice.sopInstanceUID);
+        const result = await deps.processor(instance, {
+          options: job.options,
+          target: {
+            seriesInstanceUID: output.seriesInstanceUID,
+            uncertaintySeriesInstanceUID: output.uncertaintySeriesInstanceUID,
+            sopInstanceUID,
+            uncertaintySopInstanceUID,
+          },
+          ...(signal ? { signal } : {}),
+          onProgress: (fraction) => {
+            job.currentSliceFraction = fraction;
+            const now = Date.now();
+            if (now - lastSave >= interval) {
+              lastSave = now;
+              progressSave = progressSave.then(() => save(job)).catch(() => undefined);
+            }
+          },
+        });
+        await progressSave;
+        // uncertainty first: the derived file's presence is what marks the slice complete
+        if (result.uncertainty) {
+          await storage.put(uncertaintyKey, result.uncertainty);
+          slice.uncertaintyKey = uncertaintyKey;
+        }
+        await storage.put(resultKey, result.derived);
+        slice.state = 'done';
+        slice.resultKey = resultKey;
+        deps.onSlice?.('done', (performance.now() - started) / 1000);
+      } catch (err) {
+        await progressSave;
+        if (signal?.aborted) break; // interrupted, not failed: the slice stays pending
+        const e = toMedsrError(err);
+        slice.state = 'failed';
+        slice.error = { code: e.code, message: e.message };
+        deps.onSlice?.('failed', (performance.now() - started) / 1000);
+        log.warn({ jobId, code: e.code, err: e.message }, 'slice failed');
+      }
+      await progressSave;
+      slice.durationMs = Math.round(performance.now() - started);
+      job.currentSliceFraction = 0;
+      await save(job);
+    }
+
+    if (signal?.aborted && !(await cancelled())) {
+      // interrupted by shutdown: left queued so the next start resumes it
+      job.state = 'queued';
+      delete job.currentSliceFraction;
+      await save(job);
+      return job;
+    }
+    job.state = (await cancelled()) ? 'cancelled' : finalStateOf(job);
+    job.finishedAt = new Date().toISOString();
+    delete job.currentSliceFraction;
+    await save(job);
+    log.info({ jobId, state: job.state }, 'job finished');
+    return job;
+  };
+}

@@ -1,0 +1,62 @@
+/**
+ * The narrow functions service/ needs from ingest and pipeline. The composition root passes the
+ * real ones (src/service/runtime.ts); tests can pass small real implementations of their own.
+ * Signatures match the module APIs of src/ingest and src/pipeline.
+ */
+import type { DecodedFrame, DicomInstance, InputRef, ReadResult } from '../ingest/types';
+
+/** src/ingest readInputs: files, directories, zips, DICOMDIR; one result per instance or failure. */
+export type ReadInputs = (paths: string[]) => AsyncIterable<ReadResult>;
+
+/** src/ingest readDicomBytes: parse one Part 10 buffer; throws MedsrError. */
+export type ReadDicomBytes = (bytes: Uint8Array, ref: InputRef) => DicomInstance;
+
+/** src/ingest decodeFrame. */
+export type DecodeFrame = (instance: DicomInstance, frameIndex: number) => Promise<DecodedFrame>;
+
+/** What a caller may ask of one upscale; validated by the API's and CLI's parsers. */
+export interface UpscaleOptions {
+  scale: 2 | 4;
+  steps?: number;
+  samples?: number;
+  seed?: number;
+  prompt?: string;
+}
+
+/** Identity of the derived series a slice is written into (one per source series per job). */
+export interface DerivedTarget {
+  seriesInstanceUID: string;
+  uncertaintySeriesInstanceUID: string;
+  /** Deterministic per (job, source instance) so a retried slice never makes a second instance. */
+  sopInstanceUID: string;
+  uncertaintySopInstanceUID: string;
+}
+
+export interface SliceOutput {
+  /** Part 10 bytes of the derived (super-resolved) instance. */
+  derived: Uint8Array;
+  /** Part 10 bytes of the uncertainty instance, when more than one sample was drawn. */
+  uncertainty?: Uint8Array;
+  timings?: Record<string, number>;
+}
+
+export interface SliceRequest {
+  options: UpscaleOptions;
+  /** Absent for one-off synchronous requests: fresh UIDs are made. */
+  target?: DerivedTarget;
+  onProgress?: (fraction: number) => void;
+  signal?: AbortSignal;
+}
+
+/**
+ * Upscales one instance into derived DICOM. The real one is `upscaleInstance` bound to its deps;
+ * the job engine and API only ever see this.
+ */
+export type SliceProcessor = (instance: DicomInstance, request: SliceRequest) => Promise<SliceOutput>;
+
+/** Whether the model is loaded and which execution provider runs it (for /readyz). */
+export interface ModelStatus {
+  ready: boolean;
+  provider?: string;
+  model?: string;
+}

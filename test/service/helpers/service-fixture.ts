@@ -1,0 +1,45 @@
+import { execFileSync } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createEmbeddedQueue } from '../../../src/service/jobs/embedded-queue';
+import { createJobRunner } from '../../../src/service/jobs/job-runner';
+import { createJobService } from '../../../src/service/jobs/job-service';
+import { createJobStore } from '../../../src/service/jobs/job-store';
+import type { SliceProcessor } from '../../../src/service/ports';
+import { createDirectoryStorage } from '../../../src/service/storage';
+import { createStudyCatalog } from '../../../src/service/study-catalog';
+import { MR_SERIES_DIR, readDicomBytes, readInputs } from './mini-ingest';
+
+export function tempDir(prefix = 'medsr-test-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/**
+ * The MR700 series (7 real slices) copied to a temp dir, with the last slice re-encoded as RLE
+ * (dcmcrle keeps its UIDs) when `withCompressedSlice`: a slice the mini processor refuses.
+ */
+export function mrSeriesCopy(withCompressedSlice = false): string {
+  const dir = tempDir('medsr-series-');
+  const files = fs.readdirSync(MR_SERIES_DIR).sort();
+  for (const f of files) fs.copyFileSync(path.join(MR_SERIES_DIR, f), path.join(dir, f));
+  if (withCompressedSlice) {
+    const last = path.join(dir, files[files.length - 1] as string);
+    execFileSync('dcmcrle', [last, `${last}.rle`]);
+    fs.renameSync(`${last}.rle`, last);
+  }
+  return dir;
+}
+
+/** Everything the embedded job engine needs, over a real directory and real DICOM. */
+export function createEngine(dataDir: string, processor: SliceProcessor, maxQueued = 16) {
+  const storage = createDirectoryStorage(dataDir);
+  const store = createJobStore(storage);
+  const catalog = createStudyCatalog({ storage, readInputs, readDicomBytes });
+  const events = new EventEmitter();
+  const runJob = createJobRunner({ store, storage, catalog, processor, events, progressSaveIntervalMs: 20 });
+  const queue = createEmbeddedQueue({ runJob, store, maxQueued });
+  const jobs = createJobService({ store, storage, catalog, queue, events });
+  return { storage, store, catalog, events, runJob, queue, jobs };
+}

@@ -1,0 +1,13 @@
+// Lets a child process `require` the project's TypeScript directly (node -r this-file x.ts):
+// tests spawn real worker processes from test code, and no ts-node is installed here.
+const fs = require('node:fs');
+const ts = require('typescript');
+
+require.extensions['.ts'] = function compileTs(module, filename) {
+  const source = fs.readFileSync(filename, 'utf8');
+  const { outputText } = ts.transpileModule(source, {
+    fileName: filename,
+    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true, sourceMap: false },
+  });
+  module._compile(outputText, filename);
+};

@@ -1,0 +1,117 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import dicomParser from 'dicom-parser';
+import { createReplicatingProcessor } from '../helpers/mini-ingest';
+import { createEngine, mrSeriesCopy, tempDir } from '../helpers/service-fixture';
+
+function resultFiles(dataDir: string): string[] {
+  const root = path.join(dataDir, 'results');
+  if (!fs.existsSync(root)) return [];
+  return (fs.readdirSync(root, { recursive: true }) as string[]).filter((f) => f.endsWith('.dcm')).map((f) => path.join(root, f));
+}
+
+describe('embedded job engine on a real MR series', () => {
+  it('upscales every slice, records a per-slice error, and ends partial', async () => {
+    const dataDir = tempDir();
+    const engine = createEngine(dataDir, createReplicatingProcessor());
+    const report = await engine.catalog.ingest([mrSeriesCopy(true)]);
+    expect(report.rejected).toEqual([]);
+    expect(report.instancesStored).toBe(7);
+    const study = report.studies[0]!;
+
+    const created = await engine.jobs.create({ studyInstanceUID: study.studyInstanceUID, options: { scale: 2, samples: 2 } });
+    await engine.queue.idle();
+    const job = await engine.jobs.get(created.id);
+
+    expect(job.state).toBe('partial');
+    expect(job.progress).toMatchObject({ total: 7, done: 6, failed: 1, fraction: 1 });
+    const failed = job.slices.filter((s) => s.state === 'failed');
+    expect(failed[0]!.error!.code).toBe('pixels.compressed');
+
+    const results = await engine.jobs.results(job.id);
+    expect(results.map((r) => r.kind).sort()).toEqual(['super-resolution', 'uncertainty']);
+    const sr = results.find((r) => r.kind === 'super-resolution')!;
+    expect(sr.sopInstanceUIDs).toHaveLength(6);
+    // each derived instance is 2x the source and references the source slice it came from
+    for (const slice of job.slices.filter((s) => s.state === 'done')) {
+      const bytes = await engine.storage.get(slice.resultKey!);
+      const ds = dicomParser.parseDicom(new Uint8Array(bytes));
+      expect(ds.uint16('x00280010')).toBe(32);
+      expect(ds.string('x0020000e')).toBe(sr.seriesInstanceUID);
+      const ref = ds.elements.x00082112!.items![0]!.dataSet!;
+      expect(ref.string('x00081155')).toBe(slice.sopInstanceUID);
+    }
+    await engine.queue.close();
+  });
+
+  it('resumes an interrupted job after a restart without redoing finished slices', async () => {
+    const dataDir = tempDir();
+    const first = createEngine(dataDir, createReplicatingProcessor({ delayMs: 120 }));
+    const { studies } = await first.catalog.ingest([mrSeriesCopy()]);
+    const created = await first.jobs.create({ studyInstanceUID: studies[0]!.studyInstanceUID, options: { scale: 2 } });
+
+    // stop the "server" once some, but not all, slices are done
+    await new Promise<void>((resolve) => {
+      const stop = first.jobs.watch(created.id, (job) => {
+        if (job.progress.done >= 2) {
+          stop();
+          resolve();
+        }
+      }, 10);
+    });
+    await first.queue.close();
+    const interrupted = await first.jobs.get(created.id);
+    expect(interrupted.state).toBe('queued');
+    const doneBefore = interrupted.slices.filter((s) => s.state === 'done');
+    expect(doneBefore.length).toBeGreaterThanOrEqual(2);
+    expect(doneBefore.length).toBeLessThan(7);
+    const before = new Map(doneBefore.map((s) => {
+      const st = fs.statSync(path.join(dataDir, s.resultKey!));
+      return [s.resultKey!, { ino: st.ino, mtimeMs: st.mtimeMs }];
+    }));
+
+    const second = createEngine(dataDir, createReplicatingProcessor());
+    expect(await second.queue.resume()).toEqual([created.id]);
+    await second.queue.idle();
+    const finished = await second.jobs.get(created.id);
+    expect(finished.state).toBe('succeeded');
+    expect(finished.attempts).toBe(2);
+    for (const [key, st] of before) {
+      const now = fs.statSync(path.join(dataDir, key));
+      expect({ ino: now.ino, mtimeMs: now.mtimeMs }).toEqual(st);
+    }
+    // one result per slice, nothing duplicated, nothing half-written
+    const files = resultFiles(dataDir);
+    expect(files).toHaveLength(7);
+    expect((fs.readdirSync(dataDir, { recursive: true }) as string[]).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    await second.queue.close();
+  });
+
+  it('cancels a queued job and a running job', async () => {
+    const dataDir = tempDir();
+    const engine = createEngine(dataDir, createReplicatingProcessor({ delayMs: 80 }));
+    const { studies } = await engine.catalog.ingest([mrSeriesCopy()]);
+    const study = studies[0]!.studyInstanceUID;
+    const running = await engine.jobs.create({ studyInstanceUID: study, options: { scale: 2 } });
+    const waiting = await engine.jobs.create({ studyInstanceUID: study, options: { scale: 4 } });
+    expect((await engine.jobs.cancel(waiting.id)).state).toBe('cancelled');
+    await engine.jobs.cancel(running.id);
+    await engine.queue.idle();
+    const a = await engine.jobs.get(running.id);
+    expect(a.state).toBe('cancelled');
+    expect(a.progress.done).toBeLessThan(7);
+    expect((await engine.jobs.get(waiting.id)).progress.done).toBe(0);
+    await engine.queue.close();
+  });
+
+  it('refuses jobs beyond the queue bound as overloaded', async () => {
+    const engine = createEngine(tempDir(), createReplicatingProcessor({ delayMs: 200 }), 1);
+    const { studies } = await engine.catalog.ingest([mrSeriesCopy()]);
+    const req = { studyInstanceUID: studies[0]!.studyInstanceUID, options: { scale: 2 as const } };
+    await engine.jobs.create(req); // runs
+    await engine.jobs.create(req); // waits
+    await expect(engine.jobs.create(req)).rejects.toMatchObject({ kind: 'overloaded', code: 'queue.full' });
+    expect((await engine.jobs.list())).toHaveLength(2);
+    await engine.queue.close();
+  });
+});
