@@ -20,10 +20,24 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** `medsr serve` is registered in the built CLI (its command file is compiled into dist/cli). */
+export function serveCommandBuilt(): boolean {
+  const cliDir = path.join(ROOT, 'dist', 'cli');
+  return fs.existsSync(cliDir) && fs.readdirSync(cliDir).some((f) => /^serve[-.\w]*\.js$/.test(f));
+}
+
 export async function startMedsrServer(extraEnv: Record<string, string> = {}): Promise<RunningServer> {
   // MEDSR_VIEWER_TEST_URL points the suite at a server that is already running (a deployment)
   const given = process.env.MEDSR_VIEWER_TEST_URL;
   if (given) return { url: given.replace(/\/$/, ''), dataDir: '', log: () => '', stop: async () => undefined };
+  if (!serveCommandBuilt()) {
+    // eslint-disable-next-line no-console
+    console.warn('viewer tests: dist/ has no `medsr serve` yet; using the real API app in-process (replicating processor)');
+    process.env.MEDSR_LOG_LEVEL = process.env.MEDSR_LOG_LEVEL ?? 'warn';
+    const { startInProcessServer } = await import('./in-process-server');
+    const inProcess = await startInProcessServer();
+    return { url: inProcess.url, dataDir: '', log: () => '', stop: () => inProcess.stop() };
+  }
   for (const built of ['dist/cli/main.js', 'dist/viewer/index.html', 'dist/viewer/viewer.js']) {
     if (!fs.existsSync(path.join(ROOT, built))) throw new Error(`${built} is missing: run \`npm run build\` first`);
   }
@@ -32,7 +46,7 @@ export async function startMedsrServer(extraEnv: Record<string, string> = {}): P
   let output = '';
   const child: ChildProcess = spawn(process.execPath,
     [path.join(ROOT, 'bin/medsr.js'), 'serve', '--port', String(port), '--host', '127.0.0.1', '--data-dir', dataDir],
-    { cwd: ROOT, env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+    { cwd: ROOT, env: { ...process.env, MEDSR_LOG_LEVEL: process.env.MEDSR_LOG_LEVEL ?? 'warn', ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout?.on('data', (d: Buffer) => { output += d.toString(); });
   child.stderr?.on('data', (d: Buffer) => { output += d.toString(); });
   const url = `http://127.0.0.1:${port}`;
