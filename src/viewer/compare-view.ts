@@ -58,6 +58,8 @@ export class CompareView {
     this.root.classList.add('has-reconstruction');
     this.resize();
     await this.displayRight(this.sliceIndex());
+    cornerstone.draw(this.right.el);
+    performance.mark('medsr:reconstruction-shown'); // the first reconstructed image is on screen
     this.sync.add(this.left.el);
     this.sync.add(this.right.el);
   }
@@ -99,7 +101,11 @@ export class CompareView {
     this.root.classList.toggle('mode-swipe', mode === 'swipe');
     this.right.overlay.title.textContent = mode === 'difference' ? 'Difference (reconstructed − original)' : 'Reconstructed';
     this.resize();
-    if (this.hasReconstruction && (wasDifference || mode === 'difference')) void this.displayRight(this.sliceIndex());
+    if (this.hasReconstruction && (wasDifference || mode === 'difference')) {
+      this.displayRight(this.sliceIndex()).catch((err: unknown) => {
+        this.right.overlay.title.textContent = err instanceof Error ? err.message : String(err);
+      });
+    }
   }
 
   applyPreset(preset: WindowPreset): void {
@@ -165,7 +171,8 @@ export class CompareView {
     const canvas = cornerstone.getEnabledElement(side.el).canvas;
     const fit = Math.min(canvas.width / image.columns, canvas.height / image.rows);
     const stack = stackOf(side.el);
-    side.overlay.size.textContent = overlay.describeImage(image);
+    side.overlay.size.textContent = overlay.describeImage(image)
+      + ((image as LoadedImage).previewOnly ? '\ncompressed: 8-bit server preview, no HU' : '');
     side.overlay.slice.textContent = overlay.describeSlice(stack?.currentImageIdIndex ?? 0,
       stack?.imageIds.length ?? 1, viewport, fit);
   }
@@ -180,7 +187,8 @@ export class CompareView {
       if (!image) continue;
       const x = (p.x * image.columns) / from.columns;
       const y = (p.y * image.rows) / from.rows;
-      const unit = (cornerstone.getImage(this.left.el) as LoadedImage | undefined)?.modality === 'CT' ? 'HU' : '';
+      const unit = image.previewOnly ? '(preview grey level)'
+        : (cornerstone.getImage(this.left.el) as LoadedImage | undefined)?.modality === 'CT' ? 'HU' : '';
       side.overlay.value.textContent = overlay.describeValue(x, y, modalityValueAt(image, x, y), unit);
     }
   }

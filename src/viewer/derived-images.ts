@@ -22,6 +22,9 @@ async function loadDifference(imageId: string): Promise<cornerstone.Image> {
   if (!pair) throw new Error(`unknown difference image ${imageId}`);
   const [orig, recon] = await Promise.all([
     cornerstone.loadAndCacheImage(pair.original), cornerstone.loadAndCacheImage(pair.reconstructed)]);
+  if ((orig as { previewOnly?: boolean }).previewOnly) {
+    throw new Error('No difference map: the original is compressed and shown from an 8-bit preview.');
+  }
   const { rows, columns } = recon;
   const out = new Int16Array(rows * columns);
   const o = orig.getPixelData();

@@ -12,6 +12,8 @@ export interface LoadedImage extends cornerstone.Image {
   /** modality values (HU for CT) = stored * slope + intercept */
   modality: string;
   photometric: string;
+  /** shown from the server's 8-bit windowed preview: no modality values */
+  previewOnly?: boolean;
 }
 
 export class CompressedPixelsError extends Error {}
@@ -33,7 +35,39 @@ async function loadImage(imageId: string, fetchImpl: typeof fetch): Promise<corn
   const response = await fetchImpl(url);
   if (!response.ok) throw new Error(`Could not load the image (HTTP ${response.status}).`);
   const bytes = new Uint8Array(await response.arrayBuffer());
-  return decodeImage(imageId, bytes, frame);
+  try {
+    return decodeImage(imageId, bytes, frame);
+  } catch (err) {
+    if (!(err instanceof CompressedPixelsError)) throw err;
+    // The browser does not decode JPEG/JPEG-LS/JPEG 2000/RLE here and the API offers no decoded
+    // DICOM; its preview PNG is decoded by the server. Shown as such: 8-bit, no HU.
+    return loadPreview(imageId, `${url}/preview.png`, fetchImpl, dicomParser.parseDicom(bytes, { untilTag: 'x7fe00010' }));
+  }
+}
+
+async function loadPreview(imageId: string, url: string, fetchImpl: typeof fetch, dataSet: dicomParser.DataSet): Promise<LoadedImage> {
+  const response = await fetchImpl(url);
+  if (!response.ok) throw new Error(`This image is compressed and its preview could not be loaded (HTTP ${response.status}).`);
+  const bitmap = await createImageBitmap(await response.blob());
+  const canvas = document.createElement('canvas');
+  canvas.width = bitmap.width;
+  canvas.height = bitmap.height;
+  const ctx = canvas.getContext('2d');
+  if (!ctx) throw new Error('no 2D canvas');
+  ctx.drawImage(bitmap, 0, 0);
+  const rgba = ctx.getImageData(0, 0, bitmap.width, bitmap.height).data;
+  const pixels = new Uint8Array(bitmap.width * bitmap.height);
+  for (let i = 0; i < pixels.length; i++) pixels[i] = rgba[i * 4] ?? 0;
+  const spacing = (dataSet.string('x00280030') ?? '').split('\\').map(Number);
+  return {
+    imageId, rows: bitmap.height, columns: bitmap.width, height: bitmap.height, width: bitmap.width, color: false,
+    minPixelValue: 0, maxPixelValue: 255, slope: 1, intercept: 0, windowCenter: 128, windowWidth: 256,
+    getPixelData: () => pixels,
+    rowPixelSpacing: spacing[0] && spacing[0] > 0 ? spacing[0] : undefined,
+    columnPixelSpacing: spacing[1] && spacing[1] > 0 ? spacing[1] : undefined,
+    invert: false, sizeInBytes: pixels.byteLength,
+    modality: (dataSet.string('x00080060') ?? '').trim(), photometric: 'MONOCHROME2', previewOnly: true,
+  };
 }
 
 export function decodeImage(imageId: string, bytes: Uint8Array, frame: number): LoadedImage {

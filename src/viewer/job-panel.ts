@@ -79,6 +79,7 @@ export class JobPanel {
       return;
     }
     this.stopWatching?.();
+    performance.mark('medsr:job-final'); // read by scripts/bench-viewer.js
     if (job.state === 'succeeded' || job.state === 'partial') {
       const failed = job.progress.failed;
       this.say(failed ? `Done, but ${failed} slice${failed === 1 ? '' : 's'} failed: ${firstError(job)}` : 'Done.', failed ? 'error' : 'ok');

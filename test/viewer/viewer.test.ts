@@ -22,12 +22,14 @@ describeIfChromium('web viewer (chromium + medsr serve)', () => {
   let browser: LaunchedBrowser;
   let page: Page;
   let seriesFiles: string[];
+  let seriesDir = '';
   const pageErrors: string[] = [];
   const shot = (name: string) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) });
 
   beforeAll(async () => {
     fs.mkdirSync(ARTIFACTS, { recursive: true });
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'medsr-viewer-series-'));
+    seriesDir = dir;
     seriesFiles = writeSeries(dir, { slices: 6, size: 128 });
     server = await startMedsrServer();
     browser = await launchBrowser();
@@ -39,6 +41,7 @@ describeIfChromium('web viewer (chromium + medsr serve)', () => {
   afterAll(async () => {
     await browser?.close();
     await server?.stop();
+    if (seriesDir) fs.rmSync(seriesDir, { recursive: true, force: true });
   });
 
   test('the page loads its own bundle only, with the not-for-diagnosis label', async () => {

@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 // dcmjs ships no types
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -18,9 +19,10 @@ import { createEngine, tempDir } from '../../service/helpers/service-fixture';
  */
 const VIEWER_DIR = path.resolve(__dirname, '../../../dist/viewer');
 
-export async function startInProcessServer(): Promise<{ url: string; stop(): Promise<void> }> {
-  const processor = withEdgeUncertainty(createReplicatingProcessor({ delayMs: 120 }));
-  const engine = createEngine(tempDir('medsr-viewer-data-'), processor);
+export async function startInProcessServer(options: { sliceDelayMs?: number } = {}): Promise<{ url: string; stop(): Promise<void> }> {
+  const processor = withEdgeUncertainty(createReplicatingProcessor({ delayMs: options.sliceDelayMs ?? 120 }));
+  const dataDir = tempDir('medsr-viewer-data-');
+  const engine = createEngine(dataDir, processor);
   const app = createApp({
     config: { apiKey: undefined, corsOrigin: undefined, maxUploadBytes: 512 * 1024 * 1024, maxUploadFiles: 2000, maxQueue: 8 },
     catalog: engine.catalog, jobs: engine.jobs, queue: engine.queue, storage: engine.storage, processor,
@@ -35,6 +37,7 @@ export async function startInProcessServer(): Promise<{ url: string; stop(): Pro
       await engine.queue.close();
       server.closeAllConnections();
       await new Promise((r) => server.close(r));
+      fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -26,7 +26,7 @@ export function serveCommandBuilt(): boolean {
   return fs.existsSync(cliDir) && fs.readdirSync(cliDir).some((f) => /^serve[-.\w]*\.js$/.test(f));
 }
 
-export async function startMedsrServer(extraEnv: Record<string, string> = {}): Promise<RunningServer> {
+export async function startMedsrServer(extraEnv: Record<string, string> = {}, inProcess: { sliceDelayMs?: number } = {}): Promise<RunningServer> {
   // MEDSR_VIEWER_TEST_URL points the suite at a server that is already running (a deployment)
   const given = process.env.MEDSR_VIEWER_TEST_URL;
   if (given) return { url: given.replace(/\/$/, ''), dataDir: '', log: () => '', stop: async () => undefined };
@@ -35,8 +35,8 @@ export async function startMedsrServer(extraEnv: Record<string, string> = {}): P
     console.warn('viewer tests: dist/ has no `medsr serve` yet; using the real API app in-process (replicating processor)');
     process.env.MEDSR_LOG_LEVEL = process.env.MEDSR_LOG_LEVEL ?? 'warn';
     const { startInProcessServer } = await import('./in-process-server');
-    const inProcess = await startInProcessServer();
-    return { url: inProcess.url, dataDir: '', log: () => '', stop: () => inProcess.stop() };
+    const running = await startInProcessServer(inProcess);
+    return { url: running.url, dataDir: '', log: () => '', stop: () => running.stop() };
   }
   for (const built of ['dist/cli/main.js', 'dist/viewer/index.html', 'dist/viewer/viewer.js']) {
     if (!fs.existsSync(path.join(ROOT, built))) throw new Error(`${built} is missing: run \`npm run build\` first`);
