@@ -47,6 +47,7 @@ export function createApp(deps: ApiDeps): Express {
   const docsHtml = renderDocsPage(openapi as unknown as Record<string, unknown>);
 
   const app = express();
+  app.locals.metrics = metrics; // the composition root feeds job timings into the same registry
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   app.use(helmet({ contentSecurityPolicy: { directives: { 'img-src': ["'self'", 'data:', 'blob:'], 'worker-src': ["'self'", 'blob:'] } } }));

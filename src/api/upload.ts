@@ -55,13 +55,16 @@ export async function receiveUpload(req: Request, limits: UploadLimits, tmpRoot 
           if (total > limits.maxBytes) fail(new MedsrError('too_large', 'upload.too_large', `upload exceeds ${limits.maxBytes} bytes`));
         });
         stream.on('limit', () => fail(new MedsrError('too_large', 'upload.too_large', `file ${info.filename} exceeds ${limits.maxBytes} bytes`)));
-        writes.push(pipeline(stream, createWriteStream(file)));
+        // every write's failure is handled here: none may surface as an unhandled rejection
+        writes.push(pipeline(stream, createWriteStream(file)).catch((err: Error) => fail(new MedsrError('internal', 'upload.write', err.message))));
       });
       bb.on('filesLimit', () => fail(new MedsrError('too_large', 'upload.too_many_files', `more than ${limits.maxFiles} files`)));
       bb.on('error', (err: Error) => fail(new MedsrError('invalid_input', 'upload.malformed', `malformed multipart body: ${err.message}`)));
       bb.on('close', () => {
         if (failed) return;
-        Promise.all(writes).then(() => resolve(), (err: Error) => fail(new MedsrError('internal', 'upload.write', err.message)));
+        void Promise.all(writes).then(() => {
+          if (!failed) resolve();
+        });
       });
       req.pipe(bb);
     });

@@ -32,7 +32,10 @@ export async function writeJsonAtomic(target: string, value: unknown): Promise<v
   await writeFileAtomic(target, `${JSON.stringify(value, null, 2)}\n`);
 }
 
-/** Removes `*.tmp` files left under `dir` by a process that was killed mid-write. */
+/** Our temporary names only (`<target>.<pid>.<8 hex>.tmp`): other people's .tmp files are left alone. */
+const OUR_TMP = /\.\d+\.[0-9a-f]{8}\.tmp$/;
+
+/** Removes our `*.tmp` files left under `dir` by a process that was killed mid-write. */
 export async function sweepTmpFiles(dir: string): Promise<number> {
   let removed = 0;
   let entries;
@@ -43,7 +46,7 @@ export async function sweepTmpFiles(dir: string): Promise<number> {
     throw err;
   }
   for (const entry of entries) {
-    if (entry.isFile() && entry.name.endsWith(TMP_SUFFIX)) {
+    if (entry.isFile() && OUR_TMP.test(entry.name)) {
       await fs.rm(path.join(entry.parentPath, entry.name), { force: true });
       removed++;
     }

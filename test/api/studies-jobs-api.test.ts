@@ -151,14 +151,20 @@ describe('API safety settings', () => {
     }
   });
 
-  it('refuses uploads over the file-count limit with 413 and allows only the configured CORS origin', async () => {
-    const server = await startTestServer({ config: { maxUploadFiles: 2, corsOrigin: 'https://viewer.example' } });
+  it('refuses uploads over the file-count and byte limits with 413 and allows only the configured CORS origin', async () => {
+    const server = await startTestServer({ config: { maxUploadFiles: 2, maxUploadBytes: 100_000, corsOrigin: 'https://viewer.example' } });
     try {
       const form = new FormData();
       for (let i = 0; i < 3; i++) form.append('files', new Blob([Buffer.from('x')]), `f${i}.dcm`);
       const res = await fetch(`${server.url}/api/v1/studies`, { method: 'POST', body: form });
       expect(res.status).toBe(413);
       expect(((await res.json()) as Json).error.code).toBe('upload.too_many_files');
+      const big = new FormData();
+      big.append('files', new Blob([new Uint8Array(200_000)]), 'big.dcm');
+      const tooBig = await fetch(`${server.url}/api/v1/studies`, { method: 'POST', body: big });
+      expect(tooBig.status).toBe(413);
+      expect(((await tooBig.json()) as Json).error.code).toBe('upload.too_large');
+      expect((await fetch(`${server.url}/healthz`)).status).toBe(200); // the server survived both
       const health = await fetch(`${server.url}/healthz`);
       expect(health.headers.get('access-control-allow-origin')).toBe('https://viewer.example');
     } finally {

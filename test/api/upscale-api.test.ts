@@ -11,8 +11,8 @@ describe('POST /api/v1/upscale on real DICOM', () => {
   });
   afterAll(() => server.close());
 
-  const post = (query: string, body: Buffer, headers: Record<string, string> = {}) =>
-    fetch(`${server.url}/api/v1/upscale${query}`, { method: 'POST', body, headers: { 'Content-Type': 'application/dicom', ...headers } });
+  const post = (query: string, body: Uint8Array, headers: Record<string, string> = {}) =>
+    fetch(`${server.url}/api/v1/upscale${query}`, { method: 'POST', body: new Uint8Array(body), headers: { 'Content-Type': 'application/dicom', ...headers } });
 
   it('answers a derived DICOM that references the source slice', async () => {
     const res = await post('?scale=2&seed=7', fs.readFileSync(MR_SMALL));

@@ -11,10 +11,12 @@ export interface EmbeddedQueueOptions {
   maxQueued: number;
   /** Jobs run at once; inference parallelism lives in the pipeline's worker pool. */
   concurrency?: number;
+  /** False: accept jobs but run none until resume() (a server whose model is still loading). */
+  autoStart?: boolean;
 }
 
 export interface EmbeddedQueue extends JobQueue {
-  /** Re-enqueues jobs a previous process left queued or running (a restart resumes them). */
+  /** Re-enqueues jobs a previous process left queued or running (a restart resumes them), and starts running jobs. */
   resume(): Promise<string[]>;
   /** Resolves when nothing is waiting or running (tests, graceful shutdown). */
   idle(): Promise<void>;
@@ -29,10 +31,11 @@ export function createEmbeddedQueue(options: EmbeddedQueueOptions): EmbeddedQueu
   const concurrency = options.concurrency ?? 1;
   let running = 0;
   let closed = false;
+  let started = options.autoStart ?? true;
   let idleWaiters: Array<() => void> = [];
 
   function pump(): void {
-    while (!closed && running < concurrency && waiting.length > 0) {
+    while (started && !closed && running < concurrency && waiting.length > 0) {
       const id = waiting.shift() as string;
       running++;
       options
@@ -75,11 +78,12 @@ export function createEmbeddedQueue(options: EmbeddedQueueOptions): EmbeddedQueu
       const unfinished = jobs.filter((j) => j.state === 'queued' || j.state === 'running').map((j) => j.id);
       for (const id of unfinished) add(id);
       if (unfinished.length > 0) log.info({ jobs: unfinished.length }, 'resuming unfinished jobs');
+      started = true;
       pump();
       return unfinished;
     },
     idle() {
-      if (running === 0 && waiting.length === 0) return Promise.resolve();
+      if (running === 0 && (waiting.length === 0 || !started)) return Promise.resolve();
       return new Promise((resolve) => idleWaiters.push(resolve));
     },
     async close() {

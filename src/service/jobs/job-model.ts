@@ -37,7 +37,7 @@ export interface JobRecord {
   slices: SliceRecord[];
   /** How many times a worker has started this job (resumes after a crash count too). */
   attempts: number;
-  /** Fraction of the slice being processed now, for smoother progress. */
+  /** Summed fractions of the slices being processed now, for smoother progress. */
   currentSliceFraction?: number;
   error?: { code: string; message: string };
 }

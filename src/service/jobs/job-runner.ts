@@ -5,7 +5,7 @@ import type { SliceProcessor } from '../ports';
 import type { Storage } from '../storage';
 import type { StudyCatalog } from '../study-catalog';
 import { stableUid } from '../uid';
-import { FINAL_STATES, finalStateOf, type JobRecord, resultKeyOf } from './job-model';
+import { FINAL_STATES, finalStateOf, type JobRecord, resultKeyOf, type SliceRecord } from './job-model';
 import type { JobStore } from './job-store';
 
 export interface JobRunnerDeps {
@@ -19,6 +19,8 @@ export interface JobRunnerDeps {
   onSlice?: (outcome: 'done' | 'failed', seconds: number) => void;
   /** Minimum gap between progress saves inside one slice. */
   progressSaveIntervalMs?: number;
+  /** Slices of one job in flight at once: the inference pool's size, so every worker is busy. */
+  sliceConcurrency?: number;
 }
 
 export const cancelKeyOf = (jobId: string): string => `jobs/${jobId}.cancel`;
@@ -34,27 +36,32 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
   const { store, storage } = deps;
   const log = logger().child({ component: 'job-runner' });
   const interval = deps.progressSaveIntervalMs ?? 500;
-
-  async function save(job: JobRecord): Promise<void> {
-    await store.save(job);
-    deps.events?.emit('job', job);
-  }
+  const concurrency = Math.max(1, deps.sliceConcurrency ?? 1);
 
   return async function runJob(jobId, signal) {
     const job = await store.load(jobId);
     if (FINAL_STATES.has(job.state)) return job;
     // a cancel marker ends the job for good; an aborted signal (shutdown) only interrupts it
     const cancelled = async (): Promise<boolean> => storage.exists(cancelKeyOf(jobId));
+    // saves run one after another, so an older state can never land after a newer one
+    let saving: Promise<void> = Promise.resolve();
+    const save = (): Promise<void> => {
+      saving = saving.then(async () => {
+        await store.save(job);
+        deps.events?.emit('job', job);
+      });
+      return saving;
+    };
+    const sliceFractions = new Map<SliceRecord, number>();
+    let lastProgressSave = 0;
 
     job.state = 'running';
     job.attempts += 1;
     job.startedAt ??= new Date().toISOString();
-    await save(job);
+    await save();
     log.info({ jobId, attempt: job.attempts, slices: job.slices.length }, 'job started');
 
-    for (const slice of job.slices) {
-      if (slice.state !== 'pending') continue;
-      if (signal?.aborted || (await cancelled())) break;
+    async function runSlice(slice: SliceRecord): Promise<void> {
       const output = job.outputs.find((o) => o.sourceSeriesInstanceUID === slice.seriesInstanceUID);
       if (!output) throw new Error(`job ${jobId} has no output series for ${slice.seriesInstanceUID}`);
       const sopInstanceUID = stableUid(jobId, slice.sopInstanceUID, 'sr');
@@ -66,33 +73,25 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
         slice.state = 'done';
         slice.resultKey = resultKey;
         if (await storage.exists(uncertaintyKey)) slice.uncertaintyKey = uncertaintyKey;
-        await save(job);
-        continue;
+        await save();
+        return;
       }
       const started = performance.now();
-      let lastSave = 0;
-      let progressSave: Promise<void> = Promise.resolve();
       try {
         const instance = await deps.catalog.loadInstance(slice.studyInstanceUID, slice.seriesInstanceUID, slice.sopInstanceUID);
         const result = await deps.processor(instance, {
           options: job.options,
-          target: {
-            seriesInstanceUID: output.seriesInstanceUID,
-            uncertaintySeriesInstanceUID: output.uncertaintySeriesInstanceUID,
-            sopInstanceUID,
-            uncertaintySopInstanceUID,
-          },
+          target: { seriesInstanceUID: output.seriesInstanceUID, uncertaintySeriesInstanceUID: output.uncertaintySeriesInstanceUID, sopInstanceUID, uncertaintySopInstanceUID },
           ...(signal ? { signal } : {}),
           onProgress: (fraction) => {
-            job.currentSliceFraction = fraction;
-            const now = Date.now();
-            if (now - lastSave >= interval) {
-              lastSave = now;
-              progressSave = progressSave.then(() => save(job)).catch(() => undefined);
+            sliceFractions.set(slice, fraction);
+            job.currentSliceFraction = [...sliceFractions.values()].reduce((a, b) => a + b, 0);
+            if (Date.now() - lastProgressSave >= interval) {
+              lastProgressSave = Date.now();
+              void save().catch(() => undefined);
             }
           },
         });
-        await progressSave;
         // uncertainty first: the derived file's presence is what marks the slice complete
         if (result.uncertainty) {
           await storage.put(uncertaintyKey, result.uncertainty);
@@ -103,31 +102,42 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
         slice.resultKey = resultKey;
         deps.onSlice?.('done', (performance.now() - started) / 1000);
       } catch (err) {
-        await progressSave;
-        if (signal?.aborted) break; // interrupted, not failed: the slice stays pending
+        if (signal?.aborted) return; // interrupted, not failed: the slice stays pending
         const e = toMedsrError(err);
         slice.state = 'failed';
         slice.error = { code: e.code, message: e.message };
         deps.onSlice?.('failed', (performance.now() - started) / 1000);
         log.warn({ jobId, code: e.code, err: e.message }, 'slice failed');
+      } finally {
+        sliceFractions.delete(slice);
+        job.currentSliceFraction = [...sliceFractions.values()].reduce((a, b) => a + b, 0);
       }
-      await progressSave;
       slice.durationMs = Math.round(performance.now() - started);
-      job.currentSliceFraction = 0;
-      await save(job);
+      await save();
     }
 
+    // `concurrency` slices in flight (the inference pool's size), taken in order
+    const pending = job.slices.filter((s) => s.state === 'pending');
+    let next = 0;
+    const lane = async (): Promise<void> => {
+      while (next < pending.length) {
+        if (signal?.aborted || (await cancelled())) return;
+        const slice = pending[next++] as SliceRecord;
+        await runSlice(slice);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, pending.length) }, lane));
+
+    delete job.currentSliceFraction;
     if (signal?.aborted && !(await cancelled())) {
       // interrupted by shutdown: left queued so the next start resumes it
       job.state = 'queued';
-      delete job.currentSliceFraction;
-      await save(job);
+      await save();
       return job;
     }
     job.state = (await cancelled()) ? 'cancelled' : finalStateOf(job);
     job.finishedAt = new Date().toISOString();
-    delete job.currentSliceFraction;
-    await save(job);
+    await save();
     log.info({ jobId, state: job.state }, 'job finished');
     return job;
   };

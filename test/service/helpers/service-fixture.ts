@@ -33,12 +33,12 @@ export function mrSeriesCopy(withCompressedSlice = false): string {
 }
 
 /** Everything the embedded job engine needs, over a real directory and real DICOM. */
-export function createEngine(dataDir: string, processor: SliceProcessor, maxQueued = 16) {
+export function createEngine(dataDir: string, processor: SliceProcessor, maxQueued = 16, sliceConcurrency = 1) {
   const storage = createDirectoryStorage(dataDir);
   const store = createJobStore(storage);
   const catalog = createStudyCatalog({ storage, readInputs, readDicomBytes });
   const events = new EventEmitter();
-  const runJob = createJobRunner({ store, storage, catalog, processor, events, progressSaveIntervalMs: 20 });
+  const runJob = createJobRunner({ store, storage, catalog, processor, events, progressSaveIntervalMs: 20, sliceConcurrency });
   const queue = createEmbeddedQueue({ runJob, store, maxQueued });
   const jobs = createJobService({ store, storage, catalog, queue, events });
   return { storage, store, catalog, events, runJob, queue, jobs };

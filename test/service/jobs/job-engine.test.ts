@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import dicomParser from 'dicom-parser';
+import { createEmbeddedQueue } from '../../../src/service/jobs/embedded-queue';
+import { createJobService } from '../../../src/service/jobs/job-service';
 import { createReplicatingProcessor } from '../helpers/mini-ingest';
 import { createEngine, mrSeriesCopy, tempDir } from '../helpers/service-fixture';
 
@@ -102,6 +104,45 @@ describe('embedded job engine on a real MR series', () => {
     expect(a.progress.done).toBeLessThan(7);
     expect((await engine.jobs.get(waiting.id)).progress.done).toBe(0);
     await engine.queue.close();
+  });
+
+  it('keeps as many slices in flight as the inference pool has workers', async () => {
+    const replicate = createReplicatingProcessor({ delayMs: 60 });
+    let inFlight = 0;
+    let most = 0;
+    const engine = createEngine(tempDir(), async (instance, request) => {
+      most = Math.max(most, ++inFlight);
+      try {
+        return await replicate(instance, request);
+      } finally {
+        inFlight--;
+      }
+    }, 16, 3);
+    const { studies } = await engine.catalog.ingest([mrSeriesCopy()]);
+    const created = await engine.jobs.create({ studyInstanceUID: studies[0]!.studyInstanceUID, options: { scale: 2 } });
+    await engine.queue.idle();
+    const job = await engine.jobs.get(created.id);
+    expect(job.state).toBe('succeeded');
+    expect(job.progress.done).toBe(7);
+    expect(most).toBe(3);
+    expect(new Set(job.slices.map((s) => s.resultKey)).size).toBe(7);
+    await engine.queue.close();
+  });
+
+  it('accepts jobs while paused (model loading) and runs them once started', async () => {
+    const dataDir = tempDir();
+    const base = createEngine(dataDir, createReplicatingProcessor());
+    const queue = createEmbeddedQueue({ runJob: base.runJob, store: base.store, maxQueued: 4, autoStart: false });
+    const jobs = createJobService({ store: base.store, storage: base.storage, catalog: base.catalog, queue });
+    const { studies } = await base.catalog.ingest([mrSeriesCopy()]);
+    const created = await jobs.create({ studyInstanceUID: studies[0]!.studyInstanceUID, options: { scale: 2 } });
+    await new Promise((r) => setTimeout(r, 100));
+    expect((await jobs.get(created.id)).state).toBe('queued');
+    expect(await queue.resume()).toEqual([created.id]);
+    await queue.idle();
+    expect((await jobs.get(created.id)).state).toBe('succeeded');
+    await queue.close();
+    await base.queue.close();
   });
 
   it('refuses jobs beyond the queue bound as overloaded', async () => {

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# CI: run the whole training recipe (fetch -> prepare -> train -> export -> evaluate -> ONNX check
+# with onnxruntime-node -> card) on tiny data in a temp dir. Never writes into models/.
+# Needs: /usr/bin/python3 with torch (python3-torch), python3-onnx, python3-scipy, python3-pil,
+# apt-get download access to Debian, node with onnxruntime-node installed (npm ci).
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+PY="${MEDSR_PYTHON:-/usr/bin/python3}"
+TMP="$(mktemp -d "${TMPDIR:-/tmp}/medsr-train-smoke.XXXXXX")"
+trap 'rm -rf "$TMP"' EXIT
+cd "$ROOT"
+node -e "require('onnxruntime-node')" || { echo "onnxruntime-node is not installed (run npm ci first)" >&2; exit 1; }
+"$PY" -m unittest discover -s training -p 'test_*.py'
+start=$(date +%s)
+MEDSR_THREADS="${MEDSR_THREADS:-2}" timeout "${MEDSR_SMOKE_TIMEOUT:-900}" \
+  "$PY" training/recipe.py --config smoke --out "$TMP/medsr-smoke" --work "$TMP/work" --no-bench
+"$PY" - "$TMP/medsr-smoke" <<'PYEOF'
+import json, os, sys
+d = sys.argv[1]
+idx = json.load(open(os.path.join(d, "model_index.json")))
+for name in ("text_encoder", "vae_encoder", "vae_decoder", "unet", "regression"):
+    assert os.path.exists(os.path.join(d, idx["graphs"][name]["file"])), name
+assert idx["metrics"]["sr"], "no evaluation rows"
+assert os.path.exists(os.path.join(d, "README.md"))
+print("smoke model_index OK:", sorted(idx["graphs"]))
+PYEOF
+echo "train-smoke OK in $(( $(date +%s) - start ))s"

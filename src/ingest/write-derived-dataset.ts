@@ -1,0 +1,125 @@
+/**
+ * The one place write-back touches dcmjs. Works on dcmjs' "denaturalized" form (tag -> {vr, Value}),
+ * which keeps every element of the source, private ones included, exactly as read; attributes are
+ * addressed by keyword through dcmjs' own dictionary so no tag literal is repeated elsewhere.
+ */
+import { MedsrError } from '../shared/errors';
+
+export interface DicomElement {
+  vr: string;
+  Value?: unknown[];
+}
+export type DicomDataset = Record<string, DicomElement>;
+
+interface DcmjsDictionaryEntry {
+  tag: string;
+  vr: string;
+}
+interface DcmjsDicomDict {
+  meta: DicomDataset;
+  dict: DicomDataset;
+  write(options?: { allowInvalidVRLength?: boolean }): ArrayBuffer;
+}
+interface DcmjsModule {
+  data: {
+    DicomMessage: { readFile(buffer: ArrayBuffer, options?: Record<string, unknown>): DcmjsDicomDict };
+    DicomDict: new (meta: DicomDataset) => DcmjsDicomDict;
+    DicomMetaDictionary: { nameMap: Record<string, DcmjsDictionaryEntry | undefined> };
+  };
+  log: { getLogger(name: string): { setLevel(level: 'silent' | 'warn'): void } };
+}
+
+// dcmjs ships no type declarations; this interface is the part of it we rely on.
+const dcmjs = require('dcmjs') as DcmjsModule;
+
+// dcmjs prints "Invalid vr type xs - using US" to the console for every Implicit VR source with
+// US/SS-by-representation attributes; write-derived-pixels re-types those itself, so the message is noise.
+dcmjs.log.getLogger('validation.dcmjs').setLevel('silent');
+
+const PIXEL_DATA_TAG = '7FE00010';
+
+/** "(0008,0018)" for "SOPInstanceUID" -> "00080018" (dcmjs' dataset keys). */
+export function tagOf(keyword: string): string {
+  const entry = dcmjs.data.DicomMetaDictionary.nameMap[keyword];
+  if (!entry) throw new MedsrError('internal', 'derived.keyword', `unknown DICOM keyword ${keyword}`);
+  return entry.tag.replace(/[(),]/g, '').toUpperCase();
+}
+
+function vrOf(keyword: string): string {
+  const vr = dcmjs.data.DicomMetaDictionary.nameMap[keyword]?.vr ?? '';
+  // "xs"/"ox" mean the VR depends on the pixel representation: the caller must say which.
+  if (!/^[A-Z]{2}$/.test(vr)) throw new MedsrError('internal', 'derived.vr', `${keyword} needs an explicit VR (dictionary says "${vr}")`);
+  return vr;
+}
+
+/** A deep copy of the source dataset, read fresh from its Part 10 bytes; stops before Pixel Data. */
+export function readDataset(bytes: Uint8Array, file: string): { meta: DicomDataset; dict: DicomDataset } {
+  const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  try {
+    const parsed = dcmjs.data.DicomMessage.readFile(buffer, {
+      ignoreErrors: false,
+      untilTag: PIXEL_DATA_TAG,
+      includeUntilTagValue: false,
+      noCopy: false,
+      forceStoreRaw: false,
+    });
+    return { meta: parsed.meta, dict: parsed.dict };
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    throw new MedsrError('invalid_input', 'derived.read_source', `cannot clone the source dataset: ${message}`, { file }, { cause: err });
+  }
+}
+
+export function writePart10(meta: DicomDataset, dict: DicomDataset): Uint8Array {
+  const out = new dcmjs.data.DicomDict(meta);
+  out.dict = dict;
+  return new Uint8Array(out.write({ allowInvalidVRLength: false }));
+}
+
+export function element(vr: string, values: unknown[]): DicomElement {
+  return { vr, Value: values };
+}
+
+/** Sets an attribute by keyword (replacing whatever was there, raw bytes included). */
+export function put(ds: DicomDataset, keyword: string, values: unknown[], vr: string = vrOf(keyword)): void {
+  ds[tagOf(keyword)] = element(vr, values);
+}
+
+export function remove(ds: DicomDataset, ...keywords: string[]): void {
+  for (const keyword of keywords) delete ds[tagOf(keyword)];
+}
+
+export function get(ds: DicomDataset, keyword: string): unknown[] | undefined {
+  return ds[tagOf(keyword)]?.Value;
+}
+
+export function getString(ds: DicomDataset, keyword: string, index = 0): string | undefined {
+  const value = get(ds, keyword)?.[index];
+  return typeof value === 'string' ? value.trim() : undefined;
+}
+
+export function getNumbers(ds: DicomDataset, keyword: string): number[] | undefined {
+  const values = get(ds, keyword);
+  if (!values || values.length === 0) return undefined;
+  const numbers = values.map((v) => (typeof v === 'number' ? v : Number(v)));
+  return numbers.every(Number.isFinite) ? numbers : undefined;
+}
+
+/** Items of a sequence attribute (empty when absent). */
+export function items(ds: DicomDataset, keyword: string): DicomDataset[] {
+  return (get(ds, keyword) ?? []) as DicomDataset[];
+}
+
+export interface CodedConcept {
+  value: string;
+  scheme: string;
+  meaning: string;
+}
+
+export function codeItem({ value, scheme, meaning }: CodedConcept): DicomDataset {
+  const item: DicomDataset = {};
+  put(item, 'CodeValue', [value]);
+  put(item, 'CodingSchemeDesignator', [scheme]);
+  put(item, 'CodeMeaning', [meaning]);
+  return item;
+}

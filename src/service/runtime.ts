@@ -1,0 +1,95 @@
+/**
+ * The composition root's half that touches real modules: ingest's readers and the pipeline's
+ * worker pool, joined by upscaleInstance into the SliceProcessor the rest of service/ uses.
+ */
+import { decodeFrame, readDicomBytes, readInputs } from '../ingest';
+import { buildPrompt } from '../ingest/prompt';
+import { fromConditioning, toConditioning, uncertaintyToStored, type AppliedStep } from '../ingest/transforms';
+import { newUid } from '../ingest/uid';
+import { supportsRescale, writeDerived } from '../ingest/write-derived';
+import { createSuperResolver, type SuperResolver } from '../pipeline';
+import { MedsrError, toMedsrError } from '../shared/errors';
+import { logger } from '../shared/logger';
+import type { DecodeFrame, ModelStatus, ReadDicomBytes, ReadInputs, SliceProcessor } from './ports';
+import { upscaleInstance, type UpscaleInstanceDeps } from './upscale-instance';
+
+export interface RuntimeOptions {
+  modelDir: string;
+  device: 'auto' | 'cpu' | 'cuda' | 'webgpu';
+  workers: number;
+  intraOpThreads: number;
+}
+
+export interface Runtime {
+  readInputs: ReadInputs;
+  readDicomBytes: ReadDicomBytes;
+  decodeFrame: DecodeFrame;
+  processor: SliceProcessor;
+  modelStatus(): ModelStatus;
+  /** Resolves once the model is loaded (rejects when it cannot be). */
+  ready: Promise<void>;
+  dispose(): Promise<void>;
+}
+
+function softwareVersion(): string {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return `medsr ${(require('../../package.json') as { version: string }).version}`;
+}
+
+/**
+ * Starts loading the model in the background and returns at once, so a server can answer
+ * /healthz while it loads; the processor refuses work (503, retry) until the model is ready.
+ */
+export function createRuntime(options: RuntimeOptions): Runtime {
+  const log = logger().child({ component: 'runtime' });
+  let resolver: SuperResolver | undefined;
+  let failure: MedsrError | undefined;
+  const ready = createSuperResolver({ modelDir: options.modelDir, device: options.device, workers: options.workers, intraOpThreads: options.intraOpThreads }).then(
+    (r) => {
+      resolver = r;
+      log.info({ model: `${r.manifest.id} ${r.manifest.version}`, provider: r.provider, workers: options.workers }, 'model loaded');
+    },
+    (err: unknown) => {
+      failure = toMedsrError(err);
+      log.error({ code: failure.code, err: failure.message }, 'model failed to load');
+      throw failure;
+    },
+  );
+  ready.catch(() => undefined); // observed through modelStatus() and the processor
+
+  const deps = (r: SuperResolver): UpscaleInstanceDeps<AppliedStep> => ({
+    resolver: r,
+    decodeFrame,
+    toConditioning,
+    fromConditioning,
+    uncertaintyToStored,
+    supportsRescale,
+    buildPrompt,
+    writeDerived,
+    newUid,
+    softwareVersion: softwareVersion(),
+  });
+
+  const processor: SliceProcessor = async (instance, request) => {
+    if (failure) throw failure;
+    if (!resolver) throw new MedsrError('overloaded', 'model.loading', 'the model is still loading', { retryAfterSeconds: 10 });
+    return upscaleInstance(instance, request, deps(resolver));
+  };
+
+  return {
+    readInputs: (paths) => readInputs(paths),
+    readDicomBytes,
+    decodeFrame,
+    processor,
+    modelStatus: () => ({
+      ready: resolver !== undefined,
+      ...(resolver ? { provider: resolver.provider, model: `${resolver.manifest.id} ${resolver.manifest.version}` } : {}),
+      ...(failure ? { model: `failed: ${failure.message}` } : {}),
+    }),
+    ready,
+    async dispose() {
+      await ready.catch(() => undefined);
+      await resolver?.dispose();
+    },
+  };
+}

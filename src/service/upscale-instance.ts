@@ -1,0 +1,140 @@
+/**
+ * The upscale use case both api/ and cli/ call: one DICOM instance in, its derived instance (and
+ * uncertainty instance) out. It joins ingest (decode -> toConditioning -> buildPrompt), the
+ * pipeline (resolver.upscale) and ingest again (fromConditioning -> writeDerived), frame by frame.
+ *
+ * Dependencies are handed in as the few functions used (structurally typed after the module
+ * APIs), so the composition root passes the real ones and nothing here imports an
+ * implementation.
+ */
+import type { DecodedFrame, DicomInstance, PixelDescription, PromptMetadata } from '../ingest/types';
+import { MedsrError } from '../shared/errors';
+import type { Tensor } from '../shared/tensor';
+import type { SliceOutput, SliceRequest } from './ports';
+
+export type NormalisationSpec = { kind: 'percentile'; low: number; high: number } | { kind: 'fixed'; min: number; max: number };
+
+export interface ConditioningLike<Step> {
+  tensor: Tensor;
+  steps: Step[];
+}
+
+export interface DerivedRepresentation {
+  bitsStored: number;
+  signed: boolean;
+  rescaleSlope: number;
+  rescaleIntercept: number;
+}
+
+export interface DerivedWriteOptions {
+  scale: number;
+  rows: number;
+  columns: number;
+  seriesInstanceUID: string;
+  seriesNumber: number;
+  seriesDescription: string;
+  derivationDescription: string;
+  kind: 'super-resolution' | 'uncertainty';
+  softwareVersion: string;
+  sopInstanceUID?: string;
+  pixelRepresentation?: DerivedRepresentation;
+}
+
+export interface ResolverLike {
+  manifest: { id: string; version: string; preprocessing: Record<string, NormalisationSpec> };
+  provider: string;
+  upscale(
+    input: Tensor,
+    options: { scale: 2 | 4; modality: string; prompt: string; steps?: number; samples?: number; seed?: number; onProgress?: (fraction: number) => void },
+  ): Promise<{ mean: Tensor; std: Tensor | undefined; dcResidual: number; timings: Record<string, number> }>;
+}
+
+export interface UpscaleInstanceDeps<Step = unknown> {
+  resolver: ResolverLike;
+  decodeFrame(instance: DicomInstance, frameIndex: number): Promise<DecodedFrame>;
+  toConditioning(frame: DecodedFrame, pixel: PixelDescription, spec: NormalisationSpec): ConditioningLike<Step>;
+  fromConditioning(tensor: Tensor, steps: Step[], pixel: PixelDescription): Int32Array;
+  uncertaintyToStored(frames: Array<{ std: Tensor; steps: Step[] }>, options: { allowRescale?: boolean }): { frames: Int32Array[]; pixelRepresentation: DerivedRepresentation };
+  supportsRescale(source: DicomInstance): boolean;
+  buildPrompt(meta: PromptMetadata): string;
+  writeDerived(source: DicomInstance, frames: Int32Array[], options: DerivedWriteOptions): Uint8Array;
+  newUid(): string;
+  softwareVersion: string;
+}
+
+/** Normalisation for a modality: the manifest's entry, else per-frame percentiles (modality-agnostic). */
+export function normalisationFor(manifest: ResolverLike['manifest'], modality: string): NormalisationSpec {
+  return manifest.preprocessing[modality] ?? manifest.preprocessing.default ?? { kind: 'percentile', low: 0, high: 99.5 };
+}
+
+/** Series numbers for derived series: the source's plus an offset, so they sort next to it. */
+const SR_SERIES_OFFSET = 1000;
+const STD_SERIES_OFFSET = 2000;
+
+export async function upscaleInstance<Step>(instance: DicomInstance, request: SliceRequest, deps: UpscaleInstanceDeps<Step>): Promise<SliceOutput> {
+  const { options } = request;
+  const { resolver } = deps;
+  const frames = instance.pixel.frames;
+  const spec = normalisationFor(resolver.manifest, instance.modality);
+  const prompt = options.prompt?.trim() || deps.buildPrompt(instance.promptMetadata);
+  const samples = options.samples ?? 1;
+
+  const outFrames: Int32Array[] = [];
+  const stdFrames: Array<{ std: Tensor; steps: Step[] }> = [];
+  const timings: Record<string, number> = {};
+  let worstResidual = 0;
+  for (let f = 0; f < frames; f++) {
+    if (request.signal?.aborted) throw new MedsrError('internal', 'upscale.aborted', 'the request was cancelled');
+    const frame = await deps.decodeFrame(instance, f);
+    const conditioning = deps.toConditioning(frame, instance.pixel, spec);
+    const result = await resolver.upscale(conditioning.tensor, {
+      scale: options.scale,
+      modality: instance.modality,
+      prompt,
+      ...(options.steps !== undefined ? { steps: options.steps } : {}),
+      ...(options.samples !== undefined ? { samples: options.samples } : {}),
+      ...(options.seed !== undefined ? { seed: options.seed } : {}),
+      onProgress: (fraction) => request.onProgress?.((f + fraction) / frames),
+    });
+    outFrames.push(deps.fromConditioning(result.mean, conditioning.steps, instance.pixel));
+    if (result.std) stdFrames.push({ std: result.std, steps: conditioning.steps });
+    worstResidual = Math.max(worstResidual, result.dcResidual);
+    for (const [k, v] of Object.entries(result.timings)) timings[k] = (timings[k] ?? 0) + v;
+  }
+  timings.dcResidual = worstResidual;
+
+  const rows = instance.pixel.rows * options.scale;
+  const columns = instance.pixel.columns * options.scale;
+  const model = `${resolver.manifest.id} ${resolver.manifest.version}`;
+  const settings = `x${options.scale} steps=${options.steps ?? 'default'} samples=${samples} seed=${options.seed ?? 'random'}`;
+  const base = {
+    scale: options.scale,
+    rows,
+    columns,
+    softwareVersion: deps.softwareVersion,
+  };
+  const target = request.target;
+  const derived = deps.writeDerived(instance, outFrames, {
+    ...base,
+    kind: 'super-resolution',
+    seriesInstanceUID: target?.seriesInstanceUID ?? deps.newUid(),
+    seriesNumber: (instance.seriesNumber ?? 0) + SR_SERIES_OFFSET,
+    seriesDescription: instance.seriesDescription ?? instance.modality,
+    derivationDescription: `super-resolution ${model} ${settings} dc-residual=${worstResidual.toPrecision(3)}`,
+    ...(target ? { sopInstanceUID: target.sopInstanceUID } : {}),
+  });
+  if (stdFrames.length !== frames) return { derived, timings };
+
+  const stored = deps.uncertaintyToStored(stdFrames, { allowRescale: deps.supportsRescale(instance) });
+  const uncertainty = deps.writeDerived(instance, stored.frames, {
+    ...base,
+    kind: 'uncertainty',
+    seriesInstanceUID: target?.uncertaintySeriesInstanceUID ?? deps.newUid(),
+    seriesNumber: (instance.seriesNumber ?? 0) + STD_SERIES_OFFSET,
+    seriesDescription: `${instance.seriesDescription ?? instance.modality} uncertainty`,
+    derivationDescription: `per-pixel std over ${samples} samples, ${model} ${settings}`,
+    pixelRepresentation: stored.pixelRepresentation,
+    ...(target ? { sopInstanceUID: target.uncertaintySopInstanceUID } : {}),
+  });
+  return { derived, uncertainty, timings };
+}

@@ -1,0 +1,157 @@
+"""Writes the model card (models/README.md) from model_index.json: every number comes from the
+recipe's own evaluation."""
+import json
+
+
+def _f(x, d=2):
+    return f"{x:.{d}f}"
+
+
+def _table(head, rows):
+    out = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    out += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
+    return "\n".join(out)
+
+
+def write(path, idx, model_id):
+    m, t = idx["metrics"], idx["training"]
+    cfg = t["settings"]
+    L = []
+    A = L.append
+    smoke = t["config"] == "smoke"
+    A(f"# {model_id}: latent-diffusion super-resolution for MR and CT slices\n")
+    if smoke:
+        A("**SMOKE BUILD: tiny data, a few iterations. These numbers only prove the recipe runs.**\n")
+    A("Research software. **Not for diagnostic use.** The models were trained in about "
+      f"{t['seconds'] / 60:.0f} minutes of CPU on roughly {sum(d['slices'] for d in t['data'])} slices of "
+      f"{len(t['data'])} real scans (one real CT volume). Every number below is produced by "
+      "`training/recipe.py` (see `training/README.md`), on the validation split described below.\n")
+    A("## What it does\n")
+    A("A low-resolution slice (h x w) is normalised, upsampled with the contract's bicubic to x_up "
+      "(H x W = s h x s w, s = 2 or 4), encoded to a latent condition, refined by a few DDIM steps of a "
+      "text-conditioned latent U-Net that start from the noised condition (SDEdit/CCDF start, "
+      f"init_strength {cfg['init_strength']}, {cfg['default_steps']} steps by default), decoded, and "
+      "projected onto the measured data (data consistency in pixel space). A one-step regression network "
+      "on the same data is shipped as the honest baseline. Graph names, inputs and outputs, pixel "
+      "normalisation and the prompt rule: `docs/model-contract.md`.\n")
+    A("## Data and licences\n")
+    A(_table(["Debian package", "version", "licence"],
+             [[p, v["version"], v["licence"]] for p, v in t["packages"].items()]))
+    A("")
+    A(_table(["split", "subject", "slices", "file"],
+             [["train", d["subject"], d["slices"], d["source"]] for d in t["data"]] +
+             [["validation", d["subject"], d["slices"], d["source"]] for d in t["validation"]]))
+    A("")
+    A(f"Validation: {t['validation_rule']}. Colin27 (1 mm isotropic) is sliced along all three axes "
+      "(axial, coronal, sagittal prompts); the anisotropic volumes only axially. Slices with less than "
+      "15% body are skipped. No image is stored in this repository; the recipe fetches the packages with "
+      "`apt-get download`.\n")
+    A("**CT is scarce**: one real head CT volume (InVesalius \"Cranium\") provides all CT training "
+      "slices, and its validation slab comes from the same patient and scanner. The CT numbers below "
+      "therefore say little about other scanners, kernels or body parts.\n")
+    A("## Degradations\n")
+    A("Training (randomised per slice, scales 2 and 4 in-plane, after random 90-degree rotations and "
+      "flips; intensity scaling of HR and input together):\n")
+    A("- 30%: antialiased bicubic downsampling, sometimes with Gaussian noise.")
+    A("- MR, 70%: k-space truncation to the central (H/s x W/s) block (a lower acquisition matrix; the "
+      "unpaired Nyquist line is not acquired), 20% with partial Fourier (62.5-90% of rows, zero-filled), "
+      "50% with complex Gaussian k-space noise and magnitude reconstruction.")
+    A("- CT, 70%: Gaussian blur (sigma 0-1 HR pixel) then s x s area (block-mean) downsampling, 60% with "
+      "2-25 HU Gaussian noise.\n")
+    A(f"Evaluation uses the fixed operators of the contract without noise: MR `kspace`, CT `area` with "
+      f"blur sigma {idx['degradations']['ct']['blur_sigma_px']} HR pixel, and `bicubic` for both.\n")
+    A("## Architecture\n")
+    p, fl, sz = m["parameters"], m["flops_512"], m["sizes_bytes"]
+    rows = [[k, f"{p[k] / 1e6:.3f} M", f"{fl[k] / 1e9:.2f}", f"{sz[k] / 1e6:.2f} MB"] for k in p]
+    A(_table(["graph", "parameters", "GFLOP per call at 512x512 output", "ONNX size"], rows))
+    A(f"\nTotal shipped: {sz['total'] / 1e6:.2f} MB (budget 40 MB). The U-Net runs "
+      f"{cfg['default_steps']} times per slice by default (x2 with classifier-free guidance != 1).\n")
+    A(f"- Autoencoder (the `vae_*` graphs; deterministic, the encoder output is the latent mean): "
+      f"f = {cfg['f']}, {cfg['latent_ch']} latent channels, a linear path initialised with the top "
+      f"principal components of {cfg['f']}x{cfg['f']} blocks plus a convolutional residual "
+      f"(width {cfg['ae_width']}) in encoder and decoder. Latent scale factor "
+      f"{idx['latent']['scale_factor']:.4f} (1 / std of training latents).")
+    A(f"- Text encoder: word tokenizer (`tokenizer.json`, {len(json.load(open(path.rsplit('/', 1)[0] + '/' + model_id + '/tokenizer.json'))['vocab']) if not smoke else 'n'} words), "
+      f"{cfg['text_layers']} pre-norm transformer layers, width {cfg['text_dim']}, trained jointly with the U-Net; "
+      f"prompt dropout {cfg['prompt_dropout']} (empty prompt, for classifier-free guidance) and word dropout "
+      f"{cfg['word_dropout']} (prompts with unknown fields).")
+    A(f"- U-Net: channels {cfg['unet_chs']}, two downsamplings, one residual block per level, "
+      "timestep embedding in every block, cross-attention to the text at 1/2 and 1/4 latent resolution; "
+      "input = concat(noisy latent, condition) with condition = scale_factor * vae_encoder(x_up). "
+      f"v-prediction, trained with an x0 loss on timesteps 0..{cfg['t_max'] - 1} only (the few-step "
+      f"range), {int(cfg['from_condition_p'] * 100)}% of the time with the noised *condition* as the "
+      "noisy latent (exactly the inference start state).")
+    A("- Regression baseline: the same U-Net body (no time, no text) on the 4x4 space-to-depth of "
+      "x_up, predicting a residual; same data, degradations, patches and optimiser.\n")
+    A("## Training\n")
+    A(f"Hardware: {t['hardware']}.\n")
+    A(_table(["stage", "iterations", "batch x patch", "seconds"],
+             [["autoencoder", t["stages"]["ae"]["iters"], f"{cfg['ae_batch']} x {cfg['ae_patch']}^2", _f(t['stages']['ae']['seconds'], 0)],
+              ["regression", t["stages"]["regression"]["iters"], f"{cfg['reg_batch']} x {cfg['reg_patch']}^2", _f(t['stages']['regression']['seconds'], 0)],
+              ["text encoder + U-Net", t["stages"]["diffusion"]["iters"], f"{cfg['dm_batch']} x {cfg['dm_patch']}^2", _f(t['stages']['diffusion']['seconds'], 0)]]))
+    A(f"\nAdamW, cosine schedule, EMA {cfg['ema']} for regression and diffusion, seed {cfg['seed']}.\n")
+    tm = m["onnxruntime"]["timing"]
+    if tm:
+        A("## Inference time (onnxruntime-node, CPU)\n")
+        A(f"{tm['runtime']}, {tm['threads']} intra-op threads, 512x512 output, latent {tm['latent']}, "
+          "median of 5 runs on the machine that trained (shared with other work while measured):\n")
+        A(_table(["text encoder", "VAE encode", "U-Net per step", "VAE decode", f"default pipeline ({tm['steps']} steps)", "regression"],
+                 [[f"{tm['text_ms']:.0f} ms", f"{tm['vae_encode_ms']:.0f} ms", f"{tm['unet_ms_per_step']:.0f} ms",
+                   f"{tm['vae_decode_ms']:.0f} ms", f"**{tm['pipeline_ms']:.0f} ms**", f"{tm['regression_ms']:.0f} ms"]]))
+        A("\nData consistency (FFT or block means) and normalisation are not included.\n")
+    A("## Results on the validation split\n")
+    A("Definitions: " + "; ".join(f"**{k}**: {v}" for k, v in m["definitions"].items()) + ".\n")
+    A("### Autoencoder ceiling (reconstruction of the HR validation slices)\n")
+    A(_table(["modality", "PSNR in body mask", "worst slice", "PSNR whole frame"],
+             [[k, _f(v["psnr_mask"]), _f(v["psnr_mask_min"]), _f(v["psnr_whole"])] for k, v in m["vae"].items()]))
+    A("")
+    A("### Goals (default diffusion pipeline vs the best classical baseline, main degradation)\n")
+    A(_table(["modality", "scale", "best classical", "its PSNR", "diffusion", "gain", "goal", "met", "SSIM above", "regression + DC", "diffusion - regression"],
+             [[g["modality"], f"x{g['scale']}", g["best_classical"], _f(g["best_classical_psnr"]), _f(g["diffusion_psnr"]),
+               f"{g['gain_db']:+.2f} dB", f"+{g['goal_gain_db']} dB", "yes" if g["gain_met"] else "**no**",
+               "yes" if g["ssim_above_baseline"] else "**no**", _f(g["regression_psnr"]),
+               f"{g['diffusion_minus_regression_db']:+.2f} dB"] for g in m["goals"]]))
+    A("")
+    A("### Super-resolution vs every baseline\n")
+    keys = sorted({(r["modality"], r["degradation"], r["scale"]) for r in m["sr"]}, key=lambda k: (k[0], k[1] == "bicubic", k[2]))
+    for k in keys:
+        rows = [r for r in m["sr"] if (r["modality"], r["degradation"], r["scale"]) == k]
+        A(f"**{k[0]}, degradation `{k[1]}`, x{k[2]}** ({m['validation'][k[0]]['slices']} slices)\n")
+        A(_table(["method", "PSNR mask", "SSIM mask", "PSNR whole", "DC residual"],
+                 [[r["method"], _f(r["psnr_mask"]), _f(r["ssim_mask"], 4), _f(r["psnr_whole"]), _f(r["dc_residual"], 4)] for r in rows]))
+        A("")
+    A("### Steps and samples (main degradation; mean of K samples, then data consistency)\n")
+    A(_table(["modality", "scale", "steps", "samples", "PSNR mask", "SSIM mask"],
+             [[r["modality"], f"x{r['scale']}", r["steps"], r["samples"], _f(r["psnr_mask"]), _f(r["ssim_mask"], 4)] for r in m["steps"]]))
+    A("")
+    A("### Data-consistency residual of the diffusion output (pixel space)\n")
+    A(_table(["modality", "degradation", "scale", "before DC", "after DC"],
+             [[r["modality"], r["degradation"], f"x{r['scale']}", _f(r["before"], 4), _f(r["after"], 6)] for r in m["dc"]]))
+    A("\n(`area` DC corrects block means after the contract's blur, so its residual is small but not zero.)\n")
+    A("### Text conditioning ablation (default pipeline)\n")
+    A(_table(["modality", "scale", "prompt", "PSNR mask", "SSIM mask"],
+             [[r["modality"], f"x{r['scale']}", r["prompt"], _f(r["psnr_mask"]), _f(r["ssim_mask"], 4)] for r in m["text"]]))
+    A("")
+    A("### Uncertainty (std over K samples) vs absolute error of their mean\n")
+    A(_table(["modality", "scale", "steps", "K", "Pearson r inside mask", "mean std", "mean |error|"],
+             [[r["modality"], f"x{r['scale']}", r["steps"], r["samples"], _f(r["pearson_std_abs_error"], 3), _f(r["mean_std"], 4), _f(r["mean_abs_error"], 4)] for r in m["uncertainty"]]))
+    A("")
+    A("### ONNX parity (onnxruntime-node vs PyTorch reference tensors)\n")
+    A(_table(["tensor", "max abs diff", "relative to max |ref|"],
+             [[k, f"{v['max_abs']:.2e}", f"{v['rel_to_max']:.2e}"] for k, v in m["onnxruntime"]["parity"].items()]))
+    A("")
+    A("## Limitations\n")
+    A("- Not a medical device; not for diagnostic use. Super-resolved detail is an estimate, not a measurement: "
+      "look at the uncertainty map and at the data-consistent input.")
+    A("- CT: one real volume, one scanner, head only; validation is a held-out slab of the same patient.")
+    A("- MR: about 9 subjects in total, mostly T1 brain (Colin27 dominates); DWI from 10 slices; no "
+      "knee/spine/body data, so prompts for other anatomy are understood but untrained.")
+    A("- Tiny models trained for about an hour on 2 CPU cores: quality is limited by training time, and "
+      "the goals table above says plainly where the goals were not met.")
+    A("- Trained degradations are simulated (k-space truncation, blur + area, bicubic); real scanner "
+      "reconstructions (filters, parallel imaging, motion) differ.")
+    A("- The validation MR subject is 2 x 2 mm (128 x 128): the 'HR' reference is itself low resolution.\n")
+    A("## Reproduce\n")
+    A("```\n/usr/bin/python3 training/recipe.py --config default --out models/medsr-ldm-v1\n```\n")
+    A("See `training/README.md`.")
+    open(path, "w").write("\n".join(L) + "\n")

@@ -1,0 +1,182 @@
+"""Fetch the Debian packages of /work/shared/DATA.md, read the real scans, cut them into slices.
+
+Everything lands in training/.work/ (git-ignored); no image is ever committed.
+"""
+import glob
+import gzip
+import io
+import json
+import os
+import struct
+import subprocess
+import tarfile
+
+import numpy as np
+
+PACKAGES = {
+    "mricron-data": "GPL-2+ (mricron), Colin27 template (ch2) courtesy of the MNI",
+    "invesalius-examples": "GPL-2",
+    "libvolpack1-dev": "BSD-3-Clause (VolPack)",
+    "insighttoolkit5-examples": "Apache-2.0 (ITK)",
+    "python3-dipy": "BSD-3-Clause (DIPY)",
+}
+
+
+def fetch(work):
+    """apt-get download + dpkg-deb -x every package into work/debs and work/root."""
+    debs = os.environ.get("MEDSR_DEB_CACHE") or os.path.join(work, "debs")
+    root = os.path.join(work, "root")
+    os.makedirs(debs, exist_ok=True)
+    os.makedirs(root, exist_ok=True)
+    versions = {}
+    for pkg in PACKAGES:
+        have = glob.glob(os.path.join(debs, pkg + "_*.deb"))
+        if not have:
+            subprocess.run(["apt-get", "download", pkg], cwd=debs, check=True,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            have = glob.glob(os.path.join(debs, pkg + "_*.deb"))
+        deb = sorted(have)[-1]
+        versions[pkg] = os.path.basename(deb)[len(pkg) + 1:].rsplit("_", 1)[0]
+        stamp = os.path.join(root, "." + os.path.basename(deb))
+        if not os.path.exists(stamp):
+            subprocess.run(["dpkg-deb", "-x", deb, root], check=True)
+            open(stamp, "w").close()
+    return root, versions
+
+
+def read_nifti(path):
+    b = gzip.open(path).read() if path.endswith(".gz") else open(path, "rb").read()
+    dim = struct.unpack("<8h", b[40:56])
+    dt = struct.unpack("<h", b[70:72])[0]
+    pix = struct.unpack("<8f", b[76:108])
+    off = int(struct.unpack("<f", b[108:112])[0])
+    slope, inter = struct.unpack("<2f", b[112:120])
+    dtype = {2: np.uint8, 4: np.int16, 8: np.int32, 16: np.float32, 512: np.uint16}[dt]
+    shape = dim[1:1 + dim[0]]
+    n = int(np.prod(shape))
+    a = np.frombuffer(b, dtype=dtype, count=n, offset=off).reshape(shape, order="F").astype(np.float32)
+    if slope not in (0.0, 1.0) or inter != 0.0:
+        a = a * (slope or 1.0) + inter
+    return a, pix[1:4]
+
+
+def _crop4(a):
+    h, w = a.shape
+    return a[: h - h % 4, : w - w % 4]
+
+
+def _slices(vol, axis, plane):
+    out = []
+    for i in range(vol.shape[axis]):
+        out.append((np.take(vol, i, axis=axis), plane, i))
+    return out
+
+
+def load_subjects(root):
+    """Return a list of subjects: {name, modality, prompt_base, slices: [(array, plane, index)]}."""
+    subs = []
+    # Colin27: x (L-R), y (P-A), z (I-S) at 1 mm isotropic: all three planes
+    v, _ = read_nifti(os.path.join(root, "usr/share/mricron/templates/ch2.nii.gz"))
+    sl = _slices(v, 2, "axial") + _slices(v, 1, "coronal") + _slices(v, 0, "sagittal")
+    subs.append(dict(name="colin27_t1", modality="MR", weighting="t1", slices=sl,
+                     source="mricron-data: usr/share/mricron/templates/ch2.nii.gz"))
+    # brainsmall: 62-byte header then uint8 [z][y][x] 84x128x128 (weighting not documented)
+    b = open(os.path.join(root, "usr/share/doc/libvolpack1-dev/examples/brainsmall.den"), "rb").read()
+    v = np.frombuffer(b, np.uint8, count=84 * 128 * 128, offset=62).reshape(84, 128, 128).astype(np.float32)
+    subs.append(dict(name="volpack_brainsmall", modality="MR", weighting=None,
+                     slices=_slices(v, 0, "axial"),
+                     source="libvolpack1-dev: usr/share/doc/libvolpack1-dev/examples/brainsmall.den"))
+    # dipy: DWI b0 slices (2x2 mm in-plane) and one T1 coronal slice
+    d = os.path.join(root, "usr/lib/python3/dist-packages/dipy/data/files")
+    v, _ = read_nifti(os.path.join(d, "S0_10slices.nii.gz"))
+    v = v.reshape(v.shape[0], v.shape[1], -1)
+    subs.append(dict(name="dipy_s0_dwi", modality="MR", weighting="dwi", slices=_slices(v, 2, "axial"),
+                     source="python3-dipy: dipy/data/files/S0_10slices.nii.gz"))
+    a = np.load(os.path.join(d, "t1_coronal_slice.npy")).astype(np.float32) * 255.0
+    subs.append(dict(name="dipy_t1_coronal", modality="MR", weighting="t1", slices=[(a, "coronal", 0)],
+                     source="python3-dipy: dipy/data/files/t1_coronal_slice.npy"))
+    # ITK KmeansTest T1: 128x128x62 at 2x2x3 mm: axial only (validation subject for MR)
+    v, _ = read_nifti(os.path.join(root, "usr/share/doc/insighttoolkit5-examples/examples/Data/KmeansTest_T1UCharRaw.nii.gz"))
+    subs.append(dict(name="itk_kmeans_t1", modality="MR", weighting="t1", slices=_slices(v, 2, "axial"),
+                     source="insighttoolkit5-examples: examples/Data/KmeansTest_T1UCharRaw.nii.gz"))
+    # InVesalius Cranium CT: int16 HU [z][y][x] 108x256x256, 0.957 x 0.957 x 1.5 mm: axial only
+    tf = tarfile.open(os.path.join(root, "usr/share/doc/invesalius-examples/examples/Cranium.inv3"))
+    m = [x for x in tf.getmembers() if x.name.endswith("matrix.dat")][0]
+    raw = tf.extractfile(m).read()
+    v = np.frombuffer(raw, "<i2", count=108 * 256 * 256).reshape(108, 256, 256).astype(np.float32)
+    subs.append(dict(name="invesalius_cranium_ct", modality="CT", weighting=None,
+                     slices=_slices(v, 0, "axial"),
+                     source="invesalius-examples: examples/Cranium.inv3 (matrix.dat)"))
+    return subs
+
+
+def body_fraction(a, modality):
+    if modality == "CT":
+        return float((a > -500).mean())
+    hi = np.percentile(a, 99.5)
+    return float((a > 0.1 * hi).mean()) if hi > 0 else 0.0
+
+
+def prompt_for(sub, plane):
+    w = sub["weighting"]
+    words = [sub["modality"].lower(), "head"] + ([w] if w and sub["modality"] == "MR" else []) + [plane]
+    return " ".join(words)
+
+
+CT_VAL = (44, 64)      # contiguous validation slab of the only CT volume (slices 44..63)
+CT_GAP = 4             # slices on either side of the slab used for neither split
+MR_VAL = "itk_kmeans_t1"
+
+
+def prepare(work, smoke=False):
+    """Write work/slices.npz: HR slices (modality units) with modality, prompt and split."""
+    out = os.path.join(work, "slices_smoke.npz" if smoke else "slices.npz")
+    if os.path.exists(out):
+        return out
+    root, versions = fetch(work)
+    subs = load_subjects(root)
+    arrays, meta = [], []
+    for s in subs:
+        for a, plane, i in s["slices"]:
+            a = _crop4(a)
+            if min(a.shape) < 64 or body_fraction(a, s["modality"]) < 0.15:
+                continue
+            split = "train"
+            if s["name"] == MR_VAL:
+                split = "val"
+            if s["modality"] == "CT":
+                if CT_VAL[0] <= i < CT_VAL[1]:
+                    split = "val"
+                elif CT_VAL[0] - CT_GAP <= i < CT_VAL[1] + CT_GAP:
+                    continue
+            arrays.append(a)
+            meta.append(dict(subject=s["name"], modality=s["modality"], plane=plane, index=i,
+                             prompt=prompt_for(s, plane), split=split, shape=list(a.shape)))
+    if smoke:  # a few slices per subject and split
+        keep, count = [], {}
+        for k, m in enumerate(meta):
+            key = (m["subject"], m["split"])
+            if count.get(key, 0) < (6 if m["split"] == "train" else 3):
+                count[key] = count.get(key, 0) + 1
+                keep.append(k)
+        arrays = [arrays[k] for k in keep]
+        meta = [meta[k] for k in keep]
+    np.savez(out, *arrays, meta=json.dumps(dict(slices=meta, versions=versions,
+             sources={s["name"]: s["source"] for s in subs})))
+    return out
+
+
+def load(path):
+    z = np.load(path)
+    meta = json.loads(str(z["meta"]))
+    arrays = [z["arr_%d" % i] for i in range(len(meta["slices"]))]
+    return arrays, meta
+
+
+if __name__ == "__main__":
+    import sys
+    work = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), ".work")
+    p = prepare(work)
+    arrays, meta = load(p)
+    from collections import Counter
+    print(p, len(arrays), Counter((m["subject"], m["split"], m["plane"]) for m in meta["slices"]))

@@ -1,0 +1,191 @@
+"""Normalisation, degradations, classical baselines, data consistency and metrics.
+
+All image tensors are float32 [B, 1, H, W]. Conventions follow docs/model-contract.md.
+"""
+import math
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from scipy import ndimage
+
+PREPROCESSING = {"MR": {"kind": "percentile", "low": 0.0, "high": 99.5},
+                 "CT": {"kind": "fixed", "min": -1024, "max": 2048}}
+CT_BLUR_SIGMA_PX = 0.5     # HR pixels, before area downsampling (contract degradations.ct)
+
+
+def norm_params(lr, modality):
+    """(offset, scale) such that x_norm = (x - offset) / scale, from the LR slice only."""
+    p = PREPROCESSING.get(modality, PREPROCESSING["MR"])
+    if p["kind"] == "fixed":
+        lo, hi = float(p["min"]), float(p["max"])
+    else:
+        a = lr.detach().cpu().numpy().ravel() if torch.is_tensor(lr) else np.asarray(lr).ravel()
+        lo, hi = np.percentile(a, [p["low"], p["high"]])
+        lo, hi = float(lo), float(hi)
+        if hi - lo < 1e-6:
+            hi = lo + 1.0
+    scale = (hi - lo) / 2.0
+    return lo + scale, scale            # p_low -> -1, p_high -> +1
+
+
+def upsample(x, s):
+    """Contract bicubic: a=-0.75, half-pixel centres, edge clamped (= PyTorch bicubic)."""
+    return F.interpolate(x, scale_factor=s, mode="bicubic", align_corners=False)
+
+
+# ---------------------------------------------------------------- degradations (operator A)
+def kspace_down(x, s, pf=1.0, noise=0.0, gen=None, magnitude=False):
+    """Keep the central (H/s x W/s) block of the centred 2-D FFT (lower acquisition matrix).
+
+    pf < 1: partial Fourier along rows (the top (1-pf) fraction of the kept rows is zero-filled).
+    noise: std of complex Gaussian noise, relative to the image-domain LR intensities.
+    """
+    B, C, H, W = x.shape
+    h, w = H // s, W // s
+    k = torch.fft.fftshift(torch.fft.fft2(x.double()), dim=(-2, -1))
+    top, left = H // 2 - h // 2, W // 2 - w // 2
+    kc = k[..., top:top + h, left:left + w] * (h * w) / (H * W)
+    # the unpaired Nyquist row/column (-h/2, -w/2) is not acquired: keeps the LR image real and
+    # makes k-space replacement an exact projection (DC residual 0 for noiseless data)
+    kc[..., 0, :] = 0
+    kc[..., :, 0] = 0
+    if pf < 1.0:
+        cut = int(round((1.0 - pf) * h))
+        kc[..., :cut, :] = 0
+    if noise > 0:
+        n = torch.randn(kc.shape + (2,), generator=gen, dtype=torch.float64)
+        kc = kc + torch.view_as_complex(n) * noise * math.sqrt(h * w)
+    img = torch.fft.ifft2(torch.fft.ifftshift(kc, dim=(-2, -1)))
+    return (img.abs() if magnitude else img.real).float()
+
+
+def gaussian_blur(x, sigma):
+    if sigma <= 0:
+        return x
+    r = max(1, int(math.ceil(3 * sigma)))
+    t = torch.arange(-r, r + 1, dtype=torch.float32)
+    k = torch.exp(-0.5 * (t / sigma) ** 2)
+    k = k / k.sum()
+    x = F.pad(x, (r, r, r, r), mode="replicate")
+    x = F.conv2d(x, k.view(1, 1, 1, -1))
+    return F.conv2d(x, k.view(1, 1, -1, 1))
+
+
+def area_down(x, s, sigma=CT_BLUR_SIGMA_PX):
+    return F.avg_pool2d(gaussian_blur(x, sigma), s)
+
+
+def bicubic_down(x, s):
+    return F.interpolate(x, scale_factor=1.0 / s, mode="bicubic", align_corners=False,
+                         antialias=True)
+
+
+def degrade(x, s, kind):
+    """The fixed (evaluation / data-consistency) operator A."""
+    if kind == "kspace":
+        return kspace_down(x, s)
+    if kind == "area":
+        return area_down(x, s)
+    return bicubic_down(x, s)
+
+
+def random_degrade(x, s, modality, rng, gen):
+    """Training degradations, randomised. x in modality units. Returns (lr, kind)."""
+    u = rng.random()
+    if u < 0.3:
+        lr = bicubic_down(x, s)
+        kind = "bicubic"
+        if rng.random() < 0.3:
+            lr = lr + torch.randn(lr.shape, generator=gen) * rng.uniform(0, 0.01) * _range(x, modality)
+        return lr, kind
+    if modality == "MR":
+        pf = rng.uniform(0.625, 0.9) if rng.random() < 0.2 else 1.0
+        noisy = rng.random() < 0.5
+        noise = rng.uniform(0.002, 0.02) * _range(x, modality) if noisy else 0.0
+        return kspace_down(x, s, pf=pf, noise=noise, gen=gen, magnitude=noisy or pf < 1), "kspace"
+    sigma = rng.uniform(0.0, 1.0)
+    lr = area_down(x, s, sigma)
+    if rng.random() < 0.6:
+        lr = lr + torch.randn(lr.shape, generator=gen) * rng.uniform(2.0, 25.0)   # HU
+    return lr, "area"
+
+
+def _range(x, modality):
+    if modality == "CT":
+        return 3072.0
+    return float(torch.quantile(x.flatten()[::7], 0.995).clamp(min=1e-6))
+
+
+# ---------------------------------------------------------------- classical baselines
+def lanczos(lr, s):
+    from PIL import Image
+    out = []
+    for im in lr[:, 0].numpy():
+        h, w = im.shape
+        out.append(np.asarray(Image.fromarray(im.astype(np.float32), "F").resize(
+            (w * s, h * s), Image.LANCZOS), dtype=np.float32))
+    return torch.from_numpy(np.stack(out))[:, None]
+
+
+def zero_filled(lr, s):
+    B, C, h, w = lr.shape
+    H, W = h * s, w * s
+    k = torch.fft.fftshift(torch.fft.fft2(lr.double()), dim=(-2, -1)) * (H * W) / (h * w)
+    K = torch.zeros(B, C, H, W, dtype=k.dtype)
+    top, left = H // 2 - h // 2, W // 2 - w // 2
+    K[..., top:top + h, left:left + w] = k
+    return torch.fft.ifft2(torch.fft.ifftshift(K, dim=(-2, -1))).real.float()
+
+
+# ---------------------------------------------------------------- data consistency
+def data_consistency(out, lr, s, kind):
+    if kind == "kspace":
+        B, C, H, W = out.shape
+        h, w = lr.shape[-2:]
+        k = torch.fft.fftshift(torch.fft.fft2(out.double()), dim=(-2, -1))
+        kl = torch.fft.fftshift(torch.fft.fft2(lr.double()), dim=(-2, -1)) * (H * W) / (h * w)
+        top, left = H // 2 - h // 2, W // 2 - w // 2
+        k[..., top:top + h, left:left + w] = kl
+        return torch.fft.ifft2(torch.fft.ifftshift(k, dim=(-2, -1))).real.float()
+    if kind == "area":
+        d = lr - area_down(out, s)
+        return out + F.interpolate(d, scale_factor=s, mode="nearest")
+    d = lr - bicubic_down(out, s)      # one back-projection step
+    return out + upsample(d, s)
+
+
+def dc_residual(out, lr, s, kind):
+    a = degrade(out, s, kind)
+    return float(torch.linalg.norm(a - lr) / torch.linalg.norm(lr).clamp(min=1e-12))
+
+
+# ---------------------------------------------------------------- metrics
+def body_mask(hr_units, modality):
+    a = hr_units.squeeze().numpy()
+    if modality == "CT":
+        m = a > -500
+    else:
+        hi = np.percentile(a, 99.5)
+        m = a > 0.1 * hi
+    m = ndimage.binary_closing(m, iterations=3)
+    m = ndimage.binary_fill_holes(m)
+    m = ndimage.binary_opening(m, iterations=2)
+    return m
+
+
+def psnr(x, ref, mask=None, peak=2.0):
+    d = (x.squeeze().double().numpy() - ref.squeeze().double().numpy()) ** 2
+    mse = d[mask].mean() if mask is not None else d.mean()
+    return float(10 * np.log10(peak ** 2 / max(mse, 1e-20)))
+
+
+def ssim(x, ref, mask=None, peak=2.0):
+    a = x.squeeze().double().numpy()
+    b = ref.squeeze().double().numpy()
+    f = lambda z: ndimage.gaussian_filter(z, 1.5, truncate=3.5)
+    c1, c2 = (0.01 * peak) ** 2, (0.03 * peak) ** 2
+    ma, mb = f(a), f(b)
+    va, vb, cov = f(a * a) - ma * ma, f(b * b) - mb * mb, f(a * b) - ma * mb
+    s = ((2 * ma * mb + c1) * (2 * cov + c2)) / ((ma ** 2 + mb ** 2 + c1) * (va + vb + c2))
+    return float(s[mask].mean() if mask is not None else s.mean())

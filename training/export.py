@@ -1,0 +1,191 @@
+"""Export every graph to ONNX (opset 17) + model_index.json + reference tensors."""
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import time
+
+import numpy as np
+import torch
+
+import degrade as D
+import pipeline as PL
+import prompt as P
+import train
+
+
+class _TextWrap(torch.nn.Module):
+    def __init__(self, m):
+        super().__init__()
+        self.m = m
+
+    def forward(self, input_ids):
+        return self.m(input_ids)
+
+
+def sha256(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for b in iter(lambda: f.read(1 << 20), b""):
+            h.update(b)
+    return h.hexdigest()
+
+
+def _export(model, args, path, in_names, out_names, dyn):
+    torch.onnx.export(model, args, path, opset_version=17, input_names=in_names,
+                      output_names=out_names, dynamic_axes=dyn, do_constant_folding=True)
+    import onnx
+    onnx.checker.check_model(onnx.load(path))
+
+
+def export_graphs(out, cfg, ae, te, un, rg):
+    C, f, L, Dm = cfg["latent_ch"], cfg["f"], P.MAX_LENGTH, cfg["text_dim"]
+    img = {0: "B", 2: "H", 3: "W"}
+    lat = {0: "B", 2: "h", 3: "w"}
+    x = torch.randn(1, 1, 64, 64)
+    z = torch.randn(1, C, 16, 16)
+    ids = torch.tensor([P.tokenize("mr head t1 axial")])
+    emb = te(ids)
+    _export(_TextWrap(te), (ids,), os.path.join(out, "text_encoder.onnx"), ["input_ids"],
+            ["text_embeds"], {"input_ids": {0: "B"}, "text_embeds": {0: "B"}})
+    _export(ae.encoder, (x,), os.path.join(out, "vae_encoder.onnx"), ["image"], ["latent"],
+            {"image": img, "latent": lat})
+    _export(ae.decoder, (z,), os.path.join(out, "vae_decoder.onnx"), ["latent"], ["image"],
+            {"latent": lat, "image": img})
+    _export(un, (z, z, torch.tensor([10.0]), emb), os.path.join(out, "unet.onnx"),
+            ["sample", "condition", "timestep", "text_embeds"], ["model_output"],
+            {"sample": lat, "condition": lat, "timestep": {0: "B"}, "text_embeds": {0: "B"},
+             "model_output": lat})
+    # ONNX forbids one value name for a graph input and output: the regression output is `output`
+    _export(rg, (x,), os.path.join(out, "regression.onnx"), ["image"], ["output"],
+            {"image": img, "output": img})
+    t = lambda *s: {"type": "float32", "shape": list(s)}
+    spec = {
+        "text_encoder": ({"input_ids": {"type": "int64", "shape": ["B", L]}},
+                         {"text_embeds": t("B", L, Dm)}),
+        "vae_encoder": ({"image": t("B", 1, "H", "W")}, {"latent": t("B", C, "H/%d" % f, "W/%d" % f)}),
+        "vae_decoder": ({"latent": t("B", C, "H/%d" % f, "W/%d" % f)}, {"image": t("B", 1, "H", "W")}),
+        "unet": ({"sample": t("B", C, "h", "w"), "condition": t("B", C, "h", "w"),
+                  "timestep": t("B"), "text_embeds": t("B", L, Dm)},
+                 {"model_output": t("B", C, "h", "w")}),
+        "regression": ({"image": t("B", 1, "H", "W")}, {"output": t("B", 1, "H", "W")}),
+    }
+    graphs = {}
+    for name, (ins, outs) in spec.items():
+        fpath = os.path.join(out, name + ".onnx")
+        graphs[name] = {"file": name + ".onnx", "sha256": sha256(fpath), "bytes": os.path.getsize(fpath),
+                        "inputs": ins, "outputs": outs}
+    return graphs
+
+
+def _save(dirp, name, tensor):
+    a = tensor.detach().cpu().numpy() if torch.is_tensor(tensor) else np.asarray(tensor)
+    if a.dtype == np.int64:
+        a.astype("<i8").tofile(os.path.join(dirp, name + ".i64"))
+        return {"shape": list(a.shape), "type": "int64", "file": name + ".i64"}
+    a.astype("<f4").tofile(os.path.join(dirp, name + ".f32"))
+    return {"shape": list(a.shape), "type": "float32", "file": name + ".f32"}
+
+
+def phantom(n=64, seed=0):
+    """A synthetic head-like phantom (no patient data in the repository)."""
+    g = np.random.default_rng(seed)
+    y, x = np.mgrid[-1:1:n * 1j, -1:1:n * 1j]
+    img = np.zeros((n, n), np.float32)
+    img[(x / 0.85) ** 2 + (y / 0.95) ** 2 < 1] = 180.0
+    img[(x / 0.78) ** 2 + (y / 0.88) ** 2 < 1] = 90.0
+    for _ in range(6):
+        cx, cy, r = g.uniform(-0.5, 0.5), g.uniform(-0.5, 0.5), g.uniform(0.05, 0.2)
+        img[(x - cx) ** 2 + (y - cy) ** 2 < r * r] = g.uniform(40, 220)
+    return torch.from_numpy(img)[None, None]
+
+
+@torch.no_grad()
+def write_references(out, cfg, ae, te, un, rg, sf):
+    ref = os.path.join(out, "reference")
+    os.makedirs(ref, exist_ok=True)
+    C = cfg["latent_ch"]
+    g = torch.Generator().manual_seed(7)
+    x = torch.randn(1, 1, 32, 32, generator=g) * 0.5
+    z = torch.randn(2, C, 8, 8, generator=g)
+    c = torch.randn(2, C, 8, 8, generator=g)
+    ts = torch.tensor([299.0, 74.0])
+    ids = torch.tensor([P.tokenize("mr head t1 axial"), P.tokenize("")])
+    emb = te(ids)
+    cases = {
+        "text_encoder": ({"input_ids": ids}, {"text_embeds": emb}),
+        "vae_encoder": ({"image": x}, {"latent": ae.encoder(x)}),
+        "vae_decoder": ({"latent": z[:1]}, {"image": ae.decoder(z[:1])}),
+        "unet": ({"sample": z, "condition": c, "timestep": ts, "text_embeds": emb},
+                 {"model_output": un(z, c, ts, emb)}),
+        "regression": ({"image": x}, {"output": rg(x)}),
+    }
+    for name, (ins, outs) in cases.items():
+        j = {"graph": name, "inputs": {k: _save(ref, f"{name}.in.{k}", v) for k, v in ins.items()},
+             "outputs": {k: _save(ref, f"{name}.out.{k}", v) for k, v in outs.items()},
+             "tolerance": {"relative": 1e-4}}
+        json.dump(j, open(os.path.join(ref, name + ".json"), "w"), indent=1)
+    # one full pipeline run (MR, k-space degradation, x4, 4 steps) on a synthetic phantom
+    s = 4
+    hr = phantom(64)
+    lr_raw = D.kspace_down(hr, s)
+    off, scale = D.norm_params(lr_raw, "MR")
+    lr = (lr_raw - off) / scale
+    x_up = D.upsample(lr, s)
+    pl = PL.Pipeline(cfg, ae, te, un, rg, sf)
+    tr = {}
+    prm = "mr head t1 axial"
+    dec = pl.sample(x_up, prm, steps=cfg["default_steps"], seed=0, trace=tr)
+    dc = D.data_consistency(dec, lr, s, "kspace")
+    out_raw = dc * scale + off
+    S = lambda n, v: _save(ref, "pipeline." + n, v)
+    j = {
+        "graph": "pipeline",
+        "description": "MR, degradation kspace, scale 4, prompt below, steps/init_strength/guidance "
+                       "from the scheduler config; noise is the N(0,1) latent noise of the start state. "
+                       "z_start = sqrt(abar[t0]) * condition + sqrt(1 - abar[t0]) * noise; each DDIM step "
+                       "(eta 0, v_prediction) goes to the next listed timestep, the last to abar = 1.",
+        "modality": "MR", "scale": s, "degradation": "kspace", "prompt": prm,
+        "input_ids": P.tokenize(prm), "steps": cfg["default_steps"], "init_strength": cfg["init_strength"],
+        "guidance": 1.0, "timesteps": tr["timesteps"], "latent_scale_factor": sf,
+        "normalisation": {"offset": off, "scale": scale},
+        "tensors": {"lr_raw": S("lr_raw", lr_raw), "lr_norm": S("lr_norm", lr), "x_up": S("x_up", x_up),
+                    "condition": S("condition", tr["condition"]), "text_embeds": S("text_embeds", tr["text_embeds"]),
+                    "noise": S("noise", tr["noise"]), "z_start": S("z_start", tr["z_start"]),
+                    **{f"model_output_{i}": S(f"model_output_{i}", v) for i, v in enumerate(tr["model_outputs"])},
+                    **{f"latent_{i}": S(f"latent_{i}", v) for i, v in enumerate(tr["latents"])},
+                    "decoded": S("decoded", dec), "data_consistent": S("data_consistent", dc),
+                    "output_raw": S("output_raw", out_raw),
+                    "regression": S("regression", rg(x_up))},
+        "tolerance": {"relative": 1e-4},
+    }
+    json.dump(j, open(os.path.join(ref, "pipeline.json"), "w"), indent=1)
+
+
+def model_index(out, cfg, graphs, sf, train_info, metrics, git):
+    idx = {
+        "id": os.path.basename(os.path.normpath(out)), "version": "1.0.0",
+        "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "git": git,
+        "scales": [2, 4], "modalities": ["MR", "CT"],
+        "graphs": graphs,
+        "latent": {"channels": cfg["latent_ch"], "downsample": cfg["f"], "scale_factor": sf},
+        "tile": {"multiple": 8 * cfg["f"], "size": 256, "overlap": 32},
+        "preprocessing": D.PREPROCESSING,
+        "degradations": {"MR": "kspace", "CT": "area", "default": "bicubic",
+                         "ct": {"blur_sigma_px": D.CT_BLUR_SIGMA_PX}},
+        "tokenizer": {"file": "tokenizer.json"},
+        "scheduler": {"type": "ddim", "num_train_timesteps": cfg["num_train_timesteps"],
+                      "beta_schedule": "scaled_linear", "beta_start": cfg["beta_start"],
+                      "beta_end": cfg["beta_end"], "prediction_type": "v_prediction",
+                      "timestep_spacing": "trailing", "eta": 0.0, "set_alpha_to_one": True,
+                      "clip_sample": False, "init_strength": cfg["init_strength"],
+                      "default_steps": cfg["default_steps"], "default_guidance": 1.0,
+                      "trained_timesteps": [0, cfg["t_max"] - 1]},
+        "training": train_info,
+        "metrics": metrics,
+        "reference": "reference/",
+    }
+    json.dump(idx, open(os.path.join(out, "model_index.json"), "w"), indent=1)
+    json.dump(P.tokenizer_json(), open(os.path.join(out, "tokenizer.json"), "w"), indent=1)
+    return idx

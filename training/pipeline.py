@@ -1,0 +1,65 @@
+"""The inference loop of docs/model-contract.md in PyTorch (evaluation and reference tensors)."""
+import numpy as np
+import torch
+
+import degrade as D
+import prompt as P
+
+
+def timesteps(steps, init_strength, num_train_timesteps):
+    """Diffusers' trailing spacing restricted to [0, t_start] (np.round: half to even)."""
+    t_start = int(round(init_strength * num_train_timesteps)) - 1
+    n = t_start + 1
+    ts = np.round(np.arange(n, 0, -n / steps)).astype(np.int64) - 1
+    return [int(t) for t in ts[:steps]]
+
+
+class Pipeline:
+    def __init__(self, cfg, ae, te, un, rg, sf):
+        from train import alphas_cumprod
+        self.cfg, self.ae, self.te, self.un, self.rg, self.sf = cfg, ae, te, un, rg, sf
+        self.ac = alphas_cumprod(cfg)
+
+    @torch.no_grad()
+    def text(self, prompt, batch=1):
+        return self.te(torch.tensor([P.tokenize(prompt)], dtype=torch.long)).expand(batch, -1, -1)
+
+    @torch.no_grad()
+    def sample(self, x_up, prompt, steps=4, strength=None, guidance=1.0, seed=0, trace=None):
+        """x_up [1,1,H,W] normalised -> decoded image [1,1,H,W] (before data consistency)."""
+        strength = strength or self.cfg["init_strength"]
+        cond = self.ae.encoder(x_up) * self.sf
+        B = x_up.shape[0]
+        emb = self.text(prompt, B)
+        emb_u = self.text("", B) if guidance != 1.0 else None
+        ts = timesteps(steps, strength, self.cfg["num_train_timesteps"])
+        g = torch.Generator().manual_seed(seed)
+        noise = torch.randn(cond.shape, generator=g)
+        a0 = self.ac[ts[0]]
+        z = a0.sqrt() * cond + (1 - a0).sqrt() * noise
+        if trace is not None:
+            trace.update(condition=cond, text_embeds=emb, noise=noise, z_start=z, timesteps=ts,
+                         model_outputs=[], latents=[])
+        for i, t in enumerate(ts):
+            tt = torch.full((B,), float(t))
+            v = self.un(z, cond, tt, emb)
+            if emb_u is not None:
+                vu = self.un(z, cond, tt, emb_u)
+                v = vu + guidance * (v - vu)
+            a = self.ac[t]
+            a_prev = self.ac[ts[i + 1]] if i + 1 < len(ts) else torch.tensor(1.0)
+            x0 = a.sqrt() * z - (1 - a).sqrt() * v
+            eps = a.sqrt() * v + (1 - a).sqrt() * z
+            z = a_prev.sqrt() * x0 + (1 - a_prev).sqrt() * eps
+            if trace is not None:
+                trace["model_outputs"].append(v)
+                trace["latents"].append(z)
+        return self.ae.decoder(z / self.sf)
+
+    @torch.no_grad()
+    def regression(self, x_up):
+        return self.rg(x_up)
+
+    @torch.no_grad()
+    def ae_roundtrip(self, x):
+        return self.ae.decoder(self.ae.encoder(x))

@@ -1,0 +1,291 @@
+"""Training stages (autoencoder -> regression -> text encoder + diffusion U-Net), resumable.
+
+Each stage checkpoints to <run>/<stage>.pt every `ckpt_every` iterations (model, EMA,
+optimizer and RNG state) and writes <run>/<stage>.done when finished; rerunning resumes.
+"""
+import json
+import math
+import os
+import random
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+import data
+import degrade as D
+import models
+import prompt as P
+
+CONFIGS = {
+    "default": dict(
+        seed=1234, f=4, latent_ch=12, ae_width=64, ae_enc_blocks=1, ae_dec_blocks=2,
+        unet_chs=[64, 96, 128], text_dim=64, text_layers=2,
+        ae_iters=2500, ae_batch=16, ae_patch=64, ae_lr=1e-3,
+        reg_iters=3000, reg_batch=16, reg_patch=64, reg_lr=5e-4,
+        dm_iters=6000, dm_batch=16, dm_patch=64, dm_lr=5e-4,
+        t_max=400, from_condition_p=0.4, prompt_dropout=0.15, word_dropout=0.15,
+        ct_p=0.35, ckpt_every=200, ema=0.999,
+        num_train_timesteps=1000, beta_start=0.00085, beta_end=0.012, init_strength=0.3,
+        default_steps=4),
+    "smoke": dict(
+        seed=1234, f=4, latent_ch=12, ae_width=16, ae_enc_blocks=1, ae_dec_blocks=1,
+        unet_chs=[16, 24, 32], text_dim=32, text_layers=1,
+        ae_iters=40, ae_batch=4, ae_patch=64, ae_lr=1e-3,
+        reg_iters=30, reg_batch=4, reg_patch=64, reg_lr=5e-4,
+        dm_iters=40, dm_batch=4, dm_patch=64, dm_lr=5e-4,
+        t_max=400, from_condition_p=0.4, prompt_dropout=0.15, word_dropout=0.15,
+        ct_p=0.35, ckpt_every=20, ema=0.99,
+        num_train_timesteps=1000, beta_start=0.00085, beta_end=0.012, init_strength=0.3,
+        default_steps=4),
+}
+
+
+def device():
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def alphas_cumprod(cfg):
+    b = torch.linspace(cfg["beta_start"] ** 0.5, cfg["beta_end"] ** 0.5,
+                       cfg["num_train_timesteps"], dtype=torch.float64) ** 2
+    return torch.cumprod(1 - b, 0).float()
+
+
+def build(cfg):
+    ae = models.AutoEncoder(cfg["f"], cfg["latent_ch"], cfg["ae_width"], cfg["ae_enc_blocks"],
+                            cfg["ae_dec_blocks"])
+    te = models.TextEncoder(len(P.VOCAB), cfg["text_dim"], P.MAX_LENGTH, cfg["text_layers"])
+    un = models.DiffusionUNet(cfg["latent_ch"], tuple(cfg["unet_chs"]), cfg["text_dim"])
+    rg = models.Regression(cfg["f"], tuple(cfg["unet_chs"]))
+    return ae, te, un, rg
+
+
+# ------------------------------------------------------------------------------ batches
+class Sampler:
+    def __init__(self, arrays, meta, cfg, seed):
+        self.cfg = cfg
+        self.train = [(torch.from_numpy(a)[None, None], m) for a, m in zip(arrays, meta["slices"])
+                      if m["split"] == "train"]
+        self.ct = [i for i, (_, m) in enumerate(self.train) if m["modality"] == "CT"]
+        self.mr = [i for i, (_, m) in enumerate(self.train) if m["modality"] != "CT"]
+        self.rng = random.Random(seed)
+        self.gen = torch.Generator().manual_seed(seed)
+
+    def state(self):
+        return dict(rng=self.rng.getstate(), gen=self.gen.get_state())
+
+    def load_state(self, s):
+        self.rng.setstate(s["rng"])
+        self.gen.set_state(s["gen"])
+
+    def prompt(self, text):
+        r = self.rng
+        if r.random() < self.cfg["prompt_dropout"]:
+            return ""
+        w = text.split()
+        w = [w[0]] + [x for x in w[1:] if r.random() >= self.cfg["word_dropout"]]
+        return " ".join(w)
+
+    def batch(self, n, patch, per_slice=4, scales=(2, 4)):
+        """Returns hr, x_up (normalised, [n,1,patch,patch]), prompts, modalities."""
+        r = self.rng
+        hrs, ups, prompts, mods = [], [], [], []
+        while len(hrs) < n:
+            pool = self.ct if (self.ct and r.random() < self.cfg["ct_p"]) else self.mr
+            x, m = self.train[r.choice(pool)]
+            k = r.randrange(4)
+            x = torch.rot90(x, k, (2, 3))
+            if r.random() < 0.5:
+                x = torch.flip(x, (3,))
+            H, W = x.shape[-2:]
+            if H < patch or W < patch:
+                continue
+            s = r.choice(scales)
+            lr, _ = D.random_degrade(x, s, m["modality"], r, self.gen)
+            off, sc = D.norm_params(lr, m["modality"])
+            lrn = (lr - off) / sc
+            hrn = (x - off) / sc
+            up = D.upsample(lrn, s)
+            if r.random() < 0.5:                  # intensity scaling about the background level
+                a = r.uniform(0.85, 1.15)
+                hrn, up = (hrn + 1) * a - 1, (up + 1) * a - 1
+            body = hrn > -0.9
+            for _ in range(per_slice):
+                for _try in range(6):
+                    i = r.randrange(0, (H - patch) // 4 + 1) * 4
+                    j = r.randrange(0, (W - patch) // 4 + 1) * 4
+                    if body[..., i:i + patch, j:j + patch].float().mean() > 0.3:
+                        break
+                hrs.append(hrn[..., i:i + patch, j:j + patch])
+                ups.append(up[..., i:i + patch, j:j + patch])
+                prompts.append(self.prompt(m["prompt"]))
+                mods.append(m["modality"])
+                if len(hrs) == n:
+                    break
+        return torch.cat(hrs), torch.cat(ups), prompts, mods
+
+
+def ids(prompts):
+    return torch.tensor([P.tokenize(p) for p in prompts], dtype=torch.long)
+
+
+# ------------------------------------------------------------------------------ stages
+def ema_update(ema, model, n, decay):
+    d = min(decay, (1 + n) / (10 + n))
+    with torch.no_grad():
+        for pe, p in zip(ema.parameters(), model.parameters()):
+            pe.mul_(d).add_(p.detach(), alpha=1 - d)
+
+
+def run_stage(name, run_dir, cfg, iters, modules, ema_modules, params, lr, step_fn, sampler, log):
+    import copy
+    path = os.path.join(run_dir, name + ".pt")
+    done = os.path.join(run_dir, name + ".done")
+    opt = torch.optim.AdamW(params, lr=lr, weight_decay=0.0)
+    sched = lambda it: lr * min(1.0, (it + 1) / 100) * (0.5 * (1 + math.cos(math.pi * min(it, iters) / iters)) * 0.95 + 0.05)
+    start = 0
+    if os.path.exists(path):
+        ck = torch.load(path, map_location="cpu")
+        for k, m in modules.items():
+            m.load_state_dict(ck["model"][k])
+        for k, m in ema_modules.items():
+            m.load_state_dict(ck["ema"][k])
+        opt.load_state_dict(ck["opt"])
+        sampler.load_state(ck["sampler"])
+        torch.set_rng_state(ck["torch_rng"])
+        start = ck["it"]
+        log(f"[{name}] resumed at {start}/{iters}")
+    if os.path.exists(done):
+        return
+    t0, seconds0 = time.time(), (ck.get("seconds", 0.0) if start else 0.0)
+    losses = []
+    for it in range(start, iters):
+        for g in opt.param_groups:
+            g["lr"] = sched(it)
+        loss = step_fn(it)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(params, 1.0)
+        opt.step()
+        for k, m in ema_modules.items():
+            ema_update(m, modules[k], it, cfg["ema"])
+        losses.append(float(loss))
+        last = it + 1 == iters
+        if (it + 1) % 25 == 0 or last:
+            el = time.time() - t0
+            log(f"[{name}] it {it + 1}/{iters} loss {np.mean(losses[-25:]):.6f} "
+                f"lr {sched(it):.2e} {el / (it + 1 - start):.2f}s/it")
+        if (it + 1) % cfg["ckpt_every"] == 0 or last:
+            ck = dict(model={k: m.state_dict() for k, m in modules.items()},
+                      ema={k: m.state_dict() for k, m in ema_modules.items()},
+                      opt=opt.state_dict(), sampler=sampler.state(), torch_rng=torch.get_rng_state(),
+                      it=it + 1, seconds=seconds0 + time.time() - t0)
+            torch.save(ck, path + ".tmp")
+            os.replace(path + ".tmp", path)
+    with open(done, "w") as f:
+        json.dump(dict(seconds=seconds0 + time.time() - t0, iters=iters), f)
+
+
+def train(cfg_name, work, run_dir, log=print):
+    cfg = CONFIGS[cfg_name]
+    os.makedirs(run_dir, exist_ok=True)
+    torch.set_num_threads(int(os.environ.get("MEDSR_THREADS", "2")))
+    torch.manual_seed(cfg["seed"])
+    np.random.seed(cfg["seed"])
+    dev = device()
+    arrays, meta = data.load(data.prepare(work, smoke=(cfg_name == "smoke")))
+    ae, te, un, rg = build(cfg)
+    import copy
+
+    # ---- 1. autoencoder
+    sampler = Sampler(arrays, meta, cfg, cfg["seed"] + 1)
+    if not os.path.exists(os.path.join(run_dir, "ae.pt")):
+        hr, up, _, _ = sampler.batch(256 if cfg_name != "smoke" else 32, cfg["ae_patch"])
+        ae.pca_init(torch.cat([hr, up]))
+    ae.to(dev)
+
+    def ae_step(it):
+        hr, up, _, _ = sampler.batch(cfg["ae_batch"], cfg["ae_patch"])
+        x = torch.cat([hr[: cfg["ae_batch"] * 3 // 4], up[cfg["ae_batch"] * 3 // 4:]]).to(dev)
+        z = ae.encoder(x)
+        y = ae.decoder(z)
+        return F.mse_loss(y, x) + 0.05 * F.l1_loss(y, x) + 1e-6 * z.pow(2).mean()
+
+    run_stage("ae", run_dir, cfg, cfg["ae_iters"], {"ae": ae}, {}, list(ae.parameters()),
+              cfg["ae_lr"], ae_step, sampler, log)
+    ae.load_state_dict(torch.load(os.path.join(run_dir, "ae.pt"), map_location="cpu")["model"]["ae"])
+    ae.to(dev).eval()
+    for p in ae.parameters():
+        p.requires_grad_(False)
+
+    # latent scale factor: 1 / std of HR latents
+    sf_path = os.path.join(run_dir, "latent_scale.json")
+    if not os.path.exists(sf_path):
+        s2 = Sampler(arrays, meta, cfg, cfg["seed"] + 7)
+        hr, _, _, _ = s2.batch(128 if cfg_name != "smoke" else 16, cfg["dm_patch"])
+        with torch.no_grad():
+            std = float(ae.encoder(hr.to(dev)).std())
+        json.dump({"scale_factor": 1.0 / std}, open(sf_path, "w"))
+    sf = json.load(open(sf_path))["scale_factor"]
+
+    # ---- 2. regression baseline
+    sampler = Sampler(arrays, meta, cfg, cfg["seed"] + 2)
+    rg.to(dev)
+    rg_ema = copy.deepcopy(rg)
+
+    def rg_step(it):
+        hr, up, _, _ = sampler.batch(cfg["reg_batch"], cfg["reg_patch"])
+        hr, up = hr.to(dev), up.to(dev)
+        y = rg(up)
+        return F.mse_loss(y, hr) + 0.05 * F.l1_loss(y, hr)
+
+    run_stage("regression", run_dir, cfg, cfg["reg_iters"], {"rg": rg}, {"rg": rg_ema},
+              list(rg.parameters()), cfg["reg_lr"], rg_step, sampler, log)
+
+    # ---- 3. text encoder + diffusion U-Net
+    sampler = Sampler(arrays, meta, cfg, cfg["seed"] + 3)
+    te.to(dev)
+    un.to(dev)
+    te_ema, un_ema = copy.deepcopy(te), copy.deepcopy(un)
+    ac = alphas_cumprod(cfg).to(dev)
+    gen = torch.Generator().manual_seed(cfg["seed"] + 4)
+
+    def dm_step(it):
+        hr, up, prompts, _ = sampler.batch(cfg["dm_batch"], cfg["dm_patch"])
+        hr, up = hr.to(dev), up.to(dev)
+        with torch.no_grad():
+            z0 = ae.encoder(hr) * sf
+            c = ae.encoder(up) * sf
+        B = z0.shape[0]
+        t = torch.randint(0, cfg["t_max"], (B,), generator=gen).to(dev)
+        a = ac[t].view(B, 1, 1, 1)
+        eps = torch.randn(z0.shape, generator=gen).to(dev)
+        from_c = (torch.rand(B, generator=gen) < cfg["from_condition_p"]).view(B, 1, 1, 1).to(dev)
+        base = torch.where(from_c, c, z0)
+        zt = a.sqrt() * base + (1 - a).sqrt() * eps
+        emb = te(ids(prompts).to(dev))
+        v = un(zt, c, t.float(), emb)
+        x0 = a.sqrt() * zt - (1 - a).sqrt() * v
+        return F.mse_loss(x0, z0)
+
+    run_stage("diffusion", run_dir, cfg, cfg["dm_iters"], {"te": te, "un": un},
+              {"te": te_ema, "un": un_ema}, list(te.parameters()) + list(un.parameters()),
+              cfg["dm_lr"], dm_step, sampler, log)
+    return cfg
+
+
+def load_trained(cfg_name, run_dir):
+    """The shipped weights: autoencoder as trained, EMA weights for the others."""
+    cfg = CONFIGS[cfg_name]
+    ae, te, un, rg = build(cfg)
+    ae.load_state_dict(torch.load(os.path.join(run_dir, "ae.pt"), map_location="cpu")["model"]["ae"])
+    ck = torch.load(os.path.join(run_dir, "regression.pt"), map_location="cpu")
+    rg.load_state_dict(ck["ema"]["rg"])
+    ck = torch.load(os.path.join(run_dir, "diffusion.pt"), map_location="cpu")
+    te.load_state_dict(ck["ema"]["te"])
+    un.load_state_dict(ck["ema"]["un"])
+    sf = json.load(open(os.path.join(run_dir, "latent_scale.json")))["scale_factor"]
+    for m in (ae, te, un, rg):
+        m.eval()
+    return cfg, ae, te, un, rg, sf
