@@ -8,7 +8,26 @@ import * as path from 'node:path';
  * with a fresh data directory, and stops it after. */
 const ROOT = path.resolve(__dirname, '../../..');
 
-export interface RunningServer { url: string; dataDir: string; log: () => string; stop(): Promise<void> }
+export interface RunningServer {
+  url: string;
+  /** 'serve': `medsr serve` from dist; 'in-process': the API app with the replicating processor */
+  kind: 'serve' | 'in-process' | 'given';
+  dataDir: string;
+  log: () => string;
+  stop(): Promise<void>;
+}
+
+/** Whether the server can run jobs now (its model is loaded), waiting up to `waitMs`. */
+export async function modelReady(url: string, waitMs: number): Promise<boolean> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    try {
+      if ((await fetch(`${url}/readyz`)).ok) return true;
+    } catch { /* not answering */ }
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -29,14 +48,11 @@ export function serveCommandBuilt(): boolean {
 export async function startMedsrServer(extraEnv: Record<string, string> = {}, inProcess: { sliceDelayMs?: number } = {}): Promise<RunningServer> {
   // MEDSR_VIEWER_TEST_URL points the suite at a server that is already running (a deployment)
   const given = process.env.MEDSR_VIEWER_TEST_URL;
-  if (given) return { url: given.replace(/\/$/, ''), dataDir: '', log: () => '', stop: async () => undefined };
+  if (given) return { url: given.replace(/\/$/, ''), kind: 'given', dataDir: '', log: () => '', stop: async () => undefined };
   if (!serveCommandBuilt()) {
     // eslint-disable-next-line no-console
     console.warn('viewer tests: dist/ has no `medsr serve` yet; using the real API app in-process (replicating processor)');
-    process.env.MEDSR_LOG_LEVEL = process.env.MEDSR_LOG_LEVEL ?? 'warn';
-    const { startInProcessServer } = await import('./in-process-server');
-    const running = await startInProcessServer(inProcess);
-    return { url: running.url, dataDir: '', log: () => '', stop: () => running.stop() };
+    return startInProcess(inProcess);
   }
   for (const built of ['dist/cli/main.js', 'dist/viewer/index.html', 'dist/viewer/viewer.js']) {
     if (!fs.existsSync(path.join(ROOT, built))) throw new Error(`${built} is missing: run \`npm run build\` first`);
@@ -61,7 +77,7 @@ export async function startMedsrServer(extraEnv: Record<string, string> = {}, in
     await new Promise((r) => setTimeout(r, 200));
   }
   return {
-    url, dataDir, log: () => output,
+    url, kind: 'serve', dataDir, log: () => output,
     async stop() {
       if (child.exitCode === null) {
         child.kill('SIGTERM');
@@ -73,4 +89,12 @@ export async function startMedsrServer(extraEnv: Record<string, string> = {}, in
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** The real API app in-process with the replicating processor (see in-process-server.ts). */
+export async function startInProcess(options: { sliceDelayMs?: number } = {}): Promise<RunningServer> {
+  process.env.MEDSR_LOG_LEVEL = process.env.MEDSR_LOG_LEVEL ?? 'warn';
+  const { startInProcessServer } = await import('./in-process-server');
+  const running = await startInProcessServer(options);
+  return { url: running.url, kind: 'in-process', dataDir: '', log: () => '', stop: () => running.stop() };
 }
