@@ -13,7 +13,7 @@ export function renderStudies(studies: Study[], details: Map<string, Series>, se
       const series = details.get(header.seriesInstanceUID);
       return series ? [seriesItem(series, series.seriesInstanceUID === selectedUID, onSelect)] : [];
     });
-    const title = study.description || `Study ${study.studyInstanceUID.slice(-12)}`;
+    const title = `Study · ${study.description || study.studyInstanceUID.slice(-16)}`;
     list.append(h('li', {}, h('div', { class: 'study-title', text: title }), ...items));
   }
 }
