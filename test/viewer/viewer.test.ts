@@ -215,6 +215,27 @@ describeIfChromium('web viewer (chromium + medsr serve)', () => {
     expect(pageErrors).toEqual([]);
   });
 
+  test('a refused job is explained in words, a running job can be cancelled, shortcuts have a help panel', async () => {
+    await page.fill('#job-form [name="prompt"]', 'x'.repeat(600)); // longer than the API accepts
+    await page.click('#start-job');
+    await page.waitForFunction(() => document.querySelector('#job-status')?.classList.contains('error'));
+    const refused = await page.locator('#job-status').textContent();
+    expect(refused).toMatch(/^Could not start: .*prompt/i);
+    expect(refused).not.toMatch(/at .*\.js|stack|undefined/);
+    await page.fill('#job-form [name="prompt"]', '');
+    await page.click('#start-job');
+    await page.waitForFunction(() => !(document.querySelector('#cancel-job') as HTMLButtonElement).hidden);
+    await page.click('#cancel-job');
+    await page.waitForFunction(() => /Cancelled|Done/.test(document.querySelector('#job-status')?.textContent ?? ''));
+    await expect(page.locator('#job-status').textContent()).resolves.toBe('Cancelled.');
+    await expect(page.locator('#cancel-job').isHidden()).resolves.toBe(true);
+    await page.keyboard.press('?');
+    await expect(page.locator('#help-dialog').isVisible()).resolves.toBe(true);
+    expect(await page.locator('#shortcut-table tr').count()).toBeGreaterThanOrEqual(15);
+    await shot('09-help');
+    await page.keyboard.press('Escape');
+  });
+
   // Needs the real ingest to decode JPEG for the preview: only `medsr serve` has it.
   (serveCommandBuilt() ? test : test.skip)('a compressed (JPEG lossless) original is shown from the server preview, labelled', async () => {
     const compressed = path.join(seriesDir, 'jpeg-lossless.dcm');

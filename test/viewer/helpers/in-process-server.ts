@@ -20,7 +20,7 @@ import { createEngine, tempDir } from '../../service/helpers/service-fixture';
 const VIEWER_DIR = path.resolve(__dirname, '../../../dist/viewer');
 
 export async function startInProcessServer(options: { sliceDelayMs?: number } = {}): Promise<{ url: string; stop(): Promise<void> }> {
-  const processor = withEdgeUncertainty(createReplicatingProcessor({ delayMs: options.sliceDelayMs ?? 120 }));
+  const processor = withEdgeUncertainty(createReplicatingProcessor({ delayMs: options.sliceDelayMs ?? 400 }));
   const dataDir = tempDir('medsr-viewer-data-');
   const engine = createEngine(dataDir, processor);
   const app = createApp({
