@@ -24,6 +24,9 @@ export function setUpCornerstone(): void {
   cornerstoneTools.setToolActive('Zoom', { mouseButtonMask: 2 });
   cornerstoneTools.setToolActive('Pan', { mouseButtonMask: 4 });
   cornerstoneTools.setToolActive('StackScrollMouseWheel', {});
+  // Fetch the slices around the shown one in the background, for both viewports at once (the
+  // pool is shared, so one viewport's prefetch must not cancel the other's).
+  cornerstoneTools.stackPrefetch.setConfiguration({ maxImagesToPrefetch: Infinity, preserveExistingPool: true });
 }
 
 /** Makes an element a viewport with a (possibly empty) stack of image ids. */
@@ -34,8 +37,11 @@ export function enableViewport(element: HTMLElement): void {
 }
 
 export function setStack(element: HTMLElement, imageIds: string[], index: number): void {
+  cornerstoneTools.stackPrefetch.disable(element);
   cornerstoneTools.clearToolState(element, 'stack');
   cornerstoneTools.addToolState(element, 'stack', { currentImageIdIndex: index, imageIds });
+  // difference images are computed from the other two: prefetching them would only cost CPU
+  if (!imageIds[0]?.startsWith('medsrdiff:')) cornerstoneTools.stackPrefetch.enable(element);
 }
 
 export function stackOf(element: HTMLElement): { currentImageIdIndex: number; imageIds: string[] } | undefined {

@@ -77,6 +77,11 @@ declare module 'cornerstone-tools' {
   export function getToolState(element: HTMLElement, type: string): { data: Array<{ currentImageIdIndex: number; imageIds: string[] }> } | undefined;
   export function scrollToIndex(element: HTMLElement, index: number): void;
   export const stackImageIndexSynchronizer: SyncHandler;
+  export const stackPrefetch: {
+    enable(element: HTMLElement): void;
+    disable(element: HTMLElement): void;
+    setConfiguration(config: { maxImagesToPrefetch?: number; preserveExistingPool?: boolean }): void;
+  };
   export const WwwcTool: unknown;
   export const PanTool: unknown;
   export const ZoomTool: unknown;
