@@ -6,6 +6,7 @@ import { ARTIFACTS, CHROMIUM, type LaunchedBrowser, chromiumAvailable, launchBro
 import { writeSeries } from './helpers/make-series';
 import { execFileSync } from 'node:child_process';
 import { type RunningServer, modelReady, serveCommandBuilt, startInProcess, startMedsrServer } from './helpers/medsr-server';
+import { makeZip } from '../api/helpers/zip';
 import { canvasSignature, canvasStats, describeViewports, fractionDifferent } from './helpers/page-probes';
 
 /** End to end in a real chromium against the real `medsr serve`: upload a real CT series through
@@ -234,6 +235,23 @@ describeIfChromium('web viewer (chromium + medsr serve)', () => {
     expect(await page.locator('#shortcut-table tr').count()).toBeGreaterThanOrEqual(15);
     await shot('09-help');
     await page.keyboard.press('Escape');
+  });
+
+  test('a zip dropped on the drop zone is uploaded and listed', async () => {
+    const zipDir = fs.mkdtempSync(path.join(seriesDir, 'zip-'));
+    const files = writeSeries(zipDir, { slices: 3, size: 64, seriesNumber: 9, description: 'Dropped zip series' });
+    const zip = await makeZip(files.map((f) => [`scan/${path.basename(f)}`, fs.readFileSync(f)]));
+    const before = await page.locator('.series').count();
+    await page.evaluate(async (b64) => {
+      const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([bytes], 'scan.zip', { type: 'application/zip' }));
+      document.querySelector('#drop-zone')?.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+    }, zip.toString('base64'));
+    await page.waitForFunction((n) => document.querySelectorAll('.series').length > n, before, { timeout: 60_000 });
+    await expect(page.locator('#upload-status').textContent()).resolves.toMatch(/^3 images in 1 series accepted\.$/);
+    await expect(page.locator('.series.selected .name').textContent()).resolves.toBe('Dropped zip series');
+    await expect(page.locator('.series.selected .meta').textContent()).resolves.toMatch(/3 slices · 64×64/);
   });
 
   // Needs the real ingest to decode JPEG for the preview: only `medsr serve` has it.
