@@ -1,0 +1,178 @@
+/** Every HTTP call the viewer makes, typed by the API's response shapes (the zod schemas in
+ * src/api/schemas.ts, /api/v1). When the API changes, this is the one file to adapt. */
+
+export interface InstanceSummary {
+  studyInstanceUID: string;
+  seriesInstanceUID: string;
+  sopInstanceUID: string;
+  modality: string;
+  instanceNumber?: number;
+  seriesDescription?: string;
+  studyDescription?: string;
+  rows: number;
+  columns: number;
+  frames: number;
+  sliceLocation?: number;
+}
+
+export interface SeriesHeader {
+  studyInstanceUID: string;
+  seriesInstanceUID: string;
+  modality: string;
+  seriesNumber?: number;
+  description?: string;
+  instanceCount: number;
+}
+
+export interface Series extends SeriesHeader { instances: InstanceSummary[] }
+
+export interface Study { studyInstanceUID: string; description?: string; series: SeriesHeader[] }
+
+export interface UploadReport {
+  studies: Study[];
+  instancesStored: number;
+  rejected: Array<{ file: string; code: string; message: string }>;
+}
+
+export interface UpscaleOptions { scale: 2 | 4; steps?: number; samples?: number; seed?: number; prompt?: string }
+
+export type JobState = 'queued' | 'running' | 'succeeded' | 'partial' | 'failed' | 'cancelled';
+export const FINAL_STATES: ReadonlySet<JobState> = new Set(['succeeded', 'partial', 'failed', 'cancelled']);
+
+export interface ErrorInfo { code: string; message: string }
+
+export interface Job {
+  id: string;
+  state: JobState;
+  studyInstanceUID: string;
+  options: UpscaleOptions;
+  progress: { total: number; done: number; failed: number; fraction: number };
+  outputs: Array<{ sourceSeriesInstanceUID: string; seriesInstanceUID: string; uncertaintySeriesInstanceUID: string }>;
+  /** absent from the SSE updates (they carry a summary); present from GET /jobs/:id */
+  slices?: Array<{ seriesInstanceUID: string; sopInstanceUID: string; state: 'pending' | 'done' | 'failed'; error?: ErrorInfo }>;
+  error?: ErrorInfo;
+}
+
+export interface JobResults {
+  jobId: string;
+  series: Array<{
+    kind: 'super-resolution' | 'uncertainty';
+    sourceSeriesInstanceUID: string;
+    seriesInstanceUID: string;
+    instances: Array<{ sopInstanceUID: string; url: string }>;
+  }>;
+}
+
+/** A failed call, in the server's own words when it gave any. */
+export class ApiError extends Error {
+  constructor(readonly status: number, readonly code: string, message: string) {
+    super(message);
+  }
+}
+
+const BASE = '/api/v1';
+const enc = encodeURIComponent;
+
+async function readJson<T>(response: Response): Promise<T> {
+  const text = await response.text();
+  const body: unknown = text ? safeParse(text) : undefined;
+  if (!response.ok) {
+    const err = (body as { error?: { code?: string; message?: string } } | undefined)?.error;
+    throw new ApiError(response.status, err?.code ?? `http-${response.status}`,
+      err?.message ?? (response.status >= 500 ? 'The server had a problem; please try again.' : response.statusText));
+  }
+  return body as T;
+}
+
+function safeParse(text: string): unknown {
+  try { return JSON.parse(text); } catch { return { error: { message: text.slice(0, 200) } }; }
+}
+
+async function get<T>(path: string): Promise<T> {
+  return readJson<T>(await fetch(`${BASE}${path}`, { headers: { accept: 'application/json' } }));
+}
+
+export async function listStudies(): Promise<Study[]> {
+  const body = await get<Study[] | { studies: Study[] }>('/studies');
+  return Array.isArray(body) ? body : body.studies;
+}
+
+export function getSeries(studyUID: string, seriesUID: string): Promise<Series> {
+  return get<Series>(`/studies/${enc(studyUID)}/series/${enc(seriesUID)}`);
+}
+
+/** Uploads with XMLHttpRequest because fetch() reports no upload progress. */
+export function uploadFiles(files: Array<{ file: File; path: string }>,
+  onProgress: (fraction: number) => void): Promise<UploadReport> {
+  const form = new FormData();
+  for (const { file, path } of files) form.append('files', file, path);
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', `${BASE}/studies`);
+    xhr.setRequestHeader('accept', 'application/json');
+    xhr.upload.onprogress = (e) => { if (e.lengthComputable) onProgress(e.loaded / e.total); };
+    xhr.onerror = () => reject(new ApiError(0, 'network', 'The server could not be reached.'));
+    xhr.onload = () => {
+      // 422 still carries the report (nothing stored, every file rejected with its reason)
+      const report = xhr.status === 422 ? safeParse(xhr.responseText) as Partial<UploadReport> : undefined;
+      if (report && Array.isArray(report.rejected)) return resolve({ studies: [], instancesStored: 0, ...report } as UploadReport);
+      readJson<UploadReport>(new Response(xhr.responseText, { status: xhr.status })).then(resolve, reject);
+    };
+    xhr.send(form);
+  });
+}
+
+export function instanceUrl(studyUID: string, seriesUID: string, sopUID: string): string {
+  return `${BASE}/studies/${enc(studyUID)}/series/${enc(seriesUID)}/instances/${enc(sopUID)}`;
+}
+
+export function thumbnailUrl(studyUID: string, seriesUID: string): string {
+  return `${BASE}/studies/${enc(studyUID)}/series/${enc(seriesUID)}/thumbnail.png`;
+}
+
+export function startJob(studyUID: string, seriesUID: string, options: UpscaleOptions): Promise<Job> {
+  return fetch(`${BASE}/jobs`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify({ studyInstanceUID: studyUID, seriesInstanceUIDs: [seriesUID], options }),
+  }).then((r) => readJson<Job>(r));
+}
+
+export function getJob(id: string): Promise<Job> {
+  return get<Job>(`/jobs/${enc(id)}`);
+}
+
+export async function cancelJob(id: string): Promise<void> {
+  await readJson<unknown>(await fetch(`${BASE}/jobs/${enc(id)}`, { method: 'DELETE' }));
+}
+
+export function getJobResults(id: string): Promise<JobResults> {
+  return get<JobResults>(`/jobs/${enc(id)}/results`);
+}
+
+export function resultZipUrl(id: string): string {
+  return `${BASE}/jobs/${enc(id)}/results.zip`;
+}
+
+/** Live job updates over server-sent events (`progress` events carry the job without its
+ * slices; `end` closes the stream). The final state is fetched in full (with slices and their
+ * errors). Returns a function that stops listening. */
+export function watchJob(id: string, onUpdate: (job: Job) => void, onLost: (err: unknown) => void): () => void {
+  const source = new EventSource(`${BASE}/jobs/${enc(id)}/events`);
+  let finished = false;
+  const finish = () => {
+    if (finished) return;
+    finished = true;
+    source.close();
+    getJob(id).then(onUpdate, onLost);
+  };
+  source.addEventListener('progress', (e: MessageEvent<string>) => {
+    const job = safeParse(e.data) as Job;
+    if (!job || typeof job.state !== 'string') return;
+    if (FINAL_STATES.has(job.state)) finish(); else onUpdate(job);
+  });
+  source.addEventListener('end', finish);
+  // EventSource reconnects by itself (retry: 2000); when it gives up, ask once directly
+  source.onerror = () => { if (source.readyState === EventSource.CLOSED) finish(); };
+  return () => { finished = true; source.close(); };
+}

@@ -1,0 +1,103 @@
+import { FINAL_STATES, type Job, type Series, cancelJob, getJob, startJob, watchJob } from './api-client';
+import { $, plainError } from './dom';
+
+/** The job form (pre-filled from the series), live progress over SSE, cancel, plain-word errors. */
+export class JobPanel {
+  private series: Series | undefined;
+  private job: Job | undefined;
+  private stopWatching: (() => void) | undefined;
+  private readonly form = $('#job-form') as HTMLFormElement;
+  private readonly startButton = $('#start-job') as HTMLButtonElement;
+  private readonly cancelButton = $('#cancel-job') as HTMLButtonElement;
+  private readonly progress = $('#job-progress') as HTMLProgressElement;
+  private readonly status = $('#job-status');
+
+  constructor(private readonly onFinished: (job: Job, series: Series) => void) {
+    this.form.addEventListener('submit', (e) => { e.preventDefault(); void this.start(); });
+    this.cancelButton.addEventListener('click', () => void this.cancel());
+  }
+
+  setSeries(series: Series): void {
+    this.series = series;
+    // The API does not send the prompt it would build; empty means "build it from the metadata".
+    const prompt = (series as Series & { prompt?: string }).prompt;
+    this.field('prompt').value = prompt ?? '';
+    this.field('prompt').placeholder = `automatic, from the DICOM metadata (${series.modality}${series.description ? `, ${series.description}` : ''})`;
+    this.startButton.disabled = this.isRunning();
+    if (!this.isRunning()) this.say('', '');
+  }
+
+  private field(name: string): HTMLInputElement {
+    return this.form.elements.namedItem(name) as HTMLInputElement;
+  }
+
+  private isRunning(): boolean { return !!this.job && !FINAL_STATES.has(this.job.state); }
+
+  private async start(): Promise<void> {
+    const series = this.series;
+    if (!series || this.isRunning()) return;
+    const num = (name: string) => { const v = this.field(name).value; return v === '' ? undefined : Number(v); };
+    this.startButton.disabled = true;
+    this.say('Starting…', '');
+    try {
+      const job = await startJob(series.studyInstanceUID, series.seriesInstanceUID, {
+        scale: num('scale') === 4 ? 4 : 2,
+        steps: num('steps'), samples: num('samples'), seed: num('seed'),
+        prompt: this.field('prompt').value.trim() || undefined,
+      });
+      this.update(job, series);
+      this.stopWatching = watchJob(job.id, (j) => this.update(j, series),
+        (err) => this.say(`Lost contact with the server: ${plainError(err)}`, 'error'));
+    } catch (err) {
+      this.startButton.disabled = false;
+      this.say(`Could not start: ${plainError(err)}`, 'error');
+    }
+  }
+
+  private async cancel(): Promise<void> {
+    if (!this.job) return;
+    try {
+      await cancelJob(this.job.id);
+      this.update(await getJob(this.job.id), this.series);
+    } catch (err) {
+      this.say(`Could not cancel: ${plainError(err)}`, 'error');
+    }
+  }
+
+  private update(job: Job, series: Series | undefined): void {
+    const previous = this.job?.state;
+    this.job = job;
+    const running = this.isRunning();
+    this.progress.hidden = !running;
+    this.progress.value = job.progress.fraction;
+    this.cancelButton.hidden = !running;
+    this.startButton.disabled = running || !this.series;
+    if (running) {
+      const { done, failed, total, fraction } = job.progress;
+      this.say(job.state === 'queued' ? 'Waiting in the queue…'
+        : `Reconstructing… slice ${Math.min(total, done + failed + 1)} of ${total} (${Math.round(fraction * 100)}%)`, '');
+      return;
+    }
+    this.stopWatching?.();
+    performance.mark('medsr:job-final'); // read by scripts/bench-viewer.js
+    if (job.state === 'succeeded' || job.state === 'partial') {
+      const failed = job.progress.failed;
+      this.say(failed ? `Done, but ${failed} slice${failed === 1 ? '' : 's'} failed: ${firstError(job)}` : 'Done.', failed ? 'error' : 'ok');
+      if (previous !== job.state && series) this.onFinished(job, series);
+    } else if (job.state === 'cancelled') {
+      this.say('Cancelled.', '');
+    } else {
+      this.say(`Failed: ${firstError(job)}`, 'error');
+    }
+  }
+
+  private say(text: string, kind: '' | 'ok' | 'error'): void {
+    this.status.textContent = text;
+    this.status.className = `status ${kind}`;
+  }
+}
+
+function firstError(job: Job): string {
+  const error = job.error ?? job.slices?.find((s) => s.error)?.error;
+  return error?.message ?? 'the server gave no reason.';
+}

@@ -1,0 +1,165 @@
+import * as api from './api-client';
+import { CompareView, type CompareMode } from './compare-view';
+import { setUpCornerstone } from './cornerstone-setup';
+import { imageIdFor } from './dicom-loader';
+import { $, h, plainError } from './dom';
+import { JobPanel } from './job-panel';
+import { PRESETS } from './presets';
+import { bindShortcuts } from './shortcuts';
+import { saveBlob, snapshotPng } from './snapshot';
+import { renderStudies } from './study-list';
+import { setUpUpload } from './upload-panel';
+
+/** The viewer page: upload -> pick a series -> run a job -> compare. Wires the panels together. */
+
+interface State {
+  studies: api.Study[];
+  details: Map<string, api.Series>;
+  series?: api.Series;
+  /** the derived instances' URLs in slice order, for the one-DICOM download */
+  derivedUrls: string[];
+  job?: api.Job;
+}
+const state: State = { studies: [], details: new Map(), derivedUrls: [] };
+
+/** Slice order: InstanceNumber, then position along the normal; frames of one instance in order. */
+function orderedInstances(series: api.Series): api.InstanceSummary[] {
+  return [...series.instances].sort((a, b) => (a.instanceNumber ?? 0) - (b.instanceNumber ?? 0)
+    || (a.sliceLocation ?? 0) - (b.sliceLocation ?? 0));
+}
+
+function imageIdsOf(series: api.Series): string[] {
+  return orderedInstances(series).flatMap((inst) => Array.from({ length: Math.max(1, inst.frames) },
+    (_, frame) => imageIdFor(api.instanceUrl(series.studyInstanceUID, series.seriesInstanceUID, inst.sopInstanceUID), frame)));
+}
+
+/** Results come per source instance; lay them out in the source's slice order. */
+function resultUrlsInSliceOrder(results: api.JobResults, source: api.Series, kind: 'super-resolution' | 'uncertainty',
+  job: api.Job): string[] {
+  const entry = results.series.find((s) => s.kind === kind && s.sourceSeriesInstanceUID === source.seriesInstanceUID);
+  if (!entry) return [];
+  // the job lists its slices (source SOP UIDs) in the same order as the results' instances
+  const sourceSops = (job.slices ?? []).filter((s) => s.seriesInstanceUID === source.seriesInstanceUID && s.state === 'done')
+    .map((s) => s.sopInstanceUID);
+  const bySource = new Map(sourceSops.map((sop, i) => [sop, entry.instances[i]?.url]));
+  const ordered = orderedInstances(source).map((inst) => bySource.get(inst.sopInstanceUID));
+  return ordered.every((u) => u) && ordered.length === entry.instances.length
+    ? ordered as string[] : entry.instances.map((i) => i.url);
+}
+
+function start(): void {
+  setUpCornerstone();
+  const view = new CompareView($('#compare'));
+  const status = $('#job-status');
+  const select = (series: api.Series) => {
+    state.series = series;
+    state.derivedUrls = [];
+    jobs.setSeries(series);
+    setMode('side');
+    setDownloads(undefined);
+    view.showOriginal(imageIdsOf(series)).catch((err: unknown) => {
+      status.className = 'status error';
+      status.textContent = `Cannot show this series: ${plainError(err)}`;
+    });
+  };
+  const refresh = async () => {
+    state.studies = await api.listStudies();
+    const headers = state.studies.flatMap((s) => s.series).filter((h) => !state.details.has(h.seriesInstanceUID));
+    const details = await Promise.all(headers.map((h) => api.getSeries(h.studyInstanceUID, h.seriesInstanceUID)));
+    for (const d of details) state.details.set(d.seriesInstanceUID, d);
+    renderStudies(state.studies, state.details, state.series?.seriesInstanceUID, select);
+  };
+  const jobs = new JobPanel((job, series) => void showResult(job, series));
+  const showResult = async (job: api.Job, series: api.Series) => {
+    if (state.series?.seriesInstanceUID !== series.seriesInstanceUID) return;
+    try {
+      const results = await api.getJobResults(job.id);
+      const derived = resultUrlsInSliceOrder(results, series, 'super-resolution', job);
+      const uncertainty = resultUrlsInSliceOrder(results, series, 'uncertainty', job);
+      if (derived.length === 0) throw new Error('the job produced no images');
+      state.derivedUrls = derived;
+      state.job = job;
+      await view.showReconstruction(derived.map((u) => imageIdFor(u)), uncertainty.map((u) => imageIdFor(u)));
+      ($('#uncertainty-toggle') as HTMLInputElement).disabled = uncertainty.length === 0;
+      setDownloads(job);
+    } catch (err) {
+      status.className = 'status error';
+      status.textContent = `The result could not be shown: ${plainError(err)}`;
+    }
+  };
+  const setDownloads = (job: api.Job | undefined) => {
+    const zip = $('#download-zip') as HTMLAnchorElement;
+    zip.classList.toggle('disabled', !job);
+    if (job) zip.href = api.resultZipUrl(job.id); else zip.removeAttribute('href');
+    updateDicomLink();
+  };
+  const updateDicomLink = () => {
+    const link = $('#download-dicom') as HTMLAnchorElement;
+    const url = state.derivedUrls[Math.min(view.sliceIndex(), state.derivedUrls.length - 1)];
+    link.classList.toggle('disabled', !url);
+    if (url) {
+      link.href = url;
+      link.download = `reconstructed-slice-${view.sliceIndex() + 1}.dcm`;
+    } else link.removeAttribute('href');
+  };
+  view.left.el.addEventListener('cornerstonenewimage', updateDicomLink);
+
+  const setMode = (mode: CompareMode) => {
+    view.setMode(mode);
+    document.querySelectorAll<HTMLElement>('[data-mode]').forEach((b) => {
+      if (b.tagName === 'BUTTON') b.classList.toggle('active', b.dataset.mode === view.mode);
+    });
+  };
+  document.querySelectorAll<HTMLButtonElement>('button[data-mode]').forEach((b) =>
+    b.addEventListener('click', () => setMode(b.dataset.mode as CompareMode)));
+  const presetBar = $('#preset-buttons');
+  for (const preset of PRESETS) {
+    const b = h('button', { text: preset.label, title: `${preset.label} (${preset.key})`, 'data-preset': preset.id });
+    b.addEventListener('click', () => view.applyPreset(preset));
+    presetBar.append(b);
+  }
+  const toggle = $('#uncertainty-toggle') as HTMLInputElement;
+  const opacity = $('#uncertainty-opacity') as HTMLInputElement;
+  const applyUncertainty = () => view.setUncertainty(toggle.checked, Number(opacity.value));
+  toggle.addEventListener('change', applyUncertainty);
+  opacity.addEventListener('input', applyUncertainty);
+  $('#reset-view').addEventListener('click', () => view.reset());
+  const png = () => void snapshotPng(view).then((b) => saveBlob(b, 'medsr-view.png'), (err: unknown) => {
+    status.className = 'status error';
+    status.textContent = plainError(err);
+  });
+  $('#download-png').addEventListener('click', png);
+  const help = $('#help-dialog') as HTMLDialogElement;
+  $('#help-button').addEventListener('click', () => help.showModal());
+
+  bindShortcuts([
+    { keys: ['ArrowUp', 'k'], label: 'Previous slice', run: () => void view.scrollTo(view.sliceIndex() - 1) },
+    { keys: ['ArrowDown', 'j'], label: 'Next slice', run: () => void view.scrollTo(view.sliceIndex() + 1) },
+    { keys: ['PageUp'], label: '10 slices back', run: () => void view.scrollTo(view.sliceIndex() - 10) },
+    { keys: ['PageDown'], label: '10 slices on', run: () => void view.scrollTo(view.sliceIndex() + 10) },
+    { keys: ['Home'], label: 'First slice', run: () => void view.scrollTo(0) },
+    { keys: ['End'], label: 'Last slice', run: () => void view.scrollTo(Number.MAX_SAFE_INTEGER) },
+    ...PRESETS.map((p) => ({ keys: [p.key], label: `Window: ${p.label}`, run: () => view.applyPreset(p) })),
+    { keys: ['c'], label: 'Side by side', run: () => setMode('side') },
+    { keys: ['s'], label: 'Swipe', run: () => setMode('swipe') },
+    { keys: ['d'], label: 'Difference map', run: () => setMode('difference') },
+    { keys: ['u'], label: 'Uncertainty overlay on/off', run: () => { toggle.checked = !toggle.checked; applyUncertainty(); } },
+    { keys: ['r'], label: 'Reset zoom, pan and window', run: () => view.reset() },
+    { keys: ['p'], label: 'Save a PNG snapshot', run: png },
+    { keys: ['?', 'h'], label: 'This help', run: () => (help.open ? help.close() : help.showModal()) },
+  ]);
+
+  setUpUpload((result) => {
+    const first = result.studies[0]?.series[0];
+    // a re-upload may add instances to a known series: fetch its details again
+    for (const s of result.studies.flatMap((st) => st.series)) state.details.delete(s.seriesInstanceUID);
+    void refresh().then(() => {
+      if (first) document.querySelector<HTMLElement>(`[data-series="${CSS.escape(first.seriesInstanceUID)}"]`)?.click();
+    });
+  });
+  void refresh().catch(() => undefined);
+  // A handle for the end-to-end tests and the benchmark; the page itself does not use it.
+  (window as unknown as { medsrViewer: unknown }).medsrViewer = { view, state };
+}
+
+document.addEventListener('DOMContentLoaded', start);

@@ -1,0 +1,37 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { type Browser, type BrowserContext, chromium } from 'playwright-core';
+
+/** Launches Debian's chromium headless with the flags from /work/shared/ENVIRONMENT.md and a
+ * fresh profile directory (nothing carried between runs, nothing fetched from the network). */
+export const CHROMIUM = process.env.MEDSR_CHROMIUM ?? '/usr/bin/chromium';
+
+export function chromiumAvailable(): boolean {
+  return fs.existsSync(CHROMIUM);
+}
+
+export interface LaunchedBrowser { context: BrowserContext; close(): Promise<void> }
+
+export async function launchBrowser(): Promise<LaunchedBrowser> {
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'medsr-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    acceptDownloads: true,
+    viewport: { width: 1400, height: 860 },
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  return {
+    context,
+    async close() {
+      await context.close();
+      fs.rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+export type { Browser };
+
+export const ARTIFACTS = path.resolve(__dirname, '../../../test-artifacts/viewer');

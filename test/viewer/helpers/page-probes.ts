@@ -1,0 +1,50 @@
+import type { Page } from 'playwright-core';
+
+/** Reads of what the page shows: canvas pixel statistics and the viewer's own description. */
+export interface CanvasStats { width: number; height: number; mean: number; std: number; nonBlack: number }
+
+export async function canvasStats(page: Page, cell: 'original' | 'reconstructed'): Promise<CanvasStats> {
+  return page.evaluate((name) => {
+    const canvas = document.querySelector<HTMLCanvasElement>(`[data-cell="${name}"] .viewport canvas`);
+    if (!canvas) return { width: 0, height: 0, mean: 0, std: 0, nonBlack: 0 };
+    const ctx = canvas.getContext('2d');
+    const data = ctx ? ctx.getImageData(0, 0, canvas.width, canvas.height).data : new Uint8ClampedArray();
+    let sum = 0; let sq = 0; let nonBlack = 0;
+    const n = data.length / 4;
+    for (let i = 0; i < data.length; i += 4) {
+      const v = ((data[i] ?? 0) + (data[i + 1] ?? 0) + (data[i + 2] ?? 0)) / 3;
+      sum += v; sq += v * v;
+      if (v > 8) nonBlack++;
+    }
+    const mean = n ? sum / n : 0;
+    return { width: canvas.width, height: canvas.height, mean, std: Math.sqrt(Math.max(0, sq / Math.max(1, n) - mean * mean)), nonBlack: n ? nonBlack / n : 0 };
+  }, cell);
+}
+
+/** Fingerprint of a canvas (sum of |pixel - 128| over a grid) to tell renderings apart. */
+export async function canvasSignature(page: Page, cell: 'original' | 'reconstructed'): Promise<number[]> {
+  return page.evaluate((name) => {
+    const canvas = document.querySelector<HTMLCanvasElement>(`[data-cell="${name}"] .viewport canvas`);
+    const ctx = canvas?.getContext('2d');
+    if (!canvas || !ctx) return [];
+    const data = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+    const out: number[] = [];
+    for (let i = 0; i < data.length; i += 4 * 97) out.push((data[i] ?? 0) * 3 + (data[i + 1] ?? 0) * 5 + (data[i + 2] ?? 0) * 7);
+    return out;
+  }, cell);
+}
+
+export function fractionDifferent(a: number[], b: number[]): number {
+  const n = Math.min(a.length, b.length);
+  let diff = 0;
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) diff++;
+  return n ? diff / n : 0;
+}
+
+export type ViewportInfo = { columns: number; rows: number; index: number; count: number; imageId: string; scale: number;
+  translation: { x: number; y: number }; windowWidth: number; windowCenter: number };
+
+export async function describeViewports(page: Page): Promise<{ left: ViewportInfo | null; right: ViewportInfo | null }> {
+  return page.evaluate(() => (window as unknown as { medsrViewer: { view: { describe(): { left: ViewportInfo | null; right: ViewportInfo | null } } } })
+    .medsrViewer.view.describe());
+}

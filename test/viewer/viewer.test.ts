@@ -1,0 +1,276 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Page } from 'playwright-core';
+import { ARTIFACTS, CHROMIUM, type LaunchedBrowser, chromiumAvailable, launchBrowser } from './helpers/browser';
+import { writeSeries } from './helpers/make-series';
+import { execFileSync } from 'node:child_process';
+import { type RunningServer, modelReady, serveCommandBuilt, startInProcess, startMedsrServer } from './helpers/medsr-server';
+import { makeZip } from '../api/helpers/zip';
+import { canvasSignature, canvasStats, describeViewports, fractionDifferent } from './helpers/page-probes';
+
+/** End to end in a real chromium against the real `medsr serve`: upload a real CT series through
+ * the page, show it, run a job, and check the compare view (sync, window/level, modes). */
+const describeIfChromium = chromiumAvailable() ? describe : describe.skip;
+if (!chromiumAvailable()) {
+  // eslint-disable-next-line no-console
+  console.warn(`viewer tests skipped: no chromium at ${CHROMIUM} (apt-get install -y chromium)`);
+}
+
+jest.setTimeout(240_000);
+
+describeIfChromium('web viewer (chromium + medsr serve)', () => {
+  let server: RunningServer;
+  /** a second server for the job checks when `medsr serve` has no model loaded */
+  let jobServer: RunningServer | undefined;
+  let browser: LaunchedBrowser;
+  let page: Page;
+  let seriesFiles: string[];
+  let seriesDir = '';
+  const pageErrors: string[] = [];
+  const shot = (name: string) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) });
+
+  beforeAll(async () => {
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'medsr-viewer-series-'));
+    seriesDir = dir;
+    seriesFiles = writeSeries(dir, { slices: 6, size: 128 });
+    server = await startMedsrServer();
+    browser = await launchBrowser();
+    page = await browser.context.newPage();
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    await page.goto(server.url);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+    await jobServer?.stop();
+    if (seriesDir) fs.rmSync(seriesDir, { recursive: true, force: true });
+  });
+
+  test('the page loads its own bundle only, with the not-for-diagnosis label', async () => {
+    await expect(page.title()).resolves.toBe('medsr viewer');
+    await expect(page.locator('.badge-warning').textContent()).resolves.toContain('NOT FOR DIAGNOSTIC USE');
+    const external = await page.evaluate(() => performance.getEntriesByType('resource')
+      .map((e) => e.name).filter((n) => !n.startsWith(location.origin) && !n.startsWith('data:')));
+    expect(external).toEqual([]);
+  });
+
+  const upload = async () => {
+    const junk = path.join(seriesDir, 'notes.txt');
+    fs.writeFileSync(junk, 'not a DICOM file');
+    await page.setInputFiles('#file-input', [...seriesFiles, junk]);
+    await page.waitForSelector('.series.selected', { timeout: 60_000 });
+    await page.waitForFunction(() => !!(window as any).medsrViewer.view.describe().left);
+  };
+
+  test('upload through the page lists the series and shows the original', async () => {
+    await upload();
+    await expect(page.locator('#upload-status').textContent()).resolves.toMatch(/6 images in 1 series accepted, 1 file rejected/);
+    await expect(page.locator('#rejected-list li').first().textContent()).resolves.toContain('notes.txt');
+    await expect(page.locator('.series .meta').first().textContent()).resolves.toMatch(/CT · 6 slices · 128×128/);
+    await page.waitForFunction(() => !!document.querySelector('[data-cell="original"] canvas'));
+    await page.waitForTimeout(300);
+    const stats = await canvasStats(page, 'original');
+    expect(stats.std).toBeGreaterThan(10); // an image, not a flat fill
+    expect(stats.nonBlack).toBeGreaterThan(0.2);
+    await expect(page.locator('[data-cell="original"] .corner.tr').textContent()).resolves.toMatch(/128 × 128 px/);
+    await expect(page.locator('[data-cell="original"] .corner.bc').textContent()).resolves.toBe('NOT FOR DIAGNOSTIC USE');
+    const thumbOk = await page.evaluate(() => {
+      const img = document.querySelector<HTMLImageElement>('.series img');
+      return !!img && img.complete && img.naturalWidth > 0;
+    });
+    expect(thumbOk).toBe(true);
+    await shot('01-original');
+  });
+
+  test('scrolling, window/level and the value under the cursor on the original', async () => {
+    const box = await page.locator('[data-cell="original"] .viewport').boundingBox();
+    if (!box) throw new Error('no viewport');
+    const before = await canvasSignature(page, 'original');
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.wheel(0, 120);
+    await page.waitForFunction(() => (window as any).medsrViewer.view.describe().left?.index === 1);
+    await page.waitForTimeout(200);
+    expect(fractionDifferent(before, await canvasSignature(page, 'original'))).toBeGreaterThan(0.05);
+    await page.keyboard.press('3'); // bone window
+    await page.waitForTimeout(200);
+    const vp = (await describeViewports(page)).left;
+    expect([vp?.windowWidth, vp?.windowCenter]).toEqual([2000, 500]);
+    await page.mouse.move(box.x + box.width / 2 + 5, box.y + box.height / 2 + 5);
+    await expect(page.locator('[data-cell="original"] .corner.br').textContent()).resolves.toMatch(/\(\d+, \d+\)\s+-?\d+(\.\d+)? HU/);
+  });
+
+  test('a job runs with live progress and the reconstruction appears, larger in matrix', async () => {
+    if (server.kind === 'serve' && !(await modelReady(server.url, 30_000))) {
+      // eslint-disable-next-line no-console
+      console.warn('viewer tests: `medsr serve` has no model loaded (see /readyz); the job and compare checks '
+        + 'run on the real API app in-process with the replicating processor');
+      jobServer = await startInProcess();
+      await page.goto(jobServer.url);
+      await upload();
+    }
+    await page.fill('#job-form [name="steps"]', '1');
+    await page.fill('#job-form [name="samples"]', '2');
+    await page.click('#start-job');
+    const final = await page.waitForFunction(() => {
+      const status = document.querySelector('#job-status');
+      const text = status?.textContent ?? '';
+      if (document.querySelector('#compare')?.classList.contains('has-reconstruction')) return 'shown';
+      if (status?.classList.contains('error')) return `error: ${text}`;
+      return false;
+    }, null, { timeout: 200_000, polling: 250 });
+    const outcome = await final.jsonValue();
+    await shot('02-after-job');
+    expect(outcome).toBe('shown');
+    await page.waitForTimeout(400);
+    const { left, right } = await describeViewports(page);
+    expect(right?.columns).toBeGreaterThan(left?.columns ?? Infinity);
+    expect(right?.columns).toBe((left?.columns ?? 0) * 2);
+    expect(right?.index).toBe(left?.index);
+    const stats = await canvasStats(page, 'reconstructed');
+    expect(stats.std).toBeGreaterThan(10);
+    await shot('03-compare');
+  });
+
+  test('scroll, window/level and zoom follow from one viewport to the other', async () => {
+    const rightBox = await page.locator('[data-cell="reconstructed"] .viewport').boundingBox();
+    if (!rightBox) throw new Error('no viewport');
+    const cx = rightBox.x + rightBox.width / 2;
+    const cy = rightBox.y + rightBox.height / 2;
+    const start = (await describeViewports(page)).left?.index ?? NaN;
+    await page.mouse.move(cx, cy);
+    await page.mouse.wheel(0, 120); // scroll on the reconstruction: the original follows
+    await page.waitForTimeout(400);
+    let { left, right } = await describeViewports(page);
+    expect(right?.index).toBe(start + 1);
+    expect(left?.index).toBe(start + 1);
+    // left drag = window/level, on the reconstruction
+    await page.mouse.down({ button: 'left' });
+    await page.mouse.move(cx + 60, cy + 30, { steps: 5 });
+    await page.mouse.up({ button: 'left' });
+    await page.waitForTimeout(300);
+    ({ left, right } = await describeViewports(page));
+    expect(right?.windowWidth).not.toBe(2000);
+    expect(left?.windowWidth).toBeCloseTo(right?.windowWidth ?? NaN, 6);
+    expect(left?.windowCenter).toBeCloseTo(right?.windowCenter ?? NaN, 6);
+    // right drag = zoom: same anatomy at the same size, so scale x columns is equal on both
+    await page.mouse.down({ button: 'right' });
+    await page.mouse.move(cx, cy - 60, { steps: 5 });
+    await page.mouse.up({ button: 'right' });
+    await page.waitForTimeout(300);
+    ({ left, right } = await describeViewports(page));
+    expect((left?.scale ?? 0) * (left?.columns ?? 0)).toBeCloseTo((right?.scale ?? 0) * (right?.columns ?? 0), 3);
+    await shot('04-synced-zoom');
+    await page.keyboard.press('r');
+    await page.keyboard.press('1');
+    await page.waitForTimeout(300);
+  });
+
+  test('swipe, difference and uncertainty modes draw', async () => {
+    const plain = await canvasSignature(page, 'reconstructed');
+    await page.keyboard.press('u');
+    await page.waitForTimeout(500);
+    const withUncertainty = await canvasSignature(page, 'reconstructed');
+    expect(fractionDifferent(plain, withUncertainty)).toBeGreaterThan(0.05);
+    await shot('05-uncertainty');
+    await page.keyboard.press('u');
+    await page.keyboard.press('d');
+    await page.waitForTimeout(600);
+    const diff = await describeViewports(page);
+    expect(diff.right?.imageId).toMatch(/^medsrdiff:/);
+    expect(diff.right?.windowCenter).toBe(0);
+    expect(fractionDifferent(plain, await canvasSignature(page, 'reconstructed'))).toBeGreaterThan(0.05);
+    await shot('06-difference');
+    await page.keyboard.press('s');
+    await page.waitForTimeout(500);
+    await expect(page.locator('#compare').getAttribute('data-mode')).resolves.toBe('swipe');
+    const clip = await page.evaluate(() => getComputedStyle(document.querySelector('[data-cell="reconstructed"]')!).clipPath);
+    expect(clip).toMatch(/inset/);
+    const divider = await page.locator('.swipe-divider').boundingBox();
+    if (!divider) throw new Error('no divider');
+    await page.mouse.move(divider.x + divider.width / 2, divider.y + divider.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(divider.x - 150, divider.y + divider.height / 2, { steps: 5 });
+    await page.mouse.up();
+    const fraction = await page.evaluate(() => (window as any).medsrViewer.view.swipeFraction as number);
+    expect(fraction).toBeLessThan(0.45);
+    await shot('07-swipe');
+    await page.keyboard.press('c');
+  });
+
+  test('downloads: PNG snapshot, one DICOM, the zip', async () => {
+    const [png] = await Promise.all([page.waitForEvent('download'), page.keyboard.press('p')]);
+    const pngPath = path.join(ARTIFACTS, 'snapshot.png');
+    await png.saveAs(pngPath);
+    expect(fs.readFileSync(pngPath).subarray(1, 4).toString()).toBe('PNG');
+    const [dicom] = await Promise.all([page.waitForEvent('download'), page.click('#download-dicom')]);
+    const dcmPath = path.join(ARTIFACTS, 'slice.dcm');
+    await dicom.saveAs(dcmPath);
+    expect(fs.readFileSync(dcmPath).subarray(128, 132).toString()).toBe('DICM');
+    const [zip] = await Promise.all([page.waitForEvent('download'), page.click('#download-zip')]);
+    const zipPath = path.join(ARTIFACTS, 'results.zip');
+    await zip.saveAs(zipPath);
+    expect(fs.readFileSync(zipPath).subarray(0, 2).toString()).toBe('PK');
+    expect(pageErrors).toEqual([]);
+  });
+
+  test('a refused job is explained in words, a running job can be cancelled, shortcuts have a help panel', async () => {
+    await page.fill('#job-form [name="prompt"]', 'x'.repeat(600)); // longer than the API accepts
+    await page.click('#start-job');
+    await page.waitForFunction(() => document.querySelector('#job-status')?.classList.contains('error'));
+    const refused = await page.locator('#job-status').textContent();
+    expect(refused).toMatch(/^Could not start: .*prompt/i);
+    expect(refused).not.toMatch(/at .*\.js|stack|undefined/);
+    await page.fill('#job-form [name="prompt"]', '');
+    await page.click('#start-job');
+    await page.waitForFunction(() => !(document.querySelector('#cancel-job') as HTMLButtonElement).hidden);
+    await page.click('#cancel-job');
+    await page.waitForFunction(() => /Cancelled|Done/.test(document.querySelector('#job-status')?.textContent ?? ''));
+    await expect(page.locator('#job-status').textContent()).resolves.toBe('Cancelled.');
+    await expect(page.locator('#cancel-job').isHidden()).resolves.toBe(true);
+    await page.keyboard.press('?');
+    await expect(page.locator('#help-dialog').isVisible()).resolves.toBe(true);
+    expect(await page.locator('#shortcut-table tr').count()).toBeGreaterThanOrEqual(15);
+    await shot('09-help');
+    await page.keyboard.press('Escape');
+  });
+
+  test('a zip dropped on the drop zone is uploaded and listed', async () => {
+    const zipDir = fs.mkdtempSync(path.join(seriesDir, 'zip-'));
+    const files = writeSeries(zipDir, { slices: 3, size: 64, seriesNumber: 9, description: 'Dropped zip series' });
+    const zip = await makeZip(files.map((f) => [`scan/${path.basename(f)}`, fs.readFileSync(f)]));
+    const before = await page.locator('.series').count();
+    await page.evaluate(async (b64) => {
+      const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([bytes], 'scan.zip', { type: 'application/zip' }));
+      document.querySelector('#drop-zone')?.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+    }, zip.toString('base64'));
+    await page.waitForFunction((n) => document.querySelectorAll('.series').length > n, before, { timeout: 60_000 });
+    await expect(page.locator('#upload-status').textContent()).resolves.toMatch(/^3 images in 1 series accepted\.$/);
+    await expect(page.locator('.series.selected .name').textContent()).resolves.toBe('Dropped zip series');
+    await expect(page.locator('.series.selected .meta').textContent()).resolves.toMatch(/3 slices · 64×64/);
+  });
+
+  // Needs the real ingest to decode JPEG for the preview: only `medsr serve` has it.
+  (serveCommandBuilt() ? test : test.skip)('a compressed (JPEG lossless) original is shown from the server preview, labelled', async () => {
+    const compressed = path.join(seriesDir, 'jpeg-lossless.dcm');
+    execFileSync('dcmcjpeg', ['--encode-lossless-sv1', seriesFiles[0] ?? '', compressed]);
+    // the uncompressed copies share its SOP UID: upload it to a fresh server of its own
+    const own = await startMedsrServer();
+    try {
+      await page.goto(own.url);
+      await page.setInputFiles('#file-input', [compressed]);
+      await page.waitForSelector('.series.selected', { timeout: 60_000 });
+      await page.waitForFunction(() => !!(window as any).medsrViewer.view.describe().left, null, { timeout: 30_000 });
+      await page.waitForTimeout(300);
+      expect((await canvasStats(page, 'original')).std).toBeGreaterThan(10);
+      await expect(page.locator('[data-cell="original"] .corner.tr').textContent()).resolves.toContain('8-bit server preview, no HU');
+      await shot('08-compressed-original');
+    } finally {
+      await own.stop();
+    }
+  });
+});
