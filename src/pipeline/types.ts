@@ -31,6 +31,18 @@ export interface UpscaleResult {
   dcResidual: number;
   /** Milliseconds per stage (summed over tiles, samples, steps), plus counters. */
   timings: Record<string, number>;
+  /** The settings that ran, defaults filled in from the manifest: what a derived image records. */
+  settings: AppliedSettings;
+}
+
+export interface AppliedSettings {
+  steps: number;
+  samples: number;
+  seed: number;
+  guidance: number;
+  scheduler: string;
+  initStrength: number;
+  degradation: 'kspace' | 'area' | 'bicubic';
 }
 
 export interface SuperResolver {

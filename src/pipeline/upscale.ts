@@ -118,5 +118,6 @@ export async function runUpscale(model: LoadedModel, input: Tensor, options: Ups
   const dcResidual = await timer.time('consistency', () => consistencyResidual(mean, lr, o.scale, o.degradation, { blurSigma }));
   timer.add('total', performance.now() - started);
   options.onProgress?.(1);
-  return { mean: tensorOf(mean), std: std ? tensorOf(std) : undefined, dcResidual, timings: timer.totals };
+  const settings = { steps: o.steps, samples: o.samples, seed: o.seed, guidance: o.guidance, scheduler: o.scheduler, initStrength: o.initStrength, degradation: o.degradation };
+  return { mean: tensorOf(mean), std: std ? tensorOf(std) : undefined, dcResidual, timings: timer.totals, settings };
 }

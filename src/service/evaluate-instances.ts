@@ -10,6 +10,7 @@ import { ctBlurSigma, degradationFor, degrade, evaluateSlice, type DegradationKi
 import type { Plane } from '../pipeline/plane';
 import { MedsrError } from '../shared/errors';
 import { imageTensor } from '../shared/tensor';
+import { normalisationFor } from './upscale-instance';
 
 export interface EvaluateOptions {
   scale: 2 | 4;
@@ -40,8 +41,7 @@ const IDENTITY: NormalisationSpec = { kind: 'fixed', min: -1, max: 1 };
 export async function evaluateInstance(model: LoadedModel, instance: DicomInstance, options: EvaluateOptions): Promise<SliceEvaluation> {
   const { manifest } = model;
   const modality = instance.modality.toUpperCase();
-  const spec = manifest.preprocessing[modality] ?? manifest.preprocessing.default;
-  if (!spec) throw new MedsrError('unsupported', 'eval.modality', `the model has no preprocessing for modality ${modality}`, { file: instance.ref.label });
+  const spec = normalisationFor(manifest, modality);
   const degradation = options.degradation ?? degradationFor(manifest, modality);
   // The middle frame of a multi-frame image: one slice per instance keeps the average per-slice.
   const frame = await decodeFrame(instance, Math.floor(instance.pixel.frames / 2));
@@ -49,7 +49,7 @@ export async function evaluateInstance(model: LoadedModel, instance: DicomInstan
   const hrRaw = cropToMultiple({ data: values.data, height: frame.rows, width: frame.columns }, options.scale);
   const lrRaw = degrade(hrRaw, options.scale, degradation, { blurSigma: ctBlurSigma(manifest) });
 
-  const [low, high] = normalisationRange(Float64Array.from(lrRaw.data), spec as NormalisationSpec);
+  const [low, high] = normalisationRange(Float64Array.from(lrRaw.data), spec);
   const offset = (low + high) / 2;
   const scale = high > low ? (high - low) / 2 : 1;
   const hr = affine(hrRaw, offset, scale);

@@ -20,6 +20,8 @@ export interface UpscaleOptions {
   steps?: number;
   samples?: number;
   seed?: number;
+  /** Classifier-free guidance scale (model default when absent; 1 = none). */
+  guidance?: number;
   prompt?: string;
 }
 

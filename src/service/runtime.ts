@@ -3,7 +3,6 @@
  * worker pool, joined by upscaleInstance into the SliceProcessor the rest of service/ uses.
  */
 import {
-  type AppliedStep,
   buildPrompt,
   decodeFrame,
   fromConditioning,
@@ -65,7 +64,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   );
   ready.catch(() => undefined); // observed through modelStatus() and the processor
 
-  const deps = (r: SuperResolver): UpscaleInstanceDeps<AppliedStep> => ({
+  const deps = (r: SuperResolver): UpscaleInstanceDeps => ({
     resolver: r,
     decodeFrame,
     toConditioning,

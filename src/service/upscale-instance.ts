@@ -7,58 +7,37 @@
  * APIs), so the composition root passes the real ones and nothing here imports an
  * implementation.
  */
-import type { DecodedFrame, DicomInstance, PixelDescription, PromptMetadata } from '../ingest/types';
-import { MedsrError } from '../shared/errors';
+import type {
+  AppliedStep,
+  DicomInstance,
+  NormalisationSpec,
+  buildPrompt,
+  decodeFrame,
+  fromConditioning,
+  newUid,
+  supportsRescale,
+  toConditioning,
+  uncertaintyToStored,
+  writeDerived,
+} from '../ingest';
+import type { Manifest, SuperResolver, UpscaleResult } from '../pipeline';
 import type { Tensor } from '../shared/tensor';
+import { MedsrError } from '../shared/errors';
 import type { SliceOutput, SliceRequest } from './ports';
 
-export type NormalisationSpec = { kind: 'percentile'; low: number; high: number } | { kind: 'fixed'; min: number; max: number };
+/** The part of the pipeline's pool this use case needs. */
+export type ResolverLike = Pick<SuperResolver, 'provider' | 'upscale'> & { manifest: Pick<Manifest, 'id' | 'version' | 'preprocessing'> };
 
-export interface ConditioningLike<Step> {
-  tensor: Tensor;
-  steps: Step[];
-}
-
-export interface DerivedRepresentation {
-  bitsStored: number;
-  signed: boolean;
-  rescaleSlope: number;
-  rescaleIntercept: number;
-}
-
-export interface DerivedWriteOptions {
-  scale: number;
-  rows: number;
-  columns: number;
-  seriesInstanceUID: string;
-  seriesNumber: number;
-  seriesDescription: string;
-  derivationDescription: string;
-  kind: 'super-resolution' | 'uncertainty';
-  softwareVersion: string;
-  sopInstanceUID?: string;
-  pixelRepresentation?: DerivedRepresentation;
-}
-
-export interface ResolverLike {
-  manifest: { id: string; version: string; preprocessing: Record<string, NormalisationSpec> };
-  provider: string;
-  upscale(
-    input: Tensor,
-    options: { scale: 2 | 4; modality: string; prompt: string; steps?: number; samples?: number; seed?: number; onProgress?: (fraction: number) => void },
-  ): Promise<{ mean: Tensor; std: Tensor | undefined; dcResidual: number; timings: Record<string, number> }>;
-}
-
-export interface UpscaleInstanceDeps<Step = unknown> {
+export interface UpscaleInstanceDeps {
   resolver: ResolverLike;
-  decodeFrame(instance: DicomInstance, frameIndex: number): Promise<DecodedFrame>;
-  toConditioning(frame: DecodedFrame, pixel: PixelDescription, spec: NormalisationSpec): ConditioningLike<Step>;
-  fromConditioning(tensor: Tensor, steps: Step[], pixel: PixelDescription): Int32Array;
-  uncertaintyToStored(frames: Array<{ std: Tensor; steps: Step[] }>, options: { allowRescale?: boolean }): { frames: Int32Array[]; pixelRepresentation: DerivedRepresentation };
-  supportsRescale(source: DicomInstance): boolean;
-  buildPrompt(meta: PromptMetadata): string;
-  writeDerived(source: DicomInstance, frames: Int32Array[], options: DerivedWriteOptions): Uint8Array;
-  newUid(): string;
+  decodeFrame: typeof decodeFrame;
+  toConditioning: typeof toConditioning;
+  fromConditioning: typeof fromConditioning;
+  uncertaintyToStored: typeof uncertaintyToStored;
+  supportsRescale: typeof supportsRescale;
+  buildPrompt: typeof buildPrompt;
+  writeDerived: typeof writeDerived;
+  newUid: typeof newUid;
   softwareVersion: string;
 }
 
@@ -71,7 +50,7 @@ export function normalisationFor(manifest: ResolverLike['manifest'], modality: s
 const SR_SERIES_OFFSET = 1000;
 const STD_SERIES_OFFSET = 2000;
 
-export async function upscaleInstance<Step>(instance: DicomInstance, request: SliceRequest, deps: UpscaleInstanceDeps<Step>): Promise<SliceOutput> {
+export async function upscaleInstance(instance: DicomInstance, request: SliceRequest, deps: UpscaleInstanceDeps): Promise<SliceOutput> {
   const { options } = request;
   const { resolver } = deps;
   const frames = instance.pixel.frames;
@@ -80,9 +59,10 @@ export async function upscaleInstance<Step>(instance: DicomInstance, request: Sl
   const samples = options.samples ?? 1;
 
   const outFrames: Int32Array[] = [];
-  const stdFrames: Array<{ std: Tensor; steps: Step[] }> = [];
+  const stdFrames: Array<{ std: Tensor; steps: AppliedStep[] }> = [];
   const timings: Record<string, number> = {};
   let worstResidual = 0;
+  let applied: UpscaleResult['settings'] | undefined;
   for (let f = 0; f < frames; f++) {
     if (request.signal?.aborted) throw new MedsrError('internal', 'upscale.aborted', 'the request was cancelled');
     const frame = await deps.decodeFrame(instance, f);
@@ -94,11 +74,13 @@ export async function upscaleInstance<Step>(instance: DicomInstance, request: Sl
       ...(options.steps !== undefined ? { steps: options.steps } : {}),
       ...(options.samples !== undefined ? { samples: options.samples } : {}),
       ...(options.seed !== undefined ? { seed: options.seed } : {}),
+      ...(options.guidance !== undefined ? { guidance: options.guidance } : {}),
       onProgress: (fraction) => request.onProgress?.((f + fraction) / frames),
     });
     outFrames.push(deps.fromConditioning(result.mean, conditioning.steps, instance.pixel));
     if (result.std) stdFrames.push({ std: result.std, steps: conditioning.steps });
     worstResidual = Math.max(worstResidual, result.dcResidual);
+    applied = result.settings;
     for (const [k, v] of Object.entries(result.timings)) timings[k] = (timings[k] ?? 0) + v;
   }
   timings.dcResidual = worstResidual;
@@ -106,7 +88,10 @@ export async function upscaleInstance<Step>(instance: DicomInstance, request: Sl
   const rows = instance.pixel.rows * options.scale;
   const columns = instance.pixel.columns * options.scale;
   const model = `${resolver.manifest.id} ${resolver.manifest.version}`;
-  const settings = `x${options.scale} steps=${options.steps ?? 'default'} samples=${samples} seed=${options.seed ?? 'random'}`;
+  // what actually ran (defaults filled in by the pipeline), so the output can be reproduced
+  const settings = applied
+    ? `x${options.scale} steps=${applied.steps} samples=${applied.samples} seed=${applied.seed} guidance=${applied.guidance} scheduler=${applied.scheduler} strength=${applied.initStrength} dc=${applied.degradation}`
+    : `x${options.scale}`;
   const base = {
     scale: options.scale,
     rows,

@@ -15,7 +15,7 @@ const SIZE = Number(process.env.BENCH_SIZE ?? 512);
 (chromiumAvailable() ? test : test.skip)(`viewer bench: ${SLICES} slices ${SIZE}x${SIZE}`, async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'medsr-viewer-bench-'));
   const files = writeSeries(dir, { slices: SLICES, size: SIZE });
-  const server = await startMedsrServer({}, { sliceDelayMs: 0 });
+  const server = await startMedsrServer();
   const browser = await launchBrowser();
   const lines: string[] = [];
   try {

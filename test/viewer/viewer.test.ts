@@ -5,7 +5,7 @@ import type { Page } from 'playwright-core';
 import { ARTIFACTS, CHROMIUM, type LaunchedBrowser, chromiumAvailable, launchBrowser } from './helpers/browser';
 import { writeSeries } from './helpers/make-series';
 import { execFileSync } from 'node:child_process';
-import { type RunningServer, modelReady, serveCommandBuilt, startInProcess, startMedsrServer } from './helpers/medsr-server';
+import { type RunningServer, modelReady, startMedsrServer } from './helpers/medsr-server';
 import { makeZip } from '../api/helpers/zip';
 import { canvasSignature, canvasStats, describeViewports, fractionDifferent } from './helpers/page-probes';
 
@@ -22,7 +22,6 @@ jest.setTimeout(240_000);
 describeIfChromium('web viewer (chromium + medsr serve)', () => {
   let server: RunningServer;
   /** a second server for the job checks when `medsr serve` has no model loaded */
-  let jobServer: RunningServer | undefined;
   let browser: LaunchedBrowser;
   let page: Page;
   let seriesFiles: string[];
@@ -45,7 +44,6 @@ describeIfChromium('web viewer (chromium + medsr serve)', () => {
   afterAll(async () => {
     await browser?.close();
     await server?.stop();
-    await jobServer?.stop();
     if (seriesDir) fs.rmSync(seriesDir, { recursive: true, force: true });
   });
 
@@ -103,14 +101,8 @@ describeIfChromium('web viewer (chromium + medsr serve)', () => {
   });
 
   test('a job runs with live progress and the reconstruction appears, larger in matrix', async () => {
-    if (server.kind === 'serve' && !(await modelReady(server.url, 30_000))) {
-      // eslint-disable-next-line no-console
-      console.warn('viewer tests: `medsr serve` has no model loaded (see /readyz); the job and compare checks '
-        + 'run on the real API app in-process with the replicating processor');
-      jobServer = await startInProcess();
-      await page.goto(jobServer.url);
-      await upload();
-    }
+    // the shipped model must load: jobs run real inference
+    expect(await modelReady(server.url, 60_000)).toBe(true);
     await page.fill('#job-form [name="steps"]', '1');
     await page.fill('#job-form [name="samples"]', '2');
     await page.click('#start-job');
@@ -255,7 +247,7 @@ describeIfChromium('web viewer (chromium + medsr serve)', () => {
   });
 
   // Needs the real ingest to decode JPEG for the preview: only `medsr serve` has it.
-  (serveCommandBuilt() ? test : test.skip)('a compressed (JPEG lossless) original is shown from the server preview, labelled', async () => {
+  test('a compressed (JPEG lossless) original is shown from the server preview, labelled', async () => {
     const compressed = path.join(seriesDir, 'jpeg-lossless.dcm');
     execFileSync('dcmcjpeg', ['--encode-lossless-sv1', seriesFiles[0] ?? '', compressed]);
     // the uncompressed copies share its SOP UID: upload it to a fresh server of its own

@@ -42,7 +42,7 @@ async function main(): Promise<void> {
         const mean = { data: r.mean.data, shape: [...r.mean.shape] };
         const std = r.std ? { data: r.std.data, shape: [...r.std.shape] } : undefined;
         const transfer = [mean.data.buffer as ArrayBuffer, ...(std ? [std.data.buffer as ArrayBuffer] : [])];
-        send({ type: 'result', id, mean, std, dcResidual: r.dcResidual, timings: r.timings }, transfer);
+        send({ type: 'result', id, mean, std, dcResidual: r.dcResidual, timings: r.timings, settings: r.settings }, transfer);
       })
       .catch((err: unknown) => send({ type: 'error', id, error: toWire(err) }));
   });

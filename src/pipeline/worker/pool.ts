@@ -112,7 +112,7 @@ export async function createSuperResolver(options: SuperResolverOptions): Promis
       }
       slot.job = undefined;
       if (msg.type === 'result') {
-        job.resolve({ mean: msg.mean, std: msg.std, dcResidual: msg.dcResidual, timings: msg.timings });
+        job.resolve({ mean: msg.mean, std: msg.std, dcResidual: msg.dcResidual, timings: msg.timings, settings: msg.settings });
       } else if (msg.type === 'error') {
         job.reject(fromWire(msg.error));
       }

@@ -1,3 +1,4 @@
+import type { AppliedSettings } from '../types';
 import { MedsrError, type ErrorKind } from '../../shared/errors';
 import type { Manifest } from '../manifest';
 import type { Device } from '../runtime/onnx-session';
@@ -31,7 +32,7 @@ export type FromWorker =
   | { type: 'ready'; provider: string; manifest: Manifest }
   | { type: 'init-error'; error: WireError }
   | { type: 'progress'; id: number; fraction: number }
-  | { type: 'result'; id: number; mean: WireTensor; std: WireTensor | undefined; dcResidual: number; timings: Record<string, number> }
+  | { type: 'result'; id: number; mean: WireTensor; std: WireTensor | undefined; dcResidual: number; timings: Record<string, number>; settings: AppliedSettings }
   | { type: 'error'; id: number; error: WireError }
   | { type: 'disposed' };
 

@@ -10,8 +10,8 @@ const ROOT = path.resolve(__dirname, '../../..');
 
 export interface RunningServer {
   url: string;
-  /** 'serve': `medsr serve` from dist; 'in-process': the API app with the replicating processor */
-  kind: 'serve' | 'in-process' | 'given';
+  /** 'serve': `medsr serve` from dist; 'given': a running deployment (MEDSR_VIEWER_TEST_URL) */
+  kind: 'serve' | 'given';
   dataDir: string;
   log: () => string;
   stop(): Promise<void>;
@@ -39,21 +39,10 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** `medsr serve` is registered in the built CLI (its command file is compiled into dist/cli). */
-export function serveCommandBuilt(): boolean {
-  const cliDir = path.join(ROOT, 'dist', 'cli');
-  return fs.existsSync(cliDir) && fs.readdirSync(cliDir).some((f) => /^serve[-.\w]*\.js$/.test(f));
-}
-
-export async function startMedsrServer(extraEnv: Record<string, string> = {}, inProcess: { sliceDelayMs?: number } = {}): Promise<RunningServer> {
+export async function startMedsrServer(extraEnv: Record<string, string> = {}): Promise<RunningServer> {
   // MEDSR_VIEWER_TEST_URL points the suite at a server that is already running (a deployment)
   const given = process.env.MEDSR_VIEWER_TEST_URL;
   if (given) return { url: given.replace(/\/$/, ''), kind: 'given', dataDir: '', log: () => '', stop: async () => undefined };
-  if (!serveCommandBuilt()) {
-    // eslint-disable-next-line no-console
-    console.warn('viewer tests: dist/ has no `medsr serve` yet; using the real API app in-process (replicating processor)');
-    return startInProcess(inProcess);
-  }
   for (const built of ['dist/cli/main.js', 'dist/viewer/index.html', 'dist/viewer/viewer.js']) {
     if (!fs.existsSync(path.join(ROOT, built))) throw new Error(`${built} is missing: run \`npm run build\` first`);
   }
@@ -89,12 +78,4 @@ export async function startMedsrServer(extraEnv: Record<string, string> = {}, in
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
-}
-
-/** The real API app in-process with the replicating processor (see in-process-server.ts). */
-export async function startInProcess(options: { sliceDelayMs?: number } = {}): Promise<RunningServer> {
-  process.env.MEDSR_LOG_LEVEL = process.env.MEDSR_LOG_LEVEL ?? 'warn';
-  const { startInProcessServer } = await import('./in-process-server');
-  const running = await startInProcessServer(options);
-  return { url: running.url, kind: 'in-process', dataDir: '', log: () => '', stop: () => running.stop() };
 }
