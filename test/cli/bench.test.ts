@@ -1,0 +1,34 @@
+import { ensureBuilt, medsr } from './helpers/run-medsr';
+
+beforeAll(ensureBuilt);
+
+interface BenchReport {
+  machine: string;
+  model: string;
+  rows: Array<{ inputSize: number; scale: number; samples: number; outputSize: number; unetCalls: number; totalMs: number; dcResidual: number; provider: string }>;
+  batch: { slices: number; slicesPerSecond: number };
+  peakRssMiB: number;
+}
+
+// Checks that the benchmark runs the real model over every case and reports what it measured;
+// the numbers themselves are for people to read (speed is never asserted).
+describe('medsr bench', () => {
+  it('times 256->512 and 128->512 at K=1 and K=4 on the shipped model and names the machine', () => {
+    const r = medsr(['bench', '--repeats', '1', '--batch', '1', '--device', 'cpu', '--json']);
+    expect(r.status).toBe(0);
+    const report = JSON.parse(r.stdout) as BenchReport;
+    expect(report.machine).toMatch(/cores.*Node/);
+    expect(report.rows.map((row) => [row.inputSize, row.scale, row.samples, row.outputSize])).toEqual([
+      [256, 2, 1, 512], [128, 4, 1, 512], [256, 2, 4, 512], [128, 4, 4, 512],
+    ]);
+    for (const row of report.rows) {
+      expect(row.provider).toBe('cpu');
+      expect(row.unetCalls).toBeGreaterThan(0);
+      expect(row.totalMs).toBeGreaterThan(0);
+      expect(row.dcResidual).toBeLessThanOrEqual(1e-3);
+    }
+    expect(report.rows[2]!.unetCalls).toBe(report.rows[0]!.unetCalls * 4);
+    expect(report.batch.slices).toBe(1);
+    expect(report.peakRssMiB).toBeGreaterThan(0);
+  });
+});

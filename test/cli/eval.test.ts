@@ -1,0 +1,57 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { PNG } from 'pngjs';
+import { PARTIAL_FAILURE_EXIT_CODE } from '../../src/shared/errors';
+import { makeTempDir, pydicom } from '../ingest/helpers';
+import { ensureBuilt, medsr } from './helpers/run-medsr';
+
+const tmp = makeTempDir('medsr-eval-cli-');
+beforeAll(ensureBuilt);
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+interface Method { method: string; psnrMask: number; psnr: number; ssimMask: number; dcResidual?: number; slices: number }
+interface EvalReport { groups: Array<{ modality: string; degradation: string; methods: Method[] }>; failures: Array<{ file: string; code: string }> }
+
+describe('medsr eval', () => {
+  const out = path.join(tmp, 'eval');
+  let run: ReturnType<typeof medsr>;
+  let report: EvalReport;
+
+  beforeAll(() => {
+    run = medsr(['eval', pydicom('MR_small.dcm'), pydicom('CT_small.dcm'), pydicom('MR_truncated.dcm'), '--scale', '2', '--out', out]);
+    report = JSON.parse(fs.readFileSync(path.join(out, 'eval.json'), 'utf8')) as EvalReport;
+  });
+
+  it('scores every method against every baseline, by modality and degradation, and lists the bad input', () => {
+    expect(run.status).toBe(PARTIAL_FAILURE_EXIT_CODE);
+    expect(run.stdout).toContain('vs best classical');
+    expect(report.failures.map((f) => f.code)).toEqual(['dicom.truncated']);
+    const mr = report.groups.find((g) => g.modality === 'MR')!;
+    const ct = report.groups.find((g) => g.modality === 'CT')!;
+    expect(mr.degradation).toBe('kspace');
+    expect(ct.degradation).toBe('area');
+    expect(mr.methods.map((m) => m.method)).toEqual(['bicubic', 'lanczos', 'zero-fill', 'regression', 'regression+dc', 'diffusion+dc']);
+    expect(ct.methods.map((m) => m.method)).toEqual(['bicubic', 'lanczos', 'regression', 'regression+dc', 'diffusion+dc']);
+    for (const m of [...mr.methods, ...ct.methods]) {
+      expect(Number.isFinite(m.psnrMask)).toBe(true);
+      expect(m.ssimMask).toBeGreaterThan(0);
+      expect(m.ssimMask).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it('makes the diffusion output consistent with its input and better than bicubic on a real MR slice', () => {
+    for (const g of report.groups) {
+      const diffusion = g.methods.find((m) => m.method === 'diffusion+dc')!;
+      expect(diffusion.dcResidual).toBeLessThanOrEqual(1e-3);
+    }
+    const mr = report.groups.find((g) => g.modality === 'MR')!.methods;
+    const psnrOf = (name: string) => mr.find((m) => m.method === name)!.psnrMask;
+    expect(psnrOf('diffusion+dc')).toBeGreaterThan(psnrOf('bicubic'));
+  });
+
+  it('writes a figure of the outputs and their errors', () => {
+    const png = PNG.sync.read(fs.readFileSync(path.join(out, 'eval.png')));
+    expect(png.width).toBeGreaterThan(png.height);
+    expect(new Set(png.data).size).toBeGreaterThan(16);
+  });
+});
