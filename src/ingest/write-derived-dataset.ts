@@ -63,6 +63,7 @@ export function readDataset(bytes: Uint8Array, file: string): { meta: DicomDatas
       noCopy: false,
       forceStoreRaw: false,
     });
+    repairLegacyValues(parsed.dict);
     return { meta: parsed.meta, dict: parsed.dict };
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
@@ -70,10 +71,34 @@ export function readDataset(bytes: Uint8Array, file: string): { meta: DicomDatas
   }
 }
 
-export function writePart10(meta: DicomDataset, dict: DicomDataset): Uint8Array {
+export function writePart10(meta: DicomDataset, dict: DicomDataset, file: string): Uint8Array {
   const out = new dcmjs.data.DicomDict(meta);
   out.dict = dict;
-  return new Uint8Array(out.write({ allowInvalidVRLength: false }));
+  try {
+    return new Uint8Array(out.write({ allowInvalidVRLength: false }));
+  } catch (err) {
+    // dcmjs refuses values that break their VR's rules: a source problem we cannot carry over
+    const message = err instanceof Error ? err.message : String(err);
+    throw new MedsrError('invalid_input', 'derived.invalid_source_value', `cannot write the derived dataset: ${message}`, { file }, { cause: err });
+  }
+}
+
+/**
+ * ACR-NEMA era files write dates as YYYY.MM.DD and times as HH:MM:SS, which DICOM's DA and TM
+ * forbid (and dcmjs refuses to write). Rewrites them in place, in nested sequences too; the
+ * meaning is unchanged.
+ */
+export function repairLegacyValues(ds: DicomDataset): void {
+  for (const el of Object.values(ds)) {
+    if (!el || !Array.isArray(el.Value)) continue;
+    if (el.vr === 'SQ') {
+      for (const item of el.Value) if (item && typeof item === 'object') repairLegacyValues(item as DicomDataset);
+    } else if (el.vr === 'DA') {
+      el.Value = el.Value.map((v) => (typeof v === 'string' ? v.replace(/^(\d{4})\.(\d{2})\.(\d{2})$/, '$1$2$3') : v));
+    } else if (el.vr === 'TM') {
+      el.Value = el.Value.map((v) => (typeof v === 'string' ? v.replace(/^(\d{2}):(\d{2})(?::(\d{2}(?:\.\d+)?))?$/, (_m, h: string, m: string, sec?: string) => `${h}${m}${sec ?? ''}`) : v));
+    }
+  }
 }
 
 export function element(vr: string, values: unknown[]): DicomElement {

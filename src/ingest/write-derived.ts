@@ -7,7 +7,7 @@
  */
 import type { DicomInstance } from './types';
 import { MEDSR_IMPLEMENTATION_CLASS_UID, newUid } from './uid';
-import { type DicomDataset, getString, put, readDataset, remove, writePart10 } from './write-derived-dataset';
+import { type DicomDataset, get, getString, put, readDataset, remove, tagOf, writePart10 } from './write-derived-dataset';
 import { dicomNow, parseTimezoneOffset } from './write-derived-datetime';
 import { applyScaledGeometry } from './write-derived-geometry';
 import { applyLabels } from './write-derived-labels';
@@ -68,6 +68,17 @@ function fileMeta(sopClassUID: string, sopInstanceUID: string, softwareVersion: 
   return meta;
 }
 
+/**
+ * Type 2 attributes of the Patient and General Study modules: required, but allowed empty. Old or
+ * anonymised sources often lack them; the derived object must still be valid, so they are
+ * added empty (never invented).
+ */
+const TYPE2_PATIENT_STUDY = ['PatientName', 'PatientID', 'PatientBirthDate', 'PatientSex', 'StudyDate', 'StudyTime', 'ReferringPhysicianName', 'StudyID', 'AccessionNumber'];
+
+function addMissingType2(ds: DicomDataset): void {
+  for (const keyword of TYPE2_PATIENT_STUDY) if (get(ds, keyword) === undefined && !(tagOf(keyword) in ds)) put(ds, keyword, []);
+}
+
 export function writeDerived(source: DicomInstance, frames: Int32Array[], options: DerivedOptions): Uint8Array {
   checkDerivedOptions(source, frames, options);
   const representation = outputRepresentation(source, options);
@@ -85,6 +96,7 @@ export function writeDerived(source: DicomInstance, frames: Int32Array[], option
   applyScaledGeometry(ds, options.scale);
   applyPixelModule(ds, frames, options, representation);
   keepLossyHistory(ds, source);
+  addMissingType2(ds);
 
-  return writePart10(fileMeta(source.sopClassUID, sopInstanceUID, options.softwareVersion), ds);
+  return writePart10(fileMeta(source.sopClassUID, sopInstanceUID, options.softwareVersion), ds, source.ref.label);
 }

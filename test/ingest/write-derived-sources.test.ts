@@ -92,6 +92,18 @@ describe('writeDerived from compressed sources', () => {
 });
 
 describe('writeDerived from other greyscale sources', () => {
+  it('repairs ACR-NEMA era dates (1993.04.30) of a real 512x512 CT so the derived file can be written', () => {
+    const source = loadCorpusInstance('CT-MONO2-16-ankle.dcm', OCTAVE_DATA);
+    const bytes = writeDerived(source, upscaledFrames(source, 2), srOptions(source, 2));
+    const path = save('sr-ankle-ct.dcm', bytes);
+    expect(dcmdump(path).status).toBe(0);
+    // the source lacks Type 2 patient/study attributes; the derived file adds them empty
+    expect(dciodvfy(path).errors.filter((l) => /Type 2 Required|invalid for this VR/.test(l))).toEqual([]);
+    const ds = parse(bytes);
+    expect(ds.string('x00080020')).toMatch(/^\d{8}$/); // StudyDate
+    expect(ds.uint16('x00280010')).toBe(1024);
+  });
+
   it('keeps an 8-bit MONOCHROME1 representation (OB pixel data)', () => {
     const source = loadCorpusInstance('simple-test.dcm', OCTAVE_DATA);
     expect([source.pixel.photometricInterpretation, source.pixel.bitsAllocated]).toEqual(['MONOCHROME1', 8]);
@@ -140,7 +152,7 @@ describe('writeDerived from other greyscale sources', () => {
     for (let f = 0; f < 3; f++) for (let i = 0; i < one.length; i++) pixels[f * one.length + i] = one[i]! + 10 * f;
     put(dict, 'NumberOfFrames', [3]);
     put(dict, 'PixelData', [pixels.buffer], 'OW');
-    const multiPath = save('multi-ct-source.dcm', writePart10(meta, dict));
+    const multiPath = save('multi-ct-source.dcm', writePart10(meta, dict, 'multi-ct-source.dcm'));
     const multi = instanceFromBytes(readFileSync(multiPath), multiPath, 'multi-ct.dcm');
     expect(multi.pixel.frames).toBe(3);
     const frames = upscaledFrames(multi, 2);
