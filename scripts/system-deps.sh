@@ -5,7 +5,7 @@
 # (or sudo) only when something is missing.
 set -euo pipefail
 
-want=(dicom3tools dcmtk libgdcm-tools redis-server chromium python3-torch python3-onnx python3-numpy python3-scipy python3-pil libopenblas0-pthread unzip zip)
+want=(dicom3tools dcmtk libgdcm-tools redis-server chromium python3-torch python3-onnx python3-numpy python3-pydicom python3-scipy python3-pil libopenblas0-pthread unzip zip)
 missing=()
 for pkg in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
