@@ -89,7 +89,11 @@ def write(path, idx, model_id):
     A(f"- U-Net: channels {cfg['unet_chs']}, two downsamplings, one residual block per level, "
       "timestep embedding in every block, cross-attention to the text at 1/2 and 1/4 latent resolution; "
       "input = concat(noisy latent, condition) with condition = scale_factor * vae_encoder(x_up). "
-      f"v-prediction, trained with an x0 loss on timesteps 0..{cfg['t_max'] - 1} only (the few-step "
+      + ("The network's x0 estimate is residual, x0 = condition + net(...) (zero-initialised, so training starts "
+         "from the upsampled estimate), and the graph returns the matching v-prediction "
+         "v = (sqrt(abar_t) z_t - x0) / sqrt(1 - abar_t) (abar looked up by floor(timestep) inside the graph). "
+         if cfg.get("dm_residual") else "")
+      + f"v-prediction, trained with an x0 loss on timesteps 0..{cfg['t_max'] - 1} only (the few-step "
       f"range), {int(cfg['from_condition_p'] * 100)}% of the time with the noised *condition* as the "
       "noisy latent (exactly the inference start state).")
     A("- Regression baseline: the same U-Net body (no time, no text) on the 4x4 space-to-depth of "
