@@ -1,13 +1,13 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MedsrError } from '../../src/shared/errors';
 import type { DicomInstance } from '../../src/ingest/types';
 import { writeDerived } from '../../src/ingest/write-derived';
 import { get, put, readDataset, writePart10 } from '../../src/ingest/write-derived-dataset';
 import { decodeUncompressedFrame, instanceFromBytes, loadCorpusInstance, PYDICOM_TEST_FILES } from './helpers/corpus-instance';
 import { outDir, parse, save, srOptions, upscaledFrames, upscaleStored, firstDifference } from './helpers/derived-fixtures';
 import { dciodvfy, dcmdump } from './helpers/dicom-tools';
+import { caught } from './helpers/caught';
 
 const OCTAVE_DATA = (() => {
   const root = join(__dirname, '../../.cache/corpus/octave-dicom/usr/share/octave/packages');
@@ -22,16 +22,6 @@ function newFindings(derivedPath: string, sourcePath: string): { errors: string[
     errors: derived.errors.filter((l) => !original.errors.includes(l)),
     warnings: derived.warnings.filter((l) => !original.warnings.includes(l)),
   };
-}
-
-function caught(fn: () => unknown): MedsrError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof MedsrError) return err;
-    throw err;
-  }
-  throw new Error('expected a MedsrError');
 }
 
 describe('writeDerived from compressed sources', () => {

@@ -1,9 +1,9 @@
-import { MedsrError } from '../../../src/shared/errors';
 import { imageTensor, type Tensor } from '../../../src/shared/tensor';
 import { fromConditioning, toConditioning, type NormalisationSpec } from '../../../src/ingest/transforms';
 import type { DecodedFrame, PixelDescription } from '../../../src/ingest/types';
 import { firstDifference } from '../helpers/arrays';
 import { decodeUncompressedFrame, loadCorpusInstance } from '../helpers/corpus-instance';
+import { caught } from '../helpers/caught';
 
 const CT_SPEC: NormalisationSpec = { kind: 'fixed', min: -1024, max: 2048 };
 const MR_SPEC: NormalisationSpec = { kind: 'percentile', low: 0, high: 99.5 };
@@ -18,16 +18,6 @@ function upsampleNearest(t: Tensor, rows: number, columns: number, s: number): T
   const out = imageTensor(rows * s, columns * s);
   for (let r = 0; r < rows * s; r++) for (let c = 0; c < columns * s; c++) out.data[r * columns * s + c] = t.data[Math.floor(r / s) * columns + Math.floor(c / s)]!;
   return out;
-}
-
-function caught(fn: () => unknown): MedsrError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof MedsrError) return err;
-    throw err;
-  }
-  throw new Error('expected a MedsrError');
 }
 
 describe('toConditioning / fromConditioning on real data', () => {
