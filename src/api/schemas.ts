@@ -50,6 +50,7 @@ export const InstanceSummarySchema = z
     columns: z.number(),
     frames: z.number(),
     sliceLocation: z.number().optional(),
+    prompt: z.string().optional(),
   })
   .openapi('InstanceSummary');
 
@@ -59,6 +60,7 @@ const SeriesFields = {
   modality: z.string(),
   seriesNumber: z.number().optional(),
   description: z.string().optional(),
+  prompt: z.string().optional().openapi({ description: 'The prompt built from the DICOM metadata, used by jobs unless overridden' }),
   instanceCount: z.number(),
 };
 export const SeriesHeaderSchema = z.object(SeriesFields).openapi('SeriesHeader');

@@ -1,4 +1,4 @@
-import type { DicomInstance } from '../ingest/types';
+import { buildPrompt, type DicomInstance } from '../ingest';
 import { MedsrError, toMedsrError } from '../shared/errors';
 import { logger } from '../shared/logger';
 import type { ReadDicomBytes, ReadInputs } from './ports';
@@ -19,6 +19,8 @@ export interface InstanceSummary {
   frames: number;
   /** Position along the slice normal when the geometry allows, for ordering. */
   sliceLocation: number | undefined;
+  /** The prompt the model would be conditioned on, built from this instance's metadata. */
+  prompt?: string;
 }
 
 export interface SeriesSummary {
@@ -27,6 +29,8 @@ export interface SeriesSummary {
   modality: string;
   seriesNumber: number | undefined;
   description: string | undefined;
+  /** The prompt built from the first instance's metadata (what a job uses unless overridden). */
+  prompt: string | undefined;
   instanceCount: number;
   instances: InstanceSummary[];
 }
@@ -83,6 +87,7 @@ export function summarise(instance: DicomInstance): InstanceSummary {
     columns: instance.pixel.columns,
     frames: instance.pixel.frames,
     sliceLocation,
+    prompt: buildPrompt(instance.promptMetadata),
   };
 }
 
@@ -120,6 +125,7 @@ export function createStudyCatalog(deps: { storage: Storage; readInputs: ReadInp
           modality: first.modality,
           seriesNumber: first.seriesNumber,
           description: first.seriesDescription,
+          prompt: first.prompt,
           instanceCount: instances.length,
           instances,
         };

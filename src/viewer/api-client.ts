@@ -21,6 +21,8 @@ export interface SeriesHeader {
   modality: string;
   seriesNumber?: number;
   description?: string;
+  /** The prompt the server builds from the metadata (a job uses it unless overridden). */
+  prompt?: string;
   instanceCount: number;
 }
 

@@ -19,9 +19,9 @@ export class JobPanel {
 
   setSeries(series: Series): void {
     this.series = series;
-    // The API does not send the prompt it would build; empty means "build it from the metadata".
-    const prompt = (series as Series & { prompt?: string }).prompt;
-    this.field('prompt').value = prompt ?? '';
+    // pre-filled with the prompt the server built from the metadata; editable, and an emptied
+    // field means "build it from the metadata" again
+    this.field('prompt').value = series.prompt ?? '';
     this.field('prompt').placeholder = `automatic, from the DICOM metadata (${series.modality}${series.description ? `, ${series.description}` : ''})`;
     this.startButton.disabled = this.isRunning();
     if (!this.isRunning()) this.say('', '');

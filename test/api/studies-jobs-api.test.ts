@@ -51,6 +51,9 @@ describe('studies and jobs over HTTP on a real MR series', () => {
     const seriesUID = study.series[0].seriesInstanceUID;
     const series: Json = await (await fetch(`${server.url}/api/v1/studies/${study.studyInstanceUID}/series/${seriesUID}`)).json();
     expect(series.instances).toHaveLength(7);
+    // the prompt a job would use, built from the metadata by the same rule as the model's training
+    expect(series.prompt).toMatch(/^mr\b/);
+    expect(study.series[0].prompt).toBe(series.prompt);
 
     const first = series.instances[0];
     const dicom = await fetch(`${server.url}/api/v1/studies/${study.studyInstanceUID}/series/${seriesUID}/instances/${first.sopInstanceUID}`);

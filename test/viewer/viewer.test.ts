@@ -103,6 +103,8 @@ describeIfChromium('web viewer (chromium + medsr serve)', () => {
   test('a job runs with live progress and the reconstruction appears, larger in matrix', async () => {
     // the shipped model must load: jobs run real inference
     expect(await modelReady(server.url, 60_000)).toBe(true);
+    // the prompt field is pre-filled with what the server built from the metadata
+    await expect(page.inputValue('#job-form [name="prompt"]')).resolves.toMatch(/^ct\b/);
     await page.fill('#job-form [name="steps"]', '1');
     await page.fill('#job-form [name="samples"]', '2');
     await page.click('#start-job');
