@@ -1,7 +1,7 @@
 import type { EventEmitter } from 'node:events';
 import type { JobQueue } from '../service/jobs/job-queue';
 import type { JobService } from '../service/jobs/job-service';
-import type { DecodeFrame, ModelStatus, ReadDicomBytes, SliceProcessor } from '../service/ports';
+import type { DecodeFrame, ModelStatus, ReadDicomBytes, SliceProcessor, TranscodeToNative } from '../service/ports';
 import type { Storage } from '../service/storage';
 import type { StudyCatalog } from '../service/study-catalog';
 import type { MedsrConfig } from '../shared/config';
@@ -21,6 +21,7 @@ export interface ApiDeps {
   processor: SliceProcessor;
   readDicomBytes: ReadDicomBytes;
   decodeFrame: DecodeFrame;
+  transcodeToNative: TranscodeToNative;
   modelStatus: () => ModelStatus;
   /** Synchronous upscales run at once (the inference pool size). */
   syncConcurrency: number;

@@ -45,6 +45,7 @@ export function buildOpenApiDocument(version: string): ReturnType<OpenApiGenerat
   get('/api/v1/studies/{studyUID}/series/{seriesUID}', 'One series and its instances, in slice order', { 200: json(S.SeriesSchema, 'Series') }, S.SeriesParams);
   get('/api/v1/studies/{studyUID}/series/{seriesUID}/thumbnail.png', 'Middle slice of a series as a windowed PNG', { 200: binary('image/png', 'PNG') }, S.SeriesParams);
   get('/api/v1/studies/{studyUID}/series/{seriesUID}/instances/{sopUID}', 'A stored instance as DICOM', { 200: binary('application/dicom', 'DICOM') }, S.InstanceParams);
+  get('/api/v1/studies/{studyUID}/series/{seriesUID}/instances/{sopUID}/native', 'A stored instance with its pixels decoded and stored uncompressed (Explicit VR Little Endian; same SOP instance)', { 200: binary('application/dicom', 'DICOM') }, S.InstanceParams);
   get('/api/v1/studies/{studyUID}/series/{seriesUID}/instances/{sopUID}/preview.png', 'A stored instance as a windowed PNG', { 200: binary('image/png', 'PNG') }, S.InstanceParams);
 
   r.registerPath({ method: 'post', path: '/api/v1/jobs', summary: 'Upscale a study or some of its series in the background', tags: ['jobs'], request: { body: { content: { 'application/json': { schema: S.CreateJobSchema } } } }, responses: { 202: json(S.JobSchema, 'Queued'), ...errors, ...busy } as never });

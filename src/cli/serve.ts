@@ -65,6 +65,7 @@ export async function serve(flags: ServeFlags): Promise<void> {
     processor: runtime.processor,
     readDicomBytes: runtime.readDicomBytes,
     decodeFrame: runtime.decodeFrame,
+    transcodeToNative: runtime.transcodeToNative,
     modelStatus: runtime.modelStatus,
     syncConcurrency: settings.workers,
     viewerDir: path.resolve(flags.viewer ?? path.join(REPO_ROOT, 'dist', 'viewer')),

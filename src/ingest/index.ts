@@ -17,3 +17,4 @@ export { buildPrompt, tokenizePromptWords } from './prompt';
 export { writeDerived, supportsRescale, type DerivedOptions, type DerivedPixelRepresentation } from './write-derived';
 export { newUid, isValidUid } from './uid';
 export { scaleGeometry } from './scale-geometry';
+export { transcodeToNative } from './transcode-native';

@@ -34,7 +34,7 @@ const LOSSY_CAPABLE: Record<string, string> = {
  * transfer syntax may be lossy and that does not say otherwise is taken as lossy (we cannot prove
  * it was not, and our uncompressed copy must not launder it).
  */
-function keepLossyHistory(ds: DicomDataset, source: DicomInstance): void {
+export function keepLossyHistory(ds: DicomDataset, source: DicomInstance): void {
   const flag = getString(ds, 'LossyImageCompression');
   const method = LOSSY_CAPABLE[source.pixel.transferSyntaxUID];
   if (flag === '01' || flag === '00' || !method) return;

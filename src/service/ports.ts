@@ -11,6 +11,9 @@ export type ReadInputs = (paths: string[]) => AsyncIterable<ReadResult>;
 /** src/ingest readDicomBytes: parse one Part 10 buffer; throws MedsrError. */
 export type ReadDicomBytes = (bytes: Uint8Array, ref: InputRef) => DicomInstance;
 
+/** src/ingest transcodeToNative: the instance with its pixels stored uncompressed. */
+export type TranscodeToNative = (instance: DicomInstance) => Promise<Uint8Array>;
+
 /** src/ingest decodeFrame. */
 export type DecodeFrame = (instance: DicomInstance, frameIndex: number) => Promise<DecodedFrame>;
 

@@ -11,13 +11,14 @@ import {
   readInputs,
   supportsRescale,
   toConditioning,
+  transcodeToNative,
   uncertaintyToStored,
   writeDerived,
 } from '../ingest';
 import { createSuperResolver, type SuperResolver } from '../pipeline';
 import { MedsrError, toMedsrError } from '../shared/errors';
 import { logger } from '../shared/logger';
-import type { DecodeFrame, ModelStatus, ReadDicomBytes, ReadInputs, SliceProcessor } from './ports';
+import type { DecodeFrame, ModelStatus, ReadDicomBytes, ReadInputs, SliceProcessor, TranscodeToNative } from './ports';
 import { upscaleInstance, type UpscaleInstanceDeps } from './upscale-instance';
 
 export interface RuntimeOptions {
@@ -31,6 +32,7 @@ export interface Runtime {
   readInputs: ReadInputs;
   readDicomBytes: ReadDicomBytes;
   decodeFrame: DecodeFrame;
+  transcodeToNative: TranscodeToNative;
   processor: SliceProcessor;
   modelStatus(): ModelStatus;
   /** Resolves once the model is loaded (rejects when it cannot be). */
@@ -87,6 +89,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     readInputs: (paths) => readInputs(paths),
     readDicomBytes,
     decodeFrame,
+    transcodeToNative,
     processor,
     modelStatus: () => ({
       ready: resolver !== undefined,

@@ -3,7 +3,7 @@ import * as dicomParser from 'dicom-parser';
 
 /** A cornerstone image loader for the 'medsr:' scheme: `medsr:<url>[#frame=N]` fetches a Part 10
  * file from our API and decodes it with dicom-parser. Only uncompressed syntaxes are decoded here;
- * for compressed originals the caller asks the server for a decoded copy (see api-client). */
+ * for compressed originals the server's uncompressed copy (`<instance url>/native`) is loaded. */
 
 export const SCHEME = 'medsr';
 const UNCOMPRESSED = new Set(['1.2.840.10008.1.2', '1.2.840.10008.1.2.1', '1.2.840.10008.1.2.2']);
@@ -39,8 +39,11 @@ async function loadImage(imageId: string, fetchImpl: typeof fetch): Promise<corn
     return decodeImage(imageId, bytes, frame);
   } catch (err) {
     if (!(err instanceof CompressedPixelsError)) throw err;
-    // The browser does not decode JPEG/JPEG-LS/JPEG 2000/RLE here and the API offers no decoded
-    // DICOM; its preview PNG is decoded by the server. Shown as such: 8-bit, no HU.
+    // The browser does not decode JPEG/JPEG-LS/JPEG 2000/RLE: the server sends the same instance
+    // uncompressed (real stored values, HU for CT). Only if it cannot (colour, odd bit depths)
+    // is the server's 8-bit preview shown, and labelled as such.
+    const native = await fetchImpl(`${url}/native`);
+    if (native.ok) return decodeImage(imageId, new Uint8Array(await native.arrayBuffer()), frame);
     return loadPreview(imageId, `${url}/preview.png`, fetchImpl, dicomParser.parseDicom(bytes, { untilTag: 'x7fe00010' }));
   }
 }

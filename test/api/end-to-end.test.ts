@@ -32,6 +32,7 @@ describe('end to end: real corpus slices through the API and the real model', ()
       processor: runtime.processor,
       readDicomBytes: runtime.readDicomBytes,
       decodeFrame: runtime.decodeFrame,
+      transcodeToNative: runtime.transcodeToNative,
       modelStatus: runtime.modelStatus,
       syncConcurrency: 1,
       events: services.events,

@@ -248,8 +248,7 @@ describeIfChromium('web viewer (chromium + medsr serve)', () => {
     await expect(page.locator('.series.selected .meta').textContent()).resolves.toMatch(/3 slices · 64×64/);
   });
 
-  // Needs the real ingest to decode JPEG for the preview: only `medsr serve` has it.
-  test('a compressed (JPEG lossless) original is shown from the server preview, labelled', async () => {
+  test('a compressed (JPEG lossless) original is shown with its real values (HU), decoded by the server', async () => {
     const compressed = path.join(seriesDir, 'jpeg-lossless.dcm');
     execFileSync('dcmcjpeg', ['--encode-lossless-sv1', seriesFiles[0] ?? '', compressed]);
     // the uncompressed copies share its SOP UID: upload it to a fresh server of its own
@@ -261,7 +260,11 @@ describeIfChromium('web viewer (chromium + medsr serve)', () => {
       await page.waitForFunction(() => !!(window as any).medsrViewer.view.describe().left, null, { timeout: 30_000 });
       await page.waitForTimeout(300);
       expect((await canvasStats(page, 'original')).std).toBeGreaterThan(10);
-      await expect(page.locator('[data-cell="original"] .corner.tr').textContent()).resolves.toContain('8-bit server preview, no HU');
+      await expect(page.locator('[data-cell="original"] .corner.tr').textContent()).resolves.not.toContain('8-bit server preview');
+      const box = await page.locator('[data-cell="original"] .viewport').boundingBox();
+      if (!box) throw new Error('no viewport');
+      await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+      await expect(page.locator('[data-cell="original"] .corner.br').textContent()).resolves.toMatch(/-?\d+(\.\d+)? HU/);
       await shot('08-compressed-original');
     } finally {
       await own.stop();

@@ -52,6 +52,14 @@ export function studiesRouter(ctx: ApiContext): Router {
     res.type('application/dicom').send(bytes);
   });
 
+  // for clients that cannot decode compressed pixels (the viewer): same instance, uncompressed
+  router.get('/studies/:studyUID/series/:seriesUID/instances/:sopUID/native', async (req, res) => {
+    const p = parse(InstanceParams, req.params, 'params');
+    const bytes = await ctx.catalog.instanceBytes(p.studyUID, p.seriesUID, p.sopUID);
+    const instance = ctx.readDicomBytes(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), { path: 'stored', label: 'stored instance' });
+    res.type('application/dicom').send(Buffer.from(await ctx.transcodeToNative(instance)));
+  });
+
   router.get('/studies/:studyUID/series/:seriesUID/instances/:sopUID/preview.png', async (req, res) => {
     const p = parse(InstanceParams, req.params, 'params');
     await sendPreview(ctx, res, await ctx.catalog.instanceBytes(p.studyUID, p.seriesUID, p.sopUID));

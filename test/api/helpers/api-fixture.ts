@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import { createApp } from '../../../src/api/app';
 import type { ApiDeps } from '../../../src/api/context';
 import type { SliceProcessor } from '../../../src/service/ports';
-import { decodeFrame, readDicomBytes } from '../../../src/ingest';
+import { decodeFrame, readDicomBytes, transcodeToNative } from '../../../src/ingest';
 import { createReplicatingProcessor } from '../../service/helpers/replicating-processor';
 import { createEngine, tempDir } from '../../service/helpers/service-fixture';
 
@@ -26,6 +26,7 @@ export async function startTestServer(overrides: { config?: Partial<ApiDeps['con
     processor,
     readDicomBytes,
     decodeFrame,
+    transcodeToNative,
     modelStatus: () => ({ ready: overrides.ready ?? true, provider: 'cpu', model: 'replicating-test-processor' }),
     syncConcurrency: overrides.syncConcurrency ?? 2,
     events: engine.events,
