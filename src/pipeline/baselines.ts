@@ -1,8 +1,10 @@
 import { MedsrError } from '../shared/errors';
 import { createTensor } from '../shared/tensor';
+import type { Degradation } from './manifest';
 import type { LoadedModel } from './model';
 import type { Plane } from './plane';
 import { bicubicUpsample } from './resample/bicubic';
+import { conditionInput } from './resample/condition-input';
 import { lanczosUpsample } from './resample/lanczos';
 import { zeroFillUpsample } from './resample/zero-fill';
 import { crop, reflectPad } from './tiling';
@@ -22,14 +24,14 @@ export function classicalUpsample(lr: Plane, scale: number, kind: ClassicalBasel
 }
 
 /**
- * The one-step regression baseline: regression(x_up), x_up the contract's bicubic upsampling,
- * reflect-padded to the manifest's multiple and cropped back.
+ * The one-step regression baseline: regression(x_up), x_up made as for the diffusion model (see
+ * conditionInput), reflect-padded to the manifest's multiple and cropped back.
  */
-export async function regressionUpsample(model: LoadedModel, lr: Plane, scale: number): Promise<Plane> {
+export async function regressionUpsample(model: LoadedModel, lr: Plane, scale: number, degradation: Degradation): Promise<Plane> {
   const graph = model.graphs.regression;
   const spec = model.manifest.graphs.regression;
   if (!graph || !spec) throw new MedsrError('unsupported', 'model.no_regression', `model ${model.manifest.id} ships no regression graph`);
-  const xUp = bicubicUpsample(lr, scale);
+  const xUp = conditionInput(model.manifest, lr, scale, degradation);
   const m = model.manifest.tile.multiple;
   const padded = reflectPad(xUp, Math.ceil(xUp.height / m) * m, Math.ceil(xUp.width / m) * m);
   const inputName = Object.keys(spec.inputs)[0]!;

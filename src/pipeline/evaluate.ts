@@ -61,7 +61,7 @@ export async function evaluateSlice(model: LoadedModel, hrTensor: Tensor, lrTens
     score(kind, out, ms);
   }
   if (model.graphs.regression) {
-    const [out, ms] = await timed(() => regressionUpsample(model, lr, options.scale));
+    const [out, ms] = await timed(() => regressionUpsample(model, lr, options.scale, options.degradation));
     score('regression', out, ms);
     const [dc, dcMs] = await timed(() => applyConsistency(out, lr, options.scale, options.degradation, { blurSigma }));
     score('regression+dc', dc.image, ms + dcMs, dc.residual);

@@ -32,6 +32,8 @@ const Normalisation = z.discriminatedUnion('kind', [
 ]);
 
 const Degradation = z.enum(['kspace', 'area', 'bicubic']);
+/** How x_up is made from the LR slice (the contract's `upsampling`, per degradation). */
+const Upsampling = z.enum(['bicubic', 'zero_fill']);
 
 export const SchedulerConfigSchema = z
   .object({
@@ -70,6 +72,8 @@ export const ManifestSchema = z
     degradations: z
       .object({ default: Degradation, ct: z.object({ blur_sigma_px: z.number().min(0) }).optional() })
       .catchall(z.union([Degradation, z.object({ blur_sigma_px: z.number().min(0) })])),
+    // absent in models made before it existed: they were all trained on bicubic x_up
+    upsampling: z.object({ default: Upsampling }).catchall(Upsampling).optional(),
     tokenizer: z.object({ file: z.string().min(1) }),
     scheduler: SchedulerConfigSchema,
     training: z.unknown().optional(),
@@ -93,6 +97,7 @@ export type Manifest = z.infer<typeof ManifestSchema> & { /** absolute directory
 export type SchedulerConfig = z.infer<typeof SchedulerConfigSchema>;
 export type GraphSpec = z.infer<typeof GraphSpec>;
 export type Degradation = z.infer<typeof Degradation>;
+export type Upsampling = z.infer<typeof Upsampling>;
 
 export function parseManifest(json: unknown, dir: string): Manifest {
   const parsed = ManifestSchema.safeParse(json);
@@ -128,4 +133,10 @@ export function degradationFor(manifest: Manifest, modality: string): Degradatio
 
 export function ctBlurSigma(manifest: Manifest): number {
   return manifest.degradations.ct?.blur_sigma_px ?? 0;
+}
+
+/** How the model wants x_up made for data degraded by `degradation` (bicubic unless the manifest says). */
+export function upsamplingFor(manifest: Manifest, degradation: Degradation): Upsampling {
+  const u = manifest.upsampling;
+  return u ? (u[degradation] ?? u.default) : 'bicubic';
 }

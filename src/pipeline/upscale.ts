@@ -5,7 +5,7 @@ import { applyConsistency, consistencyResidual } from './consistency';
 import { ctBlurSigma, degradationFor, type Manifest } from './manifest';
 import type { LoadedModel } from './model';
 import { planeOf, tensorOf, type Plane } from './plane';
-import { bicubicUpsample } from './resample/bicubic';
+import { conditionInput } from './resample/condition-input';
 import { normaliseSchedulerName, SCHEDULER_NAMES } from './schedulers';
 import { SrPipeline, type SamplingSettings } from './sr-pipeline';
 import { crop, cropChannels, planTiles, reflectPad, TileBlender } from './tiling';
@@ -61,7 +61,7 @@ function checkInput(input: Tensor, scale: number): Plane {
 }
 
 /**
- * The whole upscale of one slice: bicubic x_up, tiles over the (padded) canvas, for each of K
+ * The whole upscale of one slice: x_up (bicubic, or zero-filled Fourier for k-space data), tiles over the (padded) canvas, for each of K
  * samples the seeded noise field, every tile denoised and blended, data consistency; then the
  * mean and std over samples.
  */
@@ -75,7 +75,7 @@ export async function runUpscale(model: LoadedModel, input: Tensor, options: Ups
   const H = lr.height * o.scale;
   const W = lr.width * o.scale;
 
-  const xUp = await timer.time('bicubic', () => bicubicUpsample(lr, o.scale));
+  const xUp = await timer.time('upsample', () => conditionInput(manifest, lr, o.scale, o.degradation));
   const plan = planTiles(H, W, { multiple: manifest.tile.multiple, size: manifest.tile.size * o.scale, overlap: manifest.tile.overlap * o.scale });
   const canvas = reflectPad(xUp, plan.height, plan.width);
   const f = manifest.latent.downsample;

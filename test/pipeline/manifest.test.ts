@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { MedsrError } from '../../src/shared/errors';
-import { degradationFor, loadManifest } from '../../src/pipeline/manifest';
+import { degradationFor, loadManifest, upsamplingFor } from '../../src/pipeline/manifest';
 import { loadGraphs, releaseGraphs } from '../../src/pipeline/graphs';
 import { TINY_MODEL_DIR } from './helpers/reference';
 import { parityModelDirs, removeVariantDirs, variantModelDir } from './helpers/model-dirs';
@@ -33,6 +33,21 @@ describe('loadManifest', () => {
     expect(degradationFor(m, 'MR')).toBe('kspace');
     expect(degradationFor(m, 'ct')).toBe('area');
     expect(degradationFor(m, 'US')).toBe('bicubic');
+  });
+
+  it('maps degradations to the x_up method per the manifest, bicubic when it says nothing', async () => {
+    const old = await loadManifest(TINY_MODEL_DIR);
+    expect(old.upsampling).toBeUndefined();
+    expect(upsamplingFor(old, 'kspace')).toBe('bicubic');
+    const m = await loadManifest(variantModelDir(TINY_MODEL_DIR, (j) => {
+      j.upsampling = { kspace: 'zero_fill', default: 'bicubic' };
+    }));
+    expect(upsamplingFor(m, 'kspace')).toBe('zero_fill');
+    expect(upsamplingFor(m, 'area')).toBe('bicubic');
+    const err = await rejection(loadManifest(variantModelDir(TINY_MODEL_DIR, (j) => {
+      j.upsampling = { kspace: 'sinc', default: 'bicubic' };
+    })));
+    expect(err.message).toContain('upsampling.kspace');
   });
 
   it('names the field that is wrong', async () => {

@@ -2,7 +2,8 @@
 import { SeededRng } from '../../src/shared/rng';
 import { createTensor } from '../../src/shared/tensor';
 import { disposeModel, loadModel, type LoadedModel } from '../../src/pipeline/model';
-import { bicubicUpsample } from '../../src/pipeline/resample/bicubic';
+import type { Degradation } from '../../src/pipeline/manifest';
+import { conditionInput } from '../../src/pipeline/resample/condition-input';
 import { SrPipeline } from '../../src/pipeline/sr-pipeline';
 import { applyConsistency, consistencyResidual } from '../../src/pipeline/consistency';
 import { kspaceConsistency } from '../../src/pipeline/consistency/kspace';
@@ -58,7 +59,7 @@ describe.each(parityModelDirs())('parity with the reference tensors of %s', (mod
     const lr = { data: f32(t.lr_norm), height: t.lr_norm!.shape[2]!, width: t.lr_norm!.shape[3]! };
 
     expect(model.tokenizer.encode(p.prompt)).toEqual(p.input_ids);
-    const xUp = bicubicUpsample(lr, p.scale);
+    const xUp = conditionInput(model.manifest, lr, p.scale, p.degradation as Degradation);
     close(xUp.data, 'x_up');
     const condition = await pipeline.encodeCondition(xUp);
     close(condition.data, 'condition');

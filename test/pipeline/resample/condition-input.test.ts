@@ -1,0 +1,34 @@
+import { loadManifest, type Manifest } from '../../../src/pipeline/manifest';
+import { planeOf } from '../../../src/pipeline/plane';
+import { bicubicUpsample } from '../../../src/pipeline/resample/bicubic';
+import { conditionInput } from '../../../src/pipeline/resample/condition-input';
+import { zeroFillUpsample } from '../../../src/pipeline/resample/zero-fill';
+import { phantomTensor } from '../helpers/images';
+import { removeVariantDirs, variantModelDir } from '../helpers/model-dirs';
+import { TINY_MODEL_DIR } from '../helpers/reference';
+
+afterAll(removeVariantDirs);
+
+describe('conditionInput (x_up)', () => {
+  const lr = planeOf(phantomTensor(24, 20));
+  let zeroFillForKspace: Manifest;
+  let bicubicOnly: Manifest;
+  beforeAll(async () => {
+    bicubicOnly = await loadManifest(TINY_MODEL_DIR);
+    zeroFillForKspace = await loadManifest(variantModelDir(TINY_MODEL_DIR, (j) => {
+      j.upsampling = { kspace: 'zero_fill', default: 'bicubic' };
+    }));
+  });
+
+  it('is zero-filled Fourier for k-space data when the model was trained on it', () => {
+    const got = conditionInput(zeroFillForKspace, lr, 2, 'kspace');
+    expect([got.height, got.width]).toEqual([48, 40]);
+    expect(got.data).toEqual(zeroFillUpsample(lr, 2).data);
+    expect(got.data).not.toEqual(bicubicUpsample(lr, 2).data);
+  });
+
+  it('is bicubic for the other degradations and for models that name no upsampling', () => {
+    expect(conditionInput(zeroFillForKspace, lr, 4, 'area').data).toEqual(bicubicUpsample(lr, 4).data);
+    expect(conditionInput(bicubicOnly, lr, 2, 'kspace').data).toEqual(bicubicUpsample(lr, 2).data);
+  });
+});
