@@ -40,8 +40,8 @@ def write(path, idx, model_id):
       f"{len(t['data'])} real scans (one real CT volume). Every number below is produced by "
       "`training/recipe.py` (see `training/README.md`), on the validation split described below.\n")
     A("## What it does\n")
-    A("A low-resolution slice (h x w) is normalised, upsampled with the contract's bicubic to x_up "
-      "(H x W = s h x s w, s = 2 or 4), encoded to a latent condition, refined by a few DDIM steps of a "
+    A("A low-resolution slice (h x w) is normalised, upsampled to x_up (H x W = s h x s w, s = 2 or 4: "
+      "zero-filled Fourier interpolation for k-space data (MR), the contract's bicubic otherwise), encoded to a latent condition, refined by a few DDIM steps of a "
       "text-conditioned latent U-Net that start from the noised condition (SDEdit/CCDF start, "
       f"init_strength {cfg['init_strength']}, {cfg['default_steps']} steps by default), decoded, and "
       "projected onto the measured data (data consistency in pixel space). A one-step regression network "
@@ -53,7 +53,8 @@ def write(path, idx, model_id):
     A("")
     A(_table(["split", "subject", "slices", "file"],
              [["train", d["subject"], d["slices"], d["source"]] for d in t["data"]] +
-             [["validation", d["subject"], d["slices"], d["source"]] for d in t["validation"]]))
+             [["validation", d["subject"], d["slices"], d["source"]] for d in t["validation"]] +
+             [["external test", d["subject"], d["slices"], d["source"]] for d in t.get("external", [])]))
     A("")
     A(f"Validation: {t['validation_rule']}. Colin27 (1 mm isotropic) is sliced along all three axes "
       "(axial, coronal, sagittal prompts); the anisotropic volumes only axially. Slices with less than "
@@ -108,7 +109,11 @@ def write(path, idx, model_id):
       f"range), {int(cfg['from_condition_p'] * 100)}% of the time with the noised *condition* as the "
       "noisy latent (exactly the inference start state).")
     A("- Regression baseline: the same U-Net body (no time, no text) on the 4x4 space-to-depth of "
-      "x_up, predicting a residual; same data, degradations, patches and optimiser.\n")
+      "x_up, predicting a residual; same data, degradations, patches and optimiser.")
+    A(f"- Augmentation besides the degradations: 90-degree rotations and flips; for MR, "
+      f"{int(cfg.get('coarsen_p', 0) * 100)}% of slices first coarsened x1/2 (antialiased) so the 1 mm scans also "
+      f"teach 2 mm anatomy; {int(cfg.get('fov_crop_p', 0) * 100)}% cut to a random smaller field of view "
+      "(60-100% per side) so anatomy touches the image edge, as in scans that clip the head; intensity scaling.\n")
     A("## Training\n")
     A(f"Hardware: {t['hardware']}.\n")
     names = {"ae": ("autoencoder (PCA fit; 0 iterations = no gradient training)", "ae"),
@@ -156,6 +161,18 @@ def write(path, idx, model_id):
         A(_table(["method", "PSNR mask", "SSIM mask", "PSNR whole", "DC residual"],
                  [[r["method"], _f(r["psnr_mask"]), _f(r["ssim_mask"], 4), _f(r["psnr_whole"]), _f(r["dc_residual"], 4)] for r in rows]))
         A("")
+    if m.get("external"):
+        A("### External test: another vendor's scanner, sequence and patient\n")
+        A("Never trained on and not used for any choice (not even the sampler settings): the first volume of a "
+          "Siemens 3 T multiband DWI b0 MOSAIC shipped as heudiconv test data (1.5 mm pixels). Main degradation, "
+          "same definitions as above.\n")
+        keys = sorted({(r["subject"], r["modality"], r["degradation"], r["scale"]) for r in m["external"]})
+        for k in keys:
+            rows = [r for r in m["external"] if (r["subject"], r["modality"], r["degradation"], r["scale"]) == k]
+            A(f"**{k[0]} ({k[1]}), degradation `{k[2]}`, x{k[3]}** ({rows[0]['slices']} slices)\n")
+            A(_table(["method", "PSNR mask", "SSIM mask", "PSNR whole", "DC residual"],
+                     [[r["method"], _f(r["psnr_mask"]), _f(r["ssim_mask"], 4), _f(r["psnr_whole"]), _f(r["dc_residual"], 4)] for r in rows]))
+            A("")
     A("### Steps and samples (main degradation; mean of K samples, then data consistency)\n")
     A(_table(["modality", "scale", "steps", "samples", "PSNR mask", "SSIM mask"],
              [[r["modality"], f"x{r['scale']}", r["steps"], r["samples"], _f(r["psnr_mask"]), _f(r["ssim_mask"], 4)] for r in m["steps"]]))

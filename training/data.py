@@ -19,7 +19,10 @@ PACKAGES = {
     "libvolpack1-dev": "BSD-3-Clause (VolPack)",
     "insighttoolkit5-examples": "Apache-2.0 (ITK)",
     "python3-dipy": "BSD-3-Clause (DIPY)",
+    "heudiconv": "Apache-2.0 (heudiconv test data)",
 }
+# bump when the slices (or their split) change: prepare() rebuilds a cached slices.npz of another version
+DATA_VERSION = 2
 
 
 def fetch(work):
@@ -107,7 +110,23 @@ def load_subjects(root):
     subs.append(dict(name="invesalius_cranium_ct", modality="CT", weighting=None,
                      slices=_slices(v, 0, "axial"),
                      source="invesalius-examples: examples/Cranium.inv3 (matrix.dat)"))
+    # heudiconv: Siemens 3 T multiband DWI b0, a 9 x 9 MOSAIC of 152 x 150 tiles at 1.5 mm. Another
+    # vendor's scanner, sequence and patient: an external test, never trained on (first volume only:
+    # the other two repeat the same anatomy).
+    subs.append(dict(name="heudiconv_siemens_b0", modality="MR", weighting="dwi", external=True,
+                     slices=_slices(_demosaic(os.path.join(
+                         root, "usr/lib/python3/dist-packages/heudiconv/tests/data/b0dwiForFmap/b0dwi_for_fmap+00001.dcm"),
+                         152, 150), 0, "axial"),
+                     source="heudiconv: heudiconv/tests/data/b0dwiForFmap/b0dwi_for_fmap+00001.dcm"))
     return subs
+
+
+def _demosaic(path, rows, cols):
+    """A Siemens MOSAIC DICOM -> [tile][y][x] stored values, blank trailing tiles included."""
+    import pydicom
+    a = pydicom.dcmread(path).pixel_array.astype(np.float32)
+    gy, gx = a.shape[0] // rows, a.shape[1] // cols
+    return a.reshape(gy, rows, gx, cols).transpose(0, 2, 1, 3).reshape(gy * gx, rows, cols)
 
 
 def body_fraction(a, modality):
@@ -131,7 +150,7 @@ MR_VAL = "itk_kmeans_t1"
 def prepare(work, smoke=False):
     """Write work/slices.npz: HR slices (modality units) with modality, prompt and split."""
     out = os.path.join(work, "slices_smoke.npz" if smoke else "slices.npz")
-    if os.path.exists(out):
+    if os.path.exists(out) and json.loads(str(np.load(out)["meta"])).get("version") == DATA_VERSION:
         return out
     root, versions = fetch(work)
     subs = load_subjects(root)
@@ -141,7 +160,7 @@ def prepare(work, smoke=False):
             a = _crop4(a)
             if min(a.shape) < 64 or body_fraction(a, s["modality"]) < 0.15:
                 continue
-            split = "train"
+            split = "external" if s.get("external") else "train"
             if s["name"] == MR_VAL:
                 split = "val"
             if s["modality"] == "CT":
@@ -161,7 +180,7 @@ def prepare(work, smoke=False):
                 keep.append(k)
         arrays = [arrays[k] for k in keep]
         meta = [meta[k] for k in keep]
-    np.savez(out, *arrays, meta=json.dumps(dict(slices=meta, versions=versions,
+    np.savez(out, *arrays, meta=json.dumps(dict(version=DATA_VERSION, slices=meta, versions=versions,
              sources={s["name"]: s["source"] for s in subs})))
     return out
 

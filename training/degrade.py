@@ -12,6 +12,10 @@ from scipy import ndimage
 PREPROCESSING = {"MR": {"kind": "percentile", "low": 0.0, "high": 99.5},
                  "CT": {"kind": "fixed", "min": -1024, "max": 2048}}
 CT_BLUR_SIGMA_PX = 0.5     # HR pixels, before area downsampling (contract degradations.ct)
+# x_up per degradation (contract `upsampling`): for k-space data the zero-filled Fourier estimate
+# already holds every measured frequency exactly, so the networks only add what was not measured;
+# bicubic would first have to be undone by a network with a local receptive field.
+UPSAMPLING = {"kspace": "zero_fill", "default": "bicubic"}
 
 
 def norm_params(lr, modality):
@@ -32,6 +36,13 @@ def norm_params(lr, modality):
 def upsample(x, s):
     """Contract bicubic: a=-0.75, half-pixel centres, edge clamped (= PyTorch bicubic)."""
     return F.interpolate(x, scale_factor=s, mode="bicubic", align_corners=False)
+
+
+def upsample_for(lr, s, kind):
+    """x_up, the input both networks are conditioned on, for data degraded by `kind`."""
+    if UPSAMPLING.get(kind, UPSAMPLING["default"]) == "zero_fill":
+        return zero_filled(lr, s)
+    return upsample(lr, s)
 
 
 # ---------------------------------------------------------------- degradations (operator A)

@@ -14,13 +14,45 @@ WRONG = {"MR": "ct head axial", "CT": "mr head t1 axial"}
 MAIN_KIND = {"MR": "kspace", "CT": "area"}
 
 
-def _val(work, smoke):
+def _split(work, smoke, split):
+    """{modality: [(array, meta)]} of one split, in the recipe's order."""
     arrays, meta = data.load(data.prepare(work, smoke=smoke))
     out = {}
     for a, m in zip(arrays, meta["slices"]):
-        if m["split"] == "val":
+        if m["split"] == split:
             out.setdefault(m["modality"], []).append((a, m))
     return out, meta
+
+
+def _score(o, hr, masks, lr, s, kind):
+    n = len(masks)
+    return {"psnr_mask": float(np.mean([D.psnr(o[i], hr[i], masks[i]) for i in range(n)])),
+            "ssim_mask": float(np.mean([D.ssim(o[i], hr[i], masks[i]) for i in range(n)])),
+            "psnr_whole": float(np.mean([D.psnr(o[i], hr[i]) for i in range(n)])),
+            "dc_residual": float(np.mean([D.dc_residual(o[i:i + 1], lr[i:i + 1], s, kind) for i in range(n)]))}
+
+
+def _super_resolve(pl, hr_raw, masks, mod, kind, s, prompt, B=8):
+    """Degrade the HR slices with `kind` at scale s; every baseline and model output, scored."""
+    n = len(masks)
+    lr_raw = torch.cat([D.degrade(hr_raw[i:i + 1], s, kind) for i in range(n)])
+    nps = [D.norm_params(lr_raw[i:i + 1], mod) for i in range(n)]
+    off = torch.tensor([p[0] for p in nps]).view(-1, 1, 1, 1)
+    sc = torch.tensor([p[1] for p in nps]).view(-1, 1, 1, 1)
+    lr, hr = (lr_raw - off) / sc, (hr_raw - off) / sc
+    x_up = D.upsample_for(lr, s, kind)
+    outs = {"bicubic": D.upsample(lr, s), "lanczos": D.lanczos(lr, s)}
+    if kind == "kspace":
+        outs["zero-filled Fourier"] = D.zero_filled(lr, s)
+    reg = torch.cat([pl.regression(x_up[c]) for c in _chunks(n, B)])
+    outs["regression"] = reg
+    outs["regression + DC"] = D.data_consistency(reg, lr, s, kind)
+    dif = torch.cat([pl.sample(x_up[c], prompt, seed=0) for c in _chunks(n, B)])
+    outs["diffusion (no DC)"] = dif
+    outs["diffusion"] = D.data_consistency(dif, lr, s, kind)
+    rows = [dict({"modality": mod, "degradation": kind, "scale": s, "method": name}, **_score(o, hr, masks, lr, s, kind))
+            for name, o in outs.items()]
+    return rows, lr, hr, x_up, outs
 
 
 def _chunks(n, k):
@@ -37,7 +69,7 @@ def _pearson(a, b):
 def evaluate(work, pl, smoke=False, log=print, full=True):
     steps_list, n_samples = ((1, 4), 2) if smoke else ((1, 2, 4, 8), 4)
     torch.manual_seed(0)
-    val, meta = _val(work, smoke)
+    val, meta = _split(work, smoke, "val")
     res = {"definitions": {
         "psnr": "10 log10(2^2 / MSE) in the normalised domain (p_low..p_high or the CT window map to -1..1), "
                 "inside the body mask of the HR slice unless marked whole-frame",
@@ -68,28 +100,9 @@ def evaluate(work, pl, smoke=False, log=print, full=True):
         for kind in ([MAIN_KIND[mod], "bicubic"]):
             for s in (2, 4):
                 t0 = time.time()
-                lr_raw = torch.cat([D.degrade(hr_raw[i:i + 1], s, kind) for i in range(len(items))])
-                nps = [D.norm_params(lr_raw[i:i + 1], mod) for i in range(len(items))]
-                off = torch.tensor([p[0] for p in nps]).view(-1, 1, 1, 1)
-                sc = torch.tensor([p[1] for p in nps]).view(-1, 1, 1, 1)
-                lr, hr = (lr_raw - off) / sc, (hr_raw - off) / sc
-                x_up = D.upsample(lr, s)
-                outs = {"bicubic": x_up, "lanczos": D.lanczos(lr, s)}
-                if kind == "kspace":
-                    outs["zero-filled Fourier"] = D.zero_filled(lr, s)
-                reg = torch.cat([pl.regression(x_up[c]) for c in _chunks(len(items), B)])
-                outs["regression"] = reg
-                outs["regression + DC"] = D.data_consistency(reg, lr, s, kind)
-                dif = torch.cat([pl.sample(x_up[c], prompt, seed=0) for c in _chunks(len(items), B)])
-                outs["diffusion (no DC)"] = dif
-                outs["diffusion"] = D.data_consistency(dif, lr, s, kind)
-                for name, o in outs.items():
-                    row = {"modality": mod, "degradation": kind, "scale": s, "method": name,
-                           "psnr_mask": float(np.mean([D.psnr(o[i], hr[i], masks[i]) for i in range(len(items))])),
-                           "ssim_mask": float(np.mean([D.ssim(o[i], hr[i], masks[i]) for i in range(len(items))])),
-                           "psnr_whole": float(np.mean([D.psnr(o[i], hr[i]) for i in range(len(items))])),
-                           "dc_residual": float(np.mean([D.dc_residual(o[i:i + 1], lr[i:i + 1], s, kind) for i in range(len(items))]))}
-                    res["sr"].append(row)
+                rows, lr, hr, x_up, outs = _super_resolve(pl, hr_raw, masks, mod, kind, s, prompt, B)
+                res["sr"].extend(rows)
+                dif = outs["diffusion (no DC)"]
                 log(f"[eval] {mod} {kind} x{s}: " + ", ".join(
                     f"{r['method']} {r['psnr_mask']:.2f}" for r in res["sr"][-len(outs):]) + f" ({time.time() - t0:.0f}s)")
                 if kind != MAIN_KIND[mod] or not full:
@@ -134,6 +147,19 @@ def evaluate(work, pl, smoke=False, log=print, full=True):
                                         "psnr_mask": float(np.mean([D.psnr(o[i], hr[i], masks[i]) for i in range(len(items))])),
                                         "ssim_mask": float(np.mean([D.ssim(o[i], hr[i], masks[i]) for i in range(len(items))]))})
                 log(f"[eval] {mod} {kind} x{s} ablations done ({time.time() - t0:.0f}s)")
+    # ---- external test: other scanners and patients, main degradation only, no choice made on it
+    res["external"] = []
+    ext, _ = _split(work, smoke, "external")
+    for mod, items in sorted(ext.items()):
+        hr_raw = torch.stack([torch.from_numpy(a)[None] for a, _ in items])
+        masks = [D.body_mask(hr_raw[i:i + 1], mod) for i in range(len(items))]
+        for s in (2, 4):
+            rows, *_ = _super_resolve(pl, hr_raw, masks, mod, MAIN_KIND[mod], s, items[0][1]["prompt"], B)
+            for r in rows:
+                r.update(subject=items[0][1]["subject"], slices=len(items))
+            res["external"].extend(rows)
+            log(f"[eval] external {items[0][1]['subject']} {mod} x{s}: " + ", ".join(
+                f"{r['method']} {r['psnr_mask']:.2f}" for r in rows))
     # ---- goals
     goals = {("MR", 2): 3.0, ("MR", 4): 2.0, ("CT", 2): 2.0, ("CT", 4): 1.5}
     res["goals"] = []

@@ -132,7 +132,7 @@ def write_references(out, cfg, ae, te, un, rg, sf):
     lr_raw = D.kspace_down(hr, s)
     off, scale = D.norm_params(lr_raw, "MR")
     lr = (lr_raw - off) / scale
-    x_up = D.upsample(lr, s)
+    x_up = D.upsample_for(lr, s, "kspace")
     pl = PL.Pipeline(cfg, ae, te, un, rg, sf)
     tr = {}
     prm = "mr head t1 axial"
@@ -165,7 +165,7 @@ def write_references(out, cfg, ae, te, un, rg, sf):
 
 def model_index(out, cfg, graphs, sf, train_info, metrics, git):
     idx = {
-        "id": os.path.basename(os.path.normpath(out)), "version": "1.0.0",
+        "id": os.path.basename(os.path.normpath(out)), "version": "1.1.0",
         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "git": git,
         "scales": [2, 4], "modalities": ["MR", "CT"],
         "graphs": graphs,
@@ -174,6 +174,7 @@ def model_index(out, cfg, graphs, sf, train_info, metrics, git):
         "preprocessing": D.PREPROCESSING,
         "degradations": {"MR": "kspace", "CT": "area", "default": "bicubic",
                          "ct": {"blur_sigma_px": D.CT_BLUR_SIGMA_PX}},
+        "upsampling": D.UPSAMPLING,
         "tokenizer": {"file": "tokenizer.json"},
         "scheduler": {"type": "ddim", "num_train_timesteps": cfg["num_train_timesteps"],
                       "beta_schedule": "scaled_linear", "beta_start": cfg["beta_start"],

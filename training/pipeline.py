@@ -1,6 +1,7 @@
 """The inference loop of docs/model-contract.md in PyTorch (evaluation and reference tensors)."""
 import numpy as np
 import torch
+import torch.nn.functional as F
 
 import degrade as D
 import prompt as P
@@ -24,9 +25,18 @@ class Pipeline:
     def text(self, prompt, batch=1):
         return self.te(torch.tensor([P.tokenize(prompt)], dtype=torch.long)).expand(batch, -1, -1)
 
+    def _padded(self, x):
+        """Reflect-pad H, W up to the graphs' multiple (8 f), as the TypeScript pipeline does."""
+        m = 8 * self.cfg["f"]
+        H, W = x.shape[-2:]
+        ph, pw = -H % m, -W % m
+        return F.pad(x, (0, pw, 0, ph), mode="reflect") if ph or pw else x
+
     @torch.no_grad()
     def sample(self, x_up, prompt, steps=4, strength=None, guidance=1.0, seed=0, trace=None):
         """x_up [1,1,H,W] normalised -> decoded image [1,1,H,W] (before data consistency)."""
+        H, W = x_up.shape[-2:]
+        x_up = self._padded(x_up)
         strength = strength or self.cfg["init_strength"]
         cond = self.ae.encoder(x_up) * self.sf
         B = x_up.shape[0]
@@ -54,11 +64,12 @@ class Pipeline:
             if trace is not None:
                 trace["model_outputs"].append(v)
                 trace["latents"].append(z)
-        return self.ae.decoder(z / self.sf)
+        return self.ae.decoder(z / self.sf)[..., :H, :W]
 
     @torch.no_grad()
     def regression(self, x_up):
-        return self.rg(x_up)
+        H, W = x_up.shape[-2:]
+        return self.rg(self._padded(x_up))[..., :H, :W]
 
     @torch.no_grad()
     def ae_roundtrip(self, x):

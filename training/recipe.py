@@ -148,6 +148,7 @@ def main():
         "config": a.config, "settings": cfg,
         "data": [{"subject": s, "slices": n, "source": meta["sources"][s]} for (s, sp), n in sorted(cnt.items()) if sp == "train"],
         "validation": [{"subject": s, "slices": n, "source": meta["sources"][s]} for (s, sp), n in sorted(cnt.items()) if sp == "val"],
+        "external": [{"subject": s, "slices": n, "source": meta["sources"][s]} for (s, sp), n in sorted(cnt.items()) if sp == "external"],
         "validation_rule": f"MR: subject {data.MR_VAL} held out entirely; CT (one real volume): contiguous slab of "
                            f"axial slices {data.CT_VAL[0]}..{data.CT_VAL[1] - 1}, with {data.CT_GAP} slices either side "
                            "used for neither split",

@@ -23,11 +23,11 @@ CONFIGS = {
         seed=1234, f=4, latent_ch=16, ae_width=64, ae_enc_blocks=-1, ae_dec_blocks=-1,
         unet_chs=[64, 96, 128], text_dim=64, text_layers=2,
         ae_iters=0, ae_batch=16, ae_patch=64, ae_lr=1e-3,
-        reg_iters=1200, reg_batch=16, reg_patch=64, reg_lr=5e-4,
-        dm_iters=1400, dm_batch=16, dm_patch=64, dm_lr=5e-4,
-        dm2_iters=0, dm2_lr=3e-4, reg2_iters=2300, reg2_lr=3e-4, dm_residual=True,
+        reg_iters=8000, reg_batch=16, reg_patch=64, reg_lr=5e-4,
+        dm_iters=16000, dm_batch=16, dm_patch=64, dm_lr=5e-4,
+        dm2_iters=0, dm2_lr=3e-4, reg2_iters=0, reg2_lr=3e-4, dm_residual=True,
         t_max=400, from_condition_p=0.4, prompt_dropout=0.15, word_dropout=0.15,
-        ct_p=0.35, ckpt_every=200, ema=0.999,
+        ct_p=0.45, coarsen_p=0.25, fov_crop_p=0.3, ckpt_every=200, ema=0.999,
         num_train_timesteps=1000, beta_start=0.00085, beta_end=0.012, init_strength=0.1,
         default_steps=4),
     "smoke": dict(
@@ -37,7 +37,7 @@ CONFIGS = {
         reg_iters=30, reg_batch=4, reg_patch=64, reg_lr=5e-4,
         dm_iters=40, dm_batch=4, dm_patch=64, dm_lr=5e-4, dm_residual=True,
         t_max=400, from_condition_p=0.4, prompt_dropout=0.15, word_dropout=0.15,
-        ct_p=0.35, ckpt_every=20, ema=0.99,
+        ct_p=0.35, coarsen_p=0.25, fov_crop_p=0.3, ckpt_every=20, ema=0.99,
         num_train_timesteps=1000, beta_start=0.00085, beta_end=0.012, init_strength=0.3,
         default_steps=4),
 }
@@ -89,6 +89,30 @@ class Sampler:
         w = [w[0]] + [x for x in w[1:] if r.random() >= self.cfg["word_dropout"]]
         return " ".join(w)
 
+    def geometry(self, x, m, patch):
+        """Rotation/flip, then (randomly) a coarser pixel and a cut field of view; None if too small.
+
+        Coarsening (antialiased x1/2) lets the 1 mm training scans also teach 2 mm anatomy, the
+        pixel size of many clinical and validation scans. The field-of-view cut puts anatomy on
+        the image edge, as in scans whose field of view clips the head: k-space truncation then
+        rings across the periodic wrap, which uncut training slices never show.
+        """
+        r, cfg = self.rng, self.cfg
+        x = torch.rot90(x, r.randrange(4), (2, 3))
+        if r.random() < 0.5:
+            x = torch.flip(x, (3,))
+        if m["modality"] == "MR" and min(x.shape[-2:]) >= 2 * patch and r.random() < cfg.get("coarsen_p", 0):
+            x = D.bicubic_down(x, 2).clamp(min=0)
+        if r.random() < cfg.get("fov_crop_p", 0):
+            H, W = x.shape[-2:]
+            h = r.randrange(max(patch, int(0.6 * H)) // 4, H // 4 + 1) * 4
+            w = r.randrange(max(patch, int(0.6 * W)) // 4, W // 4 + 1) * 4
+            i, j = r.randrange(0, H - h + 1), r.randrange(0, W - w + 1)
+            x = x[..., i:i + h, j:j + w]
+        H, W = x.shape[-2:]
+        x = x[..., : H - H % 4, : W - W % 4]
+        return x if min(x.shape[-2:]) >= patch else None
+
     def batch(self, n, patch, per_slice=4, scales=(2, 4)):
         """Returns hr, x_up (normalised, [n,1,patch,patch]), prompts, modalities."""
         r = self.rng
@@ -96,19 +120,16 @@ class Sampler:
         while len(hrs) < n:
             pool = self.ct if (self.ct and r.random() < self.cfg["ct_p"]) else self.mr
             x, m = self.train[r.choice(pool)]
-            k = r.randrange(4)
-            x = torch.rot90(x, k, (2, 3))
-            if r.random() < 0.5:
-                x = torch.flip(x, (3,))
-            H, W = x.shape[-2:]
-            if H < patch or W < patch:
+            x = self.geometry(x, m, patch)
+            if x is None:
                 continue
+            H, W = x.shape[-2:]
             s = r.choice(scales)
-            lr, _ = D.random_degrade(x, s, m["modality"], r, self.gen)
+            lr, kind = D.random_degrade(x, s, m["modality"], r, self.gen)
             off, sc = D.norm_params(lr, m["modality"])
             lrn = (lr - off) / sc
             hrn = (x - off) / sc
-            up = D.upsample(lrn, s)
+            up = D.upsample_for(lrn, s, kind)
             if r.random() < 0.5:                  # intensity scaling about the background level
                 a = r.uniform(0.85, 1.15)
                 hrn, up = (hrn + 1) * a - 1, (up + 1) * a - 1
