@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # CI: run the whole training recipe (fetch -> prepare -> train -> export -> evaluate -> ONNX check
-# with onnxruntime-node -> card) on tiny data in a temp dir. Never writes into models/.
-# Needs: /usr/bin/python3 with torch (python3-torch), python3-onnx, python3-scipy, python3-pil,
+# with onnxruntime-node -> card) on tiny data in a temp dir (kept if MEDSR_SMOKE_KEEP is set).
+# Never writes into models/.
+# Needs: /usr/bin/python3 with torch (python3-torch), python3-onnx, python3-scipy, python3-pil, python3-pydicom,
 # apt-get download access to Debian, node with onnxruntime-node installed (npm ci).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PY="${MEDSR_PYTHON:-/usr/bin/python3}"
 TMP="$(mktemp -d "${TMPDIR:-/tmp}/medsr-train-smoke.XXXXXX")"
-trap 'rm -rf "$TMP"' EXIT
+trap '[ -n "${MEDSR_SMOKE_KEEP:-}" ] || rm -rf "$TMP"' EXIT
 cd "$ROOT"
 node -e "require('onnxruntime-node')" || { echo "onnxruntime-node is not installed (run npm ci first)" >&2; exit 1; }
 "$PY" -m unittest discover -s training -p 'test_*.py'

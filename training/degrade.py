@@ -75,7 +75,7 @@ def gaussian_blur(x, sigma):
     if sigma <= 0:
         return x
     r = max(1, int(math.ceil(3 * sigma)))
-    t = torch.arange(-r, r + 1, dtype=torch.float32)
+    t = torch.arange(-r, r + 1, dtype=x.dtype)
     k = torch.exp(-0.5 * (t / sigma) ** 2)
     k = k / k.sum()
     x = F.pad(x, (r, r, r, r), mode="replicate")
@@ -151,6 +151,8 @@ def zero_filled(lr, s):
 
 # ---------------------------------------------------------------- data consistency
 def data_consistency(out, lr, s, kind):
+    """The product's data consistency (src/pipeline/consistency): an exact projection onto
+    {x : A x = lr} for every operator, so the card scores what the TypeScript pipeline does."""
     if kind == "kspace":
         B, C, H, W = out.shape
         h, w = lr.shape[-2:]
@@ -159,11 +161,38 @@ def data_consistency(out, lr, s, kind):
         top, left = H // 2 - h // 2, W // 2 - w // 2
         k[..., top:top + h, left:left + w] = kl
         return torch.fft.ifft2(torch.fft.ifftshift(k, dim=(-2, -1))).real.float()
-    if kind == "area":
-        d = lr - area_down(out, s)
+    if kind == "area" and CT_BLUR_SIGMA_PX <= 0:
+        d = lr - area_down(out, s)      # without blur the block-mean correction is the projection
         return out + F.interpolate(d, scale_factor=s, mode="nearest")
-    d = lr - bicubic_down(out, s)      # one back-projection step
-    return out + upsample(d, s)
+    op = (lambda x: area_down(x, s)) if kind == "area" else (lambda x: bicubic_down(x, s))
+    return torch.cat([_project(op, out[i:i + 1], lr[i:i + 1]) for i in range(out.shape[0])])
+
+
+def _project(op, out, lr, tol=1e-6, max_iter=200):
+    """out + A^T (A A^T)^-1 (lr - A out): conjugate gradients on the LR grid, A^T by autograd
+    (as src/pipeline/consistency/linear-projection.ts, same tolerance and iteration cap)."""
+    x0 = out.double()
+
+    def adjoint(y):
+        x = torch.zeros_like(x0, requires_grad=True)
+        with torch.enable_grad():
+            (g,) = torch.autograd.grad(op(x), x, grad_outputs=y)
+        return g
+
+    with torch.no_grad():
+        r = lr.double() - op(x0)
+        y, p = torch.zeros_like(r), r.clone()
+        rr = float((r * r).sum())
+        stop = tol * tol * max(float((lr.double() ** 2).sum()), 1e-24)
+        for _ in range(max_iter):
+            if rr <= stop:
+                break
+            q = op(adjoint(p))
+            alpha = rr / float((p * q).sum())
+            y, r = y + alpha * p, r - alpha * q
+            nxt = float((r * r).sum())
+            p, rr = r + (nxt / rr) * p, nxt
+        return (x0 + adjoint(y)).float()
 
 
 def dc_residual(out, lr, s, kind):

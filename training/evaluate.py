@@ -44,6 +44,8 @@ def _super_resolve(pl, hr_raw, masks, mod, kind, s, prompt, B=8):
     outs = {"bicubic": D.upsample(lr, s), "lanczos": D.lanczos(lr, s)}
     if kind == "kspace":
         outs["zero-filled Fourier"] = D.zero_filled(lr, s)
+    # not one of the goals' baselines, but it shows how much of a gain the projection alone gives
+    outs["bicubic + DC"] = D.data_consistency(outs["bicubic"], lr, s, kind)
     reg = torch.cat([pl.regression(x_up[c]) for c in _chunks(n, B)])
     outs["regression"] = reg
     outs["regression + DC"] = D.data_consistency(reg, lr, s, kind)

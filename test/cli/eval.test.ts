@@ -30,8 +30,8 @@ describe('medsr eval', () => {
     const ct = report.groups.find((g) => g.modality === 'CT')!;
     expect(mr.degradation).toBe('kspace');
     expect(ct.degradation).toBe('area');
-    expect(mr.methods.map((m) => m.method)).toEqual(['bicubic', 'lanczos', 'zero-fill', 'regression', 'regression+dc', 'diffusion+dc']);
-    expect(ct.methods.map((m) => m.method)).toEqual(['bicubic', 'lanczos', 'regression', 'regression+dc', 'diffusion+dc']);
+    expect(mr.methods.map((m) => m.method)).toEqual(['bicubic', 'lanczos', 'zero-fill', 'bicubic+dc', 'regression', 'regression+dc', 'diffusion+dc']);
+    expect(ct.methods.map((m) => m.method)).toEqual(['bicubic', 'lanczos', 'bicubic+dc', 'regression', 'regression+dc', 'diffusion+dc']);
     for (const m of [...mr.methods, ...ct.methods]) {
       expect(Number.isFinite(m.psnrMask)).toBe(true);
       expect(m.ssimMask).toBeGreaterThan(0);

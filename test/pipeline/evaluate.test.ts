@@ -25,13 +25,15 @@ describe('evaluateSlice', () => {
     const hr = zeroFillUpsample(low, 2);
     const lr = degrade(hr, 2, 'kspace');
     const rows = await evaluateSlice(model, tensorOf(hr), tensorOf(lr), { scale: 2, degradation: 'kspace', modality: 'MR', prompt: 'mr head', steps: 2 });
-    expect(rows.map((r) => r.method)).toEqual(['bicubic', 'lanczos', 'zero-fill', 'regression', 'regression+dc', 'diffusion+dc']);
+    expect(rows.map((r) => r.method)).toEqual(['bicubic', 'lanczos', 'zero-fill', 'bicubic+dc', 'regression', 'regression+dc', 'diffusion+dc']);
     const by = Object.fromEntries(rows.map((r) => [r.method, r]));
     expect(by['zero-fill']!.psnr).toBeGreaterThan(80);
     expect(by['zero-fill']!.psnr).toBeGreaterThan(by.bicubic!.psnr);
     // DC on k-space data brings everything to the exact low band, so it cannot hurt
     expect(by['regression+dc']!.psnr).toBeGreaterThanOrEqual(by.regression!.psnr - 1e-6);
     expect(by['diffusion+dc']!.dcResidual).toBeLessThan(1e-3);
+    expect(by['bicubic+dc']!.dcResidual).toBeLessThan(1e-3);
+    expect(by['bicubic+dc']!.psnr).toBeGreaterThan(by.bicubic!.psnr);
     for (const r of rows) {
       expect(r.ssim).toBeLessThanOrEqual(1);
       expect(Number.isFinite(r.psnrMask)).toBe(true);
