@@ -4,7 +4,7 @@ import express, { type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
 import { logger } from '../shared/logger';
 import { createAdmission } from './admission';
-import { requireApiKey } from './auth';
+import { requireApiKey, sessionRouter } from './auth';
 import type { ApiContext, ApiDeps } from './context';
 import { renderDocsPage } from './docs-page';
 import { errorHandler, notFoundHandler } from './error-handler';
@@ -57,6 +57,7 @@ export function createApp(deps: ApiDeps): Express {
   app.get('/api/openapi.json', (_req, res) => void res.json(openapi));
   app.get('/api/docs', (_req, res) => void res.type('html').send(docsHtml));
 
+  app.use('/api/v1', sessionRouter(deps.config.apiKey)); // before the key check: it is how a browser signs in
   const api = express.Router();
   api.use(requireApiKey(deps.config.apiKey));
   api.use(upscaleRouter(ctx)); // before the JSON parser: its body is DICOM

@@ -1,19 +1,71 @@
-import { timingSafeEqual } from 'node:crypto';
-import type { RequestHandler } from 'express';
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import express, { type Request, type RequestHandler, type Router } from 'express';
 import { MedsrError } from '../shared/errors';
 
+/** The viewer's session cookie: sent by the browser with EventSource, <img> and download
+ * links too, none of which can carry an Authorization header. */
+export const SESSION_COOKIE = 'medsr_session';
+const COOKIE_PATH = '/api/v1';
+
 /**
- * Optional API key: when configured, every /api request must carry `Authorization: Bearer KEY`.
- * Health and metrics stay open for orchestrators and scrapers.
+ * The cookie's value: an HMAC of a fixed label under the key. It proves the holder once had the
+ * key without containing it, survives server restarts, and rotating the key ends every session.
+ */
+export function sessionToken(apiKey: string): string {
+  return createHmac('sha256', apiKey).update('medsr viewer session v1').digest('base64url');
+}
+
+function sameSecret(given: string | undefined, expected: Buffer): boolean {
+  const g = Buffer.from(given ?? '');
+  return g.length === expected.length && timingSafeEqual(g, expected);
+}
+
+function bearer(req: Request): string | undefined {
+  return /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1];
+}
+
+function cookie(req: Request, name: string): string | undefined {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return undefined;
+}
+
+const unauthorized = (): MedsrError =>
+  new MedsrError('unauthorized', 'auth.required', 'a valid API key is required (Authorization: Bearer <key>, or the session cookie from POST /api/v1/session)');
+
+/**
+ * Optional API key: when configured, every /api/v1 request must carry `Authorization: Bearer KEY`
+ * or the session cookie. Health and metrics stay open for orchestrators and scrapers.
  */
 export function requireApiKey(apiKey: string | undefined): RequestHandler {
   if (!apiKey) return (_req, _res, next) => next();
-  const expected = Buffer.from(apiKey);
+  const key = Buffer.from(apiKey);
+  const token = Buffer.from(sessionToken(apiKey));
   return (req, _res, next) => {
-    const header = req.headers.authorization ?? '';
-    const match = /^Bearer\s+(.+)$/i.exec(header);
-    const given = Buffer.from(match?.[1] ?? '');
-    if (given.length === expected.length && timingSafeEqual(given, expected)) return next();
-    next(new MedsrError('unauthorized', 'auth.required', 'a valid API key is required (Authorization: Bearer <key>)'));
+    if (sameSecret(bearer(req), key) || sameSecret(cookie(req, SESSION_COOKIE), token)) return next();
+    next(unauthorized());
   };
+}
+
+/**
+ * POST /session trades a valid key (Bearer) for an HttpOnly, SameSite=Strict session cookie;
+ * DELETE /session clears it. Without a configured key both answer 204 and set nothing.
+ * SameSite=Strict keeps other sites' pages from riding on the cookie (no CSRF token needed).
+ */
+export function sessionRouter(apiKey: string | undefined): Router {
+  const router = express.Router();
+  const key = apiKey ? Buffer.from(apiKey) : undefined;
+  router.post('/session', (req, res, next) => {
+    if (!apiKey || !key) return void res.status(204).end();
+    if (!sameSecret(bearer(req), key)) return next(unauthorized());
+    res.cookie(SESSION_COOKIE, sessionToken(apiKey), { httpOnly: true, sameSite: 'strict', path: COOKIE_PATH, secure: req.secure });
+    res.status(204).end();
+  });
+  router.delete('/session', (_req, res) => {
+    res.clearCookie(SESSION_COOKIE, { path: COOKIE_PATH });
+    res.status(204).end();
+  });
+  return router;
 }

@@ -52,6 +52,9 @@ export function buildOpenApiDocument(version: string): ReturnType<OpenApiGenerat
   get('/api/v1/jobs', 'List jobs', { 200: json(z.object({ jobs: z.array(S.JobSchema) }), 'Jobs') }, undefined, ['jobs']);
   get('/api/v1/jobs/{id}', 'Job state, progress and per-slice errors', { 200: json(S.JobSchema, 'Job') }, S.JobParams, ['jobs']);
   r.registerPath({ method: 'delete', path: '/api/v1/jobs/{id}', summary: 'Cancel a job (finished slices are kept)', tags: ['jobs'], request: { params: S.JobParams }, responses: { 202: json(S.JobSchema, 'Cancelling or cancelled'), ...errors } as never });
+  r.registerComponent('securitySchemes', 'session', { type: 'apiKey', in: 'cookie', name: 'medsr_session', description: 'Set by POST /api/v1/session (browsers: EventSource, images and links cannot send headers)' });
+  r.registerPath({ method: 'post', path: '/api/v1/session', summary: 'Trade the API key (Bearer) for an HttpOnly, SameSite=Strict session cookie', tags: ['session'], responses: { 204: { description: 'Cookie set (or no key configured: nothing to do)' }, 401: errors[401] } as never });
+  r.registerPath({ method: 'delete', path: '/api/v1/session', summary: 'Clear the session cookie', tags: ['session'], security: [], responses: { 204: { description: 'Cleared' } } as never });
   get('/api/v1/jobs/{id}/events', 'Progress as server-sent events (`progress`, then `end`)', { 200: { description: 'SSE stream', content: { 'text/event-stream': { schema: z.string() } } } }, S.JobParams, ['jobs']);
   get('/api/v1/jobs/{id}/results', 'Result series and instance URLs (super-resolution and uncertainty)', { 200: json(S.JobResultsSchema, 'Results') }, S.JobParams, ['jobs']);
   get('/api/v1/jobs/{id}/results.zip', 'All result instances as a zip', { 200: binary('application/zip', 'Zip of sr-<series>/ and uncertainty-<series>/ folders') }, S.JobParams, ['jobs']);
@@ -65,6 +68,6 @@ export function buildOpenApiDocument(version: string): ReturnType<OpenApiGenerat
       version,
       description: 'Super-resolution for MRI/CT DICOM. Outputs are derived images for research: not for diagnosis.',
     },
-    security: [{ bearer: [] }],
+    security: [{ bearer: [] }, { session: [] }],
   });
 }

@@ -90,8 +90,29 @@ function safeParse(text: string): unknown {
   try { return JSON.parse(text); } catch { return { error: { message: text.slice(0, 200) } }; }
 }
 
+/** Called on a 401; resolves once the user has signed in (the session cookie is set). */
+let unauthorized: (() => Promise<void>) | undefined;
+
+export function onUnauthorized(handler: () => Promise<void>): void {
+  unauthorized = handler;
+}
+
+/** Trades the API key for the server's session cookie, which the browser then sends with every
+ * request, EventSource and <img> included (they cannot carry an Authorization header). */
+export async function signIn(key: string): Promise<void> {
+  await readJson<unknown>(await fetch(`${BASE}/session`, { method: 'POST', headers: { authorization: `Bearer ${key}` } }));
+}
+
+/** A request that, when the server asks for the key, waits for the sign-in and tries once more. */
+async function authorised(request: () => Promise<Response>): Promise<Response> {
+  const response = await request();
+  if (response.status !== 401 || !unauthorized) return response;
+  await unauthorized();
+  return request();
+}
+
 async function get<T>(path: string): Promise<T> {
-  return readJson<T>(await fetch(`${BASE}${path}`, { headers: { accept: 'application/json' } }));
+  return readJson<T>(await authorised(() => fetch(`${BASE}${path}`, { headers: { accept: 'application/json' } })));
 }
 
 export async function listStudies(): Promise<Study[]> {
@@ -104,8 +125,18 @@ export function getSeries(studyUID: string, seriesUID: string): Promise<Series> 
 }
 
 /** Uploads with XMLHttpRequest because fetch() reports no upload progress. */
-export function uploadFiles(files: Array<{ file: File; path: string }>,
+export async function uploadFiles(files: Array<{ file: File; path: string }>,
   onProgress: (fraction: number) => void): Promise<UploadReport> {
+  try {
+    return await uploadOnce(files, onProgress);
+  } catch (err) {
+    if (!(err instanceof ApiError && err.status === 401 && unauthorized)) throw err;
+    await unauthorized();
+    return uploadOnce(files, onProgress);
+  }
+}
+
+function uploadOnce(files: Array<{ file: File; path: string }>, onProgress: (fraction: number) => void): Promise<UploadReport> {
   const form = new FormData();
   for (const { file, path } of files) form.append('files', file, path);
   return new Promise((resolve, reject) => {
@@ -133,11 +164,11 @@ export function thumbnailUrl(studyUID: string, seriesUID: string): string {
 }
 
 export function startJob(studyUID: string, seriesUID: string, options: UpscaleOptions): Promise<Job> {
-  return fetch(`${BASE}/jobs`, {
+  return authorised(() => fetch(`${BASE}/jobs`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'application/json' },
     body: JSON.stringify({ studyInstanceUID: studyUID, seriesInstanceUIDs: [seriesUID], options }),
-  }).then((r) => readJson<Job>(r));
+  })).then((r) => readJson<Job>(r));
 }
 
 export function getJob(id: string): Promise<Job> {
@@ -145,7 +176,7 @@ export function getJob(id: string): Promise<Job> {
 }
 
 export async function cancelJob(id: string): Promise<void> {
-  await readJson<unknown>(await fetch(`${BASE}/jobs/${enc(id)}`, { method: 'DELETE' }));
+  await readJson<unknown>(await authorised(() => fetch(`${BASE}/jobs/${enc(id)}`, { method: 'DELETE' })));
 }
 
 export function getJobResults(id: string): Promise<JobResults> {

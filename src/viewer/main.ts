@@ -6,6 +6,7 @@ import { $, h, plainError } from './dom';
 import { JobPanel } from './job-panel';
 import { PRESETS } from './presets';
 import { bindShortcuts } from './shortcuts';
+import { createSignIn } from './sign-in';
 import { saveBlob, snapshotPng } from './snapshot';
 import { renderStudies } from './study-list';
 import { setUpUpload } from './upload-panel';
@@ -48,6 +49,7 @@ function resultUrlsInSliceOrder(results: api.JobResults, source: api.Series, kin
 }
 
 function start(): void {
+  api.onUnauthorized(createSignIn());
   setUpCornerstone();
   const view = new CompareView($('#compare'));
   const status = $('#job-status');

@@ -270,4 +270,46 @@ describeIfChromium('web viewer (chromium + medsr serve)', () => {
       await own.stop();
     }
   });
+  test('with an API key: the page asks for it once, then uploads, images, live progress and results work on the session cookie', async () => {
+    const key = 'viewer-test-key-0123';
+    const own = await startMedsrServer({ MEDSR_API_KEY: key });
+    try {
+      await page.goto(own.url);
+      await page.waitForSelector('#key-dialog[open]');
+      await page.fill('#key-input', 'not-the-key-at-all');
+      await page.click('#key-form button[type="submit"]');
+      await expect(page.locator('#key-error').textContent()).resolves.toBe('That key was not accepted.');
+      await page.fill('#key-input', key);
+      await page.click('#key-form button[type="submit"]');
+      await page.waitForFunction(() => !(document.querySelector('#key-dialog') as HTMLDialogElement).open);
+      // the page keeps no key: only the HttpOnly cookie, which scripts cannot read
+      expect(await page.evaluate(() => document.cookie)).toBe('');
+      expect(await page.evaluate(() => JSON.stringify({ ...localStorage, ...sessionStorage }))).not.toContain(key);
+
+      await page.setInputFiles('#file-input', seriesFiles.slice(0, 2));
+      await page.waitForSelector('.series.selected', { timeout: 60_000 });
+      await page.waitForFunction(() => !!(window as any).medsrViewer.view.describe().left, null, { timeout: 30_000 });
+      await page.waitForFunction(() => {
+        const img = document.querySelector<HTMLImageElement>('.series img');
+        return !!img && img.complete && img.naturalWidth > 0;
+      }, null, { timeout: 30_000 });
+      expect(await modelReady(own.url, 60_000)).toBe(true);
+      await page.fill('#job-form [name="steps"]', '1');
+      await page.fill('#job-form [name="samples"]', '1');
+      await page.click('#start-job');
+      const final = await page.waitForFunction(() => {
+        const status = document.querySelector('#job-status');
+        if (document.querySelector('#compare')?.classList.contains('has-reconstruction')) return 'shown';
+        if (status?.classList.contains('error')) return `error: ${status.textContent ?? ''}`;
+        return false;
+      }, null, { timeout: 200_000, polling: 250 });
+      expect(await final.jsonValue()).toBe('shown');
+      expect((await canvasStats(page, 'reconstructed')).std).toBeGreaterThan(10);
+      // the same API without the cookie (another browser, a script) still needs the key
+      expect((await fetch(`${own.url}/api/v1/studies`)).status).toBe(401);
+      await shot('09-api-key-session');
+    } finally {
+      await own.stop();
+    }
+  });
 });
