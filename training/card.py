@@ -70,8 +70,9 @@ def write(path, idx, model_id):
       "50% with complex Gaussian k-space noise and magnitude reconstruction.")
     A("- CT, 70%: Gaussian blur (sigma 0-1 HR pixel) then s x s area (block-mean) downsampling, 60% with "
       "2-25 HU Gaussian noise.\n")
-    A(f"Evaluation uses the fixed operators of the contract without noise: MR `kspace`, CT `area` with "
-      f"blur sigma {idx['degradations']['ct']['blur_sigma_px']} HR pixel, and `bicubic` for both.\n")
+    A(f"Evaluation uses the fixed operators of the contract without noise, exactly as `medsr eval` does: MR "
+      f"`kspace` (the central block including the unpaired Nyquist line), CT `area` with blur sigma "
+      f"{idx['degradations']['ct']['blur_sigma_px']} HR pixel, and `bicubic` for both.\n")
     A("## Architecture\n")
     p, fl, sz = m["parameters"], m["flops_512"], m["sizes_bytes"]
     rows = [[k, f"{p[k] / 1e6:.3f} M", f"{fl[k] / 1e9:.2f}", f"{sz[k] / 1e6:.2f} MB"] for k in p]

@@ -46,11 +46,13 @@ def upsample_for(lr, s, kind):
 
 
 # ---------------------------------------------------------------- degradations (operator A)
-def kspace_down(x, s, pf=1.0, noise=0.0, gen=None, magnitude=False):
+def kspace_down(x, s, pf=1.0, noise=0.0, gen=None, magnitude=False, drop_nyquist=True):
     """Keep the central (H/s x W/s) block of the centred 2-D FFT (lower acquisition matrix).
 
     pf < 1: partial Fourier along rows (the top (1-pf) fraction of the kept rows is zero-filled).
     noise: std of complex Gaussian noise, relative to the image-domain LR intensities.
+    drop_nyquist: the unpaired Nyquist row/column is not acquired (training); the contract's
+    fixed operator A (`degrade`, src/pipeline/degrade/kspace.ts) keeps it.
     """
     B, C, H, W = x.shape
     h, w = H // s, W // s
@@ -59,8 +61,9 @@ def kspace_down(x, s, pf=1.0, noise=0.0, gen=None, magnitude=False):
     kc = k[..., top:top + h, left:left + w] * (h * w) / (H * W)
     # the unpaired Nyquist row/column (-h/2, -w/2) is not acquired: keeps the LR image real and
     # makes k-space replacement an exact projection (DC residual 0 for noiseless data)
-    kc[..., 0, :] = 0
-    kc[..., :, 0] = 0
+    if drop_nyquist:
+        kc[..., 0, :] = 0
+        kc[..., :, 0] = 0
     if pf < 1.0:
         cut = int(round((1.0 - pf) * h))
         kc[..., :cut, :] = 0
@@ -95,7 +98,7 @@ def bicubic_down(x, s):
 def degrade(x, s, kind):
     """The fixed (evaluation / data-consistency) operator A."""
     if kind == "kspace":
-        return kspace_down(x, s)
+        return kspace_down(x, s, drop_nyquist=False)
     if kind == "area":
         return area_down(x, s)
     return bicubic_down(x, s)
@@ -160,6 +163,14 @@ def data_consistency(out, lr, s, kind):
         kl = torch.fft.fftshift(torch.fft.fft2(lr.double()), dim=(-2, -1)) * (H * W) / (h * w)
         top, left = H // 2 - h // 2, W // 2 - w // 2
         k[..., top:top + h, left:left + w] = kl
+        # for even h (w) the block holds frequency -h/2 but not its mirror +h/2: write the mirror
+        # too (conjugate) so the spectrum stays Hermitian and A(out) = lr exactly
+        if h % 2 == 0:
+            js = torch.arange(left, left + w)
+            k[..., (2 * (H // 2) - top) % H, (2 * (W // 2) - js) % W] = torch.conj(k[..., top, js])
+        if w % 2 == 0:
+            rows = torch.arange(top, top + h)
+            k[..., (2 * (H // 2) - rows) % H, (2 * (W // 2) - left) % W] = torch.conj(k[..., rows, left])
         return torch.fft.ifft2(torch.fft.ifftshift(k, dim=(-2, -1))).real.float()
     if kind == "area" and CT_BLUR_SIGMA_PX <= 0:
         d = lr - area_down(out, s)      # without blur the block-mean correction is the projection

@@ -147,6 +147,8 @@ def write_references(out, cfg, ae, te, un, rg, sf):
                        "z_start = sqrt(abar[t0]) * condition + sqrt(1 - abar[t0]) * noise; each DDIM step "
                        "(eta 0, v_prediction) goes to the next listed timestep, the last to abar = 1.",
         "modality": "MR", "scale": s, "degradation": "kspace", "prompt": prm,
+        # data_consistent below writes the conjugate mirror of the unpaired Nyquist line (exact projection)
+        "kspace_dc": "hermitian",
         "input_ids": P.tokenize(prm), "steps": cfg["default_steps"], "init_strength": cfg["init_strength"],
         "guidance": 1.0, "timesteps": tr["timesteps"], "latent_scale_factor": sf,
         "normalisation": {"offset": off, "scale": scale},

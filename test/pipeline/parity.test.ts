@@ -49,7 +49,7 @@ describe.each(parityModelDirs())('parity with the reference tensors of %s', (mod
   const pipelineRef = refs.find((r) => r.graph === 'pipeline');
   (pipelineRef ? it : it.skip)('a full pipeline run (tokens, x_up, condition, z_T, every step, decode, DC) within 1e-4', async () => {
     const ref = pipelineRef!;
-    const p = ref.raw as { scale: number; prompt: string; steps: number; guidance: number; timesteps: number[]; input_ids: number[]; init_strength: number; degradation: string };
+    const p = ref.raw as { scale: number; prompt: string; steps: number; guidance: number; timesteps: number[]; input_ids: number[]; init_strength: number; degradation: string; kspace_dc?: string };
     const t = ref.tensors;
     const close = (got: ArrayLike<number>, name: string): void => {
       const d = maxRelativeDiff(got, f32(t[name]));
@@ -77,8 +77,9 @@ describe.each(parityModelDirs())('parity with the reference tensors of %s', (mod
     close(decoded.data, 'decoded');
 
     if (p.degradation === 'kspace' && t.data_consistent) {
-      // the recipe's literal formula, then ours (exact also for even sizes): same but the Nyquist mirror
-      const recipe = kspaceConsistency(decoded, lr, { mirrorNyquist: false });
+      // references made before the recipe mirrored the Nyquist line used the literal formula
+      // (real part, mirror left as it was); newer ones say `kspace_dc: "hermitian"`, as ours does
+      const recipe = kspaceConsistency(decoded, lr, { mirrorNyquist: p.kspace_dc === 'hermitian' });
       close(recipe.data, 'data_consistent');
       const ours = applyConsistency(decoded, lr, p.scale, 'kspace', { blurSigma: 0 });
       expect(ours.residual).toBeLessThan(1e-6);

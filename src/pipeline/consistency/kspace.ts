@@ -6,8 +6,9 @@ import { bin, centredFrequencies, fft2Real, ifft2Real } from '../fft/fft2';
  * the LR spectrum scaled by (H W)/(h w). For even h (or w) the block holds the Nyquist frequency
  * -h/2 but not its mirror +h/2, so the mirror is written too (conjugate): the spectrum stays
  * Hermitian, the result is real, and degrading it again gives back the input exactly.
- * `mirrorNyquist: false` is the training recipe's literal formula (real part of the inverse,
- * mirror left as it was), exact only for odd sizes; kept to check parity with its references.
+ * The recipe does the same (training/degrade.py); `mirrorNyquist: false` is its earlier literal
+ * formula (real part of the inverse, mirror left as it was), exact only for odd sizes, kept to
+ * check parity with references made by it (the test fixture's).
  */
 export function kspaceConsistency(out: Plane, lr: Plane, options: { mirrorNyquist?: boolean } = {}): Plane {
   const mirrorNyquist = options.mirrorNyquist ?? true;
