@@ -51,6 +51,7 @@ export const InstanceSummarySchema = z
     frames: z.number(),
     sliceLocation: z.number().optional(),
     prompt: z.string().optional(),
+    bytes: z.number().optional().openapi({ description: 'Size of the stored DICOM file' }),
   })
   .openapi('InstanceSummary');
 

@@ -21,6 +21,8 @@ export interface InstanceSummary {
   sliceLocation: number | undefined;
   /** The prompt the model would be conditioned on, built from this instance's metadata. */
   prompt?: string;
+  /** Size of the stored file (absent for instances stored before it was recorded). */
+  bytes?: number;
 }
 
 export interface SeriesSummary {
@@ -88,6 +90,7 @@ export function summarise(instance: DicomInstance): InstanceSummary {
     frames: instance.pixel.frames,
     sliceLocation,
     prompt: buildPrompt(instance.promptMetadata),
+    bytes: instance.bytes.length,
   };
 }
 

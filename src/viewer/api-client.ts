@@ -13,6 +13,8 @@ export interface InstanceSummary {
   columns: number;
   frames: number;
   sliceLocation?: number;
+  /** size of the stored file; absent for instances stored by older servers */
+  bytes?: number;
 }
 
 export interface SeriesHeader {

@@ -24,10 +24,8 @@ function seriesItem(series: Series, selected: boolean, onSelect: (s: Series) => 
   const name = series.description || `${series.modality} series`;
   const slices = series.instances.reduce((n, i) => n + Math.max(1, i.frames), 0);
   const first = series.instances[0];
-  // the API reports no file sizes: this is the pixel data at 16 bits, labelled as an estimate
-  const pixelBytes = series.instances.reduce((n, i) => n + i.rows * i.columns * Math.max(1, i.frames) * 2, 0);
   const meta = `${series.modality} · ${slices} slice${slices === 1 ? '' : 's'}`
-    + (first ? ` · ${first.columns}×${first.rows}` : '') + ` · ≈${formatBytes(pixelBytes)}`;
+    + (first ? ` · ${first.columns}×${first.rows}` : '') + ` · ${seriesSize(series)}`;
   const item = h('div', { class: `series${selected ? ' selected' : ''}`, role: 'button', tabindex: '0',
     'data-series': series.seriesInstanceUID, title: series.seriesInstanceUID },
   thumb, h('div', {}, h('div', { class: 'name', text: name }), h('div', { class: 'meta', text: meta })));
@@ -39,4 +37,11 @@ function seriesItem(series: Series, selected: boolean, onSelect: (s: Series) => 
   item.addEventListener('click', choose);
   item.addEventListener('keydown', (e) => { if (e.key === 'Enter') choose(); });
   return item;
+}
+
+/** The stored files' total size; older servers report none, so then the pixel data at 16 bits,
+ * marked as an estimate. */
+function seriesSize(series: Series): string {
+  if (series.instances.every((i) => i.bytes !== undefined)) return formatBytes(series.instances.reduce((n, i) => n + (i.bytes ?? 0), 0));
+  return `≈${formatBytes(series.instances.reduce((n, i) => n + i.rows * i.columns * Math.max(1, i.frames) * 2, 0))}`;
 }

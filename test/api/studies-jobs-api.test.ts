@@ -58,8 +58,10 @@ describe('studies and jobs over HTTP on a real MR series', () => {
     const first = series.instances[0];
     const dicom = await fetch(`${server.url}/api/v1/studies/${study.studyInstanceUID}/series/${seriesUID}/instances/${first.sopInstanceUID}`);
     expect(dicom.headers.get('content-type')).toMatch(/^application\/dicom/);
-    const ds = dicomParser.parseDicom(new Uint8Array(await dicom.arrayBuffer()));
+    const bytes = new Uint8Array(await dicom.arrayBuffer());
+    const ds = dicomParser.parseDicom(bytes);
     expect(ds.string('x00080018')).toBe(first.sopInstanceUID);
+    expect(first.bytes).toBe(bytes.length); // the stored file's real size (the viewer lists it)
 
     const thumb = await fetch(`${server.url}/api/v1/studies/${study.studyInstanceUID}/series/${seriesUID}/thumbnail.png`);
     expect(thumb.headers.get('content-type')).toBe('image/png');

@@ -67,7 +67,8 @@ describeIfChromium('web viewer (chromium + medsr serve)', () => {
     await upload();
     await expect(page.locator('#upload-status').textContent()).resolves.toMatch(/6 images in 1 series accepted, 1 file rejected/);
     await expect(page.locator('#rejected-list li').first().textContent()).resolves.toContain('notes.txt');
-    await expect(page.locator('.series .meta').first().textContent()).resolves.toMatch(/CT · 6 slices · 128×128/);
+    // the stored files' real size (six 128x128 16-bit slices and their headers), not an estimate
+    await expect(page.locator('.series .meta').first().textContent()).resolves.toMatch(/^CT · 6 slices · 128×128 · (19\d|2\d\d)\.\d KiB$/);
     await page.waitForFunction(() => !!document.querySelector('[data-cell="original"] canvas'));
     await page.waitForTimeout(300);
     const stats = await canvasStats(page, 'original');
