@@ -120,7 +120,7 @@ export const JobResultsSchema = z
         kind: z.enum(['super-resolution', 'uncertainty']),
         sourceSeriesInstanceUID: z.string(),
         seriesInstanceUID: z.string(),
-        instances: z.array(z.object({ sopInstanceUID: z.string(), url: z.string() })),
+        instances: z.array(z.object({ sopInstanceUID: z.string(), sourceSopInstanceUID: z.string().openapi({ description: 'The original slice it was made from' }), url: z.string() })),
       }),
     ),
   })

@@ -63,7 +63,8 @@ export interface JobResults {
     kind: 'super-resolution' | 'uncertainty';
     sourceSeriesInstanceUID: string;
     seriesInstanceUID: string;
-    instances: Array<{ sopInstanceUID: string; url: string }>;
+    /** sourceSopInstanceUID: the original slice each was made from */
+    instances: Array<{ sopInstanceUID: string; sourceSopInstanceUID: string; url: string }>;
   }>;
 }
 

@@ -34,18 +34,13 @@ function imageIdsOf(series: api.Series): string[] {
     (_, frame) => imageIdFor(api.instanceUrl(series.studyInstanceUID, series.seriesInstanceUID, inst.sopInstanceUID), frame)));
 }
 
-/** Results come per source instance; lay them out in the source's slice order. */
-function resultUrlsInSliceOrder(results: api.JobResults, source: api.Series, kind: 'super-resolution' | 'uncertainty',
-  job: api.Job): string[] {
+/** Results name the original slice each was made from: lay them out in the source's slice order
+ * (a partial job leaves gaps; those slices show no reconstruction). */
+function resultUrlsInSliceOrder(results: api.JobResults, source: api.Series, kind: 'super-resolution' | 'uncertainty'): string[] {
   const entry = results.series.find((s) => s.kind === kind && s.sourceSeriesInstanceUID === source.seriesInstanceUID);
   if (!entry) return [];
-  // the job lists its slices (source SOP UIDs) in the same order as the results' instances
-  const sourceSops = (job.slices ?? []).filter((s) => s.seriesInstanceUID === source.seriesInstanceUID && s.state === 'done')
-    .map((s) => s.sopInstanceUID);
-  const bySource = new Map(sourceSops.map((sop, i) => [sop, entry.instances[i]?.url]));
-  const ordered = orderedInstances(source).map((inst) => bySource.get(inst.sopInstanceUID));
-  return ordered.every((u) => u) && ordered.length === entry.instances.length
-    ? ordered as string[] : entry.instances.map((i) => i.url);
+  const bySource = new Map(entry.instances.map((i) => [i.sourceSopInstanceUID, i.url]));
+  return orderedInstances(source).flatMap((inst) => bySource.get(inst.sopInstanceUID) ?? []);
 }
 
 function start(): void {
@@ -76,8 +71,8 @@ function start(): void {
     if (state.series?.seriesInstanceUID !== series.seriesInstanceUID) return;
     try {
       const results = await api.getJobResults(job.id);
-      const derived = resultUrlsInSliceOrder(results, series, 'super-resolution', job);
-      const uncertainty = resultUrlsInSliceOrder(results, series, 'uncertainty', job);
+      const derived = resultUrlsInSliceOrder(results, series, 'super-resolution');
+      const uncertainty = resultUrlsInSliceOrder(results, series, 'uncertainty');
       if (derived.length === 0) throw new Error('the job produced no images');
       state.derivedUrls = derived;
       state.job = job;

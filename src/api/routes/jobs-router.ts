@@ -62,7 +62,7 @@ export function jobsRouter(ctx: ApiContext): Router {
         kind: s.kind,
         sourceSeriesInstanceUID: s.sourceSeriesInstanceUID,
         seriesInstanceUID: s.seriesInstanceUID,
-        instances: s.sopInstanceUIDs.map((sop) => ({ sopInstanceUID: sop, url: `${base}/${id}/results/${s.seriesInstanceUID}/${sop}` })),
+        instances: s.instances.map((i) => ({ ...i, url: `${base}/${id}/results/${s.seriesInstanceUID}/${i.sopInstanceUID}` })),
       })),
     });
   });

@@ -21,11 +21,17 @@ export interface JobView extends JobRecord {
   progress: JobProgress;
 }
 
+export interface ResultInstance {
+  sopInstanceUID: string;
+  /** the original slice it was made from */
+  sourceSopInstanceUID: string;
+}
+
 export interface ResultSeries {
   kind: 'super-resolution' | 'uncertainty';
   sourceSeriesInstanceUID: string;
   seriesInstanceUID: string;
-  sopInstanceUIDs: string[];
+  instances: ResultInstance[];
 }
 
 export interface JobService {
@@ -90,10 +96,13 @@ export function createJobService(deps: {
     const out: ResultSeries[] = [];
     for (const o of job.outputs) {
       const slices = job.slices.filter((s) => s.seriesInstanceUID === o.sourceSeriesInstanceUID);
-      const sopOf = (key: string | undefined): string[] => (key ? [key.slice(key.lastIndexOf('/') + 1, -'.dcm'.length)] : []);
-      out.push({ kind: 'super-resolution', sourceSeriesInstanceUID: o.sourceSeriesInstanceUID, seriesInstanceUID: o.seriesInstanceUID, sopInstanceUIDs: slices.flatMap((s) => sopOf(s.resultKey)) });
-      const std = slices.flatMap((s) => sopOf(s.uncertaintyKey));
-      if (std.length > 0) out.push({ kind: 'uncertainty', sourceSeriesInstanceUID: o.sourceSeriesInstanceUID, seriesInstanceUID: o.uncertaintySeriesInstanceUID, sopInstanceUIDs: std });
+      const made = (key: 'resultKey' | 'uncertaintyKey'): ResultInstance[] => slices.flatMap((s) => {
+        const k = s[key];
+        return k ? [{ sopInstanceUID: k.slice(k.lastIndexOf('/') + 1, -'.dcm'.length), sourceSopInstanceUID: s.sopInstanceUID }] : [];
+      });
+      out.push({ kind: 'super-resolution', sourceSeriesInstanceUID: o.sourceSeriesInstanceUID, seriesInstanceUID: o.seriesInstanceUID, instances: made('resultKey') });
+      const std = made('uncertaintyKey');
+      if (std.length > 0) out.push({ kind: 'uncertainty', sourceSeriesInstanceUID: o.sourceSeriesInstanceUID, seriesInstanceUID: o.uncertaintySeriesInstanceUID, instances: std });
     }
     return out;
   }
@@ -124,7 +133,7 @@ export function createJobService(deps: {
       const files: Array<[string, string]> = [];
       for (const r of await results(id)) {
         const folder = `${r.kind === 'uncertainty' ? 'uncertainty' : 'sr'}-${r.sourceSeriesInstanceUID}`;
-        for (const sop of r.sopInstanceUIDs) files.push([`${folder}/${sop}.dcm`, `results/${job.id}/${r.seriesInstanceUID}/${sop}.dcm`]);
+        for (const { sopInstanceUID: sop } of r.instances) files.push([`${folder}/${sop}.dcm`, `results/${job.id}/${r.seriesInstanceUID}/${sop}.dcm`]);
       }
       return files;
     },

@@ -33,7 +33,7 @@ describe('embedded job engine on a real MR series', () => {
     const results = await engine.jobs.results(job.id);
     expect(results.map((r) => r.kind).sort()).toEqual(['super-resolution', 'uncertainty']);
     const sr = results.find((r) => r.kind === 'super-resolution')!;
-    expect(sr.sopInstanceUIDs).toHaveLength(6);
+    expect(sr.instances).toHaveLength(6);
     // each derived instance is 2x the source and references the source slice it came from
     for (const slice of job.slices.filter((s) => s.state === 'done')) {
       const bytes = await engine.storage.get(slice.resultKey!);
@@ -42,7 +42,10 @@ describe('embedded job engine on a real MR series', () => {
       expect(ds.string('x0020000e')).toBe(sr.seriesInstanceUID);
       const ref = ds.elements.x00082112!.items![0]!.dataSet!;
       expect(ref.string('x00081155')).toBe(slice.sopInstanceUID);
+      // the results listing pairs it with that same source slice (the viewer relies on it)
+      expect(sr.instances).toContainEqual({ sopInstanceUID: ds.string('x00080018'), sourceSopInstanceUID: slice.sopInstanceUID });
     }
+    expect(sr.instances.map((i) => i.sourceSopInstanceUID)).not.toContain(failed[0]!.sopInstanceUID);
     await engine.queue.close();
   });
 

@@ -81,7 +81,8 @@ describe('BullMQ queue on a real redis-server with real worker processes', () =>
       const job = await jobs.get(j.id);
       expect(job.state).toBe('succeeded');
       const [sr] = await jobs.results(j.id);
-      expect(new Set(sr!.sopInstanceUIDs).size).toBe(7);
+      expect(new Set(sr!.instances.map((i) => i.sopInstanceUID)).size).toBe(7);
+      expect(new Set(sr!.instances.map((i) => i.sourceSopInstanceUID)).size).toBe(7);
       const files = fs.readdirSync(path.join(dataDir, 'results', j.id), { recursive: true }) as string[];
       expect(files.filter((f) => f.endsWith('.dcm'))).toHaveLength(7);
     }
