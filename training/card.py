@@ -16,6 +16,17 @@ def _table(head, rows):
     return "\n".join(out)
 
 
+def _text_effect(m):
+    """How much the prompt moves PSNR: the largest change for an empty and for a wrong-modality prompt."""
+    out = []
+    for label, key in (("an empty prompt", "empty"), ("the wrong modality", "wrong")):
+        d = [r["psnr_mask"] - c["psnr_mask"] for r in m["text"] if r["prompt"].startswith(key)
+             for c in m["text"] if c["prompt"].startswith("correct") and (c["modality"], c["scale"]) == (r["modality"], r["scale"])]
+        if d:
+            out.append(f"{label} changes PSNR by {min(d):+.2f} to {max(d):+.2f} dB")
+    return "; ".join(out) or "not measured"
+
+
 def _goal_words(m, modality):
     """'+0.12 dB at x2, +0.34 dB at x4 (goals +3, +2: not met)' from the goals table."""
     gs = [g for g in m["goals"] if g["modality"] == modality]
@@ -210,7 +221,10 @@ def write(path, idx, model_id):
     A("## Limitations\n")
     A("- Not a medical device; not for diagnostic use. Super-resolved detail is an estimate, not a measurement: "
       "look at the uncertainty map and at the data-consistent input.")
-    A("- CT: one real volume, one scanner, head only; validation is a held-out slab of the same patient.")
+    A("- CT: one real volume, one scanner, head only; validation is a held-out slab of the same patient, whose "
+      "neighbouring slices (4 either side excluded) trained the networks. The CT gains above therefore likely "
+      "overstate what to expect on other patients, scanners and reconstruction kernels; there is no external CT "
+      "test here, only the external MR one.")
     A(f"- MR: {len([d for d in t['data'] if 'ct' not in d['subject']])} training sources, mostly T1 brain "
       "(Colin27 dominates); DWI b0 from 10 slices; no knee/spine/body data, so prompts for other anatomy "
       "are tokenised but untrained.")
@@ -222,8 +236,8 @@ def write(path, idx, model_id):
       "field of view: the 'HR' reference is itself low resolution (x2 means 4 mm -> 2 mm, x4 8 mm -> 2 mm), "
       "so much of what is lost is fine cortical detail that no model can infer reliably. Gain of the default "
       "pipeline over zero-filled Fourier interpolation there: " + _goal_words(m, "MR") + ".")
-    A("- Text conditioning changes results by at most a few tenths of a dB (ablation above): the data "
-      "hold one CT and a few MR contrasts, so the prompt mostly tells the model the modality.\n")
+    A("- Text conditioning: " + _text_effect(m) + " (ablation above); the data hold one CT and a few MR contrasts, "
+      "so the prompt mostly tells the model the modality.\n")
     A("## Reproduce\n")
     A("```\n/usr/bin/python3 training/recipe.py --config default --out models/medsr-ldm-v1\n```\n")
     A("See `training/README.md`.")

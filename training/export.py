@@ -104,7 +104,8 @@ def phantom(n=64, seed=0):
 @torch.no_grad()
 def write_references(out, cfg, ae, te, un, rg, sf):
     ref = os.path.join(out, "reference")
-    os.makedirs(ref, exist_ok=True)
+    shutil.rmtree(ref, ignore_errors=True)     # a re-export with fewer steps must not leave stale tensors
+    os.makedirs(ref)
     C = cfg["latent_ch"]
     g = torch.Generator().manual_seed(7)
     x = torch.randn(1, 1, 32, 32, generator=g) * 0.5

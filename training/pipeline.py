@@ -33,8 +33,9 @@ class Pipeline:
         return F.pad(x, (0, pw, 0, ph), mode="reflect") if ph or pw else x
 
     @torch.no_grad()
-    def sample(self, x_up, prompt, steps=4, strength=None, guidance=1.0, seed=0, trace=None):
+    def sample(self, x_up, prompt, steps=None, strength=None, guidance=1.0, seed=0, trace=None):
         """x_up [1,1,H,W] normalised -> decoded image [1,1,H,W] (before data consistency)."""
+        steps = steps or self.cfg["default_steps"]
         H, W = x_up.shape[-2:]
         x_up = self._padded(x_up)
         strength = strength or self.cfg["init_strength"]

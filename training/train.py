@@ -29,7 +29,7 @@ CONFIGS = {
         t_max=400, from_condition_p=0.4, prompt_dropout=0.15, word_dropout=0.15,
         ct_p=0.45, coarsen_p=0.25, fov_crop_p=0.3, ckpt_every=200, ema=0.999,
         num_train_timesteps=1000, beta_start=0.00085, beta_end=0.012, init_strength=0.1,
-        default_steps=4),
+        default_steps=2),
     "smoke": dict(
         seed=1234, f=4, latent_ch=16, ae_width=16, ae_enc_blocks=-1, ae_dec_blocks=-1,
         unet_chs=[16, 24, 32], text_dim=32, text_layers=1,
