@@ -56,15 +56,15 @@ export async function evaluateSlice(model: LoadedModel, hrTensor: Tensor, lrTens
   };
 
   const classical: ClassicalBaseline[] = ['bicubic', 'lanczos', ...(options.degradation === 'kspace' ? (['zero-fill'] as const) : [])];
-  const classicalOut = new Map<ClassicalBaseline, [Plane, number]>();
+  let bicubic: [Plane, number] | undefined;
   for (const kind of classical) {
     const [out, ms] = await timed(() => classicalUpsample(lr, options.scale, kind));
     score(kind, out, ms);
-    classicalOut.set(kind, [out, ms]);
+    if (kind === 'bicubic') bicubic = [out, ms];
   }
   // not a goal baseline: shows how much of a model's gain the projection alone gives
-  const [bicubic, bicubicMs] = classicalOut.get('bicubic')!;
-  const [bicubicDc, dcMs] = await timed(() => applyConsistency(bicubic, lr, options.scale, options.degradation, { blurSigma }));
+  const [bicubicOut, bicubicMs] = bicubic!;
+  const [bicubicDc, dcMs] = await timed(() => applyConsistency(bicubicOut, lr, options.scale, options.degradation, { blurSigma }));
   score('bicubic+dc', bicubicDc.image, bicubicMs + dcMs, bicubicDc.residual);
   if (model.graphs.regression) {
     const [out, ms] = await timed(() => regressionUpsample(model, lr, options.scale, options.degradation));
