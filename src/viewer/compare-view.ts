@@ -1,7 +1,7 @@
 import * as cornerstone from 'cornerstone-core';
 import { enableViewport, setStack, stackOf } from './cornerstone-setup';
 import { createCompareSync } from './viewport-sync';
-import { differenceImageId, drawOverlay, uncertaintyCanvas } from './derived-images';
+import { differenceImageId, drawOverlay, isMissingImage, uncertaintyCanvas } from './derived-images';
 import { modalityValueAt, type LoadedImage } from './dicom-loader';
 import { type WindowPreset, presetWindow } from './presets';
 import * as overlay from './viewport-overlay';
@@ -54,7 +54,8 @@ export class CompareView {
   async showReconstruction(imageIds: string[], uncertaintyIds: string[]): Promise<void> {
     this.right.ids = imageIds;
     this.uncertaintyIds = uncertaintyIds;
-    this.diffIds = imageIds.map((id, i) => differenceImageId(this.left.ids[i] ?? '', id));
+    // a slice without reconstruction has no difference map either: the blank stand-in again
+    this.diffIds = imageIds.map((id, i) => (isMissingImage(id) ? id : differenceImageId(this.left.ids[i] ?? '', id)));
     this.root.classList.add('has-reconstruction');
     this.resize();
     await this.displayRight(this.sliceIndex());
@@ -171,8 +172,8 @@ export class CompareView {
     const canvas = cornerstone.getEnabledElement(side.el).canvas;
     const fit = Math.min(canvas.width / image.columns, canvas.height / image.rows);
     const stack = stackOf(side.el);
-    side.overlay.size.textContent = overlay.describeImage(image)
-      + ((image as LoadedImage).previewOnly ? '\ncompressed: 8-bit server preview, no HU' : '');
+    side.overlay.size.textContent = isMissingImage(image.imageId) ? 'no reconstruction:\nthis slice failed in the job'
+      : overlay.describeImage(image) + ((image as LoadedImage).previewOnly ? '\ncompressed: 8-bit server preview, no HU' : '');
     side.overlay.slice.textContent = overlay.describeSlice(stack?.currentImageIdIndex ?? 0,
       stack?.imageIds.length ?? 1, viewport, fit);
   }
@@ -196,7 +197,7 @@ export class CompareView {
   private drawUncertainty(e: CustomEvent): void {
     if (!this.uncertaintyOn) return;
     const id = this.uncertaintyIds[Math.min(this.sliceIndex(), this.uncertaintyIds.length - 1)];
-    if (!id) return;
+    if (!id || isMissingImage(id)) return;
     const image = this.uncertaintyImages.get(id);
     if (!image) {
       void cornerstone.loadAndCacheImage(id).then((img) => {

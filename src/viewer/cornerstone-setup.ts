@@ -3,7 +3,7 @@ import * as cornerstoneTools from 'cornerstone-tools';
 import * as cornerstoneMath from 'cornerstone-math';
 import Hammer from 'hammerjs';
 import { registerDicomLoader } from './dicom-loader';
-import { registerDifferenceLoader } from './derived-images';
+import { registerDifferenceLoader, registerMissingLoader } from './derived-images';
 
 /** One-time wiring of cornerstone-core, -tools, -math and hammerjs, the image loaders, and the
  * mouse bindings radiologists expect: left drag window/level, right drag zoom, middle drag pan,
@@ -16,6 +16,7 @@ export function setUpCornerstone(): void {
   cornerstone.imageCache.setMaximumSizeBytes(1024 * 1024 * 1024);
   registerDicomLoader();
   registerDifferenceLoader();
+  registerMissingLoader();
   cornerstoneTools.addTool(cornerstoneTools.WwwcTool);
   cornerstoneTools.addTool(cornerstoneTools.PanTool);
   cornerstoneTools.addTool(cornerstoneTools.ZoomTool);

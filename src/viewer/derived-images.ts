@@ -66,6 +66,40 @@ async function loadDifference(imageId: string): Promise<cornerstone.Image> {
   };
 }
 
+const MISSING_SCHEME = 'medsrmissing';
+const missingRefs = new Map<string, string>();
+
+/** A blank stand-in for a slice the job could not reconstruct, so the reconstructed stack keeps
+ * the originals' length and slice i still faces slice i. Sized like `reference` (a reconstructed
+ * image of the same series); compare-view labels it. */
+export function registerMissingLoader(): void {
+  cornerstone.registerImageLoader(MISSING_SCHEME, (imageId) => ({ promise: loadMissing(imageId) }));
+}
+
+export function missingImageId(reference: string): string {
+  const id = `${MISSING_SCHEME}:${missingRefs.size}`;
+  missingRefs.set(id, reference);
+  return id;
+}
+
+export function isMissingImage(imageId: string): boolean {
+  return imageId.startsWith(`${MISSING_SCHEME}:`);
+}
+
+async function loadMissing(imageId: string): Promise<cornerstone.Image> {
+  const reference = missingRefs.get(imageId);
+  if (!reference) throw new Error(`unknown missing-slice image ${imageId}`);
+  const ref = await cornerstone.loadAndCacheImage(reference);
+  const { rows, columns } = ref;
+  const blank = new Int16Array(rows * columns);
+  return {
+    imageId, rows, columns, width: columns, height: rows, color: false,
+    minPixelValue: 0, maxPixelValue: 0, slope: 1, intercept: 0, windowCenter: 0, windowWidth: 1,
+    getPixelData: () => blank, rowPixelSpacing: ref.rowPixelSpacing, columnPixelSpacing: ref.columnPixelSpacing,
+    invert: false, sizeInBytes: blank.byteLength,
+  };
+}
+
 const colourCache = new Map<string, HTMLCanvasElement>();
 
 /** The uncertainty image as an RGBA canvas of its own matrix: black-body colours, transparent

@@ -2,6 +2,7 @@ import * as api from './api-client';
 import { CompareView, type CompareMode } from './compare-view';
 import { setUpCornerstone } from './cornerstone-setup';
 import { imageIdFor } from './dicom-loader';
+import { missingImageId } from './derived-images';
 import { $, h, plainError } from './dom';
 import { JobPanel } from './job-panel';
 import { PRESETS } from './presets';
@@ -18,7 +19,7 @@ interface State {
   details: Map<string, api.Series>;
   series?: api.Series;
   /** the derived instances' URLs in slice order, for the one-DICOM download */
-  derivedUrls: string[];
+  derivedUrls: Array<string | undefined>;
   job?: api.Job;
 }
 const state: State = { studies: [], details: new Map(), derivedUrls: [] };
@@ -34,13 +35,20 @@ function imageIdsOf(series: api.Series): string[] {
     (_, frame) => imageIdFor(api.instanceUrl(series.studyInstanceUID, series.seriesInstanceUID, inst.sopInstanceUID), frame)));
 }
 
-/** Results name the original slice each was made from: lay them out in the source's slice order
- * (a partial job leaves gaps; those slices show no reconstruction). */
-function resultUrlsInSliceOrder(results: api.JobResults, source: api.Series, kind: 'super-resolution' | 'uncertainty'): string[] {
+/** Results name the original slice each was made from: one entry per original slice, in slice
+ * order, undefined where the job made none (a failed slice in a partial job). */
+function resultUrlsInSliceOrder(results: api.JobResults, source: api.Series, kind: 'super-resolution' | 'uncertainty'): Array<string | undefined> {
   const entry = results.series.find((s) => s.kind === kind && s.sourceSeriesInstanceUID === source.seriesInstanceUID);
   if (!entry) return [];
   const bySource = new Map(entry.instances.map((i) => [i.sourceSopInstanceUID, i.url]));
-  return orderedInstances(source).flatMap((inst) => bySource.get(inst.sopInstanceUID) ?? []);
+  return orderedInstances(source).map((inst) => bySource.get(inst.sopInstanceUID));
+}
+
+/** Image ids for a result stack; slices without a result get a blank stand-in sized like the others. */
+function resultImageIds(urls: Array<string | undefined>): string[] {
+  const present = urls.find((u) => u !== undefined);
+  if (!present) return [];
+  return urls.map((u) => (u ? imageIdFor(u) : missingImageId(imageIdFor(present))));
 }
 
 function start(): void {
@@ -73,10 +81,11 @@ function start(): void {
       const results = await api.getJobResults(job.id);
       const derived = resultUrlsInSliceOrder(results, series, 'super-resolution');
       const uncertainty = resultUrlsInSliceOrder(results, series, 'uncertainty');
-      if (derived.length === 0) throw new Error('the job produced no images');
+      const derivedIds = resultImageIds(derived);
+      if (derivedIds.length === 0) throw new Error('the job produced no images');
       state.derivedUrls = derived;
       state.job = job;
-      await view.showReconstruction(derived.map((u) => imageIdFor(u)), uncertainty.map((u) => imageIdFor(u)));
+      await view.showReconstruction(derivedIds, resultImageIds(uncertainty));
       ($('#uncertainty-toggle') as HTMLInputElement).disabled = uncertainty.length === 0;
       setDownloads(job);
     } catch (err) {

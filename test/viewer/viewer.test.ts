@@ -313,4 +313,43 @@ describeIfChromium('web viewer (chromium + medsr serve)', () => {
       await own.stop();
     }
   });
+  test('a partial job: the failed slice faces a labelled blank, and later slices stay paired with their originals', async () => {
+    // slice 2 is 1040 x 1040: at x4 its output would exceed 4096 x 4096, so only it fails
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'medsr-viewer-partial-'));
+    const files = writeSeries(dir, { slices: 3, size: 64, sizeOf: (i) => (i === 1 ? 1040 : 64), description: 'Partial job series' });
+    const own = await startMedsrServer();
+    try {
+      await page.goto(own.url);
+      await page.setInputFiles('#file-input', files);
+      await page.waitForSelector('.series.selected', { timeout: 60_000 });
+      await page.waitForFunction(() => !!(window as any).medsrViewer.view.describe().left, null, { timeout: 30_000 });
+      expect(await modelReady(own.url, 60_000)).toBe(true);
+      await page.selectOption('#job-form [name="scale"]', '4');
+      await page.fill('#job-form [name="steps"]', '1');
+      await page.fill('#job-form [name="samples"]', '1');
+      await page.click('#start-job');
+      await page.waitForFunction(() => document.querySelector('#compare')?.classList.contains('has-reconstruction'), null, { timeout: 200_000, polling: 250 });
+      await expect(page.locator('#job-status').textContent()).resolves.toMatch(/^Done, but 1 slice failed/);
+      const at = async (index: number) => {
+        await page.evaluate((i) => (window as any).medsrViewer.view.scrollTo(i), index);
+        await page.waitForFunction((i) => (window as any).medsrViewer.view.describe().right?.index === i, index);
+        await page.waitForTimeout(200);
+        return describeViewports(page);
+      };
+      let { left, right } = await at(0);
+      expect([left?.columns, right?.columns, right?.count]).toEqual([64, 256, 3]);
+      ({ left, right } = await at(1));
+      expect(left?.columns).toBe(1040);
+      expect(right?.imageId).toMatch(/^medsrmissing:/);
+      await expect(page.locator('[data-cell="reconstructed"] .corner.tr').textContent()).resolves.toContain('no reconstruction');
+      expect(await page.locator('#download-dicom').getAttribute('href')).toBeNull();
+      await shot('10-partial-job-missing-slice');
+      ({ left, right } = await at(2));
+      expect([left?.index, right?.index, left?.columns, right?.columns]).toEqual([2, 2, 64, 256]);
+      expect(right?.imageId).not.toMatch(/^medsrmissing:/);
+    } finally {
+      await own.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -11,7 +11,15 @@ dcmjs.log.setLevel('error');
  * slices differ visibly (a scroll test can see them change). Written as uncompressed Part 10. */
 export const CORPUS_TEST_FILES = path.resolve(__dirname, '../../../.cache/corpus/python3-pydicom/usr/lib/python3/dist-packages/pydicom/data/test_files');
 
-export interface SeriesSpec { slices: number; size: number; source?: string; seriesNumber?: number; description?: string }
+export interface SeriesSpec {
+  slices: number;
+  size: number;
+  /** a different matrix for some slices (e.g. one too large to upscale, for a partial job) */
+  sizeOf?: (index: number) => number;
+  source?: string;
+  seriesNumber?: number;
+  description?: string;
+}
 
 export function writeSeries(dir: string, spec: SeriesSpec): string[] {
   const source = spec.source ?? path.join(CORPUS_TEST_FILES, 'CT_small.dcm');
@@ -27,10 +35,11 @@ export function writeSeries(dir: string, spec: SeriesSpec): string[] {
     const rows: number = ds.Rows;
     const cols: number = ds.Columns;
     const src = new Int16Array(ds.PixelData[0] as ArrayBuffer);
-    const out = resample(src, rows, cols, spec.size, i);
-    const spacing = (ds.PixelSpacing as number[]).map((s) => (s * cols) / spec.size);
-    ds.Rows = spec.size;
-    ds.Columns = spec.size;
+    const size = spec.sizeOf?.(i) ?? spec.size;
+    const out = resample(src, rows, cols, size, i);
+    const spacing = (ds.PixelSpacing as number[]).map((s) => (s * cols) / size);
+    ds.Rows = size;
+    ds.Columns = size;
     ds.PixelSpacing = spacing;
     ds.PixelData = [out.buffer];
     ds.StudyInstanceUID = studyUID;
