@@ -18,7 +18,7 @@ interface State {
   studies: api.Study[];
   details: Map<string, api.Series>;
   series?: api.Series;
-  /** the derived instances' URLs in slice order, for the one-DICOM download */
+  /** per image of the original stack: the derived instance holding it (undefined: none), for the DICOM download */
   derivedUrls: Array<string | undefined>;
   job?: api.Job;
 }
@@ -35,20 +35,26 @@ function imageIdsOf(series: api.Series): string[] {
     (_, frame) => imageIdFor(api.instanceUrl(series.studyInstanceUID, series.seriesInstanceUID, inst.sopInstanceUID), frame)));
 }
 
-/** Results name the original slice each was made from: one entry per original slice, in slice
- * order, undefined where the job made none (a failed slice in a partial job). */
-function resultUrlsInSliceOrder(results: api.JobResults, source: api.Series, kind: 'super-resolution' | 'uncertainty'): Array<string | undefined> {
+/** One entry per image of the original stack (every frame of every instance, in slice order):
+ * the result instance made from it and the frame, or undefined where the job made none (a
+ * failed slice in a partial job). Results name the original they were made from. */
+type ResultImage = { url: string; frame: number } | undefined;
+
+function resultImagesInSliceOrder(results: api.JobResults, source: api.Series, kind: 'super-resolution' | 'uncertainty'): ResultImage[] {
   const entry = results.series.find((s) => s.kind === kind && s.sourceSeriesInstanceUID === source.seriesInstanceUID);
   if (!entry) return [];
   const bySource = new Map(entry.instances.map((i) => [i.sourceSopInstanceUID, i.url]));
-  return orderedInstances(source).map((inst) => bySource.get(inst.sopInstanceUID));
+  return orderedInstances(source).flatMap((inst) => Array.from({ length: Math.max(1, inst.frames) }, (_, frame) => {
+    const url = bySource.get(inst.sopInstanceUID);
+    return url ? { url, frame } : undefined;
+  }));
 }
 
-/** Image ids for a result stack; slices without a result get a blank stand-in sized like the others. */
-function resultImageIds(urls: Array<string | undefined>): string[] {
-  const present = urls.find((u) => u !== undefined);
+/** Image ids for a result stack; images without a result get a blank stand-in sized like the others. */
+function resultImageIds(images: ResultImage[]): string[] {
+  const present = images.find((i) => i !== undefined);
   if (!present) return [];
-  return urls.map((u) => (u ? imageIdFor(u) : missingImageId(imageIdFor(present))));
+  return images.map((i) => (i ? imageIdFor(i.url, i.frame) : missingImageId(imageIdFor(present.url, present.frame))));
 }
 
 function start(): void {
@@ -79,11 +85,11 @@ function start(): void {
     if (state.series?.seriesInstanceUID !== series.seriesInstanceUID) return;
     try {
       const results = await api.getJobResults(job.id);
-      const derived = resultUrlsInSliceOrder(results, series, 'super-resolution');
-      const uncertainty = resultUrlsInSliceOrder(results, series, 'uncertainty');
+      const derived = resultImagesInSliceOrder(results, series, 'super-resolution');
+      const uncertainty = resultImagesInSliceOrder(results, series, 'uncertainty');
       const derivedIds = resultImageIds(derived);
       if (derivedIds.length === 0) throw new Error('the job produced no images');
-      state.derivedUrls = derived;
+      state.derivedUrls = derived.map((i) => i?.url);
       state.job = job;
       await view.showReconstruction(derivedIds, resultImageIds(uncertainty));
       ($('#uncertainty-toggle') as HTMLInputElement).disabled = uncertainty.length === 0;
