@@ -1,5 +1,5 @@
 import type { Plane } from '../plane';
-import { bin, centredFrequencies, fft2Real, ifft2Real } from '../fft/fft2';
+import { bin, copyCentralBlock, fft2Real, ifft2Real } from '../fft/fft2';
 
 /**
  * k-space data consistency: replace the central h x w block of the output's centred spectrum by
@@ -15,23 +15,13 @@ export function kspaceConsistency(out: Plane, lr: Plane, options: { mirrorNyquis
   const { height: H, width: W } = out;
   const { height: h, width: w } = lr;
   const spec = fft2Real(out.data, H, W);
-  const low = fft2Real(lr.data, h, w);
-  const k = (H * W) / (h * w);
-  for (const fy of centredFrequencies(h)) {
-    for (const fx of centredFrequencies(w)) {
-      const src = bin(fy, h) * w + bin(fx, w);
-      const re = low.re[src]! * k;
-      const im = low.im[src]! * k;
-      const dst = bin(fy, H) * W + bin(fx, W);
-      spec.re[dst] = re;
-      spec.im[dst] = im;
-      const mirror = bin(-fy, H) * W + bin(-fx, W);
-      if (mirrorNyquist && (!inBlock(-fy, h) || !inBlock(-fx, w))) {
-        spec.re[mirror] = re;
-        spec.im[mirror] = -im;
-      }
-    }
-  }
+  copyCentralBlock(fft2Real(lr.data, h, w), spec, (H * W) / (h * w), (fy, fx, re, im) => {
+    // mirrors outside the block only: they never overwrite a measured bin
+    if (!mirrorNyquist || (inBlock(-fy, h) && inBlock(-fx, w))) return;
+    const mirror = bin(-fy, H) * W + bin(-fx, W);
+    spec.re[mirror] = re;
+    spec.im[mirror] = -im;
+  });
   return { data: ifft2Real(spec), height: H, width: W };
 }
 

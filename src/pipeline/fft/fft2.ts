@@ -155,3 +155,31 @@ export function centredFrequencies(n: number): number[] {
 export function bin(f: number, n: number): number {
   return ((f % n) + n) % n;
 }
+
+/**
+ * Copies the central block of `from` into `to` (both unshifted spectra), frequency for
+ * frequency, scaled by `factor`: the block is the smaller grid's centred frequencies, so this
+ * crops (a lower acquisition matrix) or zero-pads (zero-filled interpolation) alike. Calls
+ * `onBin` with the signed frequency of each copied bin (k-space DC writes the Nyquist mirrors).
+ */
+export function copyCentralBlock(from: Spectrum, to: Spectrum, factor: number,
+  onBin?: (fy: number, fx: number, re: number, im: number) => void): void {
+  const fys = centredFrequencies(Math.min(from.height, to.height));
+  const fxs = centredFrequencies(Math.min(from.width, to.width));
+  for (const fy of fys) {
+    for (const fx of fxs) {
+      const src = bin(fy, from.height) * from.width + bin(fx, from.width);
+      const dst = bin(fy, to.height) * to.width + bin(fx, to.width);
+      const re = from.re[src]! * factor;
+      const im = from.im[src]! * factor;
+      to.re[dst] = re;
+      to.im[dst] = im;
+      onBin?.(fy, fx, re, im);
+    }
+  }
+}
+
+/** An all-zero h x w spectrum. */
+export function zeroSpectrum(height: number, width: number): Spectrum {
+  return { re: new Float64Array(height * width), im: new Float64Array(height * width), height, width };
+}
