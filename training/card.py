@@ -127,9 +127,7 @@ def write(path, idx, model_id):
     A("## Training\n")
     A(f"Hardware: {t['hardware']}.\n")
     names = {"ae": ("autoencoder (PCA fit; 0 iterations = no gradient training)", "ae"),
-             "regression": ("regression, cycle 1", "reg"), "diffusion": ("text encoder + U-Net, cycle 1", "dm"),
-             "diffusion2": ("text encoder + U-Net, cycle 2 (warm restart)", "dm"),
-             "regression2": ("regression, cycle 2 (warm restart)", "reg")}
+             "regression": ("regression", "reg"), "diffusion": ("text encoder + U-Net", "dm")}
     rows = []
     for st, v in t["stages"].items():
         label, k = names.get(st, (st, "dm"))

@@ -133,7 +133,7 @@ def main():
     metrics["flops_512"] = count_flops(cfg, ae, te, un, rg)
     _, meta = data.load(data.prepare(a.work, smoke=smoke))
     stages = {}
-    for st in ("ae", "regression", "diffusion", "diffusion2", "regression2"):
+    for st in ("ae", "regression", "diffusion"):
         p = os.path.join(run_dir, st + ".done")
         if not os.path.exists(p) and not os.path.exists(os.path.join(run_dir, st + ".pt")):
             continue

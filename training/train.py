@@ -25,7 +25,7 @@ CONFIGS = {
         ae_iters=0, ae_batch=16, ae_patch=64, ae_lr=1e-3,
         reg_iters=8000, reg_batch=16, reg_patch=64, reg_lr=5e-4,
         dm_iters=16000, dm_batch=16, dm_patch=64, dm_lr=5e-4,
-        dm2_iters=0, dm2_lr=3e-4, reg2_iters=0, reg2_lr=3e-4, dm_residual=True,
+        dm_residual=True,
         t_max=400, from_condition_p=0.4, prompt_dropout=0.15, word_dropout=0.15,
         ct_p=0.45, coarsen_p=0.25, fov_crop_p=0.3, ckpt_every=200, ema=0.999,
         num_train_timesteps=1000, beta_start=0.00085, beta_end=0.012, init_strength=0.1,
@@ -232,9 +232,6 @@ def train(cfg_name, work, run_dir, log=print):
         ae.pca_init(torch.cat([hr, up]))
     ae.to(dev)
 
-    if not list(ae.parameters()) or all(not p.requires_grad for p in ae.parameters()):
-        pass
-
     def ae_step(it):
         hr, up, _, _ = sampler.batch(cfg["ae_batch"], cfg["ae_patch"])
         x = torch.cat([hr[: cfg["ae_batch"] * 3 // 4], up[cfg["ae_batch"] * 3 // 4:]]).to(dev)
@@ -303,23 +300,6 @@ def train(cfg_name, work, run_dir, log=print):
               {"te": te_ema, "un": un_ema}, list(te.parameters()) + list(un.parameters()),
               cfg["dm_lr"], dm_step, sampler, log)
 
-    # ---- 4. second cosine cycle (warm restart) for both networks, from the stage weights + EMA
-    if cfg.get("dm2_iters"):
-        if not os.path.exists(os.path.join(run_dir, "diffusion2.pt")):
-            ck = torch.load(os.path.join(run_dir, "diffusion.pt"), map_location="cpu")
-            te.load_state_dict(ck["model"]["te"]); un.load_state_dict(ck["model"]["un"])
-            te_ema.load_state_dict(ck["ema"]["te"]); un_ema.load_state_dict(ck["ema"]["un"])
-        sampler = Sampler(arrays, meta, cfg, cfg["seed"] + 5)
-        run_stage("diffusion2", run_dir, cfg, cfg["dm2_iters"], {"te": te, "un": un},
-                  {"te": te_ema, "un": un_ema}, list(te.parameters()) + list(un.parameters()),
-                  cfg["dm2_lr"], dm_step, sampler, log)
-    if cfg.get("reg2_iters"):
-        if not os.path.exists(os.path.join(run_dir, "regression2.pt")):
-            ck = torch.load(os.path.join(run_dir, "regression.pt"), map_location="cpu")
-            rg.load_state_dict(ck["model"]["rg"]); rg_ema.load_state_dict(ck["ema"]["rg"])
-        sampler = Sampler(arrays, meta, cfg, cfg["seed"] + 6)
-        run_stage("regression2", run_dir, cfg, cfg["reg2_iters"], {"rg": rg}, {"rg": rg_ema},
-                  list(rg.parameters()), cfg["reg2_lr"], rg_step, sampler, log)
     return cfg
 
 
@@ -328,10 +308,9 @@ def load_trained(cfg_name, run_dir):
     cfg = CONFIGS[cfg_name]
     ae, te, un, rg = build(cfg)
     ae.load_state_dict(torch.load(os.path.join(run_dir, "ae.pt"), map_location="cpu")["model"]["ae"])
-    last = lambda a, b: b if os.path.exists(os.path.join(run_dir, b + ".pt")) else a
-    ck = torch.load(os.path.join(run_dir, last("regression", "regression2") + ".pt"), map_location="cpu")
+    ck = torch.load(os.path.join(run_dir, "regression.pt"), map_location="cpu")
     rg.load_state_dict(ck["ema"]["rg"])
-    ck = torch.load(os.path.join(run_dir, last("diffusion", "diffusion2") + ".pt"), map_location="cpu")
+    ck = torch.load(os.path.join(run_dir, "diffusion.pt"), map_location="cpu")
     te.load_state_dict(ck["ema"]["te"])
     un.load_state_dict(ck["ema"]["un"])
     sf = json.load(open(os.path.join(run_dir, "latent_scale.json")))["scale_factor"]
