@@ -1,5 +1,7 @@
 import type { EventEmitter } from 'node:events';
 import type { JobQueue } from '../service/jobs/job-queue';
+import type { Runtime } from '../service/runtime';
+import type { Services } from '../service/services';
 import type { JobService } from '../service/jobs/job-service';
 import type { DecodeFrame, ModelStatus, ReadDicomBytes, SliceProcessor, TranscodeToNative } from '../service/ports';
 import type { Storage } from '../service/storage';
@@ -29,6 +31,23 @@ export interface ApiDeps {
   viewerDir?: string;
   events?: EventEmitter;
   log?: Logger;
+}
+
+/** The routes' dependencies as `medsr serve` composes them: the model runtime and the services. */
+export function apiDepsOf(runtime: Runtime, services: Services, rest: Pick<ApiDeps, 'config' | 'syncConcurrency' | 'viewerDir'>): ApiDeps {
+  return {
+    ...rest,
+    catalog: services.catalog,
+    jobs: services.jobs,
+    queue: services.queue,
+    storage: services.storage,
+    events: services.events,
+    processor: runtime.processor,
+    readDicomBytes: runtime.readDicomBytes,
+    decodeFrame: runtime.decodeFrame,
+    transcodeToNative: runtime.transcodeToNative,
+    modelStatus: runtime.modelStatus,
+  };
 }
 
 export interface ApiContext extends ApiDeps {

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { createApp } from '../api/app';
+import { apiDepsOf } from '../api/context';
 import type { ApiMetrics } from '../api/metrics';
 import { createRuntime } from '../service/runtime';
 import { createServices } from '../service/services';
@@ -56,21 +57,11 @@ export async function serve(flags: ServeFlags): Promise<void> {
     sliceConcurrency: settings.workers,
     onSlice: (outcome, seconds) => metrics?.sliceDuration.observe({ source: 'job', outcome }, seconds),
   });
-  const app = createApp({
+  const app = createApp(apiDepsOf(runtime, services, {
     config,
-    catalog: services.catalog,
-    jobs: services.jobs,
-    queue: services.queue,
-    storage: services.storage,
-    processor: runtime.processor,
-    readDicomBytes: runtime.readDicomBytes,
-    decodeFrame: runtime.decodeFrame,
-    transcodeToNative: runtime.transcodeToNative,
-    modelStatus: runtime.modelStatus,
     syncConcurrency: settings.workers,
     viewerDir: path.resolve(flags.viewer ?? path.join(REPO_ROOT, 'dist', 'viewer')),
-    events: services.events,
-  });
+  }));
   metrics = app.locals.metrics as ApiMetrics;
   // embedded jobs wait for the model; the API answers (healthz, uploads) meanwhile
   void runtime.ready.then(() => services.start(), () => undefined);

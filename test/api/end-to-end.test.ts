@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import dicomParser from 'dicom-parser';
 import { createApp } from '../../src/api/app';
+import { apiDepsOf } from '../../src/api/context';
 import type { Runtime } from '../../src/service/runtime';
 import { createServices, type Services } from '../../src/service/services';
 import { MR_SERIES_DIR, MR_SMALL } from '../service/helpers/replicating-processor';
@@ -23,20 +24,10 @@ describe('end to end: real corpus slices through the API and the real model', ()
     runtime = await startRealRuntime();
     services = createServices({ dataDir: tempDir(), readInputs: runtime.readInputs, readDicomBytes: runtime.readDicomBytes, processor: runtime.processor, maxQueue: 8 });
     await services.start();
-    const app = createApp({
+    const app = createApp(apiDepsOf(runtime, services, {
       config: { apiKey: undefined, corsOrigin: undefined, maxUploadBytes: 50 * 2 ** 20, maxUploadFiles: 100, maxQueue: 8 },
-      catalog: services.catalog,
-      jobs: services.jobs,
-      queue: services.queue,
-      storage: services.storage,
-      processor: runtime.processor,
-      readDicomBytes: runtime.readDicomBytes,
-      decodeFrame: runtime.decodeFrame,
-      transcodeToNative: runtime.transcodeToNative,
-      modelStatus: runtime.modelStatus,
       syncConcurrency: 1,
-      events: services.events,
-    });
+    }));
     server = await new Promise((resolve) => {
       const s = app.listen(0, '127.0.0.1', () => resolve(s));
     });
