@@ -36,33 +36,24 @@ export function percentile(sorted: Float64Array, q: number): number {
 
 const CROSS: Array<[number, number]> = [[0, 0], [-1, 0], [1, 0], [0, -1], [0, 1]];
 
-function dilate(m: Uint8Array, h: number, w: number): Uint8Array {
+/** One step of binary dilation (any cross neighbour set) or erosion (all set; outside the frame counts as unset, as in scipy). */
+function morph(m: Uint8Array, h: number, w: number, all: boolean): Uint8Array {
   const out = new Uint8Array(m.length);
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
-      out[y * w + x] = CROSS.some(([dy, dx]) => {
+      const set = ([dy, dx]: [number, number]): boolean => {
         const yy = y + dy;
         const xx = x + dx;
         return yy >= 0 && yy < h && xx >= 0 && xx < w && m[yy * w + xx] === 1;
-      }) ? 1 : 0;
+      };
+      out[y * w + x] = (all ? CROSS.every(set) : CROSS.some(set)) ? 1 : 0;
     }
   }
   return out;
 }
 
-function erode(m: Uint8Array, h: number, w: number): Uint8Array {
-  const out = new Uint8Array(m.length);
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      out[y * w + x] = CROSS.every(([dy, dx]) => {
-        const yy = y + dy;
-        const xx = x + dx;
-        return yy >= 0 && yy < h && xx >= 0 && xx < w && m[yy * w + xx] === 1;
-      }) ? 1 : 0;
-    }
-  }
-  return out;
-}
+const dilate = (m: Uint8Array, h: number, w: number): Uint8Array => morph(m, h, w, false);
+const erode = (m: Uint8Array, h: number, w: number): Uint8Array => morph(m, h, w, true);
 
 /** Background not 4-connected to the frame's edge becomes foreground. */
 function fillHoles(m: Uint8Array, h: number, w: number): Uint8Array {
