@@ -279,6 +279,8 @@ describeIfChromium('web viewer (chromium + medsr serve)', () => {
       await page.waitForSelector('#key-dialog[open]');
       await page.fill('#key-input', 'not-the-key-at-all');
       await page.click('#key-form button[type="submit"]');
+      // the refusal comes back asynchronously: wait for the message rather than reading it at once
+      await page.waitForSelector('#key-error:not([hidden])');
       await expect(page.locator('#key-error').textContent()).resolves.toBe('That key was not accepted.');
       await page.fill('#key-input', key);
       await page.click('#key-form button[type="submit"]');
