@@ -22,7 +22,8 @@ idx = json.load(open(os.path.join(d, "model_index.json")))
 for name in ("text_encoder", "vae_encoder", "vae_decoder", "unet", "regression"):
     assert os.path.exists(os.path.join(d, idx["graphs"][name]["file"])), name
 assert idx["metrics"]["sr"], "no evaluation rows"
-assert os.path.exists(os.path.join(d, "README.md"))
+assert {r["stage"] for r in idx["training"]["curve"]} == {"regression", "diffusion"}, "no learning curve"
+assert "while training" in open(os.path.join(d, "README.md")).read(), "card without the learning curve"
 print("smoke model_index OK:", sorted(idx["graphs"]))
 PYEOF
 echo "train-smoke OK in $(( $(date +%s) - start ))s"

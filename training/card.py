@@ -35,6 +35,25 @@ def _goal_words(m, modality):
             " (goals " + ", ".join(f"+{g['goal_gain_db']:g}" for g in gs) + (": met)" if met else ": not met)"))
 
 
+def _curve(A, rows):
+    """The learning curve (training/curve.py) and how much each stage's second half still moved it."""
+    cases = [k for k in rows[0] if k not in ("stage", "iteration")]
+    A("\nValidation gain over the best classical baseline while training (dB, PSNR in the body mask after "
+      "data consistency; EMA weights; the diffusion rows use the default sampler, 1 sample):\n")
+    A(_table(["stage", "iteration"] + cases, [[r["stage"], str(r["iteration"])] + [f"{r[c]:+.2f}" for c in cases]
+                                              for r in rows]))
+    words = []
+    for stage in ("regression", "diffusion"):
+        st = [r for r in rows if r["stage"] == stage]
+        if len(st) < 3:
+            continue
+        mid, end = st[(len(st) - 1) // 2], st[-1]
+        words.append(f"{stage} {mid['iteration']} -> {end['iteration']}: "
+                     + ", ".join(f"{c} {end[c] - mid[c]:+.2f}" for c in cases))
+    if words:
+        A("\nWhat the second half of each stage added: " + "; ".join(words) + " dB.\n")
+
+
 def write(path, idx, model_id):
     m, t = idx["metrics"], idx["training"]
     cfg = t["settings"]
@@ -134,6 +153,8 @@ def write(path, idx, model_id):
         rows.append([label, str(v["iters"]) + (" (stopped early)" if v.get("unfinished") else ""),
                      f"{cfg[k + '_batch']} x {cfg[k + '_patch']}^2", _f(v["seconds"], 0)])
     A(_table(["stage", "iterations", "batch x patch", "seconds"], rows))
+    if t.get("curve"):
+        _curve(A, t["curve"])
     if t.get("notes"):
         A("\nNotes on this run:\n")
         A("\n".join(t["notes"]))

@@ -14,7 +14,7 @@ WRONG = {"MR": "ct head axial", "CT": "mr head t1 axial"}
 MAIN_KIND = {"MR": "kspace", "CT": "area"}
 
 
-def _split(work, smoke, split):
+def load_split(work, smoke, split):
     """{modality: [(array, meta)]} of one split, in the recipe's order."""
     arrays, meta = data.load(data.prepare(work, smoke=smoke))
     out = {}
@@ -32,24 +32,30 @@ def _score(o, hr, masks, lr, s, kind):
             "dc_residual": float(np.mean([D.dc_residual(o[i:i + 1], lr[i:i + 1], s, kind) for i in range(n)]))}
 
 
-def _super_resolve(pl, hr_raw, masks, mod, kind, s, prompt, B=8):
-    """Degrade the HR slices with `kind` at scale s; every baseline and model output, scored."""
-    n = len(masks)
+def normalised_pair(hr_raw, mod, kind, s):
+    """Degrade the HR slices with `kind` at scale s: (lr, hr, x_up), normalised from each LR slice."""
+    n = hr_raw.shape[0]
     lr_raw = torch.cat([D.degrade(hr_raw[i:i + 1], s, kind) for i in range(n)])
     nps = [D.norm_params(lr_raw[i:i + 1], mod) for i in range(n)]
     off = torch.tensor([p[0] for p in nps]).view(-1, 1, 1, 1)
     sc = torch.tensor([p[1] for p in nps]).view(-1, 1, 1, 1)
     lr, hr = (lr_raw - off) / sc, (hr_raw - off) / sc
-    x_up = D.upsample_for(lr, s, kind)
+    return lr, hr, D.upsample_for(lr, s, kind)
+
+
+def _super_resolve(pl, hr_raw, masks, mod, kind, s, prompt, B=8):
+    """Degrade the HR slices with `kind` at scale s; every baseline and model output, scored."""
+    n = len(masks)
+    lr, hr, x_up = normalised_pair(hr_raw, mod, kind, s)
     outs = {"bicubic": D.upsample(lr, s), "lanczos": D.lanczos(lr, s)}
     if kind == "kspace":
         outs["zero-filled Fourier"] = D.zero_filled(lr, s)
     # not one of the goals' baselines, but it shows how much of a gain the projection alone gives
     outs["bicubic + DC"] = D.data_consistency(outs["bicubic"], lr, s, kind)
-    reg = torch.cat([pl.regression(x_up[c]) for c in _chunks(n, B)])
+    reg = torch.cat([pl.regression(x_up[c]) for c in chunks(n, B)])
     outs["regression"] = reg
     outs["regression + DC"] = D.data_consistency(reg, lr, s, kind)
-    dif = torch.cat([pl.sample(x_up[c], prompt, seed=0) for c in _chunks(n, B)])
+    dif = torch.cat([pl.sample(x_up[c], prompt, seed=0) for c in chunks(n, B)])
     outs["diffusion (no DC)"] = dif
     outs["diffusion"] = D.data_consistency(dif, lr, s, kind)
     rows = [dict({"modality": mod, "degradation": kind, "scale": s, "method": name}, **_score(o, hr, masks, lr, s, kind))
@@ -57,7 +63,7 @@ def _super_resolve(pl, hr_raw, masks, mod, kind, s, prompt, B=8):
     return rows, lr, hr, x_up, outs
 
 
-def _chunks(n, k):
+def chunks(n, k):
     for i in range(0, n, k):
         yield slice(i, min(n, i + k))
 
@@ -71,7 +77,7 @@ def _pearson(a, b):
 def evaluate(work, pl, smoke=False, log=print, full=True):
     steps_list, n_samples = ((1, 4), 2) if smoke else ((1, 2, 4, 8), 4)
     torch.manual_seed(0)
-    val, meta = _split(work, smoke, "val")
+    val, meta = load_split(work, smoke, "val")
     res = {"definitions": {
         "psnr": "10 log10(2^2 / MSE) in the normalised domain (p_low..p_high or the CT window map to -1..1), "
                 "inside the body mask of the HR slice unless marked whole-frame",
@@ -111,7 +117,7 @@ def evaluate(work, pl, smoke=False, log=print, full=True):
                     continue
                 # ---- steps x samples, uncertainty
                 for steps in steps_list:
-                    samples = [torch.cat([pl.sample(x_up[c], prompt, steps=steps, seed=k) for c in _chunks(len(items), B)])
+                    samples = [torch.cat([pl.sample(x_up[c], prompt, steps=steps, seed=k) for c in chunks(len(items), B)])
                                for k in range(n_samples)]
                     for K in (1, n_samples):
                         st = torch.stack(samples[:K])
@@ -132,7 +138,7 @@ def evaluate(work, pl, smoke=False, log=print, full=True):
                                                        "mean_abs_error": float(np.mean([err[i].squeeze().numpy()[masks[i]].mean() for i in range(len(items))]))})
                 # ---- start strength (init_strength) at the default number of steps
                 for strength in ((0.1, 0.3) if smoke else (0.1, 0.2, 0.3, 0.4)):
-                    o = torch.cat([pl.sample(x_up[c], prompt, strength=strength, seed=0) for c in _chunks(len(items), B)])
+                    o = torch.cat([pl.sample(x_up[c], prompt, strength=strength, seed=0) for c in chunks(len(items), B)])
                     o = D.data_consistency(o, lr, s, kind)
                     res["strength"].append({"modality": mod, "degradation": kind, "scale": s, "init_strength": strength,
                                             "psnr_mask": float(np.mean([D.psnr(o[i], hr[i], masks[i]) for i in range(len(items))])),
@@ -143,7 +149,7 @@ def evaluate(work, pl, smoke=False, log=print, full=True):
                                   "after": float(np.mean([D.dc_residual(outs["diffusion"][i:i + 1], lr[i:i + 1], s, kind) for i in range(len(items))]))})
                 # ---- text-conditioning ablation
                 for label, p in (("correct: " + prompt, prompt), ("empty", ""), ("wrong modality: " + WRONG[mod], WRONG[mod])):
-                    o = torch.cat([pl.sample(x_up[c], p, seed=0) for c in _chunks(len(items), B)])
+                    o = torch.cat([pl.sample(x_up[c], p, seed=0) for c in chunks(len(items), B)])
                     o = D.data_consistency(o, lr, s, kind)
                     res["text"].append({"modality": mod, "degradation": kind, "scale": s, "prompt": label,
                                         "psnr_mask": float(np.mean([D.psnr(o[i], hr[i], masks[i]) for i in range(len(items))])),
@@ -151,7 +157,7 @@ def evaluate(work, pl, smoke=False, log=print, full=True):
                 log(f"[eval] {mod} {kind} x{s} ablations done ({time.time() - t0:.0f}s)")
     # ---- external test: other scanners and patients, main degradation only, no choice made on it
     res["external"] = []
-    ext, _ = _split(work, smoke, "external")
+    ext, _ = load_split(work, smoke, "external")
     for mod, items in sorted(ext.items()):
         hr_raw = torch.stack([torch.from_numpy(a)[None] for a, _ in items])
         masks = [D.body_mask(hr_raw[i:i + 1], mod) for i in range(len(items))]

@@ -21,6 +21,7 @@ sys.path.insert(0, HERE)
 import torch  # noqa: E402
 
 import card  # noqa: E402
+import curve  # noqa: E402
 import data  # noqa: E402
 import evaluate  # noqa: E402
 import export  # noqa: E402
@@ -155,6 +156,7 @@ def main():
         "packages": {p: {"version": v, "licence": data.PACKAGES[p]} for p, v in meta["versions"].items()},
         "hardware": hardware(), "stages": stages,
         "seconds": float(sum(s["seconds"] for s in stages.values())),
+        "curve": curve.load(run_dir),
         "notes": open(os.path.join(run_dir, "notes.md")).read().strip().splitlines()
         if os.path.exists(os.path.join(run_dir, "notes.md")) else [],
     }

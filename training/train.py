@@ -27,7 +27,7 @@ CONFIGS = {
         dm_iters=16000, dm_batch=16, dm_patch=64, dm_lr=5e-4,
         dm_residual=True,
         t_max=400, from_condition_p=0.4, prompt_dropout=0.15, word_dropout=0.15,
-        ct_p=0.45, coarsen_p=0.25, fov_crop_p=0.3, ckpt_every=200, ema=0.999,
+        ct_p=0.45, coarsen_p=0.25, fov_crop_p=0.3, ckpt_every=200, ema=0.999, curve_every=1000,
         num_train_timesteps=1000, beta_start=0.00085, beta_end=0.012, init_strength=0.1,
         default_steps=2),
     "smoke": dict(
@@ -37,7 +37,7 @@ CONFIGS = {
         reg_iters=30, reg_batch=4, reg_patch=64, reg_lr=5e-4,
         dm_iters=40, dm_batch=4, dm_patch=64, dm_lr=5e-4, dm_residual=True,
         t_max=400, from_condition_p=0.4, prompt_dropout=0.15, word_dropout=0.15,
-        ct_p=0.35, coarsen_p=0.25, fov_crop_p=0.3, ckpt_every=20, ema=0.99,
+        ct_p=0.35, coarsen_p=0.25, fov_crop_p=0.3, ckpt_every=20, ema=0.99, curve_every=20,
         num_train_timesteps=1000, beta_start=0.00085, beta_end=0.012, init_strength=0.3,
         default_steps=4),
 }
@@ -161,7 +161,8 @@ def ema_update(ema, model, n, decay):
             pe.mul_(d).add_(p.detach(), alpha=1 - d)
 
 
-def run_stage(name, run_dir, cfg, iters, modules, ema_modules, params, lr, step_fn, sampler, log):
+def run_stage(name, run_dir, cfg, iters, modules, ema_modules, params, lr, step_fn, sampler, log, probe=None):
+    """Train `modules` for `iters` steps, resumably; probe(it) scores the EMA weights every curve_every."""
     import copy
     path = os.path.join(run_dir, name + ".pt")
     done = os.path.join(run_dir, name + ".done")
@@ -199,6 +200,9 @@ def run_stage(name, run_dir, cfg, iters, modules, ema_modules, params, lr, step_
             el = time.time() - t0
             log(f"[{name}] it {it + 1}/{iters} loss {np.mean(losses[-25:]):.6f} "
                 f"lr {sched(it):.2e} {el / (it + 1 - start):.2f}s/it")
+        if probe and ((it + 1) % cfg["curve_every"] == 0 or last):
+            log(f"[{name}] it {it + 1} validation gain over the best classical baseline (dB): "
+                + ", ".join(f"{k} {v:+.2f}" for k, v in probe(it + 1).items() if k.endswith(("x2", "x4"))))
         if (it + 1) % cfg["ckpt_every"] == 0 or last:
             ck = dict(model={k: m.state_dict() for k, m in modules.items()},
                       ema={k: m.state_dict() for k, m in ema_modules.items()},
@@ -221,9 +225,12 @@ def train(cfg_name, work, run_dir, log=print):
     torch.manual_seed(cfg["seed"])
     np.random.seed(cfg["seed"])
     dev = device()
-    arrays, meta = data.load(data.prepare(work, smoke=(cfg_name == "smoke")))
+    smoke = cfg_name == "smoke"
+    arrays, meta = data.load(data.prepare(work, smoke=smoke))
     ae, te, un, rg = build(cfg)
     import copy
+    import curve
+    import pipeline as PL
 
     # ---- 1. autoencoder
     sampler = Sampler(arrays, meta, cfg, cfg["seed"] + 1)
@@ -256,6 +263,8 @@ def train(cfg_name, work, run_dir, log=print):
         json.dump({"scale_factor": 1.0 / std}, open(sf_path, "w"))
     sf = json.load(open(sf_path))["scale_factor"]
 
+    curve_probe = curve.Probe(work, smoke, run_dir)
+
     # ---- 2. regression baseline
     sampler = Sampler(arrays, meta, cfg, cfg["seed"] + 2)
     rg.to(dev)
@@ -268,7 +277,8 @@ def train(cfg_name, work, run_dir, log=print):
         return F.mse_loss(y, hr) + 0.05 * F.l1_loss(y, hr)
 
     run_stage("regression", run_dir, cfg, cfg["reg_iters"], {"rg": rg}, {"rg": rg_ema},
-              list(rg.parameters()), cfg["reg_lr"], rg_step, sampler, log)
+              list(rg.parameters()), cfg["reg_lr"], rg_step, sampler, log,
+              probe=lambda it: curve_probe("regression", it, PL.Pipeline(cfg, *_on_cpu(ae, None, None, rg_ema), sf)))
 
     # ---- 3. text encoder + diffusion U-Net
     sampler = Sampler(arrays, meta, cfg, cfg["seed"] + 3)
@@ -298,9 +308,16 @@ def train(cfg_name, work, run_dir, log=print):
 
     run_stage("diffusion", run_dir, cfg, cfg["dm_iters"], {"te": te, "un": un},
               {"te": te_ema, "un": un_ema}, list(te.parameters()) + list(un.parameters()),
-              cfg["dm_lr"], dm_step, sampler, log)
+              cfg["dm_lr"], dm_step, sampler, log,
+              probe=lambda it: curve_probe("diffusion", it, PL.Pipeline(cfg, *_on_cpu(ae, te_ema, un_ema, None), sf)))
 
     return cfg
+
+
+def _on_cpu(*modules):
+    """CPU copies for the validation probe, whose tensors live on the CPU (the networks may not)."""
+    import copy
+    return [copy.deepcopy(m).cpu() if m is not None else None for m in modules]
 
 
 def load_trained(cfg_name, run_dir):
