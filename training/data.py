@@ -20,9 +20,11 @@ PACKAGES = {
     "insighttoolkit5-examples": "Apache-2.0 (ITK)",
     "python3-dipy": "BSD-3-Clause (DIPY)",
     "heudiconv": "Apache-2.0 (heudiconv test data)",
+    "python3-pydicom": "Expat (pydicom; its test files are anonymised public data sets)",
 }
+PYDICOM_TEST_FILES = "usr/lib/python3/dist-packages/pydicom/data/test_files"
 # bump when the slices (or their split) change: prepare() rebuilds a cached slices.npz of another version
-DATA_VERSION = 2
+DATA_VERSION = 3
 
 
 def fetch(work):
@@ -118,7 +120,26 @@ def load_subjects(root):
                          root, "usr/lib/python3/dist-packages/heudiconv/tests/data/b0dwiForFmap/b0dwi_for_fmap+00001.dcm"),
                          152, 150), 0, "axial"),
                      source="heudiconv: heudiconv/tests/data/b0dwiForFmap/b0dwi_for_fmap+00001.dcm"))
+    # pydicom's CT test files: other patients, scanners and body parts than the one training CT, so an
+    # external CT test (one slice each; scored only). Its other CTs are not usable as a reference:
+    # 693_J2KI.dcm is lossy JPEG 2000, the octave ankle file is a rendered secondary capture.
+    for name, file, what in (("pydicom_hitachi_head_ct", "J2K_pixelrep_mismatch.dcm", "Hitachi Supria head CT, 512 x 512"),
+                             ("pydicom_ge_body_ct", "CT_small.dcm", "GE body CT, NEMA WG04 CT1 downsized to 128 x 128")):
+        a, prompt = _dicom_slice(os.path.join(root, PYDICOM_TEST_FILES, file))
+        subs.append(dict(name=name, modality="CT", weighting=None, external=True, prompt=prompt,
+                         slices=[(a, "axial", 0)], source=f"python3-pydicom: pydicom/data/test_files/{file} ({what})"))
     return subs
+
+
+def _dicom_slice(path):
+    """One DICOM slice in modality units (rescaled) and the prompt the product builds from its header."""
+    import pydicom
+    import prompt as P
+    d = pydicom.dcmread(path)
+    a = d.pixel_array.astype(np.float32) * float(d.get("RescaleSlope", 1) or 1) + float(d.get("RescaleIntercept", 0) or 0)
+    md = {k: d.get(k) for k in ("Modality", "BodyPartExamined", "SeriesDescription", "StudyDescription",
+                                "ProtocolName", "ImageOrientationPatient")}
+    return a, P.build_prompt(md)
 
 
 def _demosaic(path, rows, cols):
@@ -137,6 +158,8 @@ def body_fraction(a, modality):
 
 
 def prompt_for(sub, plane):
+    if sub.get("prompt") is not None:
+        return sub["prompt"]
     w = sub["weighting"]
     words = [sub["modality"].lower(), "head"] + ([w] if w and sub["modality"] == "MR" else []) + [plane]
     return " ".join(words)

@@ -158,7 +158,11 @@ def evaluate(work, pl, smoke=False, log=print, full=True):
     # ---- external test: other scanners and patients, main degradation only, no choice made on it
     res["external"] = []
     ext, _ = load_split(work, smoke, "external")
+    by_subject = {}
     for mod, items in sorted(ext.items()):
+        for item in items:
+            by_subject.setdefault((mod, item[1]["subject"]), []).append(item)
+    for (mod, _), items in sorted(by_subject.items()):
         hr_raw = torch.stack([torch.from_numpy(a)[None] for a, _ in items])
         masks = [D.body_mask(hr_raw[i:i + 1], mod) for i in range(len(items))]
         for s in (2, 4):
