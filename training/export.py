@@ -168,7 +168,7 @@ def write_references(out, cfg, ae, te, un, rg, sf):
 
 def model_index(out, cfg, graphs, sf, train_info, metrics, git):
     idx = {
-        "id": os.path.basename(os.path.normpath(out)), "version": "1.1.0",
+        "id": os.path.basename(os.path.normpath(out)), "version": "1.2.0",
         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "git": git,
         "scales": [2, 4], "modalities": ["MR", "CT"],
         "graphs": graphs,
