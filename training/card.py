@@ -264,7 +264,9 @@ def write(path, idx, model_id):
       "(Colin27 dominates); DWI b0 from 10 slices; no knee/spine/body data, so prompts for other anatomy "
       "are tokenised but untrained.")
     A(f"- Small models trained for about {t['seconds'] / 60:.0f} minutes ({t['hardware'].split(';')[0]}): quality is "
-      "limited by training time and data, and the goals table above says plainly where the goals were not met.")
+      "limited by model size, data and training time, and the goals table above says plainly where the goals were "
+      "not met. The learning curve under Training shows which of these binds: a gain that has stopped growing is "
+      "not waiting for more iterations.")
     A("- Trained degradations are simulated (k-space truncation, blur + area, bicubic); real scanner "
       "reconstructions (filters, parallel imaging, motion) differ.")
     A("- The validation MR subject is 2 x 2 mm (128 x 128) with the face cut off sharply at the edge of the "
