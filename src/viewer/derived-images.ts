@@ -67,19 +67,16 @@ async function loadDifference(imageId: string): Promise<cornerstone.Image> {
 }
 
 const MISSING_SCHEME = 'medsrmissing';
-const missingRefs = new Map<string, string>();
 
 /** A blank stand-in for a slice the job could not reconstruct, so the reconstructed stack keeps
  * the originals' length and slice i still faces slice i. Sized like `reference` (a reconstructed
- * image of the same series); compare-view labels it. */
+ * image of the same series), which the id carries; compare-view labels it. */
 export function registerMissingLoader(): void {
   cornerstone.registerImageLoader(MISSING_SCHEME, (imageId) => ({ promise: loadMissing(imageId) }));
 }
 
 export function missingImageId(reference: string): string {
-  const id = `${MISSING_SCHEME}:${missingRefs.size}`;
-  missingRefs.set(id, reference);
-  return id;
+  return `${MISSING_SCHEME}:${reference}`;
 }
 
 export function isMissingImage(imageId: string): boolean {
@@ -87,9 +84,7 @@ export function isMissingImage(imageId: string): boolean {
 }
 
 async function loadMissing(imageId: string): Promise<cornerstone.Image> {
-  const reference = missingRefs.get(imageId);
-  if (!reference) throw new Error(`unknown missing-slice image ${imageId}`);
-  const ref = await cornerstone.loadAndCacheImage(reference);
+  const ref = await cornerstone.loadAndCacheImage(imageId.slice(MISSING_SCHEME.length + 1));
   const { rows, columns } = ref;
   const blank = new Int16Array(rows * columns);
   return {
