@@ -3,6 +3,7 @@
 Each stage checkpoints to <run>/<stage>.pt every `ckpt_every` iterations (model, EMA,
 optimizer and RNG state) and writes <run>/<stage>.done when finished; rerunning resumes.
 """
+import copy
 import json
 import math
 import os
@@ -13,9 +14,11 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+import curve
 import data
 import degrade as D
 import models
+import pipeline as PL
 import prompt as P
 
 CONFIGS = {
@@ -171,7 +174,6 @@ def ema_update(ema, model, n, decay):
 
 def run_stage(name, run_dir, cfg, iters, modules, ema_modules, params, lr, step_fn, sampler, log, probe=None):
     """Train `modules` for `iters` steps, resumably; probe(it) scores the EMA weights every curve_every."""
-    import copy
     path = os.path.join(run_dir, name + ".pt")
     done = os.path.join(run_dir, name + ".done")
     opt = torch.optim.AdamW(params, lr=lr, weight_decay=0.0)
@@ -236,9 +238,6 @@ def train(cfg_name, work, run_dir, log=print):
     smoke = cfg_name == "smoke"
     arrays, meta = data.load(data.prepare(work, smoke=smoke))
     ae, te, un, rg = build(cfg)
-    import copy
-    import curve
-    import pipeline as PL
 
     # ---- 1. autoencoder
     sampler = Sampler(arrays, meta, cfg, cfg["seed"] + 1)
@@ -324,7 +323,6 @@ def train(cfg_name, work, run_dir, log=print):
 
 def _on_cpu(*modules):
     """CPU copies for the validation probe, whose tensors live on the CPU (the networks may not)."""
-    import copy
     return [copy.deepcopy(m).cpu() if m is not None else None for m in modules]
 
 
