@@ -45,6 +45,7 @@ export class CompareView {
     this.diffIds = [];
     this.uncertaintyIds = [];
     this.root.classList.remove('has-reconstruction');
+    delete this.root.dataset.reconstruction;
     const image = await cornerstone.loadAndCacheImage(imageIds[0] ?? '');
     setStack(this.left.el, imageIds, 0);
     cornerstone.displayImage(this.left.el, image);
@@ -56,24 +57,31 @@ export class CompareView {
     this.uncertaintyIds = uncertaintyIds;
     // a slice without reconstruction has no difference map either: the blank stand-in again
     this.diffIds = imageIds.map((id, i) => (isMissingImage(id) ? id : differenceImageId(this.left.ids[i] ?? '', id)));
+    // the class lays the right viewport out before its first image loads; the data state says
+    // when that image is really drawn (what tests and the benchmark wait for)
     this.root.classList.add('has-reconstruction');
+    this.root.dataset.reconstruction = 'loading';
     this.resize();
     await this.displayRight(this.sliceIndex());
     cornerstone.draw(this.right.el);
-    performance.mark('medsr:reconstruction-shown'); // the first reconstructed image is on screen
+    this.root.dataset.reconstruction = 'shown';
+    performance.mark('medsr:reconstruction-shown');
     this.sync.add(this.left.el);
     this.sync.add(this.right.el);
   }
 
-  /** What each viewport shows, for tests and the benchmark (the page does not use it). */
-  describe(): Record<'left' | 'right', { columns: number; rows: number; index: number; count: number; imageId: string;
+  /** What each viewport shows, for tests and the benchmark (the page does not use it). `index` is
+   * the stack's current slice, `shown` the slice whose image is on screen: they differ while a
+   * scroll's image is still loading. */
+  describe(): Record<'left' | 'right', { columns: number; rows: number; index: number; shown: number; count: number; imageId: string;
     scale: number; translation: { x: number; y: number }; windowWidth: number; windowCenter: number } | null> {
     const one = (side: Side) => {
       const image = cornerstone.getImage(side.el);
       const vp = cornerstone.getViewport(side.el);
       const stack = stackOf(side.el);
       if (!image || !vp) return null;
-      return { columns: image.columns, rows: image.rows, index: stack?.currentImageIdIndex ?? 0, count: stack?.imageIds.length ?? 0,
+      return { columns: image.columns, rows: image.rows, index: stack?.currentImageIdIndex ?? 0,
+        shown: stack?.imageIds.indexOf(image.imageId) ?? -1, count: stack?.imageIds.length ?? 0,
         imageId: image.imageId, scale: vp.scale, translation: { ...vp.translation },
         windowWidth: vp.voi.windowWidth, windowCenter: vp.voi.windowCenter };
     };

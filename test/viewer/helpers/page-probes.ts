@@ -41,10 +41,47 @@ export function fractionDifferent(a: number[], b: number[]): number {
   return n ? diff / n : 0;
 }
 
-export type ViewportInfo = { columns: number; rows: number; index: number; count: number; imageId: string; scale: number;
+export type ViewportInfo = { columns: number; rows: number; index: number; shown: number; count: number; imageId: string; scale: number;
   translation: { x: number; y: number }; windowWidth: number; windowCenter: number };
 
 export async function describeViewports(page: Page): Promise<{ left: ViewportInfo | null; right: ViewportInfo | null }> {
   return page.evaluate(() => (window as unknown as { medsrViewer: { view: { describe(): { left: ViewportInfo | null; right: ViewportInfo | null } } } })
     .medsrViewer.view.describe());
+}
+
+/** Reads the page until the read satisfies `ok` or the time is up, and returns the last read, so
+ * the caller's expect() reports the real value. Cornerstone draws asynchronously (image loads,
+ * animation frames, synchronizers that follow on render): one read right after an action races
+ * the renderer, and a fixed sleep only hides the race on a fast machine. */
+export async function settle<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let value = await read();
+  while (!ok(value) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    value = await read();
+  }
+  return value;
+}
+
+/** Waits until a canvas stops changing between two reads (a baseline to compare a later change with). */
+export async function stableSignature(page: Page, cell: 'original' | 'reconstructed'): Promise<number[]> {
+  let previous: number[] = [];
+  const read = async () => {
+    const now = await canvasSignature(page, cell);
+    const still = now.length > 0 && now.length === previous.length && fractionDifferent(previous, now) === 0;
+    previous = now;
+    return { now, still };
+  };
+  return (await settle(read, (r) => r.still)).now;
+}
+
+/** Waits for the compare view's own signal that a reconstructed image is drawn, or for a job error. */
+export async function waitForReconstruction(page: Page): Promise<string> {
+  const outcome = await page.waitForFunction(() => {
+    const status = document.querySelector('#job-status');
+    if ((document.querySelector('#compare') as HTMLElement | null)?.dataset.reconstruction === 'shown') return 'shown';
+    if (status?.classList.contains('error')) return `error: ${status.textContent ?? ''}`;
+    return false;
+  }, null, { timeout: 200_000, polling: 250 });
+  return (await outcome.jsonValue()) as string;
 }
