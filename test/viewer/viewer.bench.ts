@@ -36,7 +36,7 @@ const SIZE = Number(process.env.BENCH_SIZE ?? 512);
       const shown = performance.getEntriesByName('medsr:reconstruction-shown')[0]?.startTime ?? NaN;
       return shown - final;
     });
-    lines.push(`job (replicating processor, ${SLICES} slices): ${Date.now() - t} ms wall`);
+    lines.push(`job (medsr serve with the shipped model, 1 sample, ${SLICES} slices): ${Date.now() - t} ms wall`);
     lines.push(`first reconstructed image on screen after the job is final: ${firstImage.toFixed(0)} ms`);
     const scroll = async () => page.evaluate(async (count) => {
       const view = (window as any).medsrViewer.view;

@@ -7,8 +7,8 @@ import { writeSeries } from './helpers/make-series';
 import { execFileSync } from 'node:child_process';
 import { type RunningServer, modelReady, startMedsrServer } from './helpers/medsr-server';
 import { makeZip } from '../api/helpers/zip';
-import { canvasSignature, canvasStats, describeViewports, fractionDifferent, settle, stableSignature, waitForReconstruction }
-  from './helpers/page-probes';
+import { canvasSignature, canvasStats, correlation, describeViewports, fractionDifferent, settle, stableSignature,
+  waitForReconstruction } from './helpers/page-probes';
 
 /** End to end in a real chromium against the real `medsr serve`: upload a real CT series through
  * the page, show it, run a job, and check the compare view (sync, window/level, modes). */
@@ -330,6 +330,41 @@ describeIfChromium('web viewer (chromium + medsr serve)', () => {
       ({ left, right } = await at(2));
       expect([left?.index, right?.index, left?.columns, right?.columns]).toEqual([2, 2, 64, 256]);
       expect(right?.imageId).not.toMatch(/^medsrmissing:/);
+    } finally {
+      await own.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+  test('a multi-frame instance: every reconstructed frame faces its own original frame', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'medsr-viewer-frames-'));
+    const files = writeSeries(dir, { slices: 1, frames: 3, size: 64, description: 'Multi-frame series' });
+    const own = await startMedsrServer();
+    try {
+      await page.goto(own.url);
+      await page.setInputFiles('#file-input', files);
+      await page.waitForSelector('.series.selected', { timeout: 60_000 });
+      await page.waitForFunction(() => !!(window as any).medsrViewer.view.describe().left, null, { timeout: 30_000 });
+      expect((await describeViewports(page)).left?.count).toBe(3);
+      expect(await modelReady(own.url, 60_000)).toBe(true);
+      await page.fill('#job-form [name="steps"]', '1');
+      await page.fill('#job-form [name="samples"]', '1');
+      await page.click('#start-job');
+      expect(await waitForReconstruction(page)).toBe('shown');
+      const seen: Array<{ left: number[]; right: number[] }> = [];
+      for (let frame = 0; frame < 3; frame++) {
+        await page.evaluate((i) => (window as any).medsrViewer.view.scrollTo(i), frame);
+        const { left, right } = await settle(() => describeViewports(page), (d) => d.left?.shown === frame && d.right?.shown === frame);
+        expect([left?.shown, right?.shown, right?.count, left?.columns, right?.columns]).toEqual([frame, frame, 3, 64, 128]);
+        expect(Number(right?.imageId.match(/#frame=(\d+)$/)?.[1] ?? 0)).toBe(frame); // frame 0 has no tag
+        seen.push({ left: await stableSignature(page, 'original'), right: await stableSignature(page, 'reconstructed') });
+      }
+      // the frames differ a lot (shifted 40 pixels apart): each reconstruction must look most like its own original
+      for (let frame = 0; frame < 3; frame++) {
+        const scores = seen.map((s) => correlation(seen[frame]!.left, s.right));
+        expect(scores.indexOf(Math.max(...scores))).toBe(frame);
+        expect(scores[frame]).toBeGreaterThan(0.95);
+      }
+      await shot('11-multi-frame');
     } finally {
       await own.stop();
       fs.rmSync(dir, { recursive: true, force: true });

@@ -19,7 +19,12 @@ export interface SeriesSpec {
   source?: string;
   seriesNumber?: number;
   description?: string;
+  /** frames per instance (default 1); the frames of one instance are shifted far apart, so a
+   * frame paired with the wrong one is plain to see */
+  frames?: number;
 }
+
+const FRAME_SHIFT = 40;
 
 export function writeSeries(dir: string, spec: SeriesSpec): string[] {
   const source = spec.source ?? path.join(CORPUS_TEST_FILES, 'CT_small.dcm');
@@ -36,7 +41,10 @@ export function writeSeries(dir: string, spec: SeriesSpec): string[] {
     const cols: number = ds.Columns;
     const src = new Int16Array(ds.PixelData[0] as ArrayBuffer);
     const size = spec.sizeOf?.(i) ?? spec.size;
-    const out = resample(src, rows, cols, size, i);
+    const frames = spec.frames ?? 1;
+    const out = new Int16Array(size * size * frames);
+    for (let f = 0; f < frames; f++) out.set(resample(src, rows, cols, size, i + f * FRAME_SHIFT), f * size * size);
+    if (frames > 1) ds.NumberOfFrames = frames;
     const spacing = (ds.PixelSpacing as number[]).map((s) => (s * cols) / size);
     ds.Rows = size;
     ds.Columns = size;

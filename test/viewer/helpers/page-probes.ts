@@ -85,3 +85,17 @@ export async function waitForReconstruction(page: Page): Promise<string> {
   }, null, { timeout: 200_000, polling: 250 });
   return (await outcome.jsonValue()) as string;
 }
+
+/** Pearson correlation of two canvas signatures of equal-sized canvases (same grid points). */
+export function correlation(a: number[], b: number[]): number {
+  const n = Math.min(a.length, b.length);
+  if (n === 0) return NaN;
+  let ma = 0; let mb = 0;
+  for (let i = 0; i < n; i++) { ma += a[i]! / n; mb += b[i]! / n; }
+  let ab = 0; let aa = 0; let bb = 0;
+  for (let i = 0; i < n; i++) {
+    const da = a[i]! - ma; const db = b[i]! - mb;
+    ab += da * db; aa += da * da; bb += db * db;
+  }
+  return ab / Math.sqrt(aa * bb);
+}
