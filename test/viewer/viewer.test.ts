@@ -64,6 +64,23 @@ describeIfChromium('web viewer (chromium + medsr serve)', () => {
     await page.waitForFunction(() => !!(window as any).medsrViewer.view.describe().left);
   };
 
+  /** Opens the page on its own server and uploads `files` there; resolves once the original is shown. */
+  const uploadTo = async (own: RunningServer, files: string[]) => {
+    await page.goto(own.url);
+    await page.setInputFiles('#file-input', files);
+    await page.waitForSelector('.series.selected', { timeout: 60_000 });
+    await page.waitForFunction(() => !!(window as any).medsrViewer.view.describe().left, null, { timeout: 30_000 });
+  };
+
+  /** Starts the quickest real job (1 step, 1 sample) once the server's model is ready. */
+  const startQuickJob = async (own: RunningServer, scale: 2 | 4 = 2) => {
+    expect(await modelReady(own.url, 60_000)).toBe(true);
+    await page.selectOption('#job-form [name="scale"]', String(scale));
+    await page.fill('#job-form [name="steps"]', '1');
+    await page.fill('#job-form [name="samples"]', '1');
+    await page.click('#start-job');
+  };
+
   test('upload through the page lists the series and shows the original', async () => {
     await upload();
     await expect(page.locator('#upload-status').textContent()).resolves.toMatch(/6 images in 1 series accepted, 1 file rejected/);
@@ -243,10 +260,7 @@ describeIfChromium('web viewer (chromium + medsr serve)', () => {
     // the uncompressed copies share its SOP UID: upload it to a fresh server of its own
     const own = await startMedsrServer();
     try {
-      await page.goto(own.url);
-      await page.setInputFiles('#file-input', [compressed]);
-      await page.waitForSelector('.series.selected', { timeout: 60_000 });
-      await page.waitForFunction(() => !!(window as any).medsrViewer.view.describe().left, null, { timeout: 30_000 });
+      await uploadTo(own, [compressed]);
       expect((await settle(() => canvasStats(page, 'original'), (s) => s.std > 10)).std).toBeGreaterThan(10);
       await expect(page.locator('[data-cell="original"] .corner.tr').textContent()).resolves.not.toContain('8-bit server preview');
       const box = await page.locator('[data-cell="original"] .viewport').boundingBox();
@@ -283,10 +297,7 @@ describeIfChromium('web viewer (chromium + medsr serve)', () => {
         const img = document.querySelector<HTMLImageElement>('.series img');
         return !!img && img.complete && img.naturalWidth > 0;
       }, null, { timeout: 30_000 });
-      expect(await modelReady(own.url, 60_000)).toBe(true);
-      await page.fill('#job-form [name="steps"]', '1');
-      await page.fill('#job-form [name="samples"]', '1');
-      await page.click('#start-job');
+      await startQuickJob(own);
       expect(await waitForReconstruction(page)).toBe('shown');
       expect((await settle(() => canvasStats(page, 'reconstructed'), (s) => s.std > 10)).std).toBeGreaterThan(10);
       // the same API without the cookie (another browser, a script) still needs the key
@@ -302,15 +313,8 @@ describeIfChromium('web viewer (chromium + medsr serve)', () => {
     const files = writeSeries(dir, { slices: 3, size: 64, sizeOf: (i) => (i === 1 ? 1040 : 64), description: 'Partial job series' });
     const own = await startMedsrServer();
     try {
-      await page.goto(own.url);
-      await page.setInputFiles('#file-input', files);
-      await page.waitForSelector('.series.selected', { timeout: 60_000 });
-      await page.waitForFunction(() => !!(window as any).medsrViewer.view.describe().left, null, { timeout: 30_000 });
-      expect(await modelReady(own.url, 60_000)).toBe(true);
-      await page.selectOption('#job-form [name="scale"]', '4');
-      await page.fill('#job-form [name="steps"]', '1');
-      await page.fill('#job-form [name="samples"]', '1');
-      await page.click('#start-job');
+      await uploadTo(own, files);
+      await startQuickJob(own, 4);
       // the status reports the failed slice as an error; the other slices are still shown
       await page.waitForSelector('#compare[data-reconstruction="shown"]', { timeout: 200_000 });
       await expect(page.locator('#job-status').textContent()).resolves.toMatch(/^Done, but 1 slice failed/);
@@ -340,15 +344,9 @@ describeIfChromium('web viewer (chromium + medsr serve)', () => {
     const files = writeSeries(dir, { slices: 1, frames: 3, size: 64, description: 'Multi-frame series' });
     const own = await startMedsrServer();
     try {
-      await page.goto(own.url);
-      await page.setInputFiles('#file-input', files);
-      await page.waitForSelector('.series.selected', { timeout: 60_000 });
-      await page.waitForFunction(() => !!(window as any).medsrViewer.view.describe().left, null, { timeout: 30_000 });
+      await uploadTo(own, files);
       expect((await describeViewports(page)).left?.count).toBe(3);
-      expect(await modelReady(own.url, 60_000)).toBe(true);
-      await page.fill('#job-form [name="steps"]', '1');
-      await page.fill('#job-form [name="samples"]', '1');
-      await page.click('#start-job');
+      await startQuickJob(own);
       expect(await waitForReconstruction(page)).toBe('shown');
       const seen: Array<{ left: number[]; right: number[] }> = [];
       for (let frame = 0; frame < 3; frame++) {
