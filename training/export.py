@@ -168,12 +168,13 @@ def write_references(out, cfg, ae, te, un, rg, sf):
 
 def model_index(out, cfg, graphs, sf, train_info, metrics, git):
     idx = {
-        "id": os.path.basename(os.path.normpath(out)), "version": "1.2.0",
+        "id": os.path.basename(os.path.normpath(out)), "version": "1.2.1",
         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "git": git,
         "scales": [2, 4], "modalities": ["MR", "CT"],
         "graphs": graphs,
         "latent": {"channels": cfg["latent_ch"], "downsample": cfg["f"], "scale_factor": sf},
-        "tile": {"multiple": 8 * cfg["f"], "size": 256, "overlap": 32},
+        # output pixels at every scale: the U-Net runs a 1024 x 1024 output (256 x 256 latent) whole
+        "tile": {"multiple": 8 * cfg["f"], "output_size": 1024, "output_overlap": 128},
         "preprocessing": D.PREPROCESSING,
         "degradations": {"MR": "kspace", "CT": "area", "default": "bicubic",
                          "ct": {"blur_sigma_px": D.CT_BLUR_SIGMA_PX}},

@@ -67,7 +67,8 @@ export const ManifestSchema = z
       })
       .passthrough(),
     latent: z.object({ channels: z.number().int().positive(), downsample: z.number().int().positive(), scale_factor: z.number().positive() }),
-    tile: z.object({ multiple: z.number().int().positive(), size: z.number().int().positive(), overlap: z.number().int().min(0) }),
+    // in output (HR) pixels at every scale: a tile's cost is its latent area, whatever the scale
+    tile: z.object({ multiple: z.number().int().positive(), output_size: z.number().int().positive(), output_overlap: z.number().int().min(0) }),
     preprocessing: z.record(z.string(), Normalisation),
     degradations: z
       .object({ default: Degradation, ct: z.object({ blur_sigma_px: z.number().min(0) }).optional() })
@@ -90,7 +91,7 @@ export const ManifestSchema = z
         }
       }
     }
-    if (m.tile.overlap * 2 >= m.tile.size) ctx.addIssue({ code: 'custom', path: ['tile', 'overlap'], message: 'overlap must be less than half the tile size' });
+    if (m.tile.output_overlap * 2 >= m.tile.output_size) ctx.addIssue({ code: 'custom', path: ['tile', 'output_overlap'], message: 'overlap must be less than half the tile size' });
   });
 
 export type Manifest = z.infer<typeof ManifestSchema> & { /** absolute directory the manifest was read from */ dir: string };

@@ -20,7 +20,7 @@ export interface TilePlan {
 export interface TileSpec {
   /** Graph inputs must be multiples of this (manifest tile.multiple). */
   multiple: number;
-  /** Tile size and overlap in HR pixels (manifest tile.size / overlap are LR pixels: times the scale). */
+  /** Tile size and overlap in HR pixels (manifest tile.output_size / output_overlap). */
   size: number;
   overlap: number;
 }

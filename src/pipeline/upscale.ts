@@ -76,7 +76,7 @@ export async function runUpscale(model: LoadedModel, input: Tensor, options: Ups
   const W = lr.width * o.scale;
 
   const xUp = await timer.time('upsample', () => conditionInput(manifest, lr, o.scale, o.degradation));
-  const plan = planTiles(H, W, { multiple: manifest.tile.multiple, size: manifest.tile.size * o.scale, overlap: manifest.tile.overlap * o.scale });
+  const plan = planTiles(H, W, { multiple: manifest.tile.multiple, size: manifest.tile.output_size, overlap: manifest.tile.output_overlap });
   const canvas = reflectPad(xUp, plan.height, plan.width);
   const f = manifest.latent.downsample;
   const C = manifest.latent.channels;

@@ -42,10 +42,10 @@ describe('tiled inference', () => {
   let whole: LoadedModel;
   let big: LoadedModel;
   beforeAll(async () => {
-    // the tiny manifest: tiles of 64 LR pixels, overlap 16; the variants change only the tile size
+    // the tiny manifest: tiles of 128 output pixels, overlap 32; the variants change only the tile size
     tiled = await loadModel(TINY_MODEL_DIR, { device: 'cpu' });
-    whole = await loadModel(variantModelDir(TINY_MODEL_DIR, (m) => (m.tile.size = 512)), { device: 'cpu' });
-    big = await loadModel(variantModelDir(TINY_MODEL_DIR, (m) => (m.tile = { multiple: 32, size: 256, overlap: 32 })), { device: 'cpu' });
+    whole = await loadModel(variantModelDir(TINY_MODEL_DIR, (m) => (m.tile.output_size = 1024)), { device: 'cpu' });
+    big = await loadModel(variantModelDir(TINY_MODEL_DIR, (m) => (m.tile = { multiple: 32, output_size: 512, output_overlap: 64 })), { device: 'cpu' });
   });
   afterAll(async () => {
     await Promise.all([tiled, whole, big].filter(Boolean).map(disposeModel));
@@ -76,6 +76,12 @@ describe('tiled inference', () => {
     for (let c = 64; c < 128; c++) band += colError(c) / 64;
     expect(band).toBeGreaterThan(0);
     for (const col of [64, 127]) expect(colError(col)).toBeLessThan(3 * band);
+  });
+
+  it('sizes tiles in output pixels: 4x of 48 x 48 is tiled like 2x of 96 x 96', async () => {
+    const r = await runUpscale(tiled, phantomTensor(48, 48, 3), { scale: 4, modality: 'MR', prompt: 'mr head', steps: 1 });
+    expect(r.mean.shape).toEqual([1, 1, 192, 192]);
+    expect(r.timings.tiles).toBe(4);
   });
 
   it('upscales a 1024 x 1024 slice at 2x in bounded tiles', async () => {
