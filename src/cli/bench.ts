@@ -25,7 +25,7 @@ const SD_X4 = { steps: 75, callsPerStep: 2, flopPerCall: 1.1e12 };
 export function register(program: Command): void {
   program
     .command('bench')
-    .description('benchmark the pipeline: median ms per stage for 256->512 (x2) and 128->512 (x4), at K=1 and K=4, batch slices/s, peak RSS')
+    .description('benchmark the pipeline: median ms per stage for 256->512 (x2) and 128->512 (x4) at K=1 and K=4, 512->1024 (x2), batch slices/s, peak RSS')
     .option('--model <dir>', 'model directory (default: the shipped model)')
     .option('--device <d>', 'auto, cpu, cuda or webgpu', deviceOption, 'auto')
     .option('--repeats <n>', 'timed runs per case (after one warm-up)', intOption(1, 100), 5)
@@ -58,7 +58,8 @@ async function batchThroughput(modelDir: string, options: BenchOptions): Promise
   }
 }
 
-/** FLOPs of one U-Net call at 512x512 output, when the model card's metrics record it. */
+/** FLOPs of one U-Net call at 512x512 output, when the model card's metrics record it (a
+ * convolutional U-Net's FLOPs scale with the area a call covers). */
 function unetFlopPerCall(metrics: unknown): number | undefined {
   const flops = (metrics as { flops_512?: Record<string, unknown> } | undefined)?.flops_512;
   const unet = flops?.unet;
@@ -72,7 +73,8 @@ function render(report: { machine: string; model: string; rows: BenchRow[]; batc
     report.rows.map((r) => [
       `${r.inputSize}->${r.outputSize} (x${r.scale})`, String(r.samples), String(r.steps), ms(r.textEncoderMs), ms(r.vaeEncoderMs),
       ms(r.unetPerCallMs), String(r.unetCalls), ms(r.vaeDecoderMs), ms(r.consistencyMs), ms(r.totalMs),
-      report.unetFlopPerCall && r.unetPerCallMs > 0 ? (report.unetFlopPerCall / (r.unetPerCallMs / 1000) / 1e9).toFixed(0) : 'n/a',
+      report.unetFlopPerCall && r.unetPerCallMs > 0
+        ? ((report.unetFlopPerCall * (r.unetOutputPixelsPerCall / 512 ** 2)) / (r.unetPerCallMs / 1000) / 1e9).toFixed(0) : 'n/a',
     ]),
   );
   const lines = [`machine: ${report.machine}`, `model: ${report.model}, provider ${report.rows[0]?.provider ?? '?'}, scheduler ${report.rows[0]?.scheduler ?? '?'}; medians`, '', table, ''];

@@ -1,5 +1,6 @@
 import { imageTensor, type Tensor } from '../shared/tensor';
 import { disposeModel, loadModel } from './model';
+import { planTiles } from './tiling';
 import type { Device } from './runtime/onnx-session';
 import { runUpscale } from './upscale';
 
@@ -20,6 +21,8 @@ export interface BenchRow extends BenchCase {
   unetMs: number;
   unetPerCallMs: number;
   unetCalls: number;
+  /** output pixels one U-Net call covers (the mean tile area): what its FLOPs scale with */
+  unetOutputPixelsPerCall: number;
   vaeDecoderMs: number;
   consistencyMs: number;
   totalMs: number;
@@ -31,6 +34,8 @@ export const DEFAULT_BENCH_CASES: BenchCase[] = [
   { inputSize: 128, scale: 4, samples: 1 },
   { inputSize: 256, scale: 2, samples: 4 },
   { inputSize: 128, scale: 4, samples: 4 },
+  // a clinical CT matrix at x2: the largest output the shipped model runs as one tile
+  { inputSize: 512, scale: 2, samples: 1 },
 ];
 
 /** A synthetic head-like slice in the normalised domain: benchmarks never need patient data. */
@@ -79,6 +84,7 @@ export async function benchmark(options: { modelDir: string; device: Device; int
         unetMs: med.unet ?? 0,
         unetPerCallMs: calls > 0 ? (med.unet ?? 0) / calls : 0,
         unetCalls: calls,
+        unetOutputPixelsPerCall: meanTileArea(c.inputSize * c.scale, model.manifest.tile),
         vaeDecoderMs: med.vae_decoder ?? 0,
         consistencyMs: med.consistency ?? 0,
         totalMs: med.total ?? 0,
@@ -89,6 +95,11 @@ export async function benchmark(options: { modelDir: string; device: Device; int
     await disposeModel(model);
   }
   return rows;
+}
+
+function meanTileArea(size: number, tile: { multiple: number; output_size: number; output_overlap: number }): number {
+  const { tiles } = planTiles(size, size, { multiple: tile.multiple, size: tile.output_size, overlap: tile.output_overlap });
+  return tiles.reduce((sum, t) => sum + t.height * t.width, 0) / tiles.length;
 }
 
 /** Per-key medians: robust to the odd slow run on a shared machine. */

@@ -11,6 +11,14 @@ describe('benchmark', () => {
       expect(r.unetCalls).toBe(r.steps * r.samples);
       for (const v of [r.textEncoderMs, r.vaeEncoderMs, r.unetMs, r.vaeDecoderMs, r.consistencyMs, r.totalMs]) expect(v).toBeGreaterThan(0);
       expect(r.dcResidual).toBeLessThan(1e-3);
+      expect(r.unetOutputPixelsPerCall).toBe(64 * 64); // one tile: the whole output
     }
+  });
+
+  it('counts the output pixels one U-Net call covers when the slice is tiled', async () => {
+    // the tiny model's tiles are 128 output pixels: a 192 x 192 output takes 4 of them per step
+    const [row] = await benchmark({ modelDir: TINY_MODEL_DIR, device: 'cpu', cases: [{ inputSize: 96, scale: 2, samples: 1 }] });
+    expect(row?.unetCalls).toBe((row?.steps ?? 0) * 4);
+    expect(row?.unetOutputPixelsPerCall).toBe(128 * 128);
   });
 });
