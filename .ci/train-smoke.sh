@@ -3,7 +3,8 @@
 # with onnxruntime-node -> card) on tiny data in a temp dir (kept if MEDSR_SMOKE_KEEP is set).
 # Never writes into models/.
 # Needs: /usr/bin/python3 with torch (python3-torch), python3-onnx, python3-scipy, python3-pil, python3-pydicom,
-# apt-get download access to Debian, node with onnxruntime-node installed (npm ci).
+# apt-get download access to Debian, node with onnxruntime-node installed (npm ci), the build
+# (npm run build) and the test corpus in .cache/corpus (npm test's pretest fetches both).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PY="${MEDSR_PYTHON:-/usr/bin/python3}"
@@ -26,4 +27,9 @@ assert {r["stage"] for r in idx["training"]["curve"]} == {"regression", "diffusi
 assert "while training" in open(os.path.join(d, "README.md")).read(), "card without the learning curve"
 print("smoke model_index OK:", sorted(idx["graphs"]))
 PYEOF
+# The export must satisfy the product's own contract: the TypeScript CLI loads it (zod manifest,
+# graph names and shapes) and upscales a real MR slice with it.
+[ -f dist/cli/main.js ] || { echo "dist/ is missing (run npm run build first)" >&2; exit 1; }
+MR_SMALL=.cache/corpus/python3-pydicom/usr/lib/python3/dist-packages/pydicom/data/test_files/MR_small.dcm
+MEDSR_LOG_LEVEL=warn node bin/medsr.js upscale "$MR_SMALL" --model "$TMP/medsr-smoke" --scale 2 --steps 1 --device cpu --out "$TMP/upscaled"
 echo "train-smoke OK in $(( $(date +%s) - start ))s"
