@@ -1,6 +1,6 @@
 import { imageTensor, type Tensor } from '../shared/tensor';
 import { disposeModel, loadModel } from './model';
-import { planTiles } from './tiling';
+import { type TileSpec, planTiles, tileSpec } from './tiling';
 import type { Device } from './runtime/onnx-session';
 import { runUpscale } from './upscale';
 
@@ -84,7 +84,7 @@ export async function benchmark(options: { modelDir: string; device: Device; int
         unetMs: med.unet ?? 0,
         unetPerCallMs: calls > 0 ? (med.unet ?? 0) / calls : 0,
         unetCalls: calls,
-        unetOutputPixelsPerCall: meanTileArea(c.inputSize * c.scale, model.manifest.tile),
+        unetOutputPixelsPerCall: meanTileArea(c.inputSize * c.scale, tileSpec(model.manifest.tile)),
         vaeDecoderMs: med.vae_decoder ?? 0,
         consistencyMs: med.consistency ?? 0,
         totalMs: med.total ?? 0,
@@ -97,8 +97,8 @@ export async function benchmark(options: { modelDir: string; device: Device; int
   return rows;
 }
 
-function meanTileArea(size: number, tile: { multiple: number; output_size: number; output_overlap: number }): number {
-  const { tiles } = planTiles(size, size, { multiple: tile.multiple, size: tile.output_size, overlap: tile.output_overlap });
+function meanTileArea(size: number, spec: TileSpec): number {
+  const { tiles } = planTiles(size, size, spec);
   return tiles.reduce((sum, t) => sum + t.height * t.width, 0) / tiles.length;
 }
 

@@ -25,6 +25,11 @@ export interface TileSpec {
   overlap: number;
 }
 
+/** The manifest's tile block (sizes in output pixels) as a TileSpec. */
+export function tileSpec(tile: { multiple: number; output_size: number; output_overlap: number }): TileSpec {
+  return { multiple: tile.multiple, size: tile.output_size, overlap: tile.output_overlap };
+}
+
 function roundUp(n: number, m: number): number {
   return Math.ceil(n / m) * m;
 }

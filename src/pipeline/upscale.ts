@@ -8,7 +8,7 @@ import { planeOf, tensorOf, type Plane } from './plane';
 import { conditionInput } from './resample/condition-input';
 import { normaliseSchedulerName, SCHEDULER_NAMES } from './schedulers';
 import { SrPipeline, type SamplingSettings } from './sr-pipeline';
-import { crop, cropChannels, planTiles, reflectPad, TileBlender } from './tiling';
+import { crop, cropChannels, planTiles, reflectPad, TileBlender, tileSpec } from './tiling';
 import { StageTimer } from './timings';
 import type { UpscaleOptions, UpscaleResult } from './types';
 import { SampleStatistics } from './uncertainty';
@@ -76,7 +76,7 @@ export async function runUpscale(model: LoadedModel, input: Tensor, options: Ups
   const W = lr.width * o.scale;
 
   const xUp = await timer.time('upsample', () => conditionInput(manifest, lr, o.scale, o.degradation));
-  const plan = planTiles(H, W, { multiple: manifest.tile.multiple, size: manifest.tile.output_size, overlap: manifest.tile.output_overlap });
+  const plan = planTiles(H, W, tileSpec(manifest.tile));
   const canvas = reflectPad(xUp, plan.height, plan.width);
   const f = manifest.latent.downsample;
   const C = manifest.latent.channels;
