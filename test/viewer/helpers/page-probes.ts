@@ -75,6 +75,14 @@ export async function stableSignature(page: Page, cell: 'original' | 'reconstruc
   return (await settle(read, (r) => r.still)).now;
 }
 
+/** Waits until the selected series' thumbnail has loaded (a broken image fails by timeout). */
+export async function waitForThumbnail(page: Page): Promise<void> {
+  await page.waitForFunction(() => {
+    const img = document.querySelector<HTMLImageElement>('.series img');
+    return !!img && img.complete && img.naturalWidth > 0;
+  }, null, { timeout: 30_000 });
+}
+
 /** Waits for the compare view's own signal that a reconstructed image is drawn, or for a job error. */
 export async function waitForReconstruction(page: Page): Promise<string> {
   const outcome = await page.waitForFunction(() => {
