@@ -44,10 +44,10 @@ function resultImagesInSliceOrder(results: api.JobResults, source: api.Series, k
   const entry = results.series.find((s) => s.kind === kind && s.sourceSeriesInstanceUID === source.seriesInstanceUID);
   if (!entry) return [];
   const bySource = new Map(entry.instances.map((i) => [i.sourceSopInstanceUID, i.url]));
-  return orderedInstances(source).flatMap((inst) => Array.from({ length: Math.max(1, inst.frames) }, (_, frame) => {
+  return orderedInstances(source).flatMap((inst) => {
     const url = bySource.get(inst.sopInstanceUID);
-    return url ? { url, frame } : undefined;
-  }));
+    return Array.from({ length: Math.max(1, inst.frames) }, (_, frame) => (url ? { url, frame } : undefined));
+  });
 }
 
 /** Image ids for a result stack; images without a result get a blank stand-in sized like the others. */

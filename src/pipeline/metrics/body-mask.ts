@@ -41,12 +41,13 @@ function morph(m: Uint8Array, h: number, w: number, all: boolean): Uint8Array {
   const out = new Uint8Array(m.length);
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
-      const set = ([dy, dx]: [number, number]): boolean => {
+      let set = 0;
+      for (const [dy, dx] of CROSS) {
         const yy = y + dy;
         const xx = x + dx;
-        return yy >= 0 && yy < h && xx >= 0 && xx < w && m[yy * w + xx] === 1;
-      };
-      out[y * w + x] = (all ? CROSS.every(set) : CROSS.some(set)) ? 1 : 0;
+        if (yy >= 0 && yy < h && xx >= 0 && xx < w && m[yy * w + xx] === 1) set++;
+      }
+      out[y * w + x] = (all ? set === CROSS.length : set > 0) ? 1 : 0;
     }
   }
   return out;
