@@ -1,8 +1,10 @@
 """Validation scores while training: the card's learning curve.
 
 Every `curve_every` iterations of the regression and diffusion stages, the EMA networks are scored
-on the validation split (main degradation per modality, x2 and x4, PSNR in the body mask after data
-consistency) and the gain over the best classical baseline is kept in <run>/curve.json. It answers
+on the validation split in the product's default mode (degradation unknown: `auto` words and the
+auto projection) on both kinds of input of each modality (MR: lower acquisition matrix and
+resampled; CT: detector blur + area and resampled), x2 and x4: the gain in body-mask PSNR over the
+best classical baseline, averaged over validation subjects, kept in <run>/curve.json. It answers
 the question a longer run would ask: is the model still improving when training stops?
 
 It uses no global RNG (the diffusion sample has its own seeded generator) and runs without
@@ -16,39 +18,40 @@ import torch
 
 import degrade as D
 import evaluate as E
-import pipeline as PL
+import prompt as P
+
+KINDS = {"MR": ("kspace", "bicubic"), "CT": ("area", "bicubic")}
 
 
 class Probe:
     def __init__(self, work, smoke, run_dir):
         self.path = os.path.join(run_dir, "curve.json")
         self.rows = json.load(open(self.path)) if os.path.exists(self.path) else []
-        val, _ = E.load_split(work, smoke, "val")
         self.cases = []
-        for mod, items in sorted(val.items()):
+        for (mod, subject), items in sorted(E.validation_subjects(work, smoke).items()):
             hr_raw = torch.stack([torch.from_numpy(a)[None] for a, _ in items])
             masks = [D.body_mask(hr_raw[i:i + 1], mod) for i in range(len(items))]
-            kind = E.MAIN_KIND[mod]
-            for s in (2, 4):
-                lr, hr, x_up = E.normalised_pair(hr_raw, mod, kind, s)
-                classical = {"bicubic": D.upsample(lr, s), "lanczos": D.lanczos(lr, s)}
-                if kind == "kspace":
-                    classical["zero-filled Fourier"] = D.zero_filled(lr, s)
-                best = max(_psnr(o, hr, masks) for o in classical.values())
-                self.cases.append(dict(modality=mod, kind=kind, scale=s, lr=lr, hr=hr, x_up=x_up, masks=masks,
-                                       prompt=items[0][1]["prompt"], best_classical=best))
+            for kind in KINDS[mod]:
+                for s in (2, 4):
+                    lr, hr, x_up = E.normalised_pair(hr_raw, mod, kind, s)
+                    best = max(_psnr(o, hr, masks) for o in E.classical(lr, s, kind).values())
+                    self.cases.append(dict(modality=mod, subject=subject, kind=kind, scale=s, lr=lr, hr=hr, x_up=x_up,
+                                           masks=masks, prompt=P.conditioned(items[0][1]["prompt"], s, "auto"),
+                                           best_classical=best))
 
     def __call__(self, stage, it, pl):
         """Score pipeline `pl` (regression or diffusion, by stage) after iteration `it`."""
-        row = {"stage": stage, "iteration": it}
+        gains = {}
         for c in self.cases:
             n = len(c["masks"])
             if stage == "regression":
                 out = torch.cat([pl.regression(c["x_up"][k]) for k in E.chunks(n, 8)])
             else:
                 out = torch.cat([pl.sample(c["x_up"][k], c["prompt"], seed=0) for k in E.chunks(n, 8)])
-            out = D.data_consistency(out, c["lr"], c["scale"], c["kind"])
-            row[f"{c['modality']} x{c['scale']}"] = round(_psnr(out, c["hr"], c["masks"]) - c["best_classical"], 3)
+            out = D.consistency(out, c["lr"], c["scale"], "auto", c["modality"])
+            key = f"{c['modality']} {c['kind']} x{c['scale']}"
+            gains.setdefault(key, []).append(_psnr(out, c["hr"], c["masks"]) - c["best_classical"])
+        row = {"stage": stage, "iteration": it, **{k: round(float(np.mean(v)), 3) for k, v in gains.items()}}
         self.rows = [r for r in self.rows if (r["stage"], r["iteration"]) != (stage, it)] + [row]
         with open(self.path + ".tmp", "w") as f:
             json.dump(self.rows, f, indent=1)

@@ -21,10 +21,19 @@ PACKAGES = {
     "python3-dipy": "BSD-3-Clause (DIPY)",
     "heudiconv": "Apache-2.0 (heudiconv test data)",
     "python3-pydicom": "Expat (pydicom; its test files are anonymised public data sets)",
+    "python3-nibabel": "MIT (nibabel test data)",
+    "python3-skimage": "BSD-3-Clause (scikit-image, Debian copyright file: Files: *); only its photographs are used, as non-medical HR content",
 }
+# Real photographs of python3-skimage's data folder (greyscale, random intensity curves at training time):
+# extra HR content (edges, textures, gradients) where medical data is scarce. Left out on purpose: retina,
+# cell, ihc, microaneurysms (medical or microscopy images: medical training data is DATA.md's scans only),
+# text, page, logo, clock_motion and the synthetic test patterns.
+PHOTOS = ["astronaut.png", "brick.png", "camera.png", "chelsea.png", "coffee.png", "coins.png", "grass.png",
+          "gravel.png", "moon.png", "motorcycle_left.png", "rocket.jpg", "hubble_deep_field.jpg"]
+SKIMAGE_DATA = "usr/lib/python3/dist-packages/skimage/data"
 PYDICOM_TEST_FILES = "usr/lib/python3/dist-packages/pydicom/data/test_files"
 # bump when the slices (or their split) change: prepare() rebuilds a cached slices.npz of another version
-DATA_VERSION = 3
+DATA_VERSION = 4
 
 
 def fetch(work):
@@ -115,11 +124,16 @@ def load_subjects(root):
     # heudiconv: Siemens 3 T multiband DWI b0, a 9 x 9 MOSAIC of 152 x 150 tiles at 1.5 mm. Another
     # vendor's scanner, sequence and patient: an external test, never trained on (first volume only:
     # the other two repeat the same anatomy).
-    subs.append(dict(name="heudiconv_siemens_b0", modality="MR", weighting="dwi", external=True,
+    subs.append(dict(name="heudiconv_siemens_b0", modality="MR", weighting="dwi",
                      slices=_slices(_demosaic(os.path.join(
                          root, "usr/lib/python3/dist-packages/heudiconv/tests/data/b0dwiForFmap/b0dwi_for_fmap+00001.dcm"),
                          152, 150), 0, "axial"),
                      source="heudiconv: heudiconv/tests/data/b0dwiForFmap/b0dwi_for_fmap+00001.dcm"))
+    # nibabel: a real fMRI EPI (128 x 96 x 24 at 2 x 2 x 2.2 mm), first time point: a third MR validation subject
+    v, _ = read_nifti(os.path.join(root, "usr/lib/python3/dist-packages/nibabel/tests/data/example4d.nii.gz"))
+    subs.append(dict(name="nibabel_example4d_epi", modality="MR", weighting=None,
+                     slices=_slices(v.reshape(v.shape[0], v.shape[1], v.shape[2], -1)[..., 0], 2, "axial"),
+                     source="python3-nibabel: nibabel/tests/data/example4d.nii.gz (first volume)"))
     # pydicom's CT test files: other patients, scanners and body parts than the one training CT, so an
     # external CT test (one slice each; scored only). Its other CTs are not usable as a reference:
     # 693_J2KI.dcm is lossy JPEG 2000, the octave ankle file is a rendered secondary capture.
@@ -167,7 +181,20 @@ def prompt_for(sub, plane):
 
 CT_VAL = (44, 64)      # contiguous validation slab of the only CT volume (slices 44..63)
 CT_GAP = 4             # slices on either side of the slab used for neither split
-MR_VAL = "itk_kmeans_t1"
+# MR validation: three subjects from three scanners and contrasts, none trained on (T1 2x2x3 mm, Siemens
+# 3 T DWI b0 1.5 mm MOSAIC, fMRI EPI 2 mm); at most VAL_MAX_SLICES evenly spaced slices each
+MR_VAL = ("itk_kmeans_t1", "heudiconv_siemens_b0", "nibabel_example4d_epi")
+VAL_MAX_SLICES = 12
+
+
+def load_photos(root):
+    """Greyscale float32 (0..255) photographs, cropped to a multiple of 4."""
+    from PIL import Image
+    out = []
+    for name in PHOTOS:
+        im = Image.open(os.path.join(root, SKIMAGE_DATA, name)).convert("L")
+        out.append((name, np.asarray(im, dtype=np.float32)))
+    return out
 
 
 def prepare(work, smoke=False):
@@ -184,7 +211,7 @@ def prepare(work, smoke=False):
             if min(a.shape) < 64 or body_fraction(a, s["modality"]) < 0.15:
                 continue
             split = "external" if s.get("external") else "train"
-            if s["name"] == MR_VAL:
+            if s["name"] in MR_VAL:
                 split = "val"
             if s["modality"] == "CT":
                 if CT_VAL[0] <= i < CT_VAL[1]:
@@ -194,6 +221,11 @@ def prepare(work, smoke=False):
             arrays.append(a)
             meta.append(dict(subject=s["name"], modality=s["modality"], plane=plane, index=i,
                              prompt=prompt_for(s, plane), split=split, shape=list(a.shape)))
+    arrays, meta = _thin_validation(arrays, meta)
+    for name, a in load_photos(root):
+        arrays.append(_crop4(a))
+        meta.append(dict(subject="photo_" + name.rsplit(".", 1)[0], modality="PHOTO", plane=None, index=0,
+                         prompt="", split="train", shape=list(_crop4(a).shape)))
     if smoke:  # a few slices per subject and split
         keep, count = [], {}
         for k, m in enumerate(meta):
@@ -206,6 +238,20 @@ def prepare(work, smoke=False):
     np.savez(out, *arrays, meta=json.dumps(dict(version=DATA_VERSION, slices=meta, versions=versions,
              sources={s["name"]: s["source"] for s in subs})))
     return out
+
+
+def _thin_validation(arrays, meta):
+    """At most VAL_MAX_SLICES evenly spaced validation slices per subject (evaluation time on 2 cores)."""
+    by = {}
+    for k, m in enumerate(meta):
+        if m["split"] == "val":
+            by.setdefault(m["subject"], []).append(k)
+    drop = set()
+    for ks in by.values():
+        if len(ks) > VAL_MAX_SLICES:
+            keep = {ks[int(round(i * (len(ks) - 1) / (VAL_MAX_SLICES - 1)))] for i in range(VAL_MAX_SLICES)}
+            drop |= set(ks) - keep
+    return [a for k, a in enumerate(arrays) if k not in drop], [m for k, m in enumerate(meta) if k not in drop]
 
 
 def load(path):

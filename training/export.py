@@ -14,6 +14,8 @@ import pipeline as PL
 import prompt as P
 import train
 
+MODEL_VERSION = "2.0.0"
+
 
 class _TextWrap(torch.nn.Module):
     def __init__(self, m):
@@ -133,24 +135,23 @@ def write_references(out, cfg, ae, te, un, rg, sf):
     lr_raw = D.kspace_down(hr, s)
     off, scale = D.norm_params(lr_raw, "MR")
     lr = (lr_raw - off) / scale
-    x_up = D.upsample_for(lr, s, "kspace")
+    x_up = D.upsample_for(lr, s, "MR")
     pl = PL.Pipeline(cfg, ae, te, un, rg, sf)
     tr = {}
     prm = "mr head t1 axial"
-    dec = pl.sample(x_up, prm, steps=cfg["default_steps"], seed=0, trace=tr)
-    dc = D.data_consistency(dec, lr, s, "kspace")
+    text = P.conditioned(prm, s, "auto")
+    dec = pl.sample(x_up, text, steps=cfg["default_steps"], seed=0, trace=tr)
+    dc = D.consistency(dec, lr, s, "auto", "MR")
     out_raw = dc * scale + off
     S = lambda n, v: _save(ref, "pipeline." + n, v)
     j = {
         "graph": "pipeline",
-        "description": "MR, degradation kspace, scale 4, prompt below, steps/init_strength/guidance "
+        "description": "MR, degradation auto (blind words and the low-band projection), scale 4, prompt below (the text encoder sees `text`), steps/init_strength/guidance "
                        "from the scheduler config; noise is the N(0,1) latent noise of the start state. "
                        "z_start = sqrt(abar[t0]) * condition + sqrt(1 - abar[t0]) * noise; each DDIM step "
                        "(eta 0, v_prediction) goes to the next listed timestep, the last to abar = 1.",
-        "modality": "MR", "scale": s, "degradation": "kspace", "prompt": prm,
-        # data_consistent below writes the conjugate mirror of the unpaired Nyquist line (exact projection)
-        "kspace_dc": "hermitian",
-        "input_ids": P.tokenize(prm), "steps": cfg["default_steps"], "init_strength": cfg["init_strength"],
+        "modality": "MR", "scale": s, "degradation": "auto", "prompt": prm, "text": text,
+        "input_ids": P.tokenize(text), "steps": cfg["default_steps"], "init_strength": cfg["init_strength"],
         "guidance": 1.0, "timesteps": tr["timesteps"], "latent_scale_factor": sf,
         "normalisation": {"offset": off, "scale": scale},
         "tensors": {"lr_raw": S("lr_raw", lr_raw), "lr_norm": S("lr_norm", lr), "x_up": S("x_up", x_up),
@@ -166,9 +167,10 @@ def write_references(out, cfg, ae, te, un, rg, sf):
     json.dump(j, open(os.path.join(ref, "pipeline.json"), "w"), indent=1)
 
 
-def model_index(out, cfg, graphs, sf, train_info, metrics, git):
+def model_index(out, cfg, graphs, sf, train_info, metrics, git, detector):
+    calibration = metrics.get("calibration") or {}
     idx = {
-        "id": os.path.basename(os.path.normpath(out)), "version": "1.2.1",
+        "id": os.path.basename(os.path.normpath(out)), "version": MODEL_VERSION,
         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "git": git,
         "scales": [2, 4], "modalities": ["MR", "CT"],
         "graphs": graphs,
@@ -179,6 +181,14 @@ def model_index(out, cfg, graphs, sf, train_info, metrics, git):
         "degradations": {"MR": "kspace", "CT": "area", "default": "bicubic",
                          "ct": {"blur_sigma_px": D.CT_BLUR_SIGMA_PX}},
         "upsampling": D.UPSAMPLING,
+        # model 2.0: the degradation is not known by default; MR is routed by the detector, the rest runs blind
+        "default_degradation": "auto",
+        "consistency": {"auto": dict(D.AUTO_CONSISTENCY, grid=D.GRID)},
+        "conditioning": {"scale_words": {str(k): v for k, v in P.SCALE_WORDS.items()},
+                         "degradation_words": P.DEGRADATION_WORDS},
+        "detector": detector,
+        "uncertainty": {"band_sd": 2.0, "coverage_target": 0.95,
+                        "sd_scale": {mod: {s: round(v, 4) for s, v in d.items()} for mod, d in calibration.items()}},
         "tokenizer": {"file": "tokenizer.json"},
         "scheduler": {"type": "ddim", "num_train_timesteps": cfg["num_train_timesteps"],
                       "beta_schedule": "scaled_linear", "beta_start": cfg["beta_start"],

@@ -192,6 +192,9 @@ class UNet(nn.Module):
         self.temb = te
         if use_time:
             self.tmlp = nn.Sequential(nn.Linear(chs[0], te), nn.SiLU(), nn.Linear(te, te))
+        # the pooled text embedding joins the timestep embedding in every block (FiLM-like), so the
+        # task words (scale, degradation) steer every level, not only the cross-attended ones
+        self.text_film = nn.Linear(ctx_dim, te) if (use_time and use_text) else None
         c0, c1, c2 = chs
         self.inp = nn.Conv2d(in_ch, c0, 3, padding=1)
         self.e0 = Res(c0, c0, te)
@@ -210,6 +213,8 @@ class UNet(nn.Module):
 
     def forward(self, x, t=None, ctx=None):
         te = self.tmlp(timestep_embedding(t, self.inp.out_channels)) if self.use_time else None
+        if self.text_film is not None:
+            te = te + self.text_film(ctx.mean(dim=1))
         h0 = self.e0(self.inp(x), te)
         h1 = self.e1(self.d0(h0), te)
         h = self.m1(self.d1(h1), te)

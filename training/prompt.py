@@ -22,6 +22,11 @@ VOCAB = (["<pad>", "<unk>"] + MODALITIES + ANATOMY + WEIGHTINGS + PLANES +
           "lung", "bone", "soft", "tissue", "low", "dose", "angio", "perfusion", "liver",
           "kidney", "prostate", "orbit", "sinus", "temporal", "pituitary", "face", "foot",
           "hand", "elbow", "leg", "arm", "cardiac", "whole", "body"])
+# Task words (model 2.0): the pipeline puts "<scale> <degradation>" before the content prompt, so the
+# network is told what it is solving; "auto" means the degradation is unknown (the default).
+SCALE_WORDS = {2: "x2", 4: "x4"}
+DEGRADATION_WORDS = {"kspace": "kspace", "bicubic": "resampled", "area": "area", "auto": "auto"}
+VOCAB = VOCAB + list(SCALE_WORDS.values()) + list(DEGRADATION_WORDS.values())
 # de-duplicate, keep first occurrence
 _seen = set()
 VOCAB = [w for w in VOCAB if not (w in _seen or _seen.add(w))]
@@ -107,6 +112,16 @@ def build_prompt(md):
     if p:
         out.append(p)
     return " ".join(out)
+
+
+def task_prefix(scale, degradation):
+    """The words that tell the network the scale and the degradation ("auto": unknown)."""
+    return f"{SCALE_WORDS[scale]} {DEGRADATION_WORDS[degradation]}"
+
+
+def conditioned(prompt, scale, degradation):
+    """The text the text encoder sees: task words first, so truncation only ever cuts content words."""
+    return (task_prefix(scale, degradation) + " " + (prompt or "")).strip()
 
 
 def tokenizer_json():

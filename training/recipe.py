@@ -23,6 +23,7 @@ import torch  # noqa: E402
 import card  # noqa: E402
 import curve  # noqa: E402
 import data  # noqa: E402
+import detector  # noqa: E402
 import evaluate  # noqa: E402
 import export  # noqa: E402
 import pipeline as PL  # noqa: E402
@@ -121,18 +122,19 @@ def main():
     if not a.skip_train:
         train.train(a.config, a.work, run_dir, log=log)
     cfg, ae, te, un, rg, sf = train.load_trained(a.config, run_dir)
+    arrays, meta = data.load(data.prepare(a.work, smoke=smoke))
+    det = detector.fit(arrays, meta, log=log)
     log("export ONNX")
     graphs = export.export_graphs(a.out, cfg, ae, te, un, rg)
     export.write_references(a.out, cfg, ae, te, un, rg, sf)
     log("evaluate")
-    pl = PL.Pipeline(cfg, ae, te, un, rg, sf)
+    pl = PL.Pipeline(cfg, ae, te, un, rg, sf, det)
     metrics = evaluate.evaluate(a.work, pl, smoke=smoke, log=log)
     params = {k: sum(p.numel() for p in m.parameters()) for k, m in
               (("vae_encoder", ae.encoder), ("vae_decoder", ae.decoder), ("text_encoder", te),
                ("unet", un), ("regression", rg))}
     metrics["parameters"] = params
     metrics["flops_512"] = count_flops(cfg, ae, te, un, rg)
-    _, meta = data.load(data.prepare(a.work, smoke=smoke))
     stages = {}
     for st in ("ae", "regression", "diffusion"):
         p = os.path.join(run_dir, st + ".done")
@@ -160,7 +162,7 @@ def main():
         "notes": open(os.path.join(run_dir, "notes.md")).read().strip().splitlines()
         if os.path.exists(os.path.join(run_dir, "notes.md")) else [],
     }
-    idx = export.model_index(a.out, cfg, graphs, sf, train_info, metrics, git_commit())
+    idx = export.model_index(a.out, cfg, graphs, sf, train_info, metrics, git_commit(), det)
     # onnxruntime-node: names/shapes/sha256, parity with the reference tensors, timing
     chk = os.path.join(a.work, f"ort_check_{a.config}.json")
     cmd = ["node", os.path.join(HERE, "check_onnx.cjs"), a.out, "--threads", "2", "--json", chk]
@@ -178,7 +180,7 @@ def main():
     metrics["onnxruntime"] = {"parity": ort["parity"], "timing": ort["timing"]}
     sizes = {k: g["bytes"] for k, g in graphs.items()}
     metrics["sizes_bytes"] = dict(sizes, total=sum(sizes.values()))
-    idx = export.model_index(a.out, cfg, graphs, sf, train_info, metrics, git_commit())
+    idx = export.model_index(a.out, cfg, graphs, sf, train_info, metrics, git_commit(), det)
     card_path = a.card or os.path.join(os.path.dirname(os.path.normpath(a.out)), "README.md")
     if smoke and a.card is None:
         card_path = os.path.join(a.out, "README.md")

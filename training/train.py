@@ -26,11 +26,13 @@ CONFIGS = {
         seed=1234, f=4, latent_ch=16, ae_width=64, ae_enc_blocks=-1, ae_dec_blocks=-1,
         unet_chs=[64, 96, 128], text_dim=64, text_layers=2,
         ae_iters=0, ae_batch=16, ae_patch=64, ae_lr=1e-3,
-        reg_iters=8000, reg_batch=16, reg_patch=64, reg_lr=5e-4,
-        dm_iters=16000, dm_batch=16, dm_patch=64, dm_lr=5e-4,
+        reg_iters=3000, reg_batch=16, reg_patch=64, reg_lr=5e-4,
+        dm_iters=7000, dm_batch=16, dm_patch=64, dm_lr=5e-4,
         dm_residual=True,
-        t_max=400, from_condition_p=0.4, prompt_dropout=0.15, word_dropout=0.15,
-        ct_p=0.45, coarsen_p=0.25, refine_p=0.3, fov_crop_p=0.3, ckpt_every=200, ema=0.999, curve_every=1000,
+        t_max=200, from_condition_p=0.7, prompt_dropout=0.15, word_dropout=0.15,
+        ct_p=0.3, photo_p=0.15, coarsen_p=0.25, refine_p=0.3, fov_crop_p=0.3, ckpt_every=200, ema=0.999,
+        curve_every=2000, **{"mr_kspace_p": 0.6, "ct_area_p": 0.6, "auto_p": {"MR": 0.2, "CT": 0.5}, "mr_noise_p": 0.75,
+                             "mr_noise": [0.003, 0.04], "pre_dc_weight": 0.1},
         num_train_timesteps=1000, beta_start=0.00085, beta_end=0.012, init_strength=0.1,
         default_steps=2),
     "smoke": dict(
@@ -39,8 +41,10 @@ CONFIGS = {
         ae_iters=0, ae_batch=4, ae_patch=64, ae_lr=1e-3,
         reg_iters=30, reg_batch=4, reg_patch=64, reg_lr=5e-4,
         dm_iters=40, dm_batch=4, dm_patch=64, dm_lr=5e-4, dm_residual=True,
-        t_max=400, from_condition_p=0.4, prompt_dropout=0.15, word_dropout=0.15,
-        ct_p=0.35, coarsen_p=0.25, refine_p=0.3, fov_crop_p=0.3, ckpt_every=20, ema=0.99, curve_every=20,
+        t_max=200, from_condition_p=0.7, prompt_dropout=0.15, word_dropout=0.15,
+        ct_p=0.35, photo_p=0.15, coarsen_p=0.25, refine_p=0.3, fov_crop_p=0.3, ckpt_every=20, ema=0.99, curve_every=20,
+        **{"mr_kspace_p": 0.6, "ct_area_p": 0.6, "auto_p": {"MR": 0.2, "CT": 0.5}, "mr_noise_p": 0.75,
+           "mr_noise": [0.003, 0.04], "pre_dc_weight": 0.1},
         num_train_timesteps=1000, beta_start=0.00085, beta_end=0.012, init_strength=0.3,
         default_steps=4),
 }
@@ -73,7 +77,8 @@ class Sampler:
         self.train = [(torch.from_numpy(a)[None, None], m) for a, m in zip(arrays, meta["slices"])
                       if m["split"] == "train"]
         self.ct = [i for i, (_, m) in enumerate(self.train) if m["modality"] == "CT"]
-        self.mr = [i for i, (_, m) in enumerate(self.train) if m["modality"] != "CT"]
+        self.mr = [i for i, (_, m) in enumerate(self.train) if m["modality"] == "MR"]
+        self.photo = [i for i, (_, m) in enumerate(self.train) if m["modality"] == "PHOTO"]
         self.rng = random.Random(seed)
         self.gen = torch.Generator().manual_seed(seed)
 
@@ -107,7 +112,7 @@ class Sampler:
         x = torch.rot90(x, r.randrange(4), (2, 3))
         if r.random() < 0.5:
             x = torch.flip(x, (3,))
-        if m["modality"] == "MR" and min(x.shape[-2:]) >= 2 * patch and r.random() < cfg.get("coarsen_p", 0):
+        if m["modality"] in ("MR", "PHOTO") and min(x.shape[-2:]) >= 2 * patch and r.random() < cfg.get("coarsen_p", 0):
             x = D.bicubic_down(x, 2).clamp(min=0)
         if m["modality"] == "CT" and r.random() < cfg.get("refine_p", 0):
             H, W = x.shape[-2:]
@@ -124,40 +129,125 @@ class Sampler:
         x = x[..., : H - H % 4, : W - W % 4]
         return x if min(x.shape[-2:]) >= patch else None
 
-    def batch(self, n, patch, per_slice=4, scales=(2, 4)):
-        """Returns hr, x_up (normalised, [n,1,patch,patch]), prompts, modalities."""
-        r = self.rng
-        hrs, ups, prompts, mods = [], [], [], []
-        while len(hrs) < n:
-            pool = self.ct if (self.ct and r.random() < self.cfg["ct_p"]) else self.mr
+    def batch(self, n, patch, scale, per_slice=2, blind=False):
+        """n training pairs at one scale (the LR patches must share a shape), each degraded on its own.
+
+        Every patch is cut from the HR slice first and then degraded as a whole image, so its LR patch
+        is exactly what the degradation makes of it and the loss can be taken after the projection.
+        Returns dict(hr, lr, x_up [normalised], kinds (projection per sample), prompts (task words
+        first), modalities). blind=True: every sample is an `auto` one (the regression baseline).
+        """
+        r, cfg = self.rng, self.cfg
+        out = {k: [] for k in ("hr", "lr", "x_up", "kinds", "prompts", "modalities")}
+        while len(out["hr"]) < n:
+            u = r.random()
+            if self.photo and u < cfg.get("photo_p", 0):
+                pool = self.photo
+            elif self.ct and u < cfg.get("photo_p", 0) + cfg["ct_p"]:
+                pool = self.ct
+            else:
+                pool = self.mr
             x, m = self.train[r.choice(pool)]
             x = self.geometry(x, m, patch)
             if x is None:
                 continue
-            H, W = x.shape[-2:]
-            s = r.choice(scales)
-            lr, kind = D.random_degrade(x, s, m["modality"], r, self.gen)
-            off, sc = D.norm_params(lr, m["modality"])
-            lrn = (lr - off) / sc
-            hrn = (x - off) / sc
-            up = D.upsample_for(lrn, s, kind)
-            if r.random() < 0.5:                  # intensity scaling about the background level
-                a = r.uniform(0.85, 1.15)
-                hrn, up = (hrn + 1) * a - 1, (up + 1) * a - 1
-            body = hrn > -0.9
+            mod = m["modality"]
+            if mod == "PHOTO":
+                x = self.photo_curve(x)
             for _ in range(per_slice):
-                for _try in range(6):
-                    i = r.randrange(0, (H - patch) // 4 + 1) * 4
-                    j = r.randrange(0, (W - patch) // 4 + 1) * 4
-                    if body[..., i:i + patch, j:j + patch].float().mean() > 0.3:
-                        break
-                hrs.append(hrn[..., i:i + patch, j:j + patch])
-                ups.append(up[..., i:i + patch, j:j + patch])
-                prompts.append(self.prompt(m["prompt"]))
-                mods.append(m["modality"])
-                if len(hrs) == n:
+                hrp = self.crop(x, mod, patch)
+                lr, hr, kind, told = self.degrade(hrp, x, mod, scale, blind)
+                like = "CT" if mod == "CT" else "MR"
+                off, sc = D.norm_params(x if like == "MR" else lr, like)
+                lrn, hrn = (lr - off) / sc, (hr - off) / sc
+                if r.random() < 0.5:                  # intensity scaling about the background level
+                    a = r.uniform(0.85, 1.15)
+                    hrn, lrn = (hrn + 1) * a - 1, (lrn + 1) * a - 1
+                out["hr"].append(hrn)
+                out["lr"].append(lrn)
+                out["x_up"].append(D.upsample_for(lrn, scale, like))
+                out["kinds"].append(told or "auto")
+                content = self.prompt(m["prompt"]) if mod != "PHOTO" else ""
+                out["prompts"].append(P.conditioned(content, scale, told or "auto"))
+                out["modalities"].append(mod)
+                if len(out["hr"]) == n:
                     break
-        return torch.cat(hrs), torch.cat(ups), prompts, mods
+        for k in ("hr", "lr", "x_up"):
+            out[k] = torch.cat(out[k])
+        return out
+
+    def photo_curve(self, x):
+        """Greyscale photograph -> tissue-like contrast: random gamma, sometimes inverted, dark margin kept."""
+        r = self.rng
+        y = (x - x.min()) / (x.max() - x.min()).clamp(min=1e-6)
+        y = y ** r.uniform(0.5, 2.0)
+        if r.random() < 0.3:
+            y = 1 - y
+        return y * r.uniform(100.0, 1000.0)
+
+    def crop(self, x, mod, patch):
+        """A patch x patch window, preferring windows that are mostly body (medical slices)."""
+        r = self.rng
+        H, W = x.shape[-2:]
+        body = None if mod == "PHOTO" else (x > -500 if mod == "CT" else x > 0.1 * float(torch.quantile(x.flatten()[::7], 0.995)))
+        for _try in range(6):
+            i = r.randrange(0, H - patch + 1)
+            j = r.randrange(0, W - patch + 1)
+            if body is None or body[..., i:i + patch, j:j + patch].float().mean() > 0.3:
+                break
+        return x[..., i:i + patch, j:j + patch]
+
+    def degrade(self, hr, slice_, mod, s, blind):
+        """(lr, hr_target, kind, told): told is the degradation word given to the network, None for auto.
+
+        MR and photographs: noisy magnitude images like real scans (complex Gaussian noise, the same
+        noisy complex image behind HR and LR), then either a lower acquisition matrix (central k-space,
+        magnitude) or resampling of the noisy magnitude image. CT: blur + area (detector pixels) with
+        noise, or resampling. Told samples use exactly the product's operator for their word, so the
+        projection of that word is exact for them; auto samples also draw other resampling kernels.
+        """
+        r, cfg = self.rng, self.cfg
+        # MR inputs in auto mode are routed to a told path by the degradation detector (training/detector.py),
+        # so the MR `auto` words are only its fallback; CT auto is the blind path itself
+        told = None if (blind or r.random() < cfg["auto_p"][mod if mod == "CT" else "MR"]) else "?"
+        if mod == "CT":
+            if r.random() < cfg["ct_area_p"]:
+                sigma = D.CT_BLUR_SIGMA_PX if told else r.uniform(0.0, 1.0)
+                lr = D.area_down(hr, s, sigma)
+                if r.random() < 0.6:
+                    lr = lr + torch.randn(lr.shape, generator=self.gen) * r.uniform(2.0, 25.0)   # HU
+                return lr, hr, "area", told and "area"
+            return self.resample(hr, s, told), hr, "bicubic", told and "bicubic"
+        level = float(torch.quantile(slice_.flatten()[::7], 0.995).clamp(min=1e-6))
+        sigma = 0.0
+        if r.random() < cfg["mr_noise_p"]:
+            lo, hi = cfg["mr_noise"]
+            sigma = level * math.exp(r.uniform(math.log(lo), math.log(hi)))
+        noisy, z = D.magnitude_with_noise(hr, sigma, self.gen)
+        if r.random() < cfg["mr_kspace_p"]:
+            lr = D.kspace_down_complex(z, s) if z is not None else D.kspace_down(hr, s, drop_nyquist=False)
+            return lr, noisy, "kspace", told and "kspace"
+        return self.resample(noisy, s, told), noisy, "bicubic", told and "bicubic"
+
+    def resample(self, x, s, told):
+        """Resampled to the lower matrix: the product's antialiased bicubic, or (auto only) a box with some blur."""
+        if told or self.rng.random() < 0.7:
+            return D.bicubic_down(x, s)
+        return D.area_down(x, s, self.rng.uniform(0.0, 0.7))
+
+
+def loss_after_consistency(y, b, s, cfg, dev):
+    """L1 to the HR patch after each sample's own projection (what every score and the product apply),
+    plus a small L1 before it so the unprojected output stays sensible too."""
+    hr = b["hr"].to(dev)
+    lr = b["lr"].to(dev)
+    projected = torch.empty_like(y)
+    kinds = b["kinds"]
+    like = ["CT" if m == "CT" else "MR" for m in b["modalities"]]          # photographs are treated as MR
+    for kind, mod in sorted(set(zip(kinds, like))):
+        idx = torch.tensor([i for i, k in enumerate(kinds) if (k, like[i]) == (kind, mod)], device=dev)
+        projected[idx] = D.training_consistency(y[idx], lr[idx], s, kind, mod).to(y.dtype)
+    return F.l1_loss(projected, hr) + cfg["pre_dc_weight"] * F.l1_loss(y, hr)
 
 
 def ids(prompts):
@@ -242,13 +332,13 @@ def train(cfg_name, work, run_dir, log=print):
     # ---- 1. autoencoder
     sampler = Sampler(arrays, meta, cfg, cfg["seed"] + 1)
     if not os.path.exists(os.path.join(run_dir, "ae.pt")):
-        hr, up, _, _ = sampler.batch(256 if cfg_name != "smoke" else 32, cfg["ae_patch"])
-        ae.pca_init(torch.cat([hr, up]))
+        b = sampler.batch(256 if cfg_name != "smoke" else 32, cfg["ae_patch"], 2)
+        ae.pca_init(torch.cat([b["hr"], b["x_up"]]))
     ae.to(dev)
 
     def ae_step(it):
-        hr, up, _, _ = sampler.batch(cfg["ae_batch"], cfg["ae_patch"])
-        x = torch.cat([hr[: cfg["ae_batch"] * 3 // 4], up[cfg["ae_batch"] * 3 // 4:]]).to(dev)
+        b = sampler.batch(cfg["ae_batch"], cfg["ae_patch"], 2 + 2 * (it % 2))
+        x = torch.cat([b["hr"][: cfg["ae_batch"] * 3 // 4], b["x_up"][cfg["ae_batch"] * 3 // 4:]]).to(dev)
         z = ae.encoder(x)
         y = ae.decoder(z)
         return F.mse_loss(y, x) + 0.05 * F.l1_loss(y, x) + 1e-6 * z.pow(2).mean()
@@ -264,7 +354,7 @@ def train(cfg_name, work, run_dir, log=print):
     sf_path = os.path.join(run_dir, "latent_scale.json")
     if not os.path.exists(sf_path):
         s2 = Sampler(arrays, meta, cfg, cfg["seed"] + 7)
-        hr, _, _, _ = s2.batch(128 if cfg_name != "smoke" else 16, cfg["dm_patch"])
+        hr = s2.batch(128 if cfg_name != "smoke" else 16, cfg["dm_patch"], 2)["hr"]
         with torch.no_grad():
             std = float(ae.encoder(hr.to(dev)).std())
         json.dump({"scale_factor": 1.0 / std}, open(sf_path, "w"))
@@ -278,10 +368,11 @@ def train(cfg_name, work, run_dir, log=print):
     rg_ema = copy.deepcopy(rg)
 
     def rg_step(it):
-        hr, up, _, _ = sampler.batch(cfg["reg_batch"], cfg["reg_patch"])
-        hr, up = hr.to(dev), up.to(dev)
-        y = rg(up)
-        return F.mse_loss(y, hr) + 0.05 * F.l1_loss(y, hr)
+        # the blind baseline: every sample is an auto one (the regression is told nothing)
+        s = 2 + 2 * (it % 2)
+        b = sampler.batch(cfg["reg_batch"], cfg["reg_patch"], s, blind=True)
+        y = rg(b["x_up"].to(dev))
+        return loss_after_consistency(y, b, s, cfg, dev)
 
     run_stage("regression", run_dir, cfg, cfg["reg_iters"], {"rg": rg}, {"rg": rg_ema},
               list(rg.parameters()), cfg["reg_lr"], rg_step, sampler, log,
@@ -296,8 +387,9 @@ def train(cfg_name, work, run_dir, log=print):
     gen = torch.Generator().manual_seed(cfg["seed"] + 4)
 
     def dm_step(it):
-        hr, up, prompts, _ = sampler.batch(cfg["dm_batch"], cfg["dm_patch"])
-        hr, up = hr.to(dev), up.to(dev)
+        s = 2 + 2 * (it % 2)
+        b = sampler.batch(cfg["dm_batch"], cfg["dm_patch"], s)
+        hr, up, prompts = b["hr"].to(dev), b["x_up"].to(dev), b["prompts"]
         with torch.no_grad():
             z0 = ae.encoder(hr) * sf
             c = ae.encoder(up) * sf
@@ -311,7 +403,7 @@ def train(cfg_name, work, run_dir, log=print):
         emb = te(ids(prompts).to(dev))
         v = un(zt, c, t.float(), emb)
         x0 = a.sqrt() * zt - (1 - a).sqrt() * v
-        return F.mse_loss(x0, z0)
+        return loss_after_consistency(ae.decoder(x0 / sf), b, s, cfg, dev)
 
     run_stage("diffusion", run_dir, cfg, cfg["dm_iters"], {"te": te, "un": un},
               {"te": te_ema, "un": un_ema}, list(te.parameters()) + list(un.parameters()),
