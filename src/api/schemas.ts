@@ -15,6 +15,11 @@ export const UpscaleOptionsSchema = z
     steps: intParam(1, 200).optional().openapi({ description: 'Denoising steps (model default when absent)' }),
     samples: intParam(1, 16).optional().openapi({ description: 'Samples drawn; more than 1 also yields an uncertainty (std) image' }),
     seed: intParam(0, 2 ** 32 - 1).optional().openapi({ description: 'Seed for reproducible noise' }),
+    guidance: z.coerce.number().min(0).max(50).optional().openapi({ description: 'Classifier-free guidance scale (model default when absent; 1 = none)' }),
+    degradation: z
+      .enum(['auto', 'kspace', 'area', 'bicubic'])
+      .optional()
+      .openapi({ description: "What made the low-resolution input, if known: kspace (lower acquisition matrix), area (larger detector pixels), bicubic (resampled). Default auto: unknown, safe for all of them (the model's default)" }),
     prompt: z.string().max(500).optional().openapi({ description: 'Overrides the prompt built from the DICOM metadata' }),
   })
   .openapi('UpscaleOptions');

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { runBatch, type BatchListener } from '../service/batch/run-batch';
 import type { BatchReport } from '../service/batch/batch-report';
 import { createRuntime } from '../service/runtime';
@@ -16,6 +16,7 @@ export interface UpscaleFlags {
   samples?: number;
   seed?: number;
   guidance?: number;
+  degradation?: 'auto' | 'kspace' | 'area' | 'bicubic';
   prompt?: string;
   model?: string;
   device?: DeviceName;
@@ -38,6 +39,7 @@ export function addUpscaleFlags(command: Command): Command {
     .option('--samples <n>', 'samples per slice; more than 1 also writes an uncertainty series', intOption(1, 16))
     .option('--seed <n>', 'seed for reproducible output (default 0)', intOption(0, 2 ** 32 - 1))
     .option('--guidance <g>', 'classifier-free guidance scale (model default when absent; 1 = none)', guidanceOption)
+    .addOption(new Option('--degradation <kind>', 'what made the input, if known: kspace (lower acquisition matrix), area (detector pixels), bicubic (resampled); auto = unknown (default of the shipped model)').choices(['auto', 'kspace', 'area', 'bicubic']))
     .option('--prompt <text>', 'override the prompt built from the metadata')
     .option('--model <dir>', 'model directory (MEDSR_MODEL_DIR)')
     .option('--device <device>', 'auto | cpu | cuda | webgpu (MEDSR_DEVICE)', deviceOption)
@@ -64,6 +66,7 @@ export async function runUpscaleCommand(inputs: string[], flags: UpscaleFlags, l
         ...(flags.samples !== undefined ? { samples: flags.samples } : {}),
         ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
         ...(flags.guidance !== undefined ? { guidance: flags.guidance } : {}),
+        ...(flags.degradation !== undefined ? { degradation: flags.degradation } : {}),
         ...(flags.prompt !== undefined ? { prompt: flags.prompt } : {}),
       },
       concurrency: flags.concurrency,

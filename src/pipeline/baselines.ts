@@ -1,6 +1,6 @@
 import { MedsrError } from '../shared/errors';
 import { createTensor } from '../shared/tensor';
-import type { Degradation } from './manifest';
+import type { DegradationMode } from './manifest';
 import type { LoadedModel } from './model';
 import type { Plane } from './plane';
 import { bicubicUpsample } from './resample/bicubic';
@@ -27,11 +27,11 @@ export function classicalUpsample(lr: Plane, scale: number, kind: ClassicalBasel
  * The one-step regression baseline: regression(x_up), x_up made as for the diffusion model (see
  * conditionInput), reflect-padded to the manifest's multiple and cropped back.
  */
-export async function regressionUpsample(model: LoadedModel, lr: Plane, scale: number, degradation: Degradation): Promise<Plane> {
+export async function regressionUpsample(model: LoadedModel, lr: Plane, scale: number, modality: string, mode: DegradationMode): Promise<Plane> {
   const graph = model.graphs.regression;
   const spec = model.manifest.graphs.regression;
   if (!graph || !spec) throw new MedsrError('unsupported', 'model.no_regression', `model ${model.manifest.id} ships no regression graph`);
-  const xUp = conditionInput(model.manifest, lr, scale, degradation);
+  const xUp = conditionInput(model.manifest, lr, scale, modality, mode);
   const m = model.manifest.tile.multiple;
   const padded = reflectPad(xUp, Math.ceil(xUp.height / m) * m, Math.ceil(xUp.width / m) * m);
   const inputName = Object.keys(spec.inputs)[0]!;

@@ -2,7 +2,7 @@ import type { Tensor } from '../shared/tensor';
 import { classicalUpsample, regressionUpsample, type ClassicalBaseline } from './baselines';
 import { applyConsistency } from './consistency';
 import type { DegradationKind } from './degrade';
-import { ctBlurSigma } from './manifest';
+import { ctBlurSigma, defaultDegradationMode, type DegradationMode } from './manifest';
 import { bodyMask, psnr, ssim } from './metrics';
 import type { LoadedModel } from './model';
 import { planeOf, type Plane } from './plane';
@@ -21,7 +21,10 @@ export interface EvalRow {
 
 export interface EvalOptions {
   scale: 2 | 4;
+  /** The degradation that made the LR slice. */
   degradation: DegradationKind;
+  /** What the pipeline is told (default: the model's default, `auto` for model 2.0); `diffusion+dc told` is added when it differs. */
+  mode?: DegradationMode;
   modality: string;
   prompt: string;
   steps?: number;
@@ -43,7 +46,8 @@ export async function evaluateSlice(model: LoadedModel, hrTensor: Tensor, lrTens
   const hr = planeOf(hrTensor);
   const lr = planeOf(lrTensor);
   const mask = bodyMask(hr, options.bodyThreshold);
-  const blurSigma = ctBlurSigma(model.manifest);
+  const dcOptions = { blurSigma: ctBlurSigma(model.manifest), auto: model.manifest.consistency?.auto, modality: options.modality };
+  const mode = options.mode ?? defaultDegradationMode(model.manifest, options.modality);
   const rows: EvalRow[] = [];
   const score = (method: string, out: Plane, ms: number, dcResidual?: number): void => {
     options.onOutput?.(method, out);
@@ -64,22 +68,29 @@ export async function evaluateSlice(model: LoadedModel, hrTensor: Tensor, lrTens
   }
   // not a goal baseline: shows how much of a model's gain the projection alone gives
   const [bicubicOut, bicubicMs] = bicubic!;
-  const [bicubicDc, dcMs] = await timed(() => applyConsistency(bicubicOut, lr, options.scale, options.degradation, { blurSigma }));
+  const [bicubicDc, dcMs] = await timed(() => applyConsistency(bicubicOut, lr, options.scale, options.degradation, dcOptions));
   score('bicubic+dc', bicubicDc.image, bicubicMs + dcMs, bicubicDc.residual);
   if (model.graphs.regression) {
-    const [out, ms] = await timed(() => regressionUpsample(model, lr, options.scale, options.degradation));
+    // the regression is blind (told nothing): it gets the projection of the pipeline's mode
+    const [out, ms] = await timed(() => regressionUpsample(model, lr, options.scale, options.modality, mode));
     score('regression', out, ms);
-    const [dc, dcMs] = await timed(() => applyConsistency(out, lr, options.scale, options.degradation, { blurSigma }));
+    const [dc, dcMs] = await timed(() => applyConsistency(out, lr, options.scale, mode, dcOptions));
     score('regression+dc', dc.image, ms + dcMs, dc.residual);
   }
-  const [result, ms] = await timed(() =>
+  const diffusion = (degradation: DegradationMode) => timed(() =>
     runUpscale(model, lrTensor, {
-      scale: options.scale, modality: options.modality, prompt: options.prompt, degradation: options.degradation,
+      scale: options.scale, modality: options.modality, prompt: options.prompt, degradation,
       ...(options.steps === undefined ? {} : { steps: options.steps }),
       ...(options.samples === undefined ? {} : { samples: options.samples }),
       ...(options.seed === undefined ? {} : { seed: options.seed }),
     }),
   );
+  const [result, ms] = await diffusion(mode);
   score('diffusion+dc', planeOf(result.mean), ms, result.dcResidual);
+  if (mode !== options.degradation) {
+    // the same pipeline told what made the input (its words, its exact projection)
+    const [told, toldMs] = await diffusion(options.degradation);
+    score('diffusion+dc told', planeOf(told.mean), toldMs, told.dcResidual);
+  }
   return rows;
 }

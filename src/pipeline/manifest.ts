@@ -31,9 +31,66 @@ const Normalisation = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('fixed'), min: z.number(), max: z.number() }),
 ]);
 
+/** The degradations the pipeline has an exact projection for (and can simulate for evaluation). */
 const Degradation = z.enum(['kspace', 'area', 'bicubic']);
-/** How x_up is made from the LR slice (the contract's `upsampling`, per degradation). */
+/** What the pipeline may assume about an input: a known degradation, or `auto` (unknown). */
+const DegradationMode = z.enum(['auto', 'kspace', 'area', 'bicubic']);
+/** How x_up is made from the LR slice (the contract's `upsampling`, per modality; older models: per degradation). */
 const Upsampling = z.enum(['bicubic', 'zero_fill']);
+
+/**
+ * The projection for `auto`: only the band where every known degradation leaves the spectrum almost
+ * unchanged is made to agree with the input (full weight to `pass`, cosine taper to 0 at `stop`,
+ * fractions of the LR Nyquist frequency per axis).
+ */
+/** Where LR pixel i sits on the HR grid: at s i (k-space truncation) or at s i + (s - 1) / 2 (resampling, detector pixels). */
+const SamplingGrid = z.enum(['kspace', 'centred']);
+const AutoConsistency = z
+  .object({
+    kind: z.literal('lowband'),
+    pass: z.number().min(0).max(1),
+    stop: z.number().gt(0).max(1),
+    // per modality, the grid of its x_up (MR zero-filled: kspace; CT bicubic: centred)
+    grid: z.object({ default: SamplingGrid }).catchall(SamplingGrid),
+  })
+  .strict()
+  .refine((c) => c.stop > c.pass, { message: 'stop must be above pass' });
+
+/** Words the pipeline puts before the prompt to tell the network the scale and the degradation mode. */
+const Conditioning = z
+  .object({ scale_words: z.record(z.string(), z.string().min(1)), degradation_words: z.record(DegradationMode, z.string().min(1)) })
+  .strict();
+
+/** training/detector.py: routes `auto` MR slices to the k-space or the resampled path (logistic model per scale). */
+const DetectorScale = z
+  .object({ mean: z.array(z.number()), std: z.array(z.number().positive()), weights: z.array(z.number()), bias: z.number(), train_accuracy: z.number().optional(), train_slices: z.number().optional() })
+  .strict();
+const DegradationDetector = z
+  .object({
+    kind: z.literal('spectral_logistic'),
+    bands: z.number().int().min(4),
+    reference_bands: z.tuple([z.number().int().min(0), z.number().int().min(1)]),
+    min_side: z.number().int().min(4),
+    modalities: z.array(z.string()),
+    threshold: z.number().gt(0).lt(1),
+    scales: z.record(z.string(), DetectorScale),
+  })
+  .strict()
+  .superRefine((d, ctx) => {
+    for (const [s, p] of Object.entries(d.scales)) {
+      if ([p.mean, p.std, p.weights].some((a) => a.length !== d.bands)) ctx.addIssue({ code: 'custom', path: ['scales', s], message: `mean, std and weights must have ${d.bands} entries` });
+    }
+    if (d.reference_bands[1] <= d.reference_bands[0] || d.reference_bands[1] > d.bands) ctx.addIssue({ code: 'custom', path: ['reference_bands'], message: 'must be a non-empty range of bands' });
+  });
+
+/** Calibration of the uncertainty map: SD multiplied by sd_scale[modality][scale] (conformal, from validation). */
+const Uncertainty = z
+  .object({
+    band_sd: z.number().positive(),
+    coverage_target: z.number().gt(0).lt(1),
+    sd_scale: z.record(z.string(), z.record(z.string(), z.number().positive())),
+  })
+  .strict();
 
 export const SchedulerConfigSchema = z
   .object({
@@ -75,6 +132,12 @@ export const ManifestSchema = z
       .catchall(z.union([Degradation, z.object({ blur_sigma_px: z.number().min(0) })])),
     // absent in models made before it existed: they were all trained on bicubic x_up
     upsampling: z.object({ default: Upsampling }).catchall(Upsampling).optional(),
+    // model 2.0 on; absent in older models (which assume the modality's degradation and no task words)
+    default_degradation: DegradationMode.optional(),
+    consistency: z.object({ auto: AutoConsistency }).strict().optional(),
+    conditioning: Conditioning.optional(),
+    detector: DegradationDetector.optional(),
+    uncertainty: Uncertainty.optional(),
     tokenizer: z.object({ file: z.string().min(1) }),
     scheduler: SchedulerConfigSchema,
     training: z.unknown().optional(),
@@ -91,6 +154,7 @@ export const ManifestSchema = z
         }
       }
     }
+    if ((m.default_degradation === 'auto' || m.conditioning?.degradation_words.auto) && !m.consistency?.auto) ctx.addIssue({ code: 'custom', path: ['consistency', 'auto'], message: "a model that supports the 'auto' degradation must define its projection" });
     if (m.tile.output_overlap * 2 >= m.tile.output_size) ctx.addIssue({ code: 'custom', path: ['tile', 'output_overlap'], message: 'overlap must be less than half the tile size' });
   });
 
@@ -98,6 +162,10 @@ export type Manifest = z.infer<typeof ManifestSchema> & { /** absolute directory
 export type SchedulerConfig = z.infer<typeof SchedulerConfigSchema>;
 export type GraphSpec = z.infer<typeof GraphSpec>;
 export type Degradation = z.infer<typeof Degradation>;
+export type DegradationMode = z.infer<typeof DegradationMode>;
+export type AutoConsistency = z.infer<typeof AutoConsistency>;
+export type SamplingGrid = z.infer<typeof SamplingGrid>;
+export type DegradationDetector = z.infer<typeof DegradationDetector>;
 export type Upsampling = z.infer<typeof Upsampling>;
 
 export function parseManifest(json: unknown, dir: string): Manifest {
@@ -126,18 +194,46 @@ export async function loadManifest(modelDir: string): Promise<Manifest> {
   return parseManifest(json, modelDir);
 }
 
-/** The degradation the manifest assigns to a modality (MR -> kspace, CT -> area, else default). */
+/** The typical degradation of a modality (MR -> kspace, CT -> area, else default): what evaluation simulates. */
 export function degradationFor(manifest: Manifest, modality: string): Degradation {
   const d = (manifest.degradations as Record<string, unknown>)[modality.toUpperCase()];
   return typeof d === 'string' ? (d as Degradation) : manifest.degradations.default;
+}
+
+/** What the pipeline assumes when the user does not say: `auto` for models that support it, else the modality's degradation. */
+export function defaultDegradationMode(manifest: Manifest, modality: string): DegradationMode {
+  return manifest.default_degradation ?? degradationFor(manifest, modality);
+}
+
+/** The degradation modes a model accepts: the known ones, plus `auto` when it defines the auto projection. */
+export function degradationModes(manifest: Manifest): DegradationMode[] {
+  return manifest.consistency?.auto ? ['auto', 'kspace', 'area', 'bicubic'] : ['kspace', 'area', 'bicubic'];
+}
+
+/** The text the text encoder sees: the task words (scale, degradation mode) first, then the prompt. */
+export function conditionedPrompt(manifest: Manifest, prompt: string, scale: number, mode: DegradationMode): { conditional: string; unconditional: string } {
+  const c = manifest.conditioning;
+  if (!c) return { conditional: prompt, unconditional: '' };
+  const words = [c.scale_words[String(scale)], c.degradation_words[mode]].filter((w): w is string => Boolean(w)).join(' ');
+  return { conditional: `${words} ${prompt}`.trim(), unconditional: words };
+}
+
+/** The SD multiplier that calibrates the uncertainty map for a modality and scale (1 when the model has none). */
+export function uncertaintyScale(manifest: Manifest, modality: string, scale: number): number {
+  const table = manifest.uncertainty?.sd_scale;
+  return table?.[modality.toUpperCase()]?.[String(scale)] ?? table?.default?.[String(scale)] ?? 1;
 }
 
 export function ctBlurSigma(manifest: Manifest): number {
   return manifest.degradations.ct?.blur_sigma_px ?? 0;
 }
 
-/** How the model wants x_up made for data degraded by `degradation` (bicubic unless the manifest says). */
-export function upsamplingFor(manifest: Manifest, degradation: Degradation): Upsampling {
+/**
+ * How the model wants x_up made: per modality (model 2.0: MR zero-filled whatever the degradation),
+ * or per degradation in older models; bicubic unless the manifest says.
+ */
+export function upsamplingFor(manifest: Manifest, modality: string, mode: DegradationMode): Upsampling {
   const u = manifest.upsampling;
-  return u ? (u[degradation] ?? u.default) : 'bicubic';
+  if (!u) return 'bicubic';
+  return u[modality.toUpperCase()] ?? u[mode] ?? u.default;
 }

@@ -25,9 +25,12 @@ export class SrPipeline {
     return this.model.manifest.latent;
   }
 
-  /** [B, L, D] text embeddings: [cond] when guidance is 1, else [uncond, cond] for one batched U-Net call. */
-  async encodePrompt(prompt: string, guidance: number): Promise<Tensor> {
-    const prompts = guidance === 1 ? [prompt] : ['', prompt];
+  /**
+   * [B, L, D] text embeddings: [cond] when guidance is 1, else [uncond, cond] for one batched U-Net
+   * call. The unconditional text keeps the task words (scale, degradation): guidance is over the prompt only.
+   */
+  async encodePrompt(text: { conditional: string; unconditional: string }, guidance: number): Promise<Tensor> {
+    const prompts = guidance === 1 ? [text.conditional] : [text.unconditional, text.conditional];
     const ids = this.model.tokenizer.encodeBatch(prompts);
     const out = await this.timer.time('text_encoder', () => this.model.graphs.text_encoder.run({ input_ids: ids }));
     return output(out, 'text_embeds');

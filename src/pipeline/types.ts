@@ -1,5 +1,5 @@
 import type { Tensor } from '../shared/tensor';
-import type { Manifest } from './manifest';
+import type { DegradationMode, Manifest } from './manifest';
 import type { Device } from './runtime/onnx-session';
 
 export type { Device };
@@ -16,7 +16,11 @@ export interface UpscaleOptions {
   seed?: number;
   /** Classifier-free guidance (default: manifest scheduler.default_guidance; 1 = no uncond pass). */
   guidance?: number;
-  degradation?: 'kspace' | 'area' | 'bicubic';
+  /**
+   * What made the LR input, if known: kspace (lower acquisition matrix), area (detector pixels),
+   * bicubic (resampled), or auto (unknown; the default of models that support it).
+   */
+  degradation?: DegradationMode;
   /** ddim | ddpm | dpmsolver++ (default: manifest scheduler.type). */
   scheduler?: string;
   onProgress?: (fraction: number) => void;
@@ -42,7 +46,14 @@ export interface AppliedSettings {
   guidance: number;
   scheduler: string;
   initStrength: number;
-  degradation: 'kspace' | 'area' | 'bicubic';
+  /** The degradation mode that ran: the one asked for, or for `auto` the detector's pick (auto itself when it did not judge: the blind path, low-band projection). */
+  degradation: DegradationMode;
+  /** What the caller asked for (default: the model's default, `auto` for model 2.0). */
+  requestedDegradation: DegradationMode;
+  /** The detector's P(k-space truncation), when it routed an `auto` slice. */
+  detectorProbabilityKspace?: number;
+  /** The factor the per-pixel SD was multiplied by (the model's calibration; 1 when it has none). */
+  uncertaintyScale: number;
 }
 
 export interface SuperResolver {

@@ -2,10 +2,11 @@ import { MedsrError } from '../shared/errors';
 import { SeededRng } from '../shared/rng';
 import type { Tensor } from '../shared/tensor';
 import { applyConsistency, consistencyResidual } from './consistency';
-import { ctBlurSigma, degradationFor, type Manifest } from './manifest';
+import { conditionedPrompt, ctBlurSigma, defaultDegradationMode, degradationModes, uncertaintyScale, type DegradationMode, type Manifest } from './manifest';
 import type { LoadedModel } from './model';
 import { planeOf, tensorOf, type Plane } from './plane';
 import { conditionInput } from './resample/condition-input';
+import { detectDegradation } from './degradation-detector';
 import { normaliseSchedulerName, SCHEDULER_NAMES } from './schedulers';
 import { SrPipeline, type SamplingSettings } from './sr-pipeline';
 import { crop, cropChannels, planTiles, reflectPad, TileBlender, tileSpec } from './tiling';
@@ -22,7 +23,7 @@ export interface ResolvedOptions extends SamplingSettings {
   prompt: string;
   samples: number;
   seed: number;
-  degradation: 'kspace' | 'area' | 'bicubic';
+  degradation: DegradationMode;
 }
 
 export function resolveOptions(manifest: Manifest, options: UpscaleOptions): ResolvedOptions {
@@ -36,7 +37,7 @@ export function resolveOptions(manifest: Manifest, options: UpscaleOptions): Res
     guidance: options.guidance ?? s.default_guidance,
     scheduler: normaliseSchedulerName(options.scheduler ?? s.type),
     initStrength: s.init_strength,
-    degradation: options.degradation ?? degradationFor(manifest, options.modality),
+    degradation: options.degradation ?? defaultDegradationMode(manifest, options.modality),
   };
   const bad = (code: string, message: string): never => {
     throw new MedsrError('invalid_input', code, message);
@@ -46,6 +47,8 @@ export function resolveOptions(manifest: Manifest, options: UpscaleOptions): Res
   if (!Number.isInteger(resolved.samples) || resolved.samples < 1 || resolved.samples > MAX_SAMPLES) bad('upscale.samples', `samples must be an integer in [1, ${MAX_SAMPLES}], got ${resolved.samples}`);
   if (!Number.isInteger(resolved.seed) || resolved.seed < 0 || resolved.seed > 0xffffffff) bad('upscale.seed', `seed must be an integer in [0, 2^32), got ${resolved.seed}`);
   if (!Number.isFinite(resolved.guidance) || resolved.guidance < 0 || resolved.guidance > 50) bad('upscale.guidance', `guidance must be in [0, 50], got ${resolved.guidance}`);
+  const modes = degradationModes(manifest);
+  if (!modes.includes(resolved.degradation)) bad('upscale.degradation', `degradation '${resolved.degradation}' is not supported by model ${manifest.id} (supports ${modes.join(', ')})`);
   if (!SCHEDULER_NAMES.includes(resolved.scheduler)) bad('upscale.scheduler', `unknown scheduler '${resolved.scheduler}' (have: ${SCHEDULER_NAMES.join(', ')})`);
   return resolved;
 }
@@ -71,25 +74,28 @@ export async function runUpscale(model: LoadedModel, input: Tensor, options: Ups
   const { manifest } = model;
   const o = resolveOptions(manifest, options);
   const lr = checkInput(input, o.scale);
+  // `auto` MR slices go to the path the detector picks (the two grids differ); the rest stay blind
+  const detected = o.degradation === 'auto' && manifest.detector ? detectDegradation(manifest.detector, lr, o.scale, options.modality) : undefined;
+  const mode: DegradationMode = detected?.degradation ?? o.degradation;
   const pipeline = new SrPipeline(model, timer);
   const H = lr.height * o.scale;
   const W = lr.width * o.scale;
 
-  const xUp = await timer.time('upsample', () => conditionInput(manifest, lr, o.scale, o.degradation));
+  const xUp = await timer.time('upsample', () => conditionInput(manifest, lr, o.scale, options.modality, mode));
   const plan = planTiles(H, W, tileSpec(manifest.tile));
   const canvas = reflectPad(xUp, plan.height, plan.width);
   const f = manifest.latent.downsample;
   const C = manifest.latent.channels;
   const lh = plan.height / f;
   const lw = plan.width / f;
-  const textEmbeds = await pipeline.encodePrompt(o.prompt, o.guidance);
+  const textEmbeds = await pipeline.encodePrompt(conditionedPrompt(manifest, o.prompt, o.scale, mode), o.guidance);
 
   // Noise is a field over the whole canvas's latent grid (seed + k for sample k), so tiling does
   // not change which noise a latent pixel gets. Samples run one after another and are folded
   // into running statistics: memory holds one sample, the conditions and the statistics.
   const conditions = new Map<number, Tensor>();
   const stats = new SampleStatistics(H, W);
-  const blurSigma = ctBlurSigma(manifest);
+  const dcOptions = { blurSigma: ctBlurSigma(manifest), auto: manifest.consistency?.auto, modality: options.modality };
   const totalSteps = plan.tiles.length * o.samples * Math.max(1, o.steps);
   let done = 0;
   for (let k = 0; k < o.samples; k++) {
@@ -110,14 +116,19 @@ export async function runUpscale(model: LoadedModel, input: Tensor, options: Ups
       blender.add(tile, await pipeline.decode(z));
     }
     const sample = blender.result(H, W);
-    stats.add(await timer.time('consistency', () => applyConsistency(sample, lr, o.scale, o.degradation, { blurSigma }).image));
+    stats.add(await timer.time('consistency', () => applyConsistency(sample, lr, o.scale, mode, dcOptions).image));
   }
   timer.count('tiles', plan.tiles.length);
-  const { mean, std } = stats.result();
+  const { mean, std: rawStd } = stats.result();
+  // the raw spread of K samples is far narrower than the error: the model's conformal scale makes a
+  // band of `band_sd` SDs hold about `coverage_target` of the errors on validation
+  const sdScale = uncertaintyScale(manifest, options.modality, o.scale);
+  const std = rawStd && sdScale !== 1 ? { ...rawStd, data: rawStd.data.map((v) => v * sdScale) } : rawStd;
   // the mean of projected samples is itself consistent (the projections are affine): measure it
-  const dcResidual = await timer.time('consistency', () => consistencyResidual(mean, lr, o.scale, o.degradation, { blurSigma }));
+  const dcResidual = await timer.time('consistency', () => consistencyResidual(mean, lr, o.scale, mode, dcOptions));
   timer.add('total', performance.now() - started);
   options.onProgress?.(1);
-  const settings = { steps: o.steps, samples: o.samples, seed: o.seed, guidance: o.guidance, scheduler: o.scheduler, initStrength: o.initStrength, degradation: o.degradation };
+  const settings = { steps: o.steps, samples: o.samples, seed: o.seed, guidance: o.guidance, scheduler: o.scheduler, initStrength: o.initStrength, degradation: mode, requestedDegradation: o.degradation,
+    ...(detected?.probabilityKspace === undefined ? {} : { detectorProbabilityKspace: detected.probabilityKspace }), uncertaintyScale: sdScale };
   return { mean: tensorOf(mean), std: std ? tensorOf(std) : undefined, dcResidual, timings: timer.totals, settings };
 }

@@ -25,6 +25,8 @@ export interface UpscaleOptions {
   seed?: number;
   /** Classifier-free guidance scale (model default when absent; 1 = none). */
   guidance?: number;
+  /** What made the input, if known (auto, the default of model 2.0: unknown). */
+  degradation?: 'auto' | 'kspace' | 'area' | 'bicubic';
   prompt?: string;
 }
 
@@ -43,6 +45,8 @@ export interface SliceOutput {
   /** Part 10 bytes of the uncertainty instance, when more than one sample was drawn. */
   uncertainty?: Uint8Array;
   timings?: Record<string, number>;
+  /** How the degradation was handled (asked for, run as, detector probability), as DerivationDescription records it. */
+  degradation?: string;
 }
 
 export interface SliceRequest {

@@ -75,6 +75,7 @@ export async function upscaleInstance(instance: DicomInstance, request: SliceReq
       ...(options.samples !== undefined ? { samples: options.samples } : {}),
       ...(options.seed !== undefined ? { seed: options.seed } : {}),
       ...(options.guidance !== undefined ? { guidance: options.guidance } : {}),
+      ...(options.degradation !== undefined ? { degradation: options.degradation } : {}),
       onProgress: (fraction) => request.onProgress?.((f + fraction) / frames),
     });
     outFrames.push(deps.fromConditioning(result.mean, conditioning.steps, instance.pixel));
@@ -90,7 +91,7 @@ export async function upscaleInstance(instance: DicomInstance, request: SliceReq
   const model = `${resolver.manifest.id} ${resolver.manifest.version}`;
   // what actually ran (defaults filled in by the pipeline), so the output can be reproduced
   const settings = applied
-    ? `x${options.scale} steps=${applied.steps} samples=${applied.samples} seed=${applied.seed} guidance=${applied.guidance} scheduler=${applied.scheduler} strength=${applied.initStrength} dc=${applied.degradation}`
+    ? `x${options.scale} steps=${applied.steps} samples=${applied.samples} seed=${applied.seed} guidance=${applied.guidance} scheduler=${applied.scheduler} strength=${applied.initStrength} degradation=${describeDegradation(applied)}${applied.samples > 1 ? ` sd_scale=${applied.uncertaintyScale.toPrecision(3)}` : ''}`
     : `x${options.scale}`;
   const base = {
     scale: options.scale,
@@ -108,7 +109,8 @@ export async function upscaleInstance(instance: DicomInstance, request: SliceReq
     derivationDescription: `super-resolution ${model} ${settings} dc-residual=${worstResidual.toPrecision(3)}`,
     ...(target ? { sopInstanceUID: target.sopInstanceUID } : {}),
   });
-  if (stdFrames.length !== frames) return { derived, timings };
+  const degradation = applied ? describeDegradation(applied) : undefined;
+  if (stdFrames.length !== frames) return { derived, timings, ...(degradation ? { degradation } : {}) };
 
   const stored = deps.uncertaintyToStored(stdFrames, { allowRescale: deps.supportsRescale(instance) });
   const uncertainty = deps.writeDerived(instance, stored.frames, {
@@ -121,5 +123,13 @@ export async function upscaleInstance(instance: DicomInstance, request: SliceReq
     pixelRepresentation: stored.pixelRepresentation,
     ...(target ? { sopInstanceUID: target.uncertaintySopInstanceUID } : {}),
   });
-  return { derived, uncertainty, timings };
+  return { derived, uncertainty, timings, ...(degradation ? { degradation } : {}) };
+}
+
+/** DerivationDescription's account of the degradation: what was asked, what ran, and why. */
+function describeDegradation(applied: UpscaleResult['settings']): string {
+  if (applied.requestedDegradation !== 'auto') return `${applied.degradation} (told; exact projection)`;
+  if (applied.degradation === 'auto') return 'auto (blind; low-band projection)';
+  const p = applied.detectorProbabilityKspace;
+  return `auto->${applied.degradation} (detector P(kspace)=${p === undefined ? '?' : p.toFixed(2)}; exact projection)`;
 }

@@ -38,7 +38,8 @@ export interface UploadReport {
   rejected: Array<{ file: string; code: string; message: string }>;
 }
 
-export interface UpscaleOptions { scale: 2 | 4; steps?: number; samples?: number; seed?: number; prompt?: string }
+export type DegradationMode = 'auto' | 'kspace' | 'area' | 'bicubic';
+export interface UpscaleOptions { scale: 2 | 4; steps?: number; samples?: number; seed?: number; degradation?: DegradationMode; prompt?: string }
 
 export type JobState = 'queued' | 'running' | 'succeeded' | 'partial' | 'failed' | 'cancelled';
 export const FINAL_STATES: ReadonlySet<JobState> = new Set(['succeeded', 'partial', 'failed', 'cancelled']);

@@ -1,4 +1,4 @@
-import { FINAL_STATES, type Job, type Series, cancelJob, getJob, startJob, watchJob } from './api-client';
+import { FINAL_STATES, type DegradationMode, type Job, type Series, cancelJob, getJob, startJob, watchJob } from './api-client';
 import { $, plainError } from './dom';
 
 /** The job form (pre-filled from the series), live progress over SSE, cancel, plain-word errors. */
@@ -43,6 +43,7 @@ export class JobPanel {
       const job = await startJob(series.studyInstanceUID, series.seriesInstanceUID, {
         scale: num('scale') === 4 ? 4 : 2,
         steps: num('steps'), samples: num('samples'), seed: num('seed'),
+        degradation: (this.form.elements.namedItem('degradation') as HTMLSelectElement).value as DegradationMode,
         prompt: this.field('prompt').value.trim() || undefined,
       });
       this.update(job, series);

@@ -1,6 +1,6 @@
 /** @jest-environment ./test/pipeline/helpers/ort-environment.js */
 import { classicalUpsample, regressionUpsample } from '../../src/pipeline/baselines';
-import type { Degradation } from '../../src/pipeline/manifest';
+import type { DegradationMode } from '../../src/pipeline/manifest';
 import { disposeModel, loadModel, type LoadedModel } from '../../src/pipeline/model';
 import { planeOf, type Plane } from '../../src/pipeline/plane';
 import { bicubicUpsample } from '../../src/pipeline/resample/bicubic';
@@ -32,12 +32,12 @@ describe.each(parityModelDirs())('regression baseline of %s', (dir) => {
   (ref ? it : it.skip)('equals the recipe: regression(x_up(lr)) within 1e-4', async () => {
     const t = ref!.tensors;
     const lr: Plane = { data: f32(t.lr_norm), height: t.lr_norm!.shape[2]!, width: t.lr_norm!.shape[3]! };
-    const out = await regressionUpsample(model, lr, ref!.raw.scale as number, ref!.raw.degradation as Degradation);
+    const out = await regressionUpsample(model, lr, ref!.raw.scale as number, (ref!.raw.modality as string | undefined) ?? 'MR', ref!.raw.degradation as DegradationMode);
     expect(maxRelativeDiff(out.data, f32(t.regression))).toBeLessThan(1e-4);
   });
 
   it('handles sizes that are not a multiple of the model (reflect pad, crop)', async () => {
-    const out = await regressionUpsample(model, planeOf(phantomTensor(21, 27)), 2, 'bicubic');
+    const out = await regressionUpsample(model, planeOf(phantomTensor(21, 27)), 2, 'CT', 'bicubic');
     expect([out.height, out.width]).toEqual([42, 54]);
     expect(out.data.every(Number.isFinite)).toBe(true);
   });

@@ -35,15 +35,21 @@ describe('loadManifest', () => {
     expect(degradationFor(m, 'US')).toBe('bicubic');
   });
 
-  it('maps degradations to the x_up method per the manifest, bicubic when it says nothing', async () => {
+  it('maps modalities (model 2.0) or degradations (older models) to the x_up method, bicubic when it says nothing', async () => {
     const old = await loadManifest(TINY_MODEL_DIR);
     expect(old.upsampling).toBeUndefined();
-    expect(upsamplingFor(old, 'kspace')).toBe('bicubic');
+    expect(upsamplingFor(old, 'MR', 'kspace')).toBe('bicubic');
     const m = await loadManifest(variantModelDir(TINY_MODEL_DIR, (j) => {
       j.upsampling = { kspace: 'zero_fill', default: 'bicubic' };
     }));
-    expect(upsamplingFor(m, 'kspace')).toBe('zero_fill');
-    expect(upsamplingFor(m, 'area')).toBe('bicubic');
+    expect(upsamplingFor(m, 'MR', 'kspace')).toBe('zero_fill');
+    expect(upsamplingFor(m, 'MR', 'area')).toBe('bicubic');
+    const byModality = await loadManifest(variantModelDir(TINY_MODEL_DIR, (j) => {
+      j.upsampling = { MR: 'zero_fill', CT: 'bicubic', default: 'bicubic' };
+    }));
+    expect(upsamplingFor(byModality, 'mr', 'auto')).toBe('zero_fill');
+    expect(upsamplingFor(byModality, 'MR', 'bicubic')).toBe('zero_fill');
+    expect(upsamplingFor(byModality, 'CT', 'auto')).toBe('bicubic');
     const err = await rejection(loadManifest(variantModelDir(TINY_MODEL_DIR, (j) => {
       j.upsampling = { kspace: 'sinc', default: 'bicubic' };
     })));

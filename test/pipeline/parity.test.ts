@@ -2,7 +2,7 @@
 import { SeededRng } from '../../src/shared/rng';
 import { createTensor } from '../../src/shared/tensor';
 import { disposeModel, loadModel, type LoadedModel } from '../../src/pipeline/model';
-import type { Degradation } from '../../src/pipeline/manifest';
+import { conditionedPrompt, type DegradationMode } from '../../src/pipeline/manifest';
 import { conditionInput } from '../../src/pipeline/resample/condition-input';
 import { SrPipeline } from '../../src/pipeline/sr-pipeline';
 import { applyConsistency, consistencyResidual } from '../../src/pipeline/consistency';
@@ -49,7 +49,7 @@ describe.each(parityModelDirs())('parity with the reference tensors of %s', (mod
   const pipelineRef = refs.find((r) => r.graph === 'pipeline');
   (pipelineRef ? it : it.skip)('a full pipeline run (tokens, x_up, condition, z_T, every step, decode, DC) within 1e-4', async () => {
     const ref = pipelineRef!;
-    const p = ref.raw as { scale: number; prompt: string; steps: number; guidance: number; timesteps: number[]; input_ids: number[]; init_strength: number; degradation: string; kspace_dc?: string };
+    const p = ref.raw as { scale: number; modality?: string; prompt: string; text?: string; steps: number; guidance: number; timesteps: number[]; input_ids: number[]; init_strength: number; degradation: DegradationMode; kspace_dc?: string };
     const t = ref.tensors;
     const close = (got: ArrayLike<number>, name: string): void => {
       const d = maxRelativeDiff(got, f32(t[name]));
@@ -58,13 +58,16 @@ describe.each(parityModelDirs())('parity with the reference tensors of %s', (mod
     const pipeline = new SrPipeline(model, new StageTimer());
     const lr = { data: f32(t.lr_norm), height: t.lr_norm!.shape[2]!, width: t.lr_norm!.shape[3]! };
 
-    expect(model.tokenizer.encode(p.prompt)).toEqual(p.input_ids);
-    const xUp = conditionInput(model.manifest, lr, p.scale, p.degradation as Degradation);
+    // the text encoder sees the task words (scale, degradation mode) before the prompt
+    const text = conditionedPrompt(model.manifest, p.prompt, p.scale, p.degradation);
+    expect(text.conditional).toBe(p.text ?? p.prompt);
+    expect(model.tokenizer.encode(text.conditional)).toEqual(p.input_ids);
+    const xUp = conditionInput(model.manifest, lr, p.scale, p.modality ?? 'MR', p.degradation);
     close(xUp.data, 'x_up');
     const condition = await pipeline.encodeCondition(xUp);
     close(condition.data, 'condition');
-    const text = await pipeline.encodePrompt(p.prompt, p.guidance);
-    close(text.data.subarray(text.data.length - f32(t.text_embeds).length), 'text_embeds');
+    const embeds = await pipeline.encodePrompt(text, p.guidance);
+    close(embeds.data.subarray(embeds.data.length - f32(t.text_embeds).length), 'text_embeds');
 
     const scheduler = createScheduler(model.manifest.scheduler, 'ddim');
     scheduler.setTimesteps(p.steps, { initStrength: p.init_strength });
@@ -72,7 +75,7 @@ describe.each(parityModelDirs())('parity with the reference tensors of %s', (mod
     const noise = f32(t.noise);
     close(scheduler.addNoise(condition.data, noise, scheduler.timesteps[0]!), 'z_start');
     const settings = { scheduler: 'ddim', steps: p.steps, guidance: p.guidance, initStrength: p.init_strength };
-    const z = await pipeline.denoise(condition, text, noise, settings, new SeededRng(0), (zi, i) => close(zi, `latent_${i}`));
+    const z = await pipeline.denoise(condition, embeds, noise, settings, new SeededRng(0), (zi, i) => close(zi, `latent_${i}`));
     const decoded = await pipeline.decode(z);
     close(decoded.data, 'decoded');
 
@@ -84,6 +87,10 @@ describe.each(parityModelDirs())('parity with the reference tensors of %s', (mod
       const ours = applyConsistency(decoded, lr, p.scale, 'kspace', { blurSigma: 0 });
       expect(ours.residual).toBeLessThan(1e-6);
       expect(ours.residual).toBeLessThanOrEqual(consistencyResidual(recipe, lr, p.scale, 'kspace', { blurSigma: 0 }) + 1e-9);
+    }
+    if (p.degradation === 'auto') {
+      const ours = applyConsistency(decoded, lr, p.scale, 'auto', { blurSigma: 0, auto: model.manifest.consistency?.auto });
+      close(ours.image.data, 'data_consistent');
     }
     if (t.regression && model.graphs.regression) {
       const out = await model.graphs.regression.run({ image: createTensor([1, 1, xUp.height, xUp.width], xUp.data) });

@@ -35,6 +35,8 @@ export function upscaleRouter(ctx: ApiContext): Router {
       const instance = ctx.readDicomBytes(new Uint8Array(body.buffer, body.byteOffset, body.byteLength), { path: 'request', label: 'request body' });
       const output = await ctx.processor(instance, { options, signal: abort.signal });
       ctx.metrics.sliceDuration.observe({ source: 'sync', outcome: 'done' }, (performance.now() - started) / 1000);
+      // the degradation the pipeline assumed (auto: the detector's pick), also in DerivationDescription
+      if (output.degradation) res.setHeader('X-Medsr-Degradation', output.degradation);
       if (wantsPng) {
         const derived = ctx.readDicomBytes(output.derived, { path: 'derived', label: 'derived' });
         const frame = await ctx.decodeFrame(derived, 0);

@@ -1,20 +1,34 @@
-import type { DegradationKind } from '../degrade';
+import { MedsrError } from '../../shared/errors';
 import { degrade } from '../degrade';
+import type { AutoConsistency, DegradationMode, SamplingGrid } from '../manifest';
 import { relativeError, type Plane } from '../plane';
 import { areaConsistency } from './area';
 import { bicubicConsistency } from './bicubic';
 import { kspaceConsistency } from './kspace';
+import { lowbandConsistency, lowbandResidual } from './lowband';
 
 export interface ConsistencyResult {
   image: Plane;
-  /** ||A(image) - lr|| / ||lr|| after the projection. */
+  /** ||A(image) - lr|| / ||lr|| after the projection (auto: the same over the band it enforces). */
   residual: number;
 }
 
-/** Makes `out` agree with the LR input under degradation `kind`, and measures how well it does. */
-export function applyConsistency(out: Plane, lr: Plane, scale: number, kind: DegradationKind, options: { blurSigma: number }): ConsistencyResult {
+export interface ConsistencyOptions {
+  /** Gaussian sigma (HR pixels) of the area degradation: the manifest's `degradations.ct.blur_sigma_px`. */
+  blurSigma: number;
+  /** The model's `auto` projection (manifest `consistency.auto`); required for mode `auto`. */
+  auto?: AutoConsistency | undefined;
+  /** The slice's modality: picks the auto projection's sampling grid. */
+  modality?: string;
+}
+
+/** Makes `out` agree with the LR input under degradation mode `kind`, and measures how well it does. */
+export function applyConsistency(out: Plane, lr: Plane, scale: number, kind: DegradationMode, options: ConsistencyOptions): ConsistencyResult {
   let image: Plane;
   switch (kind) {
+    case 'auto':
+      image = lowbandConsistency(out, lr, autoBand(options), autoGrid(options));
+      break;
     case 'kspace':
       image = kspaceConsistency(out, lr);
       break;
@@ -28,6 +42,17 @@ export function applyConsistency(out: Plane, lr: Plane, scale: number, kind: Deg
   return { image, residual: consistencyResidual(image, lr, scale, kind, options) };
 }
 
-export function consistencyResidual(image: Plane, lr: Plane, scale: number, kind: DegradationKind, options: { blurSigma: number }): number {
+export function consistencyResidual(image: Plane, lr: Plane, scale: number, kind: DegradationMode, options: ConsistencyOptions): number {
+  if (kind === 'auto') return lowbandResidual(image, lr, autoBand(options), autoGrid(options));
   return relativeError(degrade(image, scale, kind, { blurSigma: options.blurSigma }).data, lr.data);
+}
+
+function autoGrid(options: ConsistencyOptions): SamplingGrid {
+  const grid = autoBand(options).grid;
+  return grid[(options.modality ?? '').toUpperCase()] ?? grid.default;
+}
+
+function autoBand(options: ConsistencyOptions): AutoConsistency {
+  if (!options.auto) throw new MedsrError('invalid_input', 'upscale.degradation', "this model has no 'auto' projection: pass the degradation (kspace, area or bicubic)");
+  return options.auto;
 }

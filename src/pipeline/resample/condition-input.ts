@@ -1,13 +1,13 @@
-import { upsamplingFor, type Degradation, type Manifest } from '../manifest';
+import { upsamplingFor, type DegradationMode, type Manifest } from '../manifest';
 import type { Plane } from '../plane';
 import { bicubicUpsample } from './bicubic';
 import { zeroFillUpsample } from './zero-fill';
 
 /**
  * x_up, the upsampled LR slice both networks are conditioned on, made the way the model was
- * trained for this degradation: zero-filled Fourier for k-space data in models that say so
- * (it keeps every measured frequency exactly), the contract's bicubic otherwise.
+ * trained: zero-filled Fourier where the manifest says (MR in model 2.0: exact for k-space data, a
+ * sinc interpolation for resampled data), the contract's bicubic otherwise.
  */
-export function conditionInput(manifest: Manifest, lr: Plane, scale: number, degradation: Degradation): Plane {
-  return upsamplingFor(manifest, degradation) === 'zero_fill' ? zeroFillUpsample(lr, scale) : bicubicUpsample(lr, scale);
+export function conditionInput(manifest: Manifest, lr: Plane, scale: number, modality: string, mode: DegradationMode): Plane {
+  return upsamplingFor(manifest, modality, mode) === 'zero_fill' ? zeroFillUpsample(lr, scale) : bicubicUpsample(lr, scale);
 }

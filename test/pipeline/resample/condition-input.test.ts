@@ -21,14 +21,14 @@ describe('conditionInput (x_up)', () => {
   });
 
   it('is zero-filled Fourier for k-space data when the model was trained on it', () => {
-    const got = conditionInput(zeroFillForKspace, lr, 2, 'kspace');
+    const got = conditionInput(zeroFillForKspace, lr, 2, 'MR', 'kspace');
     expect([got.height, got.width]).toEqual([48, 40]);
     expect(got.data).toEqual(zeroFillUpsample(lr, 2).data);
     expect(got.data).not.toEqual(bicubicUpsample(lr, 2).data);
   });
 
   it('is bicubic for the other degradations and for models that name no upsampling', () => {
-    expect(conditionInput(zeroFillForKspace, lr, 4, 'area').data).toEqual(bicubicUpsample(lr, 4).data);
-    expect(conditionInput(bicubicOnly, lr, 2, 'kspace').data).toEqual(bicubicUpsample(lr, 2).data);
+    expect(conditionInput(zeroFillForKspace, lr, 4, 'CT', 'area').data).toEqual(bicubicUpsample(lr, 4).data);
+    expect(conditionInput(bicubicOnly, lr, 2, 'MR', 'kspace').data).toEqual(bicubicUpsample(lr, 2).data);
   });
 });
