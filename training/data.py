@@ -187,6 +187,17 @@ MR_VAL = ("itk_kmeans_t1", "heudiconv_siemens_b0", "nibabel_example4d_epi")
 VAL_MAX_SLICES = 12
 
 
+def photo_source(name):
+    return f"python3-skimage: skimage/data/{name} (photograph, greyscale)"
+
+
+def source_of(meta, subject):
+    """Where a subject's slices come from (photographs of caches written before sources listed them too)."""
+    if subject in meta["sources"]:
+        return meta["sources"][subject]
+    return photo_source(next(p for p in PHOTOS if "photo_" + p.rsplit(".", 1)[0] == subject))
+
+
 def load_photos(root):
     """Greyscale float32 (0..255) photographs, cropped to a multiple of 4."""
     from PIL import Image
@@ -235,8 +246,9 @@ def prepare(work, smoke=False):
                 keep.append(k)
         arrays = [arrays[k] for k in keep]
         meta = [meta[k] for k in keep]
-    np.savez(out, *arrays, meta=json.dumps(dict(version=DATA_VERSION, slices=meta, versions=versions,
-             sources={s["name"]: s["source"] for s in subs})))
+    sources = {s["name"]: s["source"] for s in subs}
+    sources.update({"photo_" + p.rsplit(".", 1)[0]: photo_source(p) for p in PHOTOS})
+    np.savez(out, *arrays, meta=json.dumps(dict(version=DATA_VERSION, slices=meta, versions=versions, sources=sources)))
     return out
 
 

@@ -10,6 +10,7 @@ import numpy as np
 import torch
 
 import degrade as D
+import detector as DET
 import pipeline as PL
 import prompt as P
 import train
@@ -104,7 +105,7 @@ def phantom(n=64, seed=0):
 
 
 @torch.no_grad()
-def write_references(out, cfg, ae, te, un, rg, sf):
+def write_references(out, cfg, ae, te, un, rg, sf, det=None):
     ref = os.path.join(out, "reference")
     shutil.rmtree(ref, ignore_errors=True)     # a re-export with fewer steps must not leave stale tensors
     os.makedirs(ref)
@@ -165,6 +166,17 @@ def write_references(out, cfg, ae, te, un, rg, sf):
         "tolerance": {"relative": 1e-4},
     }
     json.dump(j, open(os.path.join(ref, "pipeline.json"), "w"), indent=1)
+    if det is not None:
+        # the degradation detector on the phantom, truncated and resampled: features and P(k-space)
+        cases = []
+        for kind in ("kspace", "bicubic"):
+            for sc in (2, 4):
+                low = D.degrade(phantom(96, seed=3), sc, kind)
+                cases.append({"degradation": kind, "scale": sc, "lr": _save(ref, f"detector.{kind}.x{sc}", low),
+                              "features": [float(v) for v in DET.features(low)],
+                              "probability_kspace": DET.probability_kspace(det, low, sc)})
+        json.dump({"graph": "detector", "cases": cases, "tolerance": {"absolute": 1e-6}},
+                  open(os.path.join(ref, "detector.json"), "w"), indent=1)
 
 
 def model_index(out, cfg, graphs, sf, train_info, metrics, git, detector):

@@ -126,7 +126,7 @@ def main():
     det = detector.fit(arrays, meta, log=log)
     log("export ONNX")
     graphs = export.export_graphs(a.out, cfg, ae, te, un, rg)
-    export.write_references(a.out, cfg, ae, te, un, rg, sf)
+    export.write_references(a.out, cfg, ae, te, un, rg, sf, det)
     log("evaluate")
     pl = PL.Pipeline(cfg, ae, te, un, rg, sf, det)
     metrics = evaluate.evaluate(a.work, pl, smoke=smoke, log=log)
@@ -149,9 +149,9 @@ def main():
     cnt = Counter((m["subject"], m["split"]) for m in meta["slices"])
     train_info = {
         "config": a.config, "settings": cfg,
-        "data": [{"subject": s, "slices": n, "source": meta["sources"][s]} for (s, sp), n in sorted(cnt.items()) if sp == "train"],
-        "validation": [{"subject": s, "slices": n, "source": meta["sources"][s]} for (s, sp), n in sorted(cnt.items()) if sp == "val"],
-        "external": [{"subject": s, "slices": n, "source": meta["sources"][s]} for (s, sp), n in sorted(cnt.items()) if sp == "external"],
+        "data": [{"subject": s, "slices": n, "source": data.source_of(meta, s)} for (s, sp), n in sorted(cnt.items()) if sp == "train"],
+        "validation": [{"subject": s, "slices": n, "source": data.source_of(meta, s)} for (s, sp), n in sorted(cnt.items()) if sp == "val"],
+        "external": [{"subject": s, "slices": n, "source": data.source_of(meta, s)} for (s, sp), n in sorted(cnt.items()) if sp == "external"],
         "validation_rule": f"MR: subject {data.MR_VAL} held out entirely; CT (one real volume): contiguous slab of "
                            f"axial slices {data.CT_VAL[0]}..{data.CT_VAL[1] - 1}, with {data.CT_GAP} slices either side "
                            "used for neither split",

@@ -89,7 +89,7 @@ describe.each(parityModelDirs())('parity with the reference tensors of %s', (mod
       expect(ours.residual).toBeLessThanOrEqual(consistencyResidual(recipe, lr, p.scale, 'kspace', { blurSigma: 0 }) + 1e-9);
     }
     if (p.degradation === 'auto') {
-      const ours = applyConsistency(decoded, lr, p.scale, 'auto', { blurSigma: 0, auto: model.manifest.consistency?.auto });
+      const ours = applyConsistency(decoded, lr, p.scale, 'auto', { blurSigma: 0, auto: model.manifest.consistency?.auto, modality: p.modality ?? 'MR' });
       close(ours.image.data, 'data_consistent');
     }
     if (t.regression && model.graphs.regression) {
