@@ -4,6 +4,7 @@ import json
 
 import numpy as np
 
+import degrade as D
 import prompt as P
 from evaluate import CLASSICAL
 
@@ -16,34 +17,6 @@ def _table(head, rows):
     out = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     out += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
     return "\n".join(out)
-
-
-def _text_effect(m):
-    """How much the prompt moves PSNR: the largest change for an empty and for a wrong-modality prompt."""
-    out = []
-    for label, key in (("an empty prompt", "empty"), ("the wrong modality", "wrong")):
-        d = [r["psnr_mask"] - c["psnr_mask"] for r in m["text"] if r["prompt"].startswith(key)
-             for c in m["text"] if c["prompt"].startswith("correct") and (c["modality"], c["scale"]) == (r["modality"], r["scale"])]
-        if d:
-            out.append(f"{label} changes PSNR by {min(d):+.2f} to {max(d):+.2f} dB")
-    return "; ".join(out) or "not measured"
-
-
-def _goal_words(m, modality):
-    """'+0.12 dB at x2, +0.34 dB at x4 (goals +3, +2: not met)' from the goals table."""
-    gs = [g for g in m["goals"] if g["modality"] == modality]
-    met = all(g["gain_met"] for g in gs)
-    return (", ".join(f"{g['gain_db']:+.2f} dB at x{g['scale']}" for g in gs) +
-            " (goals " + ", ".join(f"+{g['goal_gain_db']:g}" for g in gs) + (": met)" if met else ": not met)"))
-
-
-def _external_summary(rows, key):
-    rows = [r for r in rows if (r["subject"], r["modality"], r["degradation"], r["scale"]) == key]
-    by = {r["method"]: r for r in rows}
-    base = max((r for r in rows if r["method"] in ("bicubic", "lanczos", "zero-filled Fourier")), key=lambda r: r["psnr_mask"])
-    gain = by["diffusion"]["psnr_mask"] - base["psnr_mask"]
-    return [key[0], key[1], str(rows[0]["slices"]), f"x{key[3]}", base["method"], _f(base["psnr_mask"]),
-            _f(by["diffusion"]["psnr_mask"]), f"{gain:+.2f} dB", _f(by["regression + DC"]["psnr_mask"])]
 
 
 def _curve(A, rows):
@@ -80,12 +53,23 @@ def write(path, idx, model_id):
       "`training/recipe.py` (see `training/README.md`), on the validation split described below.\n")
     A("## What it does\n")
     A("A low-resolution slice (h x w) is normalised, upsampled to x_up (H x W = s h x s w, s = 2 or 4: "
-      "zero-filled Fourier interpolation for k-space data (MR), the contract's bicubic otherwise), encoded to a latent condition, refined by a few DDIM steps of a "
+      "zero-filled Fourier interpolation for MR, the contract's bicubic for CT), encoded to a latent condition, refined by a few DDIM steps of a "
       "text-conditioned latent U-Net that start from the noised condition (SDEdit/CCDF start, "
       f"init_strength {cfg['init_strength']}, {cfg['default_steps']} steps by default), decoded, and "
-      "projected onto the measured data (data consistency in pixel space). A one-step regression network "
-      "on the same data is shipped as the honest baseline. Graph names, inputs and outputs, pixel "
-      "normalisation and the prompt rule: `docs/model-contract.md`.\n")
+      "projected onto the input (data consistency in pixel space). The text encoder reads task words before the prompt: "
+      "the scale (`x2`, `x4`) and what made the input (`kspace`: a lower acquisition matrix, `resampled`, `area`: larger "
+      "detector pixels, or `auto`: unknown).\n")
+    A("**The degradation is not known by default** (`--degradation auto`). The two common MR cases put the HR pixel grid in "
+      "different places (truncated k-space: LR pixel i at HR pixel s i; resampling: at s i + (s - 1)/2), so one output cannot "
+      "suit both: on our validation, zero-filled Fourier on a resampled slice loses 2-3.5 dB to bicubic, and bicubic on a "
+      "truncated slice loses 3 dB to zero-filling. In auto mode an MR slice is therefore routed by a small spectral "
+      "detector (`training/detector.py`, logistic on the slice's band powers) to the k-space or the resampled path, each "
+      "with its words and its exact projection; CT (whose degradations share one grid) runs the blind `auto` words with a "
+      "projection that only enforces the low band where every known degradation agrees with the input "
+      f"({D.AUTO_CONSISTENCY['pass']:g}-{D.AUTO_CONSISTENCY['stop']:g} of the LR Nyquist frequency, cosine taper). "
+      "Told the degradation (`--degradation kspace|bicubic|area`), the pipeline skips the detector. A one-step regression "
+      "network on the same data (blind: it is told nothing) is shipped as the honest baseline. Graph names, inputs and outputs, "
+      "pixel normalisation and the prompt rule: `docs/model-contract.md`.\n")
     A("## Data and licences\n")
     A(_table(["Debian package", "version", "licence"],
              [[p, v["version"], v["licence"]] for p, v in t["packages"].items()]))
@@ -103,14 +87,22 @@ def write(path, idx, model_id):
       "slices, and its validation slab comes from the same patient and scanner. The CT numbers below "
       "therefore say little about other scanners, kernels or body parts.\n")
     A("## Degradations\n")
-    A("Training (randomised per slice, scales 2 and 4 in-plane, after random 90-degree rotations and "
-      "flips; intensity scaling of HR and input together):\n")
-    A("- 30%: antialiased bicubic downsampling, sometimes with Gaussian noise.")
-    A("- MR, 70%: k-space truncation to the central (H/s x W/s) block (a lower acquisition matrix; the "
-      "unpaired Nyquist line is not acquired), 20% with partial Fourier (62.5-90% of rows, zero-filled), "
-      "50% with complex Gaussian k-space noise and magnitude reconstruction.")
-    A("- CT, 70%: Gaussian blur (sigma 0-1 HR pixel) then s x s area (block-mean) downsampling, 60% with "
-      "2-25 HU Gaussian noise.\n")
+    A("Training pairs are made per 64 x 64 patch (the patch is cut from the HR slice, then degraded as a whole image, "
+      "so the loss can be taken after the exact projection of each sample). Sources per patch: "
+      f"{cfg['ct_p']:.0%} CT, {cfg['photo_p']:.0%} photographs (treated as MR), the rest MR; scale 2 or 4 alternating; "
+      "90-degree rotations and flips; intensity scaling of HR and input together.\n")
+    A(f"- MR and photographs: {cfg['mr_noise_p']:.0%} get complex Gaussian noise (sigma {cfg['mr_noise'][0]}-{cfg['mr_noise'][1]} "
+      "of the slice's 99.5th percentile, log-uniform) and are taken as magnitude images, HR and LR from the same noisy complex "
+      f"image (real scans are noisy magnitude images at both resolutions). Then {cfg['mr_kspace_p']:.0%} a lower acquisition "
+      "matrix (central k-space block, magnitude), the rest resampled (the product's antialiased bicubic; for auto samples also "
+      "box filters with some blur).")
+    A(f"- CT: {cfg['ct_area_p']:.0%} Gaussian blur (sigma 0.5 HR pixel when told, 0-1 for auto samples) then s x s block "
+      "means, 60% with 2-25 HU noise; the rest resampled.")
+    A(f"- Words: each sample is told its degradation or `auto` ({cfg['auto_p']['MR']:.0%} of MR samples, whose auto mode is "
+      f"the detector's fallback only; {cfg['auto_p']['CT']:.0%} of CT samples); prompt dropout {cfg['prompt_dropout']} and word "
+      "dropout apply to the content words only.")
+    A("- Loss: L1 to the HR patch after the sample's own projection (k-space replacement, 6 conjugate-gradient steps for "
+      f"area and bicubic, the low-band projection for auto) plus {cfg['pre_dc_weight']} x L1 before it.\n")
     A(f"Evaluation uses the fixed operators of the contract without noise, exactly as `medsr eval` does: MR "
       f"`kspace` (the central block including the unpaired Nyquist line), CT `area` with blur sigma "
       f"{idx['degradations']['ct']['blur_sigma_px']} HR pixel, and `bicubic` for both.\n")
@@ -149,7 +141,7 @@ def write(path, idx, model_id):
       f"range), {int(cfg['from_condition_p'] * 100)}% of the time with the noised *condition* as the "
       "noisy latent (exactly the inference start state).")
     A("- Regression baseline: the same U-Net body (no time, no text) on the 4x4 space-to-depth of "
-      "x_up, predicting a residual; same data, degradations, patches and optimiser.")
+      "x_up, predicting a residual; same data and optimiser, every sample blind (auto projection): it is told nothing.")
     A(f"- Augmentation besides the degradations: 90-degree rotations and flips; for MR, "
       f"{int(cfg.get('coarsen_p', 0) * 100)}% of slices first coarsened x1/2 (antialiased) so the 1 mm scans also "
       f"teach 2 mm anatomy; for CT, {int(cfg.get('refine_p', 0) * 100)}% zoomed (bicubic, x1.3-2.2) so the one "
@@ -184,6 +176,8 @@ def write(path, idx, model_id):
         A("\nData consistency (FFT or block means) and normalisation are not included.\n")
     A("## Results on the validation split\n")
     A("Definitions: " + "; ".join(f"**{k}**: {v}" for k, v in m["definitions"].items()) + ".\n")
+    A("Autoencoder ceiling (HR validation slices through encoder and decoder, PSNR in the body mask): " + ", ".join(
+        f"{k} {_f(v['psnr_mask'])} dB (worst slice {_f(v['psnr_mask_min'])})" for k, v in m["vae"].items()) + ".\n")
     A("Validation subjects (never trained on): " + ", ".join(
         f"{s} ({v['modality']}, {v['slices']} slices of {v['shape'][0]}x{v['shape'][1]}, prompt `{v['prompt']}`)"
         for s, v in m["validation"].items()) + ".\n")
@@ -287,27 +281,25 @@ def write(path, idx, model_id):
     A("")
     A("## Limitations\n")
     A("- Not a medical device; not for diagnostic use. Super-resolved detail is an estimate, not a measurement: "
-      "look at the uncertainty map and at the data-consistent input.")
+      "look at the uncertainty map and at the input.")
+    A("- Auto mode on MR depends on the degradation detector. " + (m["detector"]["summary"] if m.get("detector") else "")
+      + " It was fitted on two training acquisitions; scans whose reconstruction filters k-space (apodisation) or that "
+      "were interpolated by the scanner look like resampled ones to it. When you know how a slice was made, say so "
+      "(`--degradation`).")
     A("- CT: one real volume, one scanner, head only; validation is a held-out slab of the same patient, whose "
-      "neighbouring slices (4 either side excluded) trained the networks. The CT gains above therefore likely "
-      "overstate what to expect on other patients, scanners and reconstruction kernels. The external CT test "
-      "(above) is two single slices from other scanners and patients: a sign, not a measurement.")
-    A(f"- MR: {len([d for d in t['data'] if 'ct' not in d['subject']])} training sources, mostly T1 brain "
-      "(Colin27 dominates); DWI b0 from 10 slices; no knee/spine/body data, so prompts for other anatomy "
-      "are tokenised but untrained.")
+      "neighbouring slices (4 either side excluded) trained the networks. The CT gains therefore likely "
+      "overstate what to expect on other patients, scanners and reconstruction kernels; the external CT test "
+      "is two single slices from other scanners and patients: a sign, not a measurement.")
+    A("- MR: training is two T1 brain volumes (Colin27, a smoothed 27-scan template, dominates) and a few DWI b0 slices; "
+      "validation is three other subjects (T1 2x2x3 mm, Siemens DWI b0, EPI), all brain. Knee, spine and body MR are untrained.")
     A(f"- Small models trained for about {t['seconds'] / 60:.0f} minutes ({t['hardware'].split(';')[0]}): quality is "
-      "limited by model size, data and training time, and the goals table above says plainly where the goals were "
-      "not met. The learning curve under Training shows which of these binds: a gain that has stopped growing is "
-      "not waiting for more iterations.")
-    A("- Trained degradations are simulated (k-space truncation, blur + area, bicubic); real scanner "
-      "reconstructions (filters, parallel imaging, motion) differ.")
-    A("- The validation MR subject is 2 x 2 mm (128 x 128) with the face cut off sharply at the edge of the "
-      "field of view: the 'HR' reference is itself low resolution (x2 means 4 mm -> 2 mm, x4 8 mm -> 2 mm), "
-      "so much of what is lost is fine cortical detail that no model can infer reliably. Gain of the default "
-      "pipeline over zero-filled Fourier interpolation there: " + _goal_words(m, "MR") + ".")
-    A("- Text conditioning: " + _text_effect(m) + " (ablation above); the data hold one CT and a few MR contrasts, "
-      "so the prompt mostly tells the model the modality.\n")
+      "limited by model size, data and training time; the goals table says plainly where the goals were not met, and the "
+      "learning curve shows whether the gain was still growing.")
+    A("- Trained degradations are simulated (k-space truncation, blur + area, resampling); real scanner "
+      "reconstructions (filters, parallel imaging, partial Fourier, motion) differ.")
+    A("- Text conditioning: the data hold one CT and a few MR contrasts, so the content prompt mostly tells the model the "
+      "modality; the task words are what changes its behaviour (table above).\n")
     A("## Reproduce\n")
-    A("```\n/usr/bin/python3 training/recipe.py --config default --out models/medsr-ldm-v1\n```\n")
+    A("```\n/usr/bin/python3 training/recipe.py --config default --out models/medsr-ldm-v2\n```\n")
     A("See `training/README.md`.")
     open(path, "w").write("\n".join(L) + "\n")
