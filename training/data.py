@@ -269,8 +269,19 @@ def _thin_validation(arrays, meta):
 def load(path):
     z = np.load(path)
     meta = json.loads(str(z["meta"]))
-    arrays = [z["arr_%d" % i] for i in range(len(meta["slices"]))]
+    arrays = [z["arr_%d" % i].astype(np.float32) for i in range(len(meta["slices"]))]
     return arrays, meta
+
+
+def pack(work, out_dir):
+    """The prepared slices as float16, compressed, in out_dir/slices.npz (~23 MiB, under the GPU machine's
+    64 MiB carry limit): a recipe run with --work out_dir uses them without fetching anything. float16 keeps
+    MR values exactly (8-12 bit) and CT to within 1 HU."""
+    arrays, meta = load(prepare(work))
+    os.makedirs(out_dir, exist_ok=True)
+    path = os.path.join(out_dir, "slices.npz")
+    np.savez_compressed(path, *[a.astype(np.float16) for a in arrays], meta=json.dumps(meta))
+    return path
 
 
 if __name__ == "__main__":
