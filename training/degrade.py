@@ -300,15 +300,15 @@ def lowband_consistency(out, lr, s, grid="kspace", pass_=AUTO_CONSISTENCY["pass"
 
 
 def lowband_residual(out, lr, s, grid="kspace", pass_=AUTO_CONSISTENCY["pass"], stop=AUTO_CONSISTENCY["stop"]):
-    """||W (F(crop(out)) - F(lr))|| / ||W F(lr)||: how far `out` is from the input in the enforced band."""
+    """||F(crop(out)) - F(lr)|| / ||F(lr)|| over the fully enforced band: 0 after the projection."""
     H, W = out.shape[-2:]
     h, w = lr.shape[-2:]
     k = torch.fft.fftshift(torch.fft.fft2(out.double()), dim=(-2, -1))
     kl = _lr_spectrum_on_hr_grid(lr, H, W, grid)
     top, left = H // 2 - h // 2, W // 2 - w // 2
-    wt = _band_weight(h, pass_, stop)[:, None] * _band_weight(w, pass_, stop)[None, :]
-    d = wt * (k[..., top:top + h, left:left + w] - kl)
-    return float(torch.linalg.norm(d) / torch.linalg.norm(wt * kl).clamp(min=1e-12))
+    full = ((_band_weight(h, pass_, stop)[:, None] * _band_weight(w, pass_, stop)[None, :]) >= 1).double()
+    d = full * (k[..., top:top + h, left:left + w] - kl)
+    return float(torch.linalg.norm(d) / torch.linalg.norm(full * kl).clamp(min=1e-12))
 
 
 def consistency(out, lr, s, kind, modality):

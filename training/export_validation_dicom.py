@@ -2,8 +2,8 @@
 
     /usr/bin/python3 training/export_validation_dicom.py OUT_DIR [--work training/.work]
 
-so that `npx medsr eval OUT_DIR/MR --scale 2` (and CT, x4) can be compared with the card
-(docs/eval-reproduction.md). One series per modality, instance numbers in slice order:
+so that `npx medsr eval OUT_DIR/<subject> --scale 2` can be compared with the card
+(docs/eval-reproduction.md). One series per validation subject, instance numbers in slice order:
 
 - MR: MR Image Storage, 16-bit unsigned stored values equal to the array values (the validation
   subject is uint8 data), no rescale.
@@ -29,11 +29,12 @@ import data  # noqa: E402
 
 MR_STORAGE = "1.2.840.10008.5.1.4.1.1.4"
 CT_STORAGE = "1.2.840.10008.5.1.4.1.1.2"
-# In-plane spacing (mm) of the validation sources (data.load_subjects: ITK KmeansTest T1 is
-# 2 x 2 x 3 mm, InVesalius Cranium 0.957 x 0.957 x 1.5 mm); slices.npz does not record it.
-SPACING = {"MR": (2.0, 2.0, 3.0), "CT": (0.957, 0.957, 1.5)}
-SERIES = {"MR": "T1 axial head (medsr validation itk_kmeans_t1)",
-          "CT": "axial head (medsr validation invesalius_cranium_ct)"}
+# Voxel size (mm) of the validation sources (data.load_subjects); slices.npz does not record it.
+SPACING = {"itk_kmeans_t1": (2.0, 2.0, 3.0), "heudiconv_siemens_b0": (1.5, 1.5, 1.5),
+           "nibabel_example4d_epi": (2.0, 2.0, 2.2), "invesalius_cranium_ct": (0.957, 0.957, 1.5)}
+# series descriptions whose words give the recipe's prompt (weighting words: t1, dwi; none for the EPI)
+SERIES = {"itk_kmeans_t1": "T1 axial head", "heudiconv_siemens_b0": "DWI b0 axial head",
+          "nibabel_example4d_epi": "EPI axial head", "invesalius_cranium_ct": "axial head"}
 
 
 def _uid(*parts):
@@ -46,6 +47,8 @@ def prompt_of(ds):
     toks = set("".join(c if c.isalnum() else " " for c in ds.SeriesDescription.lower()).split())
     if ds.Modality == "MR" and "t1" in toks:
         words.append("t1")
+    if ds.Modality == "MR" and toks & {"dwi", "b0"}:
+        words.append("dwi")
     words.append("axial")
     return " ".join(words)
 
@@ -71,7 +74,7 @@ def write_slice(path, a, m, k, study_uid, series_uid, frame_uid):
     ds.Manufacturer = "medsr validation export"
     ds.ReferringPhysicianName = ""
     ds.StudyDescription = "medsr model card validation"
-    ds.SeriesDescription = SERIES[mod]
+    ds.SeriesDescription = f"{SERIES[m['subject']]} (medsr validation {m['subject']})"
     ds.PatientName = "VALIDATION^" + m["subject"].upper()
     ds.PatientID = m["subject"]
     ds.PatientBirthDate = ""
@@ -79,11 +82,11 @@ def write_slice(path, a, m, k, study_uid, series_uid, frame_uid):
     ds.BodyPartExamined = "HEAD"
     ds.StudyInstanceUID, ds.SeriesInstanceUID = study_uid, series_uid
     ds.StudyID = "1"
-    ds.SeriesNumber = 1 if mod == "MR" else 2
+    ds.SeriesNumber = sorted(SERIES).index(m["subject"]) + 1
     ds.PatientPosition = "HFS"
     ds.InstanceNumber = k + 1
     ds.PatientOrientation = ["L", "P"]
-    sx, sy, sz = SPACING[mod]
+    sx, sy, sz = SPACING[m["subject"]]
     ds.ImagePositionPatient = [0.0, 0.0, float(m["index"]) * sz]
     ds.ImageOrientationPatient = [1, 0, 0, 0, 1, 0]
     ds.FrameOfReferenceUID = frame_uid
@@ -129,12 +132,13 @@ def main():
     val = {}
     for a, m in zip(arrays, meta["slices"]):
         if m["split"] == "val":
-            val.setdefault(m["modality"], []).append((a, m))
+            val.setdefault(m["subject"], []).append((a, m))
     study_uid = _uid("study")
-    for mod, items in sorted(val.items()):
-        d = os.path.join(args.out, mod)
+    for subject, items in sorted(val.items()):
+        mod = items[0][1]["modality"]
+        d = os.path.join(args.out, subject)
         os.makedirs(d, exist_ok=True)
-        series_uid, frame_uid = _uid(mod, "series"), _uid(mod, "frame")
+        series_uid, frame_uid = _uid(subject, "series"), _uid(subject, "frame")
         for k, (a, m) in enumerate(items):  # the recipe's order (_val in evaluate.py)
             ds = write_slice(os.path.join(d, "%03d.dcm" % (k + 1)), a, m, k, study_uid, series_uid, frame_uid)
             back = pydicom.dcmread(os.path.join(d, "%03d.dcm" % (k + 1)))

@@ -20,14 +20,18 @@ export function lowbandConsistency(out: Plane, lr: Plane, band: AutoConsistency,
   return { data: ifft2Real(spec), height: out.height, width: out.width };
 }
 
-/** ||W (F(out) - F(lr))|| / ||W F(lr)|| over the LR band: how far `out` is from the input where `auto` enforces it. */
+/**
+ * ||F(out) - F(lr)|| / ||F(lr)|| over the fully enforced band (weight 1): how far `out` is from the
+ * input where `auto` makes it agree (0 after the projection, as for the exact projections).
+ */
 export function lowbandResidual(out: Plane, lr: Plane, band: AutoConsistency, grid: SamplingGrid): number {
   const spec = fft2Real(out.data, out.height, out.width);
   let diff = 0;
   let ref = 0;
   forEachBandBin(spec, fft2Real(lr.data, lr.height, lr.width), band, grid, (dst, weight, re, im) => {
-    diff += weight * weight * ((spec.re[dst]! - re) ** 2 + (spec.im[dst]! - im) ** 2);
-    ref += weight * weight * (re * re + im * im);
+    if (weight < 1) return;
+    diff += (spec.re[dst]! - re) ** 2 + (spec.im[dst]! - im) ** 2;
+    ref += re * re + im * im;
   });
   return Math.sqrt(diff) / Math.max(Math.sqrt(ref), 1e-12);
 }
