@@ -1,5 +1,6 @@
 import type { DataSet } from 'dicom-parser';
 import { MedsrError } from '../shared/errors';
+import { checkElements } from './check-elements';
 import { DEFAULT_READ_LIMITS, resolveLimits } from './limits';
 import { parsePart10, type ParsedDicom } from './parse-part10';
 import { describePixels } from './pixel-description';
@@ -28,6 +29,7 @@ export function readDicomBytes(bytes: Uint8Array, ref: InputRef, options?: ReadO
 export function readDicomOrDirectory(bytes: Uint8Array, ref: InputRef, options?: ReadOptions): { instance: DicomInstance } | { dicomdir: DataSet } {
   const limits = resolveLimits(options);
   const parsed = parsePart10(bytes, ref.label, limits.maxFileBytes);
+  checkElements(parsed.dataSet, ref.label);
   try {
     if (isDicomdir(parsed.dataSet)) return { dicomdir: parsed.dataSet };
     const instance = instanceFromDataSet(parsed, bytes, ref, options);

@@ -64,11 +64,39 @@ export function readDataset(bytes: Uint8Array, file: string): { meta: DicomDatas
       forceStoreRaw: false,
     });
     repairLegacyValues(parsed.dict);
+    assertNoAmplification(parsed.dict, bytes.byteLength, file);
     return { meta: parsed.meta, dict: parsed.dict };
   } catch (err) {
+    if (err instanceof MedsrError) throw err;
     const message = err instanceof Error ? err.message : String(err);
     throw new MedsrError('invalid_input', 'derived.read_source', `cannot clone the source dataset: ${message}`, { file }, { cause: err });
   }
+}
+
+/**
+ * A clone can never hold more value bytes than the file it was read from: if it does, the
+ * reader was misled by a corrupt length and the copy would amplify it (a 10 kB file once made a
+ * 1.9 GB answer). checkElements refuses such files at read time; this is the second line.
+ */
+function assertNoAmplification(ds: DicomDataset, sourceBytes: number, file: string): void {
+  const total = valueBytes(ds, 0);
+  if (total > sourceBytes) {
+    throw new MedsrError('invalid_input', 'dicom.bad_element', `the source's elements claim ${total} bytes, more than the ${sourceBytes}-byte file holds`, { file });
+  }
+}
+
+function valueBytes(ds: DicomDataset, depth: number): number {
+  let total = 0;
+  for (const el of Object.values(ds)) {
+    if (!el || !Array.isArray(el.Value)) continue;
+    for (const v of el.Value) {
+      if (v instanceof ArrayBuffer) total += v.byteLength;
+      else if (ArrayBuffer.isView(v)) total += v.byteLength;
+      else if (typeof v === 'string') total += v.length;
+      else if (el.vr === 'SQ' && v && typeof v === 'object' && depth < 64) total += valueBytes(v as DicomDataset, depth + 1);
+    }
+  }
+  return total;
 }
 
 export function writePart10(meta: DicomDataset, dict: DicomDataset, file: string): Uint8Array {

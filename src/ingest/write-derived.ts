@@ -5,6 +5,7 @@
  * geometry, the new pixels in a stated representation, labels saying AI and NOT FOR DIAGNOSTIC USE.
  * Always uncompressed Explicit VR Little Endian, whatever the source's transfer syntax.
  */
+import { MedsrError } from '../shared/errors';
 import type { DicomInstance } from './types';
 import { MEDSR_IMPLEMENTATION_CLASS_UID, newUid } from './uid';
 import { type DicomDataset, get, getString, put, readDataset, remove, tagOf, writePart10 } from './write-derived-dataset';
@@ -98,5 +99,22 @@ export function writeDerived(source: DicomInstance, frames: Int32Array[], option
   keepLossyHistory(ds, source);
   addMissingType2(ds);
 
-  return writePart10(fileMeta(source.sopClassUID, sopInstanceUID, options.softwareVersion), ds, source.ref.label);
+  const written = writePart10(fileMeta(source.sopClassUID, sopInstanceUID, options.softwareVersion), ds, source.ref.label);
+  assertBoundedOutput(written.byteLength, source, frames, options);
+  return written;
+}
+
+/** Headroom for what write-back adds to the source's header (labels, references, equipment). */
+const ADDED_HEADER_BYTES = 1024 * 1024;
+
+/**
+ * The derived file is the source's header plus the new pixels: never more. A bigger file means
+ * something in the header was amplified, and it must not reach a client or a disk.
+ */
+function assertBoundedOutput(written: number, source: DicomInstance, frames: readonly Int32Array[], options: DerivedOptions): void {
+  const pixelBytes = frames.length * options.rows * options.columns * 4;
+  const bound = source.bytes.byteLength + pixelBytes + ADDED_HEADER_BYTES;
+  if (written > bound) {
+    throw new MedsrError('invalid_input', 'derived.amplified', `the derived file would be ${written} bytes, more than the source header and new pixels allow (${bound})`, { file: source.ref.label });
+  }
 }
