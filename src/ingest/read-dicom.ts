@@ -77,8 +77,8 @@ function instanceFromDataSet(parsed: ParsedDicom, bytes: Uint8Array, ref: InputR
     seriesInstanceUID: seriesInstanceUID ?? `unknown-series:${file}`,
     frameOfReferenceUID: clean(ds.string('x00200052')),
     modality: clean(ds.string('x00080060')) ?? 'OT',
-    instanceNumber: ds.intString('x00200013'),
-    seriesNumber: ds.intString('x00200011'),
+    instanceNumber: integerString(ds, 'x00200013'),
+    seriesNumber: integerString(ds, 'x00200011'),
     seriesDescription: text(ds, 'x0008103e'),
     studyDescription: text(ds, 'x00081030'),
     pixel,
@@ -128,6 +128,12 @@ function numbers(ds: DataSet, tag: string, count: number): number[] | undefined 
     values.push(v);
   }
   return values;
+}
+
+/** An IS value, or undefined when it is absent or not an integer DICOM's IS can hold ("NaN", 1e12). */
+function integerString(ds: DataSet, tag: string): number | undefined {
+  const value = ds.intString(tag);
+  return value !== undefined && Number.isInteger(value) && Math.abs(value) <= 2 ** 31 - 1 ? value : undefined;
 }
 
 function finite(value: number | undefined): number | undefined {

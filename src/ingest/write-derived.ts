@@ -88,7 +88,9 @@ export function writeDerived(source: DicomInstance, frames: Int32Array[], option
   const offset = parseTimezoneOffset(getString(ds, 'TimezoneOffsetFromUTC'));
   const now = dicomNow(options.now ?? new Date(), offset ?? 0);
 
-  // StudyInstanceUID, FrameOfReferenceUID and InstanceNumber stay as cloned.
+  // StudyInstanceUID, FrameOfReferenceUID and InstanceNumber stay as cloned; an InstanceNumber
+  // that is no IS ("NaN") is emptied (Type 2), not copied into an invalid file.
+  if (source.instanceNumber === undefined && (get(ds, 'InstanceNumber')?.length ?? 0) > 0) put(ds, 'InstanceNumber', []);
   remove(ds, ...SOURCE_INSTANCE_ONLY);
   put(ds, 'SOPInstanceUID', [sopInstanceUID]);
   put(ds, 'SeriesInstanceUID', [options.seriesInstanceUID]);

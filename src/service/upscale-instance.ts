@@ -50,6 +50,14 @@ export function normalisationFor(manifest: ResolverLike['manifest'], modality: s
 const SR_SERIES_OFFSET = 1000;
 const STD_SERIES_OFFSET = 2000;
 
+const MAX_IS = 2 ** 31 - 1;
+
+/** The source's number plus the offset, or the offset alone when the sum would not be an IS. */
+export function derivedSeriesNumber(source: number | undefined, offset: number): number {
+  const sum = (source ?? 0) + offset;
+  return Number.isInteger(sum) && Math.abs(sum) <= MAX_IS ? sum : offset;
+}
+
 export async function upscaleInstance(instance: DicomInstance, request: SliceRequest, deps: UpscaleInstanceDeps): Promise<SliceOutput> {
   const { options } = request;
   const { resolver } = deps;
@@ -103,7 +111,7 @@ export async function upscaleInstance(instance: DicomInstance, request: SliceReq
     ...base,
     kind: 'super-resolution',
     seriesInstanceUID: target?.seriesInstanceUID ?? deps.newUid(),
-    seriesNumber: (instance.seriesNumber ?? 0) + SR_SERIES_OFFSET,
+    seriesNumber: derivedSeriesNumber(instance.seriesNumber, SR_SERIES_OFFSET),
     seriesDescription: instance.seriesDescription ?? instance.modality,
     derivationDescription: `super-resolution ${model} ${settings} dc-residual=${worstResidual.toPrecision(3)}`,
     ...(target ? { sopInstanceUID: target.sopInstanceUID } : {}),
@@ -115,7 +123,7 @@ export async function upscaleInstance(instance: DicomInstance, request: SliceReq
     ...base,
     kind: 'uncertainty',
     seriesInstanceUID: target?.uncertaintySeriesInstanceUID ?? deps.newUid(),
-    seriesNumber: (instance.seriesNumber ?? 0) + STD_SERIES_OFFSET,
+    seriesNumber: derivedSeriesNumber(instance.seriesNumber, STD_SERIES_OFFSET),
     seriesDescription: `${instance.seriesDescription ?? instance.modality} uncertainty`,
     derivationDescription: `per-pixel std over ${samples} samples, ${model} ${settings}`,
     pixelRepresentation: stored.pixelRepresentation,
