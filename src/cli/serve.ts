@@ -45,7 +45,14 @@ export async function serve(flags: ServeFlags): Promise<void> {
     dataDir: path.resolve(flags.dataDir ?? config.dataDir),
     workers: flags.workers ?? config.inferenceWorkers,
   };
-  const runtime = createRuntime({ modelDir: path.resolve(flags.model ?? config.modelDir), device: flags.device ?? config.device, workers: settings.workers, intraOpThreads: config.intraOpThreads });
+  const runtime = createRuntime({
+    modelDir: path.resolve(flags.model ?? config.modelDir),
+    device: flags.device ?? config.device,
+    workers: settings.workers,
+    intraOpThreads: config.intraOpThreads,
+    // uploads: the archives of one upload together, checked before any entry is inflated
+    readLimits: { maxArchiveBytes: config.maxUploadInflatedBytes, maxArchiveEntries: config.maxUploadEntries },
+  });
   let metrics: ApiMetrics | undefined;
   const services = createServices({
     dataDir: settings.dataDir,

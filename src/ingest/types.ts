@@ -102,11 +102,14 @@ export interface ReadLimits {
   maxFrameSamples: number;
   /** Largest rows * columns * samples * frames of one instance. */
   maxInstanceSamples: number;
-  /** Total bytes inflated from one archive, counted while streaming. */
+  /**
+   * Total bytes inflated from the archives of one read (one upload, one batch): judged from the
+   * central directories before inflating, and counted again while streaming.
+   */
   maxArchiveBytes: number;
-  /** Entries (files and folders) in one archive. */
+  /** Entries (files and folders) in the archives of one read, counted before inflating. */
   maxArchiveEntries: number;
-  /** Largest inflated/compressed ratio of one archive entry, once it passes 1 MiB. */
+  /** Largest inflated/compressed ratio of one archive entry (past 1 MiB) and of a whole archive (past 256 MiB). */
   maxCompressionRatio: number;
 }
 

@@ -17,6 +17,10 @@ const ConfigSchema = z.object({
   MEDSR_CORS_ORIGIN: z.string().optional(),
   MEDSR_MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(2 * 1024 ** 3),
   MEDSR_MAX_UPLOAD_FILES: z.coerce.number().int().positive().default(10_000),
+  /** Bytes the zip archives of one upload may inflate to, all together, judged before inflating. */
+  MEDSR_MAX_UPLOAD_INFLATED_BYTES: z.coerce.number().int().positive().default(16 * 1024 ** 3),
+  /** Entries the zip archives of one upload may hold, all together. */
+  MEDSR_MAX_UPLOAD_ENTRIES: z.coerce.number().int().positive().default(200_000),
   MEDSR_MAX_QUEUE: z.coerce.number().int().positive().default(64),
   MEDSR_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -38,6 +42,8 @@ export interface MedsrConfig {
   corsOrigin: string | undefined;
   maxUploadBytes: number;
   maxUploadFiles: number;
+  maxUploadInflatedBytes: number;
+  maxUploadEntries: number;
   maxQueue: number;
   logLevel: EnvConfig['MEDSR_LOG_LEVEL'];
 }
@@ -66,6 +72,8 @@ export function parseConfig(env: NodeJS.ProcessEnv): MedsrConfig {
     corsOrigin: e.MEDSR_CORS_ORIGIN,
     maxUploadBytes: e.MEDSR_MAX_UPLOAD_BYTES,
     maxUploadFiles: e.MEDSR_MAX_UPLOAD_FILES,
+    maxUploadInflatedBytes: e.MEDSR_MAX_UPLOAD_INFLATED_BYTES,
+    maxUploadEntries: e.MEDSR_MAX_UPLOAD_ENTRIES,
     maxQueue: e.MEDSR_MAX_QUEUE,
     logLevel: e.MEDSR_LOG_LEVEL,
   });

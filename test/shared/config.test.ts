@@ -33,3 +33,11 @@ describe('parseConfig', () => {
     expect(err.message).toContain('MEDSR_DEVICE');
   });
 });
+
+describe('per-upload archive limits', () => {
+  it('default to 16 GiB inflated and 200,000 entries, and can be set', () => {
+    expect(parseConfig({})).toMatchObject({ maxUploadInflatedBytes: 16 * 1024 ** 3, maxUploadEntries: 200_000 });
+    expect(parseConfig({ MEDSR_MAX_UPLOAD_INFLATED_BYTES: '1000000', MEDSR_MAX_UPLOAD_ENTRIES: '50' })).toMatchObject({ maxUploadInflatedBytes: 1_000_000, maxUploadEntries: 50 });
+    expect(() => parseConfig({ MEDSR_MAX_UPLOAD_INFLATED_BYTES: '-1' })).toThrow(MedsrError);
+  });
+});
