@@ -65,7 +65,7 @@ export async function serve(flags: ServeFlags): Promise<void> {
     onSlice: (outcome, seconds) => metrics?.sliceDuration.observe({ source: 'job', outcome }, seconds),
   });
   const app = createApp(apiDepsOf(runtime, services, {
-    config,
+    config: { ...config, allowedHosts: allowedHostsFor(config.allowedHosts, settings.host) },
     syncConcurrency: settings.workers,
     viewerDir: path.resolve(flags.viewer ?? path.join(REPO_ROOT, 'dist', 'viewer')),
   }));
@@ -95,4 +95,15 @@ export async function serve(flags: ServeFlags): Promise<void> {
   };
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
+}
+
+/**
+ * The host names answered without an API key: the configured ones, plus the address serve was
+ * told to listen on when that is one address (--host 192.168.1.5), not a wildcard.
+ */
+export function allowedHostsFor(configured: readonly string[], listenHost: string): string[] {
+  const host = listenHost.trim().toLowerCase();
+  const wildcard = host === '' || host === '0.0.0.0' || host === '::' || host === '[::]';
+  const name = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+  return [...new Set([...configured, ...(wildcard ? [] : [name])])];
 }
