@@ -6,6 +6,7 @@
  * Always uncompressed Explicit VR Little Endian, whatever the source's transfer syntax.
  */
 import { MedsrError } from '../shared/errors';
+import { parsedOf } from './read-dicom';
 import type { DicomInstance } from './types';
 import { MEDSR_IMPLEMENTATION_CLASS_UID, newUid } from './uid';
 import { type DicomDataset, get, getString, put, readDataset, remove, tagOf, writePart10 } from './write-derived-dataset';
@@ -83,7 +84,7 @@ function addMissingType2(ds: DicomDataset): void {
 export function writeDerived(source: DicomInstance, frames: Int32Array[], options: DerivedOptions): Uint8Array {
   checkDerivedOptions(source, frames, options);
   const representation = outputRepresentation(source, options);
-  const { dict: ds } = readDataset(source.bytes, source.ref.label);
+  const { dict: ds } = readDataset(source.bytes, source.ref.label, parsedOf(source).dataSet);
   const sopInstanceUID = options.sopInstanceUID ?? newUid();
   const offset = parseTimezoneOffset(getString(ds, 'TimezoneOffsetFromUTC'));
   const now = dicomNow(options.now ?? new Date(), offset ?? 0);
