@@ -11,6 +11,7 @@ import type { DicomInstance } from './types';
 import { MEDSR_IMPLEMENTATION_CLASS_UID, newUid } from './uid';
 import { type DicomDataset, get, getString, put, readDataset, remove, tagOf, writePart10 } from './write-derived-dataset';
 import { dicomNow, parseTimezoneOffset } from './write-derived-datetime';
+import { applyEnhanced, isEnhanced } from './write-derived-enhanced';
 import { applyScaledGeometry } from './write-derived-geometry';
 import { applyLabels } from './write-derived-labels';
 import { checkDerivedOptions, type DerivedOptions } from './write-derived-options';
@@ -97,6 +98,7 @@ export function writeDerived(source: DicomInstance, frames: Int32Array[], option
   put(ds, 'SeriesInstanceUID', [options.seriesInstanceUID]);
   put(ds, 'SeriesNumber', [options.seriesNumber]);
   applyLabels(ds, source, options, now);
+  if (isEnhanced(ds)) applyEnhanced(ds, source);
   applyScaledGeometry(ds, options.scale);
   applyPixelModule(ds, frames, options, representation);
   keepLossyHistory(ds, source);
