@@ -4,7 +4,8 @@ import { checkElements } from './check-elements';
 import { DEFAULT_READ_LIMITS, resolveLimits } from './limits';
 import { parsePart10, type ParsedDicom } from './parse-part10';
 import { describePixels } from './pixel-description';
-import type { DicomInstance, ImageGeometry, InputRef, PromptMetadata, ReadOptions } from './types';
+import { readMosaic } from './mosaic';
+import type { DicomInstance, ImageGeometry, InputRef, MosaicLayout, PromptMetadata, ReadOptions } from './types';
 
 /** SOP class of a DICOMDIR (Media Storage Directory Storage). */
 export const MEDIA_STORAGE_DIRECTORY = '1.2.840.10008.1.3.10';
@@ -84,8 +85,14 @@ function instanceFromDataSet(parsed: ParsedDicom, bytes: Uint8Array, ref: InputR
     pixel,
     geometry: readGeometry(ds),
     promptMetadata: readPromptMetadata(ds),
+    ...mosaicOf(ds, pixel.rows, pixel.columns),
     bytes,
   };
+}
+
+function mosaicOf(ds: DataSet, rows: number, columns: number): { mosaic?: MosaicLayout } {
+  const mosaic = readMosaic(ds, rows, columns);
+  return mosaic ? { mosaic } : {};
 }
 
 function readGeometry(ds: DataSet): ImageGeometry {

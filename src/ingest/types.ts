@@ -54,6 +54,14 @@ export interface PromptMetadata {
   ImageOrientationPatient?: number[];
 }
 
+/** A MOSAIC frame: `images` slices in a `grid` x `grid` array of tileRows x tileColumns tiles. */
+export interface MosaicLayout {
+  images: number;
+  grid: number;
+  tileRows: number;
+  tileColumns: number;
+}
+
 export interface DicomInstance {
   ref: InputRef;
   sopClassUID: string;
@@ -69,6 +77,8 @@ export interface DicomInstance {
   pixel: PixelDescription;
   geometry: ImageGeometry;
   promptMetadata: PromptMetadata;
+  /** Present for a Siemens MOSAIC: each frame is a grid of slices, upscaled tile by tile. */
+  mosaic?: MosaicLayout;
   /** The Part 10 bytes, kept so write-back can clone the dataset. */
   bytes: Uint8Array;
 }
