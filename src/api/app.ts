@@ -5,6 +5,8 @@ import helmet from 'helmet';
 import { logger } from '../shared/logger';
 import { createAdmission } from './admission';
 import { requireApiKey, sessionRouter } from './auth';
+import { hostGuard } from './host-guard';
+import { createSessionStore } from './sessions';
 import type { ApiContext, ApiDeps } from './context';
 import { renderDocsPage } from './docs-page';
 import { errorHandler, notFoundHandler } from './error-handler';
@@ -20,6 +22,17 @@ const PLACEHOLDER = `<!doctype html><html lang="en"><head><meta charset="utf-8">
 <h1>medsr</h1><p>The viewer bundle is not built (<code>dist/viewer/</code> is missing).</p>
 <p>The API runs: see <a href="/api/docs">/api/docs</a> and <a href="/api/openapi.json">/api/openapi.json</a>.</p>
 <p><small>Derived images are for research, not for diagnosis.</small></p></body></html>`;
+
+/**
+ * helmet's defaults, less `upgrade-insecure-requests`: the server speaks plain HTTP (on a LAN,
+ * behind a plain-HTTP proxy), and that directive made browsers fetch viewer.js and viewer.css
+ * over https from any host name but localhost, leaving the viewer blank.
+ */
+const CSP_DIRECTIVES = {
+  'img-src': ["'self'", 'data:', 'blob:'],
+  'worker-src': ["'self'", 'blob:'],
+  'upgrade-insecure-requests': null,
+};
 
 /** Only the configured origin may call from a browser; with none configured, no CORS at all. */
 function cors(origin: string | undefined): RequestHandler {
@@ -50,16 +63,18 @@ export function createApp(deps: ApiDeps): Express {
   app.locals.metrics = metrics; // the composition root feeds job timings into the same registry
   app.disable('x-powered-by');
   app.set('trust proxy', false);
-  app.use(helmet({ contentSecurityPolicy: { directives: { 'img-src': ["'self'", 'data:', 'blob:'], 'worker-src': ["'self'", 'blob:'] } } }));
+  app.use(helmet({ contentSecurityPolicy: { directives: CSP_DIRECTIVES } }));
   app.use(metrics.middleware);
   app.use(cors(deps.config.corsOrigin));
+  app.use(hostGuard({ apiKey: deps.config.apiKey, allowedHosts: deps.config.allowedHosts, corsOrigin: deps.config.corsOrigin }));
   app.use(healthRouter(ctx));
   app.get('/api/openapi.json', (_req, res) => void res.json(openapi));
   app.get('/api/docs', (_req, res) => void res.type('html').send(docsHtml));
 
-  app.use('/api/v1', sessionRouter(deps.config.apiKey)); // before the key check: it is how a browser signs in
+  const sessions = createSessionStore({ ttlSeconds: Math.round(deps.config.sessionHours * 3600), ...(deps.now ? { now: deps.now } : {}) });
+  app.use('/api/v1', sessionRouter(deps.config.apiKey, sessions)); // before the key check: it is how a browser signs in
   const api = express.Router();
-  api.use(requireApiKey(deps.config.apiKey));
+  api.use(requireApiKey(deps.config.apiKey, sessions));
   api.use(upscaleRouter(ctx)); // before the JSON parser: its body is DICOM
   api.use(express.json({ limit: '1mb' }));
   api.use(studiesRouter(ctx));

@@ -1,19 +1,12 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import express, { type Request, type RequestHandler, type Router } from 'express';
 import { MedsrError } from '../shared/errors';
+import type { SessionStore } from './sessions';
 
 /** The viewer's session cookie: sent by the browser with EventSource, <img> and download
  * links too, none of which can carry an Authorization header. */
 export const SESSION_COOKIE = 'medsr_session';
 const COOKIE_PATH = '/api/v1';
-
-/**
- * The cookie's value: an HMAC of a fixed label under the key. It proves the holder once had the
- * key without containing it, survives server restarts, and rotating the key ends every session.
- */
-export function sessionToken(apiKey: string): string {
-  return createHmac('sha256', apiKey).update('medsr viewer session v1').digest('base64url');
-}
 
 function sameSecret(given: string | undefined, expected: Buffer): boolean {
   const g = Buffer.from(given ?? '');
@@ -39,31 +32,33 @@ const unauthorized = (): MedsrError =>
  * Optional API key: when configured, every /api/v1 request must carry `Authorization: Bearer KEY`
  * or the session cookie. Health and metrics stay open for orchestrators and scrapers.
  */
-export function requireApiKey(apiKey: string | undefined): RequestHandler {
+export function requireApiKey(apiKey: string | undefined, sessions: SessionStore): RequestHandler {
   if (!apiKey) return (_req, _res, next) => next();
   const key = Buffer.from(apiKey);
-  const token = Buffer.from(sessionToken(apiKey));
   return (req, _res, next) => {
-    if (sameSecret(bearer(req), key) || sameSecret(cookie(req, SESSION_COOKIE), token)) return next();
+    if (sameSecret(bearer(req), key) || sessions.valid(cookie(req, SESSION_COOKIE))) return next();
     next(unauthorized());
   };
 }
 
 /**
- * POST /session trades a valid key (Bearer) for an HttpOnly, SameSite=Strict session cookie;
- * DELETE /session clears it. Without a configured key both answer 204 and set nothing.
- * SameSite=Strict keeps other sites' pages from riding on the cookie (no CSRF token needed).
+ * POST /session trades a valid key (Bearer) for an HttpOnly, SameSite=Strict cookie holding a
+ * fresh random session token that expires (Max-Age and on the server); DELETE /session ends that
+ * session on the server and clears the cookie. Without a configured key both answer 204 and set
+ * nothing. SameSite=Strict keeps other sites' pages from riding on the cookie.
  */
-export function sessionRouter(apiKey: string | undefined): Router {
+export function sessionRouter(apiKey: string | undefined, sessions: SessionStore): Router {
   const router = express.Router();
   const key = apiKey ? Buffer.from(apiKey) : undefined;
   router.post('/session', (req, res, next) => {
     if (!apiKey || !key) return void res.status(204).end();
     if (!sameSecret(bearer(req), key)) return next(unauthorized());
-    res.cookie(SESSION_COOKIE, sessionToken(apiKey), { httpOnly: true, sameSite: 'strict', path: COOKIE_PATH, secure: req.secure });
+    const { token, maxAgeSeconds } = sessions.create();
+    res.cookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'strict', path: COOKIE_PATH, secure: req.secure, maxAge: maxAgeSeconds * 1000 });
     res.status(204).end();
   });
-  router.delete('/session', (_req, res) => {
+  router.delete('/session', (req, res) => {
+    sessions.revoke(cookie(req, SESSION_COOKIE));
     res.clearCookie(SESSION_COOKIE, { path: COOKIE_PATH });
     res.status(204).end();
   });

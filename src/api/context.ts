@@ -15,7 +15,7 @@ import type { ApiMetrics } from './metrics';
 
 /** What the routes may use: services built elsewhere, handed in (fakes or real ones). */
 export interface ApiDeps {
-  config: Pick<MedsrConfig, 'apiKey' | 'corsOrigin' | 'maxUploadBytes' | 'maxUploadFiles' | 'maxQueue'>;
+  config: Pick<MedsrConfig, 'apiKey' | 'corsOrigin' | 'allowedHosts' | 'sessionHours' | 'maxUploadBytes' | 'maxUploadFiles' | 'maxQueue'>;
   catalog: StudyCatalog;
   jobs: JobService;
   queue: Pick<JobQueue, 'depth' | 'kind'>;
@@ -31,6 +31,8 @@ export interface ApiDeps {
   viewerDir?: string;
   events?: EventEmitter;
   log?: Logger;
+  /** The clock for session expiry (tests pin it); Date.now when absent. */
+  now?: () => number;
 }
 
 /** The routes' dependencies as `medsr serve` composes them: the model runtime and the services. */

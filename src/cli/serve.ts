@@ -45,7 +45,14 @@ export async function serve(flags: ServeFlags): Promise<void> {
     dataDir: path.resolve(flags.dataDir ?? config.dataDir),
     workers: flags.workers ?? config.inferenceWorkers,
   };
-  const runtime = createRuntime({ modelDir: path.resolve(flags.model ?? config.modelDir), device: flags.device ?? config.device, workers: settings.workers, intraOpThreads: config.intraOpThreads });
+  const runtime = createRuntime({
+    modelDir: path.resolve(flags.model ?? config.modelDir),
+    device: flags.device ?? config.device,
+    workers: settings.workers,
+    intraOpThreads: config.intraOpThreads,
+    // uploads: the archives of one upload together, checked before any entry is inflated
+    readLimits: { maxArchiveBytes: config.maxUploadInflatedBytes, maxArchiveEntries: config.maxUploadEntries },
+  });
   let metrics: ApiMetrics | undefined;
   const services = createServices({
     dataDir: settings.dataDir,
@@ -58,7 +65,7 @@ export async function serve(flags: ServeFlags): Promise<void> {
     onSlice: (outcome, seconds) => metrics?.sliceDuration.observe({ source: 'job', outcome }, seconds),
   });
   const app = createApp(apiDepsOf(runtime, services, {
-    config,
+    config: { ...config, allowedHosts: allowedHostsFor(config.allowedHosts, settings.host) },
     syncConcurrency: settings.workers,
     viewerDir: path.resolve(flags.viewer ?? path.join(REPO_ROOT, 'dist', 'viewer')),
   }));
@@ -88,4 +95,15 @@ export async function serve(flags: ServeFlags): Promise<void> {
   };
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
+}
+
+/**
+ * The host names answered without an API key: the configured ones, plus the address serve was
+ * told to listen on when that is one address (--host 192.168.1.5), not a wildcard.
+ */
+export function allowedHostsFor(configured: readonly string[], listenHost: string): string[] {
+  const host = listenHost.trim().toLowerCase();
+  const wildcard = host === '' || host === '0.0.0.0' || host === '::' || host === '[::]';
+  const name = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+  return [...new Set([...configured, ...(wildcard ? [] : [name])])];
 }

@@ -48,8 +48,9 @@ export function addUpscaleFlags(command: Command): Command {
 
 /**
  * Upscales every input instance into --out with the real runtime. Finished outputs are kept, so
- * running the same command again resumes. Exit code: 0 when every instance succeeded, 1 when some
- * failed (each failure printed with its reason; the others are still written).
+ * running the same command again resumes. Exit code: 0 when every image succeeded, 1 when some
+ * failed (each failure printed with its reason; the others are still written). Inputs that are
+ * not images (dose reports, SR) and byte-identical copies are listed as skipped, not failures.
  */
 export async function runUpscaleCommand(inputs: string[], flags: UpscaleFlags, listener: BatchListener & { stop(): void }): Promise<BatchReport> {
   const config = getConfig();
@@ -75,8 +76,9 @@ export async function runUpscaleCommand(inputs: string[], flags: UpscaleFlags, l
       listener,
     });
     listener.stop();
-    const { done, failed, resumed } = report.totals;
-    process.stdout.write(`${done} done (${resumed} from an earlier run), ${failed} failed; report: ${path.join(report.outDir, 'report.json')}\n`);
+    const { done, failed, skipped, resumed } = report.totals;
+    process.stdout.write(`${done} done (${resumed} from an earlier run), ${skipped} skipped, ${failed} failed; report: ${path.join(report.outDir, 'report.json')}\n`);
+    for (const item of report.items.filter((i) => i.status === 'skipped')) process.stdout.write(`skipped: ${item.input}: ${item.code}: ${item.reason}\n`);
     for (const item of report.items.filter((i) => i.status === 'failed')) process.stderr.write(`failed: ${item.input}: ${item.code}: ${item.reason}\n`);
     if (failed > 0) process.exitCode = PARTIAL_FAILURE_EXIT_CODE;
     return report;

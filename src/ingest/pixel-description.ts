@@ -4,6 +4,8 @@ import type { PixelDescription, ReadLimits } from './types';
 import { lookupTransferSyntax } from './transfer-syntax';
 
 export const PIXEL_DATA_TAG = 'x7fe00010';
+/** Largest modality value (stored * slope + intercept) accepted: float32 holds 3.4e38. */
+const MAX_MODALITY_MAGNITUDE = 1e30;
 const FLOAT_PIXEL_TAGS = ['x7fe00008', 'x7fe00009'];
 
 /**
@@ -59,6 +61,11 @@ export function describePixels(dataSet: DataSet, transferSyntaxUID: string, file
   if (pixelRepresentation !== 0 && pixelRepresentation !== 1) fail('pixel.bad_representation', `PixelRepresentation ${pixelRepresentation}`);
   if (!Number.isFinite(rescaleSlope) || rescaleSlope === 0 || !Number.isFinite(rescaleIntercept)) {
     fail('pixel.bad_rescale', `RescaleSlope ${rescaleSlope} / RescaleIntercept ${rescaleIntercept} cannot map stored values`);
+  }
+  // the pipeline computes in float32: modality values must stay far from its overflow
+  const largestStored = 2 ** Math.min(bitsStored, 32);
+  if (Math.abs(rescaleSlope) * largestStored + Math.abs(rescaleIntercept) > MAX_MODALITY_MAGNITUDE) {
+    fail('pixel.bad_rescale', `RescaleSlope ${rescaleSlope} / RescaleIntercept ${rescaleIntercept} map stored values beyond ±${MAX_MODALITY_MAGNITUDE}`);
   }
   const frameSamples = rows * columns * samplesPerPixel;
   if (frameSamples > limits.maxFrameSamples) {

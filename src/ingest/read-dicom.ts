@@ -1,9 +1,11 @@
 import type { DataSet } from 'dicom-parser';
 import { MedsrError } from '../shared/errors';
+import { checkElements } from './check-elements';
 import { DEFAULT_READ_LIMITS, resolveLimits } from './limits';
 import { parsePart10, type ParsedDicom } from './parse-part10';
 import { describePixels } from './pixel-description';
-import type { DicomInstance, ImageGeometry, InputRef, PromptMetadata, ReadOptions } from './types';
+import { readMosaic } from './mosaic';
+import type { DicomInstance, ImageGeometry, InputRef, MosaicLayout, PromptMetadata, ReadOptions } from './types';
 
 /** SOP class of a DICOMDIR (Media Storage Directory Storage). */
 export const MEDIA_STORAGE_DIRECTORY = '1.2.840.10008.1.3.10';
@@ -28,6 +30,7 @@ export function readDicomBytes(bytes: Uint8Array, ref: InputRef, options?: ReadO
 export function readDicomOrDirectory(bytes: Uint8Array, ref: InputRef, options?: ReadOptions): { instance: DicomInstance } | { dicomdir: DataSet } {
   const limits = resolveLimits(options);
   const parsed = parsePart10(bytes, ref.label, limits.maxFileBytes);
+  checkElements(parsed.dataSet, ref.label);
   try {
     if (isDicomdir(parsed.dataSet)) return { dicomdir: parsed.dataSet };
     const instance = instanceFromDataSet(parsed, bytes, ref, options);
@@ -75,15 +78,21 @@ function instanceFromDataSet(parsed: ParsedDicom, bytes: Uint8Array, ref: InputR
     seriesInstanceUID: seriesInstanceUID ?? `unknown-series:${file}`,
     frameOfReferenceUID: clean(ds.string('x00200052')),
     modality: clean(ds.string('x00080060')) ?? 'OT',
-    instanceNumber: ds.intString('x00200013'),
-    seriesNumber: ds.intString('x00200011'),
+    instanceNumber: integerString(ds, 'x00200013'),
+    seriesNumber: integerString(ds, 'x00200011'),
     seriesDescription: text(ds, 'x0008103e'),
     studyDescription: text(ds, 'x00081030'),
     pixel,
     geometry: readGeometry(ds),
     promptMetadata: readPromptMetadata(ds),
+    ...mosaicOf(ds, pixel.rows, pixel.columns),
     bytes,
   };
+}
+
+function mosaicOf(ds: DataSet, rows: number, columns: number): { mosaic?: MosaicLayout } {
+  const mosaic = readMosaic(ds, rows, columns);
+  return mosaic ? { mosaic } : {};
 }
 
 function readGeometry(ds: DataSet): ImageGeometry {
@@ -126,6 +135,12 @@ function numbers(ds: DataSet, tag: string, count: number): number[] | undefined 
     values.push(v);
   }
   return values;
+}
+
+/** An IS value, or undefined when it is absent or not an integer DICOM's IS can hold ("NaN", 1e12). */
+function integerString(ds: DataSet, tag: string): number | undefined {
+  const value = ds.intString(tag);
+  return value !== undefined && Number.isInteger(value) && Math.abs(value) <= 2 ** 31 - 1 ? value : undefined;
 }
 
 function finite(value: number | undefined): number | undefined {

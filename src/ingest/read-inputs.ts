@@ -4,7 +4,7 @@ import { MedsrError, toMedsrError } from '../shared/errors';
 import { resolveLimits } from './limits';
 import { readDicomOrDirectory } from './read-dicom';
 import { dicomdirReferencedFiles } from './sources/dicomdir';
-import { readZipEntries } from './sources/zip-source';
+import { type ArchiveBudget, newArchiveBudget, readZipEntries } from './sources/zip-source';
 import type { InputRef, ReadLimits, ReadOptions, ReadResult } from './types';
 
 /** Codes of valid DICOM that simply holds no image: reported, but not a failure of the batch. */
@@ -15,6 +15,8 @@ interface Walk {
   limits: ReadLimits;
   /** Real paths already read: a file reached through a DICOMDIR and a folder walk is read once. */
   seen: Set<string>;
+  /** Bytes and entries of every archive of this read together: the limits hold per upload, not per zip. */
+  archives: ArchiveBudget;
 }
 
 /**
@@ -23,7 +25,7 @@ interface Walk {
  * other inputs.
  */
 export async function* readInputs(paths: string[], options?: ReadOptions): AsyncGenerator<ReadResult> {
-  const walk: Walk = { options, limits: resolveLimits(options), seen: new Set() };
+  const walk: Walk = { options, limits: resolveLimits(options), seen: new Set(), archives: newArchiveBudget() };
   for (const input of paths) yield* readPath(input, walk);
 }
 
@@ -100,7 +102,7 @@ async function* readFile(file: string, walk: Walk): AsyncGenerator<ReadResult> {
 
 async function* readArchive(file: string, walk: Walk): AsyncGenerator<ReadResult> {
   try {
-    for await (const item of readZipEntries(file, walk.limits)) {
+    for await (const item of readZipEntries(file, walk.limits, walk.archives)) {
       const ref: InputRef = { path: file, entry: item.entry, label: `${file}!${item.entry}` };
       if ('error' in item) {
         yield failure(ref, item.error);

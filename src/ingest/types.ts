@@ -54,6 +54,14 @@ export interface PromptMetadata {
   ImageOrientationPatient?: number[];
 }
 
+/** A MOSAIC frame: `images` slices in a `grid` x `grid` array of tileRows x tileColumns tiles. */
+export interface MosaicLayout {
+  images: number;
+  grid: number;
+  tileRows: number;
+  tileColumns: number;
+}
+
 export interface DicomInstance {
   ref: InputRef;
   sopClassUID: string;
@@ -69,6 +77,8 @@ export interface DicomInstance {
   pixel: PixelDescription;
   geometry: ImageGeometry;
   promptMetadata: PromptMetadata;
+  /** Present for a Siemens MOSAIC: each frame is a grid of slices, upscaled tile by tile. */
+  mosaic?: MosaicLayout;
   /** The Part 10 bytes, kept so write-back can clone the dataset. */
   bytes: Uint8Array;
 }
@@ -102,11 +112,14 @@ export interface ReadLimits {
   maxFrameSamples: number;
   /** Largest rows * columns * samples * frames of one instance. */
   maxInstanceSamples: number;
-  /** Total bytes inflated from one archive, counted while streaming. */
+  /**
+   * Total bytes inflated from the archives of one read (one upload, one batch): judged from the
+   * central directories before inflating, and counted again while streaming.
+   */
   maxArchiveBytes: number;
-  /** Entries (files and folders) in one archive. */
+  /** Entries (files and folders) in the archives of one read, counted before inflating. */
   maxArchiveEntries: number;
-  /** Largest inflated/compressed ratio of one archive entry, once it passes 1 MiB. */
+  /** Largest inflated/compressed ratio of one archive entry (past 1 MiB) and of a whole archive (past 256 MiB). */
   maxCompressionRatio: number;
 }
 

@@ -3,7 +3,7 @@
  * derived (codes and text), from what (SourceImageSequence), by what (ContributingEquipment), when.
  */
 import type { DicomInstance } from './types';
-import { codeItem, type CodedConcept, type DicomDataset, getString, items, put } from './write-derived-dataset';
+import { codeItem, type CodedConcept, type DicomDataset, get, items, put } from './write-derived-dataset';
 import type { DicomNow } from './write-derived-datetime';
 import type { DerivedOptions } from './write-derived-options';
 
@@ -43,8 +43,10 @@ export function seriesDescriptionFor(base: string, kind: DerivedOptions['kind'])
 }
 
 export function applyLabels(ds: DicomDataset, source: DicomInstance, options: DerivedOptions, now: DicomNow): void {
-  const value3 = getString(ds, 'ImageType', 2);
-  put(ds, 'ImageType', ['DERIVED', 'SECONDARY', ...(value3 ? [value3] : [])]);
+  // values 3 and on say what the image is (AXIAL, the vendor's M\ND\MOSAIC): kept, so readers
+  // such as dcm2niix still see a MOSAIC as one
+  const rest = (get(ds, 'ImageType') ?? []).slice(2).map((v) => (typeof v === 'string' ? v.trim() : '')).filter(Boolean);
+  put(ds, 'ImageType', ['DERIVED', 'SECONDARY', ...rest]);
   put(ds, 'SeriesDescription', [seriesDescriptionFor(options.seriesDescription, options.kind)]);
   const derivation = options.derivationDescription.trim().slice(0, ST_MAX);
   put(ds, 'DerivationDescription', [derivation]);

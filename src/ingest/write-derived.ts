@@ -5,10 +5,13 @@
  * geometry, the new pixels in a stated representation, labels saying AI and NOT FOR DIAGNOSTIC USE.
  * Always uncompressed Explicit VR Little Endian, whatever the source's transfer syntax.
  */
+import { MedsrError } from '../shared/errors';
+import { parsedOf } from './read-dicom';
 import type { DicomInstance } from './types';
 import { MEDSR_IMPLEMENTATION_CLASS_UID, newUid } from './uid';
 import { type DicomDataset, get, getString, put, readDataset, remove, tagOf, writePart10 } from './write-derived-dataset';
 import { dicomNow, parseTimezoneOffset } from './write-derived-datetime';
+import { applyEnhanced, isEnhanced } from './write-derived-enhanced';
 import { applyScaledGeometry } from './write-derived-geometry';
 import { applyLabels } from './write-derived-labels';
 import { checkDerivedOptions, type DerivedOptions } from './write-derived-options';
@@ -82,21 +85,41 @@ function addMissingType2(ds: DicomDataset): void {
 export function writeDerived(source: DicomInstance, frames: Int32Array[], options: DerivedOptions): Uint8Array {
   checkDerivedOptions(source, frames, options);
   const representation = outputRepresentation(source, options);
-  const { dict: ds } = readDataset(source.bytes, source.ref.label);
+  const { dict: ds } = readDataset(source.bytes, source.ref.label, parsedOf(source).dataSet);
   const sopInstanceUID = options.sopInstanceUID ?? newUid();
   const offset = parseTimezoneOffset(getString(ds, 'TimezoneOffsetFromUTC'));
   const now = dicomNow(options.now ?? new Date(), offset ?? 0);
 
-  // StudyInstanceUID, FrameOfReferenceUID and InstanceNumber stay as cloned.
+  // StudyInstanceUID, FrameOfReferenceUID and InstanceNumber stay as cloned; an InstanceNumber
+  // that is no IS ("NaN") is emptied (Type 2), not copied into an invalid file.
+  if (source.instanceNumber === undefined && (get(ds, 'InstanceNumber')?.length ?? 0) > 0) put(ds, 'InstanceNumber', []);
   remove(ds, ...SOURCE_INSTANCE_ONLY);
   put(ds, 'SOPInstanceUID', [sopInstanceUID]);
   put(ds, 'SeriesInstanceUID', [options.seriesInstanceUID]);
   put(ds, 'SeriesNumber', [options.seriesNumber]);
   applyLabels(ds, source, options, now);
+  if (isEnhanced(ds)) applyEnhanced(ds, source);
   applyScaledGeometry(ds, options.scale);
   applyPixelModule(ds, frames, options, representation);
   keepLossyHistory(ds, source);
   addMissingType2(ds);
 
-  return writePart10(fileMeta(source.sopClassUID, sopInstanceUID, options.softwareVersion), ds, source.ref.label);
+  const written = writePart10(fileMeta(source.sopClassUID, sopInstanceUID, options.softwareVersion), ds, source.ref.label);
+  assertBoundedOutput(written.byteLength, source, frames, options);
+  return written;
+}
+
+/** Headroom for what write-back adds to the source's header (labels, references, equipment). */
+const ADDED_HEADER_BYTES = 1024 * 1024;
+
+/**
+ * The derived file is the source's header plus the new pixels: never more. A bigger file means
+ * something in the header was amplified, and it must not reach a client or a disk.
+ */
+function assertBoundedOutput(written: number, source: DicomInstance, frames: readonly Int32Array[], options: DerivedOptions): void {
+  const pixelBytes = frames.length * options.rows * options.columns * 4;
+  const bound = source.bytes.byteLength + pixelBytes + ADDED_HEADER_BYTES;
+  if (written > bound) {
+    throw new MedsrError('invalid_input', 'derived.amplified', `the derived file would be ${written} bytes, more than the source header and new pixels allow (${bound})`, { file: source.ref.label });
+  }
 }

@@ -15,6 +15,7 @@ import {
   uncertaintyToStored,
   writeDerived,
 } from '../ingest';
+import type { ReadLimits } from '../ingest/types';
 import { createSuperResolver, type SuperResolver } from '../pipeline';
 import { MedsrError, toMedsrError } from '../shared/errors';
 import { logger } from '../shared/logger';
@@ -26,6 +27,8 @@ export interface RuntimeOptions {
   device: 'auto' | 'cpu' | 'cuda' | 'webgpu';
   workers: number;
   intraOpThreads: number;
+  /** Limits for readInputs (the server passes its per-upload archive limits). */
+  readLimits?: Partial<ReadLimits>;
 }
 
 export interface Runtime {
@@ -86,7 +89,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   };
 
   return {
-    readInputs: (paths) => readInputs(paths),
+    readInputs: (paths) => readInputs(paths, options.readLimits ? { limits: options.readLimits } : undefined),
     readDicomBytes,
     decodeFrame,
     transcodeToNative,

@@ -101,6 +101,18 @@ export function compareInstances(a: InstanceSummary, b: InstanceSummary): number
   return (a.instanceNumber ?? 0) - (b.instanceNumber ?? 0) || a.sopInstanceUID.localeCompare(b.sopInstanceUID);
 }
 
+/**
+ * One SOP Instance UID, one object: a file whose UID is already stored with other content (an
+ * earlier upload, or another file of this one, as pydicom's chrFren.dcm and chrFrenMulti.dcm)
+ * is refused instead of silently replacing it. The same bytes again are simply stored again.
+ */
+async function refuseOtherContentUnderUid(storage: Storage, key: string, bytes: Uint8Array, sop: string): Promise<void> {
+  const existing = await storage.tryGet(key);
+  if (existing && !Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).equals(existing)) {
+    throw new MedsrError('conflict', 'upload.duplicate_uid', `SOP Instance UID ${sop} is already stored with different content; not replaced (a changed object needs a new UID)`);
+  }
+}
+
 export function createStudyCatalog(deps: { storage: Storage; readInputs: ReadInputs; readDicomBytes: ReadDicomBytes }): StudyCatalog {
   const { storage } = deps;
   const log = logger().child({ component: 'study-catalog' });
@@ -159,6 +171,7 @@ export function createStudyCatalog(deps: { storage: Storage; readInputs: ReadInp
         try {
           const summary = summarise(instance);
           const { studyInstanceUID: st, seriesInstanceUID: se, sopInstanceUID: sop } = summary;
+          await refuseOtherContentUnderUid(storage, instanceKey(st, se, sop), instance.bytes, sop);
           await storage.put(instanceKey(st, se, sop), instance.bytes);
           await storage.put(summaryKey(st, se, sop), JSON.stringify(summary));
           stored.push(summary);

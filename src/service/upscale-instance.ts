@@ -23,6 +23,7 @@ import type {
 import type { Manifest, SuperResolver, UpscaleResult } from '../pipeline';
 import type { Tensor } from '../shared/tensor';
 import { MedsrError } from '../shared/errors';
+import { upscaleMosaic } from './mosaic-tiles';
 import type { SliceOutput, SliceRequest } from './ports';
 
 /** The part of the pipeline's pool this use case needs. */
@@ -50,6 +51,22 @@ export function normalisationFor(manifest: ResolverLike['manifest'], modality: s
 const SR_SERIES_OFFSET = 1000;
 const STD_SERIES_OFFSET = 2000;
 
+const MAX_IS = 2 ** 31 - 1;
+
+type PipelineOptions = Parameters<ResolverLike['upscale']>[1];
+
+/** One frame through the model; a MOSAIC tile by tile, so no slice bleeds into its neighbours. */
+function upscaleFrame(resolver: ResolverLike, instance: DicomInstance, input: Tensor, options: PipelineOptions): ReturnType<ResolverLike['upscale']> {
+  const upscale = (tensor: Tensor, o: PipelineOptions) => resolver.upscale(tensor, o);
+  return instance.mosaic ? upscaleMosaic(upscale, input, instance.mosaic, options) : upscale(input, options);
+}
+
+/** The source's number plus the offset, or the offset alone when the sum would not be an IS. */
+export function derivedSeriesNumber(source: number | undefined, offset: number): number {
+  const sum = (source ?? 0) + offset;
+  return Number.isInteger(sum) && Math.abs(sum) <= MAX_IS ? sum : offset;
+}
+
 export async function upscaleInstance(instance: DicomInstance, request: SliceRequest, deps: UpscaleInstanceDeps): Promise<SliceOutput> {
   const { options } = request;
   const { resolver } = deps;
@@ -67,7 +84,7 @@ export async function upscaleInstance(instance: DicomInstance, request: SliceReq
     if (request.signal?.aborted) throw new MedsrError('internal', 'upscale.aborted', 'the request was cancelled');
     const frame = await deps.decodeFrame(instance, f);
     const conditioning = deps.toConditioning(frame, instance.pixel, spec);
-    const result = await resolver.upscale(conditioning.tensor, {
+    const result = await upscaleFrame(resolver, instance, conditioning.tensor, {
       scale: options.scale,
       modality: instance.modality,
       prompt,
@@ -104,7 +121,7 @@ export async function upscaleInstance(instance: DicomInstance, request: SliceReq
     ...base,
     kind: 'super-resolution',
     seriesInstanceUID: target?.seriesInstanceUID ?? deps.newUid(),
-    seriesNumber: (instance.seriesNumber ?? 0) + SR_SERIES_OFFSET,
+    seriesNumber: derivedSeriesNumber(instance.seriesNumber, SR_SERIES_OFFSET),
     seriesDescription: instance.seriesDescription ?? instance.modality,
     derivationDescription: `super-resolution ${model} ${settings} dc-residual=${worstResidual.toPrecision(3)}`,
     ...(target ? { sopInstanceUID: target.sopInstanceUID } : {}),
@@ -117,7 +134,7 @@ export async function upscaleInstance(instance: DicomInstance, request: SliceReq
     ...base,
     kind: 'uncertainty',
     seriesInstanceUID: target?.uncertaintySeriesInstanceUID ?? deps.newUid(),
-    seriesNumber: (instance.seriesNumber ?? 0) + STD_SERIES_OFFSET,
+    seriesNumber: derivedSeriesNumber(instance.seriesNumber, STD_SERIES_OFFSET),
     seriesDescription: `${instance.seriesDescription ?? instance.modality} uncertainty`,
     derivationDescription: `per-pixel std over ${samples} samples, ${model} ${settings}`,
     pixelRepresentation: stored.pixelRepresentation,

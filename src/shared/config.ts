@@ -15,8 +15,24 @@ const ConfigSchema = z.object({
   REDIS_URL: z.string().url().optional(),
   MEDSR_API_KEY: z.string().min(8).optional(),
   MEDSR_CORS_ORIGIN: z.string().optional(),
+  /**
+   * Host names (comma-separated, without port) the server answers when no API key is set; the
+   * default, loopback names only, keeps a browser on this machine from being used against it
+   * by DNS rebinding. Set it to the LAN names clients use (or set MEDSR_API_KEY) to serve a LAN.
+   */
+  MEDSR_ALLOWED_HOSTS: z
+    .string()
+    .optional()
+    .transform((v) => (v ?? '').split(',').map((h) => h.trim().toLowerCase()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)$/, 'a host name or IP address without port'))),
+  /** How long a viewer session (the cookie from POST /api/v1/session) lasts. */
+  MEDSR_SESSION_HOURS: z.coerce.number().positive().max(24 * 30).default(12),
   MEDSR_MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(2 * 1024 ** 3),
   MEDSR_MAX_UPLOAD_FILES: z.coerce.number().int().positive().default(10_000),
+  /** Bytes the zip archives of one upload may inflate to, all together, judged before inflating. */
+  MEDSR_MAX_UPLOAD_INFLATED_BYTES: z.coerce.number().int().positive().default(16 * 1024 ** 3),
+  /** Entries the zip archives of one upload may hold, all together. */
+  MEDSR_MAX_UPLOAD_ENTRIES: z.coerce.number().int().positive().default(200_000),
   MEDSR_MAX_QUEUE: z.coerce.number().int().positive().default(64),
   MEDSR_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -36,18 +52,27 @@ export interface MedsrConfig {
   redisUrl: string | undefined;
   apiKey: string | undefined;
   corsOrigin: string | undefined;
+  /** Host names answered without an API key: the loopback names plus MEDSR_ALLOWED_HOSTS. */
+  allowedHosts: readonly string[];
+  sessionHours: number;
   maxUploadBytes: number;
   maxUploadFiles: number;
+  maxUploadInflatedBytes: number;
+  maxUploadEntries: number;
   maxQueue: number;
   logLevel: EnvConfig['MEDSR_LOG_LEVEL'];
 }
+
+/** Names that always mean this machine. */
+export const LOOPBACK_HOSTS: readonly string[] = Object.freeze(['localhost', '127.0.0.1', '[::1]']);
 
 /** The repository root: models/ and fixtures/ are found relative to it. */
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 export const DEFAULT_MODEL_DIR = path.join(REPO_ROOT, 'models', 'medsr-ldm-v1');
 
 export function parseConfig(env: NodeJS.ProcessEnv): MedsrConfig {
-  const parsed = ConfigSchema.safeParse(env);
+  // an empty variable is an unset one (compose writes `MEDSR_API_KEY: ${MEDSR_API_KEY:-}` as "")
+  const parsed = ConfigSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
     throw new MedsrError('invalid_input', 'config.invalid', `invalid configuration: ${issues.join('; ')}`, { issues });
@@ -64,8 +89,12 @@ export function parseConfig(env: NodeJS.ProcessEnv): MedsrConfig {
     redisUrl: e.REDIS_URL,
     apiKey: e.MEDSR_API_KEY,
     corsOrigin: e.MEDSR_CORS_ORIGIN,
+    allowedHosts: Object.freeze([...new Set([...LOOPBACK_HOSTS, ...e.MEDSR_ALLOWED_HOSTS])]),
+    sessionHours: e.MEDSR_SESSION_HOURS,
     maxUploadBytes: e.MEDSR_MAX_UPLOAD_BYTES,
     maxUploadFiles: e.MEDSR_MAX_UPLOAD_FILES,
+    maxUploadInflatedBytes: e.MEDSR_MAX_UPLOAD_INFLATED_BYTES,
+    maxUploadEntries: e.MEDSR_MAX_UPLOAD_ENTRIES,
     maxQueue: e.MEDSR_MAX_QUEUE,
     logLevel: e.MEDSR_LOG_LEVEL,
   });

@@ -8,6 +8,7 @@ export type ErrorKind =
   | 'not_found'
   | 'too_large' // size/count limits, zip bombs, absurd dimensions
   | 'unauthorized'
+  | 'forbidden' // authenticated or not, this request is refused (host not allowed, cross-site write)
   | 'conflict'
   | 'overloaded' // queue full: retry later
   | 'model' // model files or manifest wrong, runtime cannot start
@@ -25,6 +26,7 @@ const POLICY: Record<ErrorKind, KindPolicy> = {
   not_found: { httpStatus: 404, exitCode: 66 },
   too_large: { httpStatus: 413, exitCode: 65 },
   unauthorized: { httpStatus: 401, exitCode: 77 },
+  forbidden: { httpStatus: 403, exitCode: 77 },
   conflict: { httpStatus: 409, exitCode: 75 },
   overloaded: { httpStatus: 503, exitCode: 75 },
   model: { httpStatus: 500, exitCode: 78 },

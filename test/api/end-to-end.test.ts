@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import dicomParser from 'dicom-parser';
 import { createApp } from '../../src/api/app';
+import { LOOPBACK_HOSTS } from '../../src/shared/config';
 import { apiDepsOf } from '../../src/api/context';
 import type { Runtime } from '../../src/service/runtime';
 import { createServices, type Services } from '../../src/service/services';
@@ -25,7 +26,7 @@ describe('end to end: real corpus slices through the API and the real model', ()
     services = createServices({ dataDir: tempDir(), readInputs: runtime.readInputs, readDicomBytes: runtime.readDicomBytes, processor: runtime.processor, maxQueue: 8 });
     await services.start();
     const app = createApp(apiDepsOf(runtime, services, {
-      config: { apiKey: undefined, corsOrigin: undefined, maxUploadBytes: 50 * 2 ** 20, maxUploadFiles: 100, maxQueue: 8 },
+      config: { apiKey: undefined, corsOrigin: undefined, allowedHosts: LOOPBACK_HOSTS, sessionHours: 12, maxUploadBytes: 50 * 2 ** 20, maxUploadFiles: 100, maxQueue: 8 },
       syncConcurrency: 1,
     }));
     server = await new Promise((resolve) => {

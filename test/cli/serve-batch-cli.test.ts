@@ -19,7 +19,7 @@ describe('medsr batch', () => {
     const first = spawnSync(process.execPath, args, { env, encoding: 'utf8' });
     expect(first.stderr).not.toMatch(/failed:/);
     expect(first.status).toBe(0);
-    expect(first.stdout).toMatch(/^8 done \(0 from an earlier run\), 0 failed/);
+    expect(first.stdout).toMatch(/^8 done \(0 from an earlier run\), 0 skipped, 0 failed/);
     const report = JSON.parse(fs.readFileSync(path.join(out, 'report.json'), 'utf8'));
     expect(report.items).toHaveLength(8);
     const firstOutput = path.join(out, report.items[0].output);
@@ -30,6 +30,16 @@ describe('medsr batch', () => {
     expect(second.status).toBe(0);
     expect(second.stdout).toMatch(/^8 done \(8 from an earlier run\)/);
     expect(fs.statSync(firstOutput).mtimeMs).toBe(mtime);
+  });
+
+  it('exits 0 when an export also holds non-image objects, listing them as skipped', () => {
+    const out = tempDir('medsr-cli-batch-');
+    const sr = path.join(path.dirname(MR_SMALL), 'test-SR.dcm');
+    const run = spawnSync(process.execPath, [BIN, 'batch', MR_SMALL, sr, '--out', out, '--steps', '1', '--model', testModelDir(), '--device', 'cpu'], { env, encoding: 'utf8' });
+    expect(run.stderr).not.toMatch(/failed:/);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/^1 done \(0 from an earlier run\), 1 skipped, 0 failed/);
+    expect(run.stdout).toContain(`skipped: ${sr}: dicom.not_an_image`);
   });
 
   it('exits 1 and names the failure when an input is not DICOM, and 64 on a bad flag', () => {

@@ -89,11 +89,16 @@ export function writeZip(file: string, entries: ZipEntrySpec[]): void {
   const parts: Buffer[] = [];
   const central: Buffer[] = [];
   let offset = 0;
+  // entries sharing one data buffer (thousands of copies) are deflated and checksummed once
+  const deflated = new Map<Uint8Array, Buffer>();
+  const crcs = new Map<Uint8Array, number>();
   for (const e of entries) {
     const name = Buffer.from(e.name, 'utf8');
     const store = e.method === 'store';
-    const body = e.rawBody ? Buffer.from(e.rawBody) : store ? Buffer.from(e.data) : zlib.deflateRawSync(e.data);
-    const crc = zlib.crc32(e.data);
+    if (!store && !e.rawBody && !deflated.has(e.data)) deflated.set(e.data, zlib.deflateRawSync(e.data));
+    const body = e.rawBody ? Buffer.from(e.rawBody) : store ? Buffer.from(e.data) : deflated.get(e.data)!;
+    if (!crcs.has(e.data)) crcs.set(e.data, zlib.crc32(e.data));
+    const crc = crcs.get(e.data)!;
     const size = e.claimedSize ?? e.data.length;
     const flags = 0x0800 | (e.encryptedFlag ? 1 : 0);
     const local = Buffer.alloc(30);
@@ -124,7 +129,7 @@ export function writeZip(file: string, entries: ZipEntrySpec[]): void {
   const cdBytes = Buffer.concat(central);
   const end = Buffer.alloc(22);
   end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(entries.length, 8);
+  end.writeUInt16LE(entries.length, 8); // up to 65535 entries: no zip64 here
   end.writeUInt16LE(entries.length, 10);
   end.writeUInt32LE(cdBytes.length, 12);
   end.writeUInt32LE(offset, 16);

@@ -115,16 +115,41 @@ describe('zip archives', () => {
     expect(errors(results)[0]!.code).toMatch(/^zip\.(entry_too_large|bomb|corrupt_entry)$/);
   });
 
-  it('stops an archive at its total inflated size and entry count limits', async () => {
+  it('refuses an archive over its total inflated size and entry count limits before inflating any entry', async () => {
     const archive = path.join(tmp, 'many.zip');
     const mr = bytesOf('MR_small.dcm');
     writeZip(archive, ['a', 'b', 'c', 'd'].map((n) => ({ name: `${n}.dcm`, data: mr })));
     const bySize = await collect([archive], { limits: { maxArchiveBytes: Math.floor(mr.length * 2.5) } });
-    expect(oks(bySize)).toEqual([`${archive}!a.dcm`, `${archive}!b.dcm`]);
+    expect(oks(bySize)).toEqual([]);
     expect(errors(bySize)).toEqual([{ label: archive, code: 'zip.bomb', skipped: false }]);
     const byCount = await collect([archive], { limits: { maxArchiveEntries: 3 } });
     expect(oks(byCount)).toEqual([]);
     expect(errors(byCount)).toEqual([{ label: archive, code: 'zip.too_many_entries', skipped: false }]);
+  });
+
+  it('refuses 5,000 x 1 MiB of zeros (5 GB from a few MB) as one bomb, inflating nothing', async () => {
+    const archive = path.join(tmp, 'zeros.zip');
+    const zeros = new Uint8Array(1024 * 1024);
+    writeZip(archive, Array.from({ length: 5000 }, (_, i) => ({ name: `z/${i}.dcm`, data: zeros })));
+    expect(fs.statSync(archive).size).toBeLessThan(8 * 1024 * 1024);
+    const cpu = process.cpuUsage();
+    const results = await collect([archive]);
+    const { user, system } = process.cpuUsage(cpu);
+    expect(errors(results)).toEqual([{ label: archive, code: 'zip.bomb', skipped: false }]);
+    expect(results).toHaveLength(1);
+    // reading the central directory only: far from the 19 s of CPU that inflating every entry took
+    expect((user + system) / 1000).toBeLessThan(3000);
+  });
+
+  it('counts the limits per read (one upload), across its archives', async () => {
+    const mr = bytesOf('MR_small.dcm');
+    const first = path.join(tmp, 'first.zip');
+    const second = path.join(tmp, 'second.zip');
+    writeZip(first, [{ name: 'a.dcm', data: mr }, { name: 'b.dcm', data: mr }]);
+    writeZip(second, [{ name: 'c.dcm', data: mr }, { name: 'd.dcm', data: mr }]);
+    const results = await collect([first, second], { limits: { maxArchiveBytes: mr.length * 3 } });
+    expect(oks(results)).toEqual([`${first}!a.dcm`, `${first}!b.dcm`]);
+    expect(errors(results)).toEqual([{ label: second, code: 'zip.bomb', skipped: false }]);
   });
 
   it('reports a corrupt archive as one failure', async () => {

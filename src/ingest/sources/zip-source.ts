@@ -7,28 +7,43 @@ export type ZipItem = { entry: string; bytes: Uint8Array } | { entry: string; er
 
 /** Bytes inflated before the compression ratio is judged: small entries compress freely. */
 const RATIO_GRACE_BYTES = 1024 * 1024;
+/** The same for a whole archive: a few highly compressible files are no bomb. */
+const ARCHIVE_RATIO_GRACE_BYTES = 256 * 1024 * 1024;
 
 /**
  * Streams a zip archive entry by entry: the central directory is read from the end of the file
  * and each entry is inflated only when asked for, so a 5 GB archive costs one entry of memory.
- * Sizes are counted while inflating, never taken from the headers, so a zip bomb stops at the
- * limit. Encrypted entries, symlinks and names that escape the archive (`../`, absolute) are
+ * Declared sizes are judged before inflating (checkDeclaredSizes), and sizes are counted again
+ * while inflating, so a zip bomb stops at the limit whatever its headers say. Encrypted entries, symlinks and names that escape the archive (`../`, absolute) are
  * refused one by one; the other entries are still read.
  */
-export async function* readZipEntries(path: string, limits: ReadLimits): AsyncGenerator<ZipItem> {
+/** What the archives of one read (one upload, one batch) have inflated so far, shared across them. */
+export interface ArchiveBudget {
+  inflated: number;
+  entries: number;
+}
+
+export function newArchiveBudget(): ArchiveBudget {
+  return { inflated: 0, entries: 0 };
+}
+
+export async function* readZipEntries(path: string, limits: ReadLimits, budget: ArchiveBudget = newArchiveBudget()): AsyncGenerator<ZipItem> {
   const zip = await openZip(path);
   try {
-    if (zip.entryCount > limits.maxArchiveEntries) {
-      throw new MedsrError('too_large', 'zip.too_many_entries', `archive lists ${zip.entryCount} entries, more than the limit of ${limits.maxArchiveEntries}`, { file: path });
+    if (zip.entryCount + budget.entries > limits.maxArchiveEntries) {
+      throw new MedsrError('too_large', 'zip.too_many_entries', `archive lists ${zip.entryCount} entries, more than the limit of ${limits.maxArchiveEntries}${budget.entries ? ` (with ${budget.entries} read already)` : ''}`, { file: path, scope: 'archive' });
     }
-    const budget = { inflated: 0, entries: 0 };
-    for (;;) {
-      const entry = await nextEntry(zip);
-      if (!entry) return;
-      budget.entries += 1;
-      if (budget.entries > limits.maxArchiveEntries) {
-        throw new MedsrError('too_large', 'zip.too_many_entries', `archive holds more than ${limits.maxArchiveEntries} entries`, { file: path });
+    // the whole central directory first: an archive over budget is refused before any inflating
+    const entries: yauzl.Entry[] = [];
+    for (let entry = await nextEntry(zip); entry; entry = await nextEntry(zip)) {
+      entries.push(entry);
+      if (entries.length + budget.entries > limits.maxArchiveEntries) {
+        throw new MedsrError('too_large', 'zip.too_many_entries', `archive holds more than ${limits.maxArchiveEntries} entries`, { file: path, scope: 'archive' });
       }
+    }
+    checkDeclaredSizes(entries, zip, path, limits, budget);
+    budget.entries += entries.length;
+    for (const entry of entries) {
       const name = entryName(entry);
       if (name.endsWith('/')) continue; // a folder
       const refusal = refuse(entry, name, path);
@@ -47,6 +62,23 @@ export async function* readZipEntries(path: string, limits: ReadLimits): AsyncGe
     }
   } finally {
     zip.close();
+  }
+}
+
+/**
+ * The sizes the central directory declares, judged before anything is inflated: yauzl checks
+ * each entry against its declared size while inflating (validateEntrySizes), so an entry cannot
+ * inflate past them unnoticed. Thousands of small, highly compressed entries (5,000 x 1 MiB of
+ * zeros in 5.6 MB) are a bomb as a whole even though no single entry is.
+ */
+function checkDeclaredSizes(entries: yauzl.Entry[], zip: yauzl.ZipFile, path: string, limits: ReadLimits, budget: ArchiveBudget): void {
+  const declared = entries.reduce((sum, e) => sum + e.uncompressedSize, 0);
+  if (budget.inflated + declared > limits.maxArchiveBytes) {
+    throw new MedsrError('too_large', 'zip.bomb', `archive declares ${declared} inflated bytes${budget.inflated ? ` (after ${budget.inflated} already read)` : ''}, more than the limit of ${limits.maxArchiveBytes}`, { file: path, scope: 'archive' });
+  }
+  const archiveBytes = zip.fileSize;
+  if (declared > ARCHIVE_RATIO_GRACE_BYTES && declared / Math.max(1, archiveBytes) > limits.maxCompressionRatio) {
+    throw new MedsrError('too_large', 'zip.bomb', `archive declares ${declared} inflated bytes in ${archiveBytes}: more than ${limits.maxCompressionRatio} times its size`, { file: path, scope: 'archive' });
   }
 }
 
@@ -94,7 +126,7 @@ function refuse(entry: yauzl.Entry, name: string, path: string): MedsrError | un
   return undefined;
 }
 
-function readEntry(zip: yauzl.ZipFile, entry: yauzl.Entry, name: string, path: string, limits: ReadLimits, budget: { inflated: number }): Promise<Uint8Array> {
+function readEntry(zip: yauzl.ZipFile, entry: yauzl.Entry, name: string, path: string, limits: ReadLimits, budget: ArchiveBudget): Promise<Uint8Array> {
   const file = `${path}!${name}`;
   if (entry.uncompressedSize > limits.maxFileBytes) {
     return Promise.reject(new MedsrError('too_large', 'zip.entry_too_large', `entry claims ${entry.uncompressedSize} bytes, more than the limit of ${limits.maxFileBytes}`, { file }));

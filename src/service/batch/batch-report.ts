@@ -7,7 +7,8 @@ export interface BatchItem {
   studyInstanceUID?: string;
   seriesInstanceUID?: string;
   sopInstanceUID?: string;
-  status: 'done' | 'failed';
+  /** skipped: not an image (SR, RT plan, ...) or a byte-identical copy of another input; not a failure */
+  status: 'done' | 'failed' | 'skipped';
   /** True when a previous run had already written this output. */
   resumed?: boolean;
   reason?: string;
@@ -15,6 +16,8 @@ export interface BatchItem {
   output?: string;
   uncertaintyOutput?: string;
   durationMs?: number;
+  /** For a duplicate SOP Instance UID: the input that holds it first. */
+  duplicateOf?: string;
 }
 
 export interface BatchReport {
@@ -22,11 +25,12 @@ export interface BatchReport {
   finishedAt: string;
   outDir: string;
   options: Record<string, unknown>;
-  totals: { inputs: number; done: number; failed: number; resumed: number };
+  /** resumed: done items whose output an earlier run had written (never one written by this run) */
+  totals: { inputs: number; done: number; failed: number; skipped: number; resumed: number };
   items: BatchItem[];
 }
 
-const CSV_COLUMNS: Array<keyof BatchItem> = ['input', 'status', 'reason', 'code', 'resumed', 'durationMs', 'output', 'uncertaintyOutput', 'studyInstanceUID', 'seriesInstanceUID', 'sopInstanceUID'];
+const CSV_COLUMNS: Array<keyof BatchItem> = ['input', 'status', 'reason', 'code', 'resumed', 'durationMs', 'output', 'uncertaintyOutput', 'studyInstanceUID', 'seriesInstanceUID', 'sopInstanceUID', 'duplicateOf'];
 
 function csvCell(value: unknown): string {
   const s = value === undefined ? '' : String(value);

@@ -6,6 +6,7 @@ import { fileExists, sweepTmpFiles, writeFileAtomic } from '../atomic-write';
 import type { ReadInputs, SliceProcessor, UpscaleOptions } from '../ports';
 import { stableUid } from '../uid';
 import { type BatchItem, type BatchReport, writeBatchReport } from './batch-report';
+import { createDuplicateGuard } from './duplicate-guard';
 
 export interface BatchSeriesInfo {
   key: string;
@@ -52,8 +53,8 @@ export async function runBatch(batch: BatchOptions): Promise<BatchReport> {
   let total = 0;
   for await (const r of batch.readInputs(batch.inputs)) {
     total++;
-    const key = r.ok ? seriesKeyOf(r.instance) : 'unreadable';
-    const label = r.ok ? (r.instance.seriesDescription ?? r.instance.seriesInstanceUID) : 'unreadable inputs';
+    const key = r.ok ? seriesKeyOf(r.instance) : r.skipped ? 'skipped' : 'unreadable';
+    const label = r.ok ? (r.instance.seriesDescription ?? r.instance.seriesInstanceUID) : r.skipped ? 'not images' : 'unreadable inputs';
     const info = series.get(key) ?? { key, label, total: 0 };
     info.total++;
     series.set(key, info);
@@ -111,9 +112,17 @@ export async function runBatch(batch: BatchOptions): Promise<BatchReport> {
     }
   }
 
+  const duplicates = createDuplicateGuard();
   for await (const r of batch.readInputs(batch.inputs)) {
     if (!r.ok) {
-      finish('unreadable', { input: r.ref.label, status: 'failed', code: r.error.code, reason: r.error.message });
+      // valid DICOM that is not an image (dose report, SR, RT plan): listed, not a failure
+      if (r.skipped) finish('skipped', { input: r.ref.label, status: 'skipped', code: r.error.code, reason: r.error.message });
+      else finish('unreadable', { input: r.ref.label, status: 'failed', code: r.error.code, reason: r.error.message });
+      continue;
+    }
+    const verdict = duplicates.check(r.instance);
+    if (verdict.kind !== 'first') {
+      finish(seriesKeyOf(r.instance), duplicateItem(r.instance, verdict.kind, verdict.firstInput));
       continue;
     }
     const p = processOne(r.instance).finally(() => inFlight.delete(p));
@@ -122,15 +131,34 @@ export async function runBatch(batch: BatchOptions): Promise<BatchReport> {
   }
   await Promise.all(inFlight);
 
-  const done = items.filter((i) => i.status === 'done').length;
+  const count = (status: BatchItem['status']): number => items.filter((i) => i.status === status).length;
+  const done = count('done');
   const report: BatchReport = {
     startedAt,
     finishedAt: new Date().toISOString(),
     outDir: batch.outDir,
     options: { ...batch.options, concurrency: batch.concurrency },
-    totals: { inputs: items.length, done, failed: items.length - done, resumed: items.filter((i) => i.resumed).length },
+    totals: { inputs: items.length, done, failed: count('failed'), skipped: count('skipped'), resumed: items.filter((i) => i.resumed).length },
     items: items.sort((a, b) => a.input.localeCompare(b.input)),
   };
   await writeBatchReport(batch.outDir, report);
   return report;
+}
+
+function duplicateItem(instance: DicomInstance, kind: 'copy' | 'conflict', firstInput: string): BatchItem {
+  const base = {
+    input: instance.ref.label,
+    studyInstanceUID: instance.studyInstanceUID,
+    seriesInstanceUID: instance.seriesInstanceUID,
+    sopInstanceUID: instance.sopInstanceUID,
+    duplicateOf: firstInput,
+  };
+  return kind === 'copy'
+    ? { ...base, status: 'skipped', code: 'batch.duplicate_copy', reason: `the same file as ${firstInput}: upscaled once` }
+    : {
+        ...base,
+        status: 'failed',
+        code: 'batch.duplicate_uid',
+        reason: `SOP Instance UID ${instance.sopInstanceUID} is also used by ${firstInput}, with different content: not written (it would overwrite that one's output)`,
+      };
 }

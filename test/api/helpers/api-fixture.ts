@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { createApp } from '../../../src/api/app';
+import { LOOPBACK_HOSTS } from '../../../src/shared/config';
 import type { ApiDeps } from '../../../src/api/context';
 import type { SliceProcessor } from '../../../src/service/ports';
 import { decodeFrame, readDicomBytes, transcodeToNative } from '../../../src/ingest';
@@ -14,11 +15,20 @@ export interface TestServer {
 }
 
 /** A real HTTP server on loopback over the real engine, real files and the replicating processor. */
-export async function startTestServer(overrides: { config?: Partial<ApiDeps['config']>; processor?: SliceProcessor; syncConcurrency?: number; ready?: boolean; viewerDir?: string } = {}): Promise<TestServer> {
+export async function startTestServer(overrides: { config?: Partial<ApiDeps['config']>; processor?: SliceProcessor; syncConcurrency?: number; ready?: boolean; viewerDir?: string; now?: () => number } = {}): Promise<TestServer> {
   const processor = overrides.processor ?? createReplicatingProcessor();
   const engine = createEngine(tempDir(), processor);
   const app = createApp({
-    config: { apiKey: undefined, corsOrigin: undefined, maxUploadBytes: 50 * 1024 * 1024, maxUploadFiles: 100, maxQueue: 8, ...overrides.config },
+    config: {
+      apiKey: undefined,
+      corsOrigin: undefined,
+      maxUploadBytes: 50 * 1024 * 1024,
+      maxUploadFiles: 100,
+      maxQueue: 8,
+      ...overrides.config,
+      allowedHosts: overrides.config?.allowedHosts ?? LOOPBACK_HOSTS,
+      sessionHours: overrides.config?.sessionHours ?? 12,
+    },
     catalog: engine.catalog,
     jobs: engine.jobs,
     queue: engine.queue,
@@ -31,6 +41,7 @@ export async function startTestServer(overrides: { config?: Partial<ApiDeps['con
     syncConcurrency: overrides.syncConcurrency ?? 2,
     events: engine.events,
     ...(overrides.viewerDir ? { viewerDir: overrides.viewerDir } : {}),
+    ...(overrides.now ? { now: overrides.now } : {}),
   });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));

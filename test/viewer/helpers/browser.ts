@@ -13,7 +13,8 @@ export function chromiumAvailable(): boolean {
 
 export interface LaunchedBrowser { context: BrowserContext; close(): Promise<void> }
 
-export async function launchBrowser(): Promise<LaunchedBrowser> {
+/** `extraArgs`: more chromium flags, e.g. `--host-resolver-rules=MAP medsr.lan 127.0.0.1`. */
+export async function launchBrowser(extraArgs: string[] = []): Promise<LaunchedBrowser> {
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'medsr-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
@@ -21,7 +22,7 @@ export async function launchBrowser(): Promise<LaunchedBrowser> {
     acceptDownloads: true,
     viewport: { width: 1400, height: 860 },
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run'],
+      '--disable-component-update', '--disable-sync', '--no-first-run', ...extraArgs],
   });
   return {
     context,
