@@ -37,6 +37,13 @@ describe('POST /api/v1/upscale on real DICOM', () => {
     expect(Number(res.headers.get('x-medsr-value-offset'))).toBe(32768); // CT_small is signed 16-bit
   });
 
+  it('names the bad field in a 400 for an unknown degradation', async () => {
+    const res = await post('?scale=2&degradation=sinc', fs.readFileSync(MR_SMALL));
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { error: { code: string; details: { issues: Array<{ field: string }> } } };
+    expect(body.error.details.issues[0]!.field).toBe('query.degradation');
+  });
+
   it('names the bad field in a 400 for an unsupported scale', async () => {
     const res = await post('?scale=3', fs.readFileSync(MR_SMALL));
     expect(res.status).toBe(400);

@@ -40,6 +40,24 @@ describe('upscaleInstance with the real ingest, pipeline and model', () => {
     expect(fractions.at(-1)).toBeCloseTo(1, 5);
   });
 
+  it('records how the degradation was handled: auto routed by the detector (MR), blind (CT), or told', async () => {
+    const description = (bytes: Uint8Array) => dicomParser.parseDicom(bytes).string('x00082111') ?? '';
+    const read = (file: string) => readDicomBytes(new Uint8Array(fs.readFileSync(file)), { path: file, label: file });
+    const mrAuto = await runtime.processor(read(MR_SMALL), { options: { scale: 2, seed: 1 } });
+    expect(mrAuto.degradation).toMatch(/^auto->(kspace|bicubic) \(detector P\(kspace\)=0\.\d\d; exact projection\)$/);
+    expect(description(mrAuto.derived)).toContain(`degradation=${mrAuto.degradation}`);
+    const ctAuto = await runtime.processor(read(CT_SMALL), { options: { scale: 2, seed: 1 } });
+    expect(ctAuto.degradation).toBe('auto (blind; low-band projection)');
+    const told = await runtime.processor(read(MR_SMALL), { options: { scale: 2, seed: 1, degradation: 'kspace' } });
+    expect(told.degradation).toBe('kspace (told; exact projection)');
+    expect(description(told.derived)).toContain('degradation=kspace (told; exact projection)');
+    // told what the detector picked, the output is the same slice bit for bit
+    const picked = mrAuto.degradation!.startsWith('auto->kspace') ? 'kspace' : 'bicubic';
+    const same = await runtime.processor(read(MR_SMALL), { options: { scale: 2, seed: 1, degradation: picked } });
+    const pixels = (b: Uint8Array) => { const ds = dicomParser.parseDicom(b); const e = ds.elements.x7fe00010!; return Buffer.from(b.subarray(e.dataOffset, e.dataOffset + e.length)); };
+    expect(pixels(same.derived).equals(pixels(mrAuto.derived))).toBe(true);
+  });
+
   it('uses the UIDs a job asks for, so a retried slice rewrites the same instance', async () => {
     const source = readDicomBytes(new Uint8Array(fs.readFileSync(MR_SMALL)), { path: MR_SMALL, label: MR_SMALL });
     const target = { seriesInstanceUID: '2.25.1001', uncertaintySeriesInstanceUID: '2.25.1002', sopInstanceUID: '2.25.1003', uncertaintySopInstanceUID: '2.25.1004' };
