@@ -38,7 +38,7 @@ export const nearestResolver: ResolverLike = {
       std: samples > 1 ? imageTensor(heightOf(mean), widthOf(mean)) : undefined,
       dcResidual: 0,
       timings: {},
-      settings: { steps: 0, samples, seed: options.seed ?? 0, guidance: 1, scheduler: 'none', initStrength: 0, degradation: 'area' },
+      settings: { steps: 0, samples, seed: options.seed ?? 0, guidance: 1, scheduler: 'none', initStrength: 0, degradation: 'area', requestedDegradation: 'area', uncertaintyScale: 1 },
     };
   },
 };
