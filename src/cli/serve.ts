@@ -3,6 +3,9 @@ import type { Command } from 'commander';
 import { createApp } from '../api/app';
 import { apiDepsOf } from '../api/context';
 import type { ApiMetrics } from '../api/metrics';
+import { startDimseServer, type DimseServer } from '../dimse/dimse-server';
+import { createStoreScu } from '../dimse/store-scu';
+import { parseDicomNode } from '../service/autoroute/destination';
 import { createRuntime } from '../service/runtime';
 import { createServices } from '../service/services';
 import { REPO_ROOT, getConfig } from '../shared/config';
@@ -56,6 +59,18 @@ export async function serve(flags: ServeFlags): Promise<void> {
     maxQueue: config.maxQueue,
     sliceConcurrency: settings.workers,
     onSlice: (outcome, seconds) => metrics?.sliceDuration.observe({ source: 'job', outcome }, seconds),
+    ...(config.autoroute
+      ? {
+          autoroute: {
+            destination: parseDicomNode(config.autoroute),
+            scale: config.autorouteScale,
+            idleMs: config.seriesIdleSeconds * 1000,
+            attempts: config.autorouteRetries,
+            backoffMs: config.autorouteBackoffSeconds * 1000,
+            send: createStoreScu(config.aeTitle),
+          },
+        }
+      : {}),
   });
   const app = createApp(apiDepsOf(runtime, services, {
     config,
@@ -74,6 +89,11 @@ export async function serve(flags: ServeFlags): Promise<void> {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : settings.port;
   log.info({ url: `http://${settings.host}:${port}`, dataDir: settings.dataDir, queue: services.queue.kind }, 'medsr listening');
+  let dimse: DimseServer | undefined;
+  if (config.dimsePort !== undefined) {
+    dimse = await startDimseServer({ port: config.dimsePort, aeTitle: config.aeTitle, lifecycle: services.lifecycle, index: services.index });
+    log.info({ dimsePort: dimse.port, aeTitle: config.aeTitle, autoroute: config.autoroute ?? 'off' }, 'DIMSE listening');
+  }
 
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {
@@ -82,6 +102,7 @@ export async function serve(flags: ServeFlags): Promise<void> {
     log.info({ signal }, 'shutting down: running jobs stop after their current slice and resume on restart');
     server.close();
     server.closeIdleConnections();
+    await dimse?.close();
     await services.close();
     await runtime.dispose();
     process.exit(0);
