@@ -10,6 +10,7 @@ import { renderDocsPage } from './docs-page';
 import { errorHandler, notFoundHandler } from './error-handler';
 import { createMetrics } from './metrics';
 import { buildOpenApiDocument } from './openapi';
+import { dicomwebRouter } from './routes/dicomweb/dicomweb-router';
 import { healthRouter } from './routes/health-router';
 import { jobsRouter } from './routes/jobs-router';
 import { studiesRouter } from './routes/studies-router';
@@ -40,7 +41,7 @@ function cors(origin: string | undefined): RequestHandler {
 /** The express app: thin routes over the injected services, one error handler. */
 export function createApp(deps: ApiDeps): Express {
   const log = deps.log ?? logger().child({ component: 'api' });
-  const metrics = createMetrics(() => deps.queue.depth());
+  const metrics = createMetrics(() => deps.queue.depth(), () => deps.lifecycle.diskUsage());
   const admission = createAdmission({ concurrency: deps.syncConcurrency, maxWaiting: deps.config.maxQueue });
   const ctx: ApiContext = { ...deps, log, metrics, admission };
   const openapi = buildOpenApiDocument(readVersion());
@@ -65,6 +66,8 @@ export function createApp(deps: ApiDeps): Express {
   api.use(studiesRouter(ctx));
   api.use(jobsRouter(ctx));
   app.use('/api/v1', api);
+  // DICOMweb (OHIF, dicomweb-client, PACS): Bearer key like the API when one is set
+  app.use('/dicomweb', requireApiKey(deps.config.apiKey), dicomwebRouter(ctx));
 
   if (deps.viewerDir && fs.existsSync(path.join(deps.viewerDir, 'index.html'))) {
     app.use(express.static(deps.viewerDir, { index: 'index.html', maxAge: '1h' }));
