@@ -42,6 +42,7 @@ export function buildOpenApiDocument(version: string): ReturnType<OpenApiGenerat
   });
   get('/api/v1/studies', 'List stored studies', { 200: json(z.object({ studies: z.array(S.StudySchema) }), 'Studies') });
   get('/api/v1/studies/{studyUID}', 'One study and its series', { 200: json(S.StudySchema, 'Study') }, S.StudyParams);
+  r.registerPath({ method: 'delete', path: '/api/v1/studies/{studyUID}', summary: 'Delete a study: its originals, its jobs and their results, from storage (also DELETE /dicomweb/studies/{studyUID})', tags: ['studies'], request: { params: S.StudyParams }, responses: { 200: json(z.object({ studyInstanceUID: z.string(), deleted: z.literal(true), jobsDeleted: z.number() }), 'Deleted'), ...errors } as never });
   get('/api/v1/studies/{studyUID}/series/{seriesUID}', 'One series and its instances, in slice order', { 200: json(S.SeriesSchema, 'Series') }, S.SeriesParams);
   get('/api/v1/studies/{studyUID}/series/{seriesUID}/thumbnail.png', 'Middle slice of a series as a windowed PNG', { 200: binary('image/png', 'PNG') }, S.SeriesParams);
   get('/api/v1/studies/{studyUID}/series/{seriesUID}/instances/{sopUID}', 'A stored instance as DICOM', { 200: binary('application/dicom', 'DICOM') }, S.InstanceParams);

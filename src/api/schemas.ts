@@ -109,6 +109,18 @@ export const JobSchema = z
         durationMs: z.number().optional(),
       }),
     ),
+    route: z
+      .object({
+        destination: z.string().openapi({ description: 'AET@host:port' }),
+        state: z.enum(['waiting', 'sending', 'retrying', 'sent', 'failed']),
+        attempts: z.number(),
+        sentInstances: z.number().optional(),
+        lastError: z.string().optional(),
+        nextAttemptAt: z.string().optional(),
+        sentAt: z.string().optional(),
+      })
+      .optional()
+      .openapi({ description: 'Auto-routing (MEDSR_AUTOROUTE): where the derived series are sent with C-STORE, and how that went' }),
   })
   .openapi('Job');
 

@@ -20,7 +20,7 @@ function multipart(files: string[]): { body: Buffer; type: string } {
 
 async function stow(server: TestServer, files: string[]): Promise<void> {
   const { body, type } = multipart(files);
-  const res = await fetch(`${server.url}/dicomweb/studies`, { method: 'POST', body, headers: { 'Content-Type': type } });
+  const res = await fetch(`${server.url}/dicomweb/studies`, { method: 'POST', body: new Uint8Array(body), headers: { 'Content-Type': type } });
   expect(res.status).toBe(200);
 }
 
