@@ -59,6 +59,7 @@ export async function serve(flags: ServeFlags): Promise<void> {
     maxQueue: config.maxQueue,
     sliceConcurrency: settings.workers,
     onSlice: (outcome, seconds) => metrics?.sliceDuration.observe({ source: 'job', outcome }, seconds),
+    retentionDays: config.retentionDays,
     ...(config.autoroute
       ? {
           autoroute: {

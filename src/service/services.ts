@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { type AutoRouter, type AutoRouteSettings, createAutoRouter } from './autoroute/autorouter';
 import type { SendInstances } from './autoroute/destination';
 import { createInstanceIndex, type InstanceIndex } from './instance-index';
+import { createRetention, type Retention } from './retention';
 import { createStudyLifecycle, type StudyLifecycle } from './study-lifecycle';
 import { createEmbeddedQueue } from './jobs/embedded-queue';
 import type { JobQueue } from './jobs/job-queue';
@@ -27,6 +28,8 @@ export interface ServicesOptions {
   onSlice?: (outcome: 'done' | 'failed', seconds: number) => void;
   /** Auto-routing (MEDSR_AUTOROUTE): received series become jobs whose results are sent on. */
   autoroute?: AutoRouteSettings & { send: SendInstances };
+  /** MEDSR_RETENTION_DAYS: purge studies untouched for longer (hourly, from start()). */
+  retentionDays?: number | undefined;
 }
 
 export interface Services {
@@ -42,6 +45,7 @@ export interface Services {
   /** Receiving instances (DIMSE, STOW-RS) and deleting studies. */
   lifecycle: StudyLifecycle;
   autorouter: AutoRouter | undefined;
+  retention: Retention | undefined;
   /** Starts running jobs (embedded: also resumes what a previous process left unfinished); call once the model is ready. */
   start(): Promise<void>;
   close(): Promise<void>;
@@ -68,6 +72,7 @@ export function createServices(options: ServicesOptions): Services {
     jobs,
     ...(autorouter ? { onReceived: (s: { studyInstanceUID: string; seriesInstanceUID: string }) => autorouter.noteReceived(s.studyInstanceUID, s.seriesInstanceUID), onDeleted: (study: string) => autorouter.forgetStudy(study) } : {}),
   });
+  const retention = options.retentionDays ? createRetention(options.retentionDays, { catalog, store, lifecycle }) : undefined;
   return {
     storage,
     store,
@@ -79,11 +84,14 @@ export function createServices(options: ServicesOptions): Services {
     index,
     lifecycle,
     autorouter,
+    retention,
     async start() {
       await embedded?.resume();
       await autorouter?.start();
+      retention?.start();
     },
     async close() {
+      retention?.stop();
       autorouter?.close();
       await queue.close();
     },

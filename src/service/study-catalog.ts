@@ -23,6 +23,8 @@ export interface InstanceSummary {
   prompt?: string;
   /** Size of the stored file (absent for instances stored before it was recorded). */
   bytes?: number;
+  /** When it was stored (absent for instances stored before it was recorded): retention counts from it. */
+  storedAt?: string;
 }
 
 export interface SeriesSummary {
@@ -63,6 +65,8 @@ export interface StudyCatalog {
   /** Removes a study's stored instances (jobs and results are the lifecycle service's). */
   deleteStudy(studyUID: string): Promise<void>;
   listStudies(): Promise<StudySummary[]>;
+  /** Every stored instance's summary (for retention and housekeeping). */
+  listInstances(): Promise<InstanceSummary[]>;
   getStudy(studyUID: string): Promise<StudySummary>;
   getSeries(studyUID: string, seriesUID: string): Promise<SeriesSummary>;
   instanceBytes(studyUID: string, seriesUID: string, sopUID: string): Promise<Buffer>;
@@ -163,7 +167,7 @@ export function createStudyCatalog(deps: { storage: Storage; readInputs: ReadInp
         }
         const { instance } = result;
         try {
-          const summary = summarise(instance);
+          const summary = { ...summarise(instance), storedAt: new Date().toISOString() };
           const { studyInstanceUID: st, seriesInstanceUID: se, sopInstanceUID: sop } = summary;
           await storage.put(instanceKey(st, se, sop), instance.bytes);
           await storage.put(summaryKey(st, se, sop), JSON.stringify(summary));
@@ -178,7 +182,7 @@ export function createStudyCatalog(deps: { storage: Storage; readInputs: ReadInp
     },
     async storeBytes(bytes, label) {
       const instance = deps.readDicomBytes(bytes, { path: label, label });
-      const summary = summarise(instance);
+      const summary = { ...summarise(instance), storedAt: new Date().toISOString() };
       const { studyInstanceUID: st, seriesInstanceUID: se, sopInstanceUID: sop } = summary;
       await storage.put(instanceKey(st, se, sop), instance.bytes);
       await storage.delete(metadataKeyOf(instanceKey(st, se, sop))); // stale cached metadata of a replaced instance
@@ -187,6 +191,9 @@ export function createStudyCatalog(deps: { storage: Storage; readInputs: ReadInp
     },
     async deleteStudy(studyUID) {
       await storage.deleteTree(`studies/${studyUID}`);
+    },
+    async listInstances() {
+      return summariesUnder('studies');
     },
     async listStudies() {
       return toStudies(await summariesUnder('studies'));

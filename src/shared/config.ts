@@ -25,6 +25,7 @@ const ConfigSchema = z.object({
   MEDSR_SERIES_IDLE_S: z.coerce.number().positive().max(86_400).default(10),
   MEDSR_AUTOROUTE_RETRIES: z.coerce.number().int().min(1).max(100).default(5),
   MEDSR_AUTOROUTE_BACKOFF_S: z.coerce.number().positive().max(3600).default(5),
+  MEDSR_RETENTION_DAYS: z.coerce.number().positive().optional(),
   MEDSR_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -56,6 +57,8 @@ export interface MedsrConfig {
   seriesIdleSeconds: number;
   autorouteRetries: number;
   autorouteBackoffSeconds: number;
+  /** Studies untouched for longer are deleted (originals, jobs, results); kept forever when undefined. */
+  retentionDays: number | undefined;
 }
 
 /** The repository root: models/ and fixtures/ are found relative to it. */
@@ -91,6 +94,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): MedsrConfig {
     seriesIdleSeconds: e.MEDSR_SERIES_IDLE_S,
     autorouteRetries: e.MEDSR_AUTOROUTE_RETRIES,
     autorouteBackoffSeconds: e.MEDSR_AUTOROUTE_BACKOFF_S,
+    retentionDays: e.MEDSR_RETENTION_DAYS,
   });
 }
 
