@@ -65,6 +65,7 @@ export async function serve(flags: ServeFlags): Promise<void> {
           autoroute: {
             destination: parseDicomNode(config.autoroute),
             scale: config.autorouteScale,
+            samples: config.autorouteSamples,
             idleMs: config.seriesIdleSeconds * 1000,
             attempts: config.autorouteRetries,
             backoffMs: config.autorouteBackoffSeconds * 1000,

@@ -22,6 +22,7 @@ const ConfigSchema = z.object({
   MEDSR_AE_TITLE: z.string().regex(/^[^\\\s]{1,16}$/, 'an AE title: 1 to 16 characters, no spaces or backslash').default('MEDSR'),
   MEDSR_AUTOROUTE: z.string().regex(/^[^@\\\s]{1,16}@[A-Za-z0-9._:[\]-]+:\d{1,5}$/, 'AET@host:port').optional(),
   MEDSR_AUTOROUTE_SCALE: z.enum(['2', '4']).default('2').transform((v) => Number(v) as 2 | 4),
+  MEDSR_AUTOROUTE_SAMPLES: z.coerce.number().int().min(1).max(16).optional(),
   MEDSR_SERIES_IDLE_S: z.coerce.number().positive().max(86_400).default(10),
   MEDSR_AUTOROUTE_RETRIES: z.coerce.number().int().min(1).max(100).default(5),
   MEDSR_AUTOROUTE_BACKOFF_S: z.coerce.number().positive().max(3600).default(5),
@@ -54,6 +55,8 @@ export interface MedsrConfig {
   /** Auto-routing destination `AET@host:port`; off when undefined. */
   autoroute: string | undefined;
   autorouteScale: 2 | 4;
+  /** Samples per auto-routed slice (>1 adds the uncertainty series, sent too); service default when undefined. */
+  autorouteSamples: number | undefined;
   seriesIdleSeconds: number;
   autorouteRetries: number;
   autorouteBackoffSeconds: number;
@@ -91,6 +94,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): MedsrConfig {
     aeTitle: e.MEDSR_AE_TITLE,
     autoroute: e.MEDSR_AUTOROUTE,
     autorouteScale: e.MEDSR_AUTOROUTE_SCALE,
+    autorouteSamples: e.MEDSR_AUTOROUTE_SAMPLES,
     seriesIdleSeconds: e.MEDSR_SERIES_IDLE_S,
     autorouteRetries: e.MEDSR_AUTOROUTE_RETRIES,
     autorouteBackoffSeconds: e.MEDSR_AUTOROUTE_BACKOFF_S,

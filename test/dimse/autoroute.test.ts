@@ -18,14 +18,14 @@ import { dcmtk, freePort, startStoreScp, type StoreScp, until } from './helpers/
 const seriesFiles = fs.readdirSync(MR_SERIES_DIR).sort().map((f) => path.join(MR_SERIES_DIR, f));
 const sopOf = (file: string): string => dicomParser.parseDicom(new Uint8Array(fs.readFileSync(file))).string('x00080018')!;
 
-async function start(destinationPort: number, attempts = 3): Promise<{ services: Services; dimse: DimseServer }> {
+async function start(destinationPort: number, attempts = 3, samples?: number): Promise<{ services: Services; dimse: DimseServer }> {
   const services = createServices({
     dataDir: tempDir(),
     readInputs: (p) => readInputs(p),
     readDicomBytes,
     processor: createReplicatingProcessor(),
     maxQueue: 8,
-    autoroute: { destination: { aeTitle: 'PACS', host: '127.0.0.1', port: destinationPort }, scale: 2, idleMs: 300, attempts, backoffMs: 50, send: createStoreScu('MEDSR', 5000) },
+    autoroute: { destination: { aeTitle: 'PACS', host: '127.0.0.1', port: destinationPort }, scale: 2, samples, idleMs: 300, attempts, backoffMs: 50, send: createStoreScu('MEDSR', 5000) },
   });
   await services.start();
   const dimse = await startDimseServer({ port: 0, aeTitle: 'MEDSR', lifecycle: services.lifecycle, index: services.index });
@@ -44,6 +44,21 @@ describe('auto-routing (MEDSR_AUTOROUTE) with dcmtk peers', () => {
     running = undefined;
   });
   afterAll(async () => pacs?.close());
+
+  it('sends the uncertainty series too when auto-routed jobs draw several samples', async () => {
+    const withStd = await startStoreScp('PACS', tempDir('medsr-pacs-'));
+    try {
+      running = await start(withStd.port, 3, 2);
+      expect((await dcmtk('storescu', ['-aec', 'MEDSR', '127.0.0.1', String(running.dimse.port), ...seriesFiles.slice(0, 3)])).status).toBe(0);
+      const job = await routedJob(running.services, (j) => j.route!.state === 'sent' || j.route!.state === 'failed');
+      expect(job.route).toMatchObject({ state: 'sent', sentInstances: 6 });
+      const files = await until(() => (withStd.files().length === 6 ? withStd.files() : undefined), 10_000, 'six files at storescp');
+      const series = new Set(files.map((f) => dicomParser.parseDicom(new Uint8Array(fs.readFileSync(f))).string('x0020000e')));
+      expect(series).toEqual(new Set([job.outputs[0]!.seriesInstanceUID, job.outputs[0]!.uncertaintySeriesInstanceUID]));
+    } finally {
+      await withStd.close();
+    }
+  });
 
   it('sends the derived series of a received series to the destination once the series is complete', async () => {
     pacs = await startStoreScp('PACS', tempDir('medsr-pacs-'));

@@ -10,6 +10,8 @@ import { createSeriesIdleTracker } from './series-idle';
 export interface AutoRouteSettings {
   destination: DicomNode;
   scale: 2 | 4;
+  /** Samples per slice; more than one adds the uncertainty series (sent as well). Service default when absent. */
+  samples?: number | undefined;
   /** A series is complete once no instance arrived for this long. */
   idleMs: number;
   /** Send attempts per job before the route is marked failed. */
@@ -98,7 +100,7 @@ export function createAutoRouter(settings: AutoRouteSettings, deps: { jobs: JobS
 
   async function queueSeries(studyUID: string, seriesUID: string): Promise<void> {
     try {
-      const job = await deps.jobs.create({ studyInstanceUID: studyUID, seriesInstanceUIDs: [seriesUID], options: { scale: settings.scale }, routeTo: destination });
+      const job = await deps.jobs.create({ studyInstanceUID: studyUID, seriesInstanceUIDs: [seriesUID], options: { scale: settings.scale, ...(settings.samples ? { samples: settings.samples } : {}) }, routeTo: destination });
       log.info({ jobId: job.id, slices: job.slices.length }, 'series complete: job queued for auto-routing');
       deliverWhenDone(job.id);
     } catch (err) {
