@@ -5,7 +5,6 @@
  */
 import type { AddressInfo, Server as NetServer } from 'node:net';
 import { Dataset, Scp, Server, constants, log as dimseLog, responses, type association, type requests } from 'dcmjs-dimse';
-import { wrapPart10 } from '../ingest';
 import { queryDicom } from '../service/dicom-query';
 import type { InstanceIndex } from '../service/instance-index';
 import type { StudyLifecycle } from '../service/study-lifecycle';
@@ -15,12 +14,11 @@ import { identifierOfRecord, queryOfIdentifier } from './find-translate';
 import { acceptContexts } from './presentation-contexts';
 
 const { Status, RejectResult, RejectSource, RejectReason } = constants;
-const IMPLEMENTATION_CLASS_UID = '1.2.826.0.1.3680043.10.1129.1';
 
 export interface DimseServerOptions {
   port: number;
   aeTitle: string;
-  lifecycle: Pick<StudyLifecycle, 'receive'>;
+  lifecycle: Pick<StudyLifecycle, 'receiveDataset'>;
   index: InstanceIndex;
 }
 
@@ -76,15 +74,8 @@ export async function startDimseServer(options: DimseServerOptions): Promise<Dim
         callback(response);
         return;
       }
-      const bytes = wrapPart10(raw.bytes, {
-        sopClassUID: request.getAffectedSopClassUid(),
-        sopInstanceUID: request.getAffectedSopInstanceUid(),
-        transferSyntaxUID: raw.transferSyntaxUID,
-        implementationClassUID: IMPLEMENTATION_CLASS_UID,
-        implementationVersionName: 'MEDSR',
-        sourceAeTitle: this.callingAe,
-      });
-      options.lifecycle.receive(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), `C-STORE from ${this.callingAe}`).then(
+      const received = { dataset: new Uint8Array(raw.bytes.buffer, raw.bytes.byteOffset, raw.bytes.byteLength), sopClassUID: request.getAffectedSopClassUid(), sopInstanceUID: request.getAffectedSopInstanceUid(), transferSyntaxUID: raw.transferSyntaxUID, callingAeTitle: this.callingAe };
+      options.lifecycle.receiveDataset(received).then(
         () => response.setStatus(Status.Success),
         (err: unknown) => {
           const e = toMedsrError(err);

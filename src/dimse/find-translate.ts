@@ -2,8 +2,7 @@
  * C-FIND identifiers <-> the service's queries: the request's keys with values are matching keys,
  * every key (empty or not) is returned; the answers carry the level and nothing else extra.
  */
-import { type DicomJson, vrOf } from '../ingest';
-import type { DicomQuery, QueryLevel } from '../service/dicom-query';
+import { type DicomJson, type DicomQuery, type QueryLevel, vrOf } from '../service/dicom-query';
 import { MedsrError } from '../shared/errors';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -1,5 +1,5 @@
 import { constants, type association } from 'dcmjs-dimse';
-import { supportedTransferSyntaxes } from '../ingest';
+import { storableTransferSyntaxes } from '../service/study-lifecycle';
 
 const { PresentationContextResult, SopClass, TransferSyntax } = constants;
 
@@ -14,7 +14,7 @@ const STORAGE_ROOT = '1.2.840.10008.5.1.4.1.1.';
  * what the caller proposed first among those.
  */
 export function acceptContexts(assoc: association.Association): void {
-  const storable = new Set<string>(supportedTransferSyntaxes().map((t) => t.uid));
+  const storable = new Set<string>(storableTransferSyntaxes());
   for (const { id } of assoc.getPresentationContexts()) {
     const context = assoc.getPresentationContext(id);
     const abstract = context.getAbstractSyntaxUid();

@@ -2,6 +2,10 @@ import { type DicomJson, type DicomJsonElement, jsonText, tagOf, vrOf } from '..
 import { MedsrError } from '../shared/errors';
 import type { IndexedInstance, InstanceIndex, InstanceScope } from './instance-index';
 
+export type { DicomJson } from '../ingest';
+/** The dictionary VR of a tag (`UN` when unknown), for adapters that build identifiers. */
+export { vrOf } from '../ingest';
+
 export type QueryLevel = 'study' | 'series' | 'instance';
 
 /**

@@ -1,3 +1,4 @@
+import { supportedTransferSyntaxes, wrapPart10 } from '../ingest';
 import { MedsrError } from '../shared/errors';
 import { logger } from '../shared/logger';
 import { FINAL_STATES } from './jobs/job-model';
@@ -6,9 +7,25 @@ import type { JobStore } from './jobs/job-store';
 import type { InstanceSummary, StudyCatalog } from './study-catalog';
 import type { Storage } from './storage';
 
+/** A data set as DIMSE C-STORE delivers it: no preamble or file meta, the bytes as sent. */
+export interface NetworkDataset {
+  dataset: Uint8Array;
+  sopClassUID: string;
+  sopInstanceUID: string;
+  transferSyntaxUID: string;
+  callingAeTitle: string;
+}
+
+const IMPLEMENTATION_CLASS_UID = '1.2.826.0.1.3680043.10.1129.1';
+
+/** Transfer syntaxes a received instance may arrive in: those ingest reads (stored as received). */
+export const storableTransferSyntaxes = (): string[] => supportedTransferSyntaxes().map((t) => t.uid);
+
 export interface StudyLifecycle {
   /** Stores one received instance (DIMSE, STOW-RS) and tells auto-routing that its series grew. */
   receive(bytes: Uint8Array, label: string): Promise<InstanceSummary>;
+  /** Stores a C-STORE data set as a Part 10 file (data set bytes kept exactly), like receive(). */
+  receiveDataset(received: NetworkDataset): Promise<InstanceSummary>;
   /** Removes a study's originals, its jobs and their results from storage. */
   deleteStudy(studyUID: string): Promise<{ jobsDeleted: number }>;
   /** Bytes on disk: originals, results, job state. */
@@ -48,6 +65,17 @@ export function createStudyLifecycle(deps: {
       const summary = await deps.catalog.storeBytes(bytes, label);
       deps.onReceived?.(summary);
       return summary;
+    },
+    async receiveDataset(received) {
+      const bytes = wrapPart10(received.dataset, {
+        sopClassUID: received.sopClassUID,
+        sopInstanceUID: received.sopInstanceUID,
+        transferSyntaxUID: received.transferSyntaxUID,
+        implementationClassUID: IMPLEMENTATION_CLASS_UID,
+        implementationVersionName: 'MEDSR',
+        sourceAeTitle: received.callingAeTitle,
+      });
+      return this.receive(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), `C-STORE from ${received.callingAeTitle}`);
     },
     async deleteStudy(studyUID) {
       const owned = (await store.list()).filter((j) => j.studyInstanceUID === studyUID);

@@ -1,5 +1,5 @@
 import { Router, type Request } from 'express';
-import type { DicomJson } from '../../../ingest';
+import type { DicomJson } from '../../../service/dicom-query';
 import { MedsrError, toMedsrError } from '../../../shared/errors';
 import type { ApiContext } from '../../context';
 import { parse } from '../../context';
