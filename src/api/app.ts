@@ -62,6 +62,7 @@ export function createApp(deps: ApiDeps): Express {
   const api = express.Router();
   api.use(requireApiKey(deps.config.apiKey));
   api.use(upscaleRouter(ctx)); // before the JSON parser: its body is DICOM
+  api.use('/dicomweb', dicomwebRouter(ctx)); // the same DICOMweb for the viewer, which holds the session cookie
   api.use(express.json({ limit: '1mb' }));
   api.use(studiesRouter(ctx));
   api.use(jobsRouter(ctx));
