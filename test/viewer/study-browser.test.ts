@@ -81,6 +81,23 @@ describeIfChromium('study browser and job history (chromium + medsr serve)', () 
     await entry.locator('button', { hasText: 'Open' }).click();
     expect(await waitForReconstruction(page)).toBe('shown');
     await expect(page.evaluate(() => (window as any).medsrViewer.state.job?.id)).resolves.toBe(job.id);
+
+    // orientation markers from ImageOrientationPatient, per slice: MR700 is a radial series whose
+    // first slice is coronal (rows to the patient's left) and whose last runs posterior
+    const edge = (cell: string, which: string) => page.locator(`[data-cell="${cell}"] .orient.${which}`).textContent();
+    await expect(edge('original', 'or')).resolves.toBe('L');
+    await expect(edge('original', 'ol')).resolves.toBe('R');
+    await expect(edge('original', 'ob')).resolves.toBe('F');
+    await expect(edge('reconstructed', 'ot')).resolves.toBe('H');
+    await page.keyboard.press('End');
+    await page.waitForFunction(() => document.querySelector('[data-cell="original"] .orient.or')?.textContent === 'P');
+    await expect(edge('original', 'ol')).resolves.toBe('A');
+    await expect(edge('reconstructed', 'or')).resolves.toBe('P');
+    // the difference map says what its grey levels mean
+    await page.keyboard.press('d');
+    const legend = page.locator('[data-cell="reconstructed"] .legend');
+    await page.waitForFunction(() => (document.querySelector('[data-cell="reconstructed"] .legend')?.textContent ?? '').includes('reconstructed − original'));
+    await expect(legend.textContent()).resolves.toMatch(/reconstructed − original-?\d+\+\d+/);
     expect(pageErrors).toEqual([]);
   });
 });
