@@ -4,6 +4,7 @@
  */
 import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
+import { UPSCALE_DEFAULTS } from '../shared/upscale-defaults';
 
 extendZodWithOpenApi(z);
 
@@ -11,10 +12,10 @@ const intParam = (min: number, max: number) => z.coerce.number().int().min(min).
 
 export const UpscaleOptionsSchema = z
   .object({
-    scale: z.coerce.number().pipe(z.union([z.literal(2), z.literal(4)])).default(2).openapi({ description: 'In-plane upscaling factor', example: 2 }),
+    scale: z.coerce.number().pipe(z.union([z.literal(2), z.literal(4)])).default(UPSCALE_DEFAULTS.scale).openapi({ description: 'In-plane upscaling factor', example: 2 }),
     steps: intParam(1, 200).optional().openapi({ description: 'Denoising steps (model default when absent)' }),
-    samples: intParam(1, 16).optional().openapi({ description: 'Samples drawn; more than 1 also yields an uncertainty (std) image' }),
-    seed: intParam(0, 2 ** 32 - 1).optional().openapi({ description: 'Seed for reproducible noise' }),
+    samples: intParam(1, 16).optional().openapi({ description: `Samples drawn (default ${UPSCALE_DEFAULTS.samples}); more than 1 also yields an uncertainty (std) image` }),
+    seed: intParam(0, 2 ** 32 - 1).optional().openapi({ description: `Seed for reproducible noise (default ${UPSCALE_DEFAULTS.seed})` }),
     prompt: z.string().max(500).optional().openapi({ description: 'Overrides the prompt built from the DICOM metadata' }),
   })
   .openapi('UpscaleOptions');
@@ -82,7 +83,7 @@ export const CreateJobSchema = z
   .object({
     studyInstanceUID: Uid,
     seriesInstanceUIDs: z.array(Uid).min(1).optional().openapi({ description: 'Every series of the study when absent' }),
-    options: UpscaleOptionsSchema.default({ scale: 2 }),
+    options: UpscaleOptionsSchema.default({ scale: UPSCALE_DEFAULTS.scale }),
   })
   .openapi('CreateJob');
 
@@ -139,3 +140,10 @@ export const JobResultsSchema = z
   .openapi('JobResults');
 
 export const HealthSchema = z.object({ status: z.enum(['ok', 'not_ready']), queue: z.string().optional(), model: z.string().optional(), provider: z.string().optional() }).openapi('Health');
+
+export const OptionDefaultsSchema = z
+  .object({
+    defaults: z.object({ scale: z.literal(2).or(z.literal(4)), samples: z.number(), seed: z.number(), steps: z.null(), guidance: z.null() }),
+    limits: z.object({ steps: z.tuple([z.number(), z.number()]), samples: z.tuple([z.number(), z.number()]), seed: z.tuple([z.number(), z.number()]) }),
+  })
+  .openapi('OptionDefaults', { description: 'Upscale option defaults shared by the CLI, the API and the viewer; null: the model\'s own default' });

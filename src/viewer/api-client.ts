@@ -154,6 +154,13 @@ export async function searchStudies(): Promise<StudyHeader[]> {
   }));
 }
 
+/** The upscale defaults the CLI and API apply (null: the model's own). */
+export interface OptionDefaults { scale: 2 | 4; samples: number; seed: number; steps: number | null }
+
+export async function getOptionDefaults(): Promise<OptionDefaults> {
+  return (await get<{ defaults: OptionDefaults }>('/options')).defaults;
+}
+
 /** Every job the server knows (they are kept on disk, so the history survives a reload). */
 export async function listJobs(): Promise<Job[]> {
   return (await get<{ jobs: Job[] }>('/jobs')).jobs;

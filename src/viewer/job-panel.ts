@@ -1,4 +1,4 @@
-import { FINAL_STATES, type Job, type Series, cancelJob, getJob, startJob, watchJob } from './api-client';
+import { FINAL_STATES, type Job, type OptionDefaults, type Series, cancelJob, getJob, startJob, watchJob } from './api-client';
 import { $, plainError } from './dom';
 
 /** The job form (pre-filled from the series), live progress over SSE, cancel, plain-word errors. */
@@ -17,6 +17,15 @@ export class JobPanel {
   constructor(private readonly onFinished: (job: Job, series: Series) => void) {
     this.form.addEventListener('submit', (e) => { e.preventDefault(); void this.start(); });
     this.cancelButton.addEventListener('click', () => void this.cancel());
+  }
+
+  /** Fills the form with the server's defaults (the CLI's and API's): one source for all three. */
+  applyDefaults(defaults: OptionDefaults): void {
+    (this.form.elements.namedItem('scale') as HTMLSelectElement).value = String(defaults.scale);
+    this.field('steps').value = defaults.steps === null ? '' : String(defaults.steps);
+    this.field('steps').placeholder = 'model default';
+    this.field('samples').value = String(defaults.samples);
+    this.field('seed').value = String(defaults.seed);
   }
 
   setSeries(series: Series): void {

@@ -61,6 +61,12 @@ describeIfChromium('study browser and job history (chromium + medsr serve)', () 
 
     await page.goto(server.url);
     await page.reload(); // nothing the page holds itself: what follows comes from the server
+    // the job form starts from the same defaults as the CLI and the API
+    const defaults = ((await (await fetch(`${server.url}/api/v1/options`)).json()) as { defaults: { scale: number; samples: number; seed: number; steps: null } }).defaults;
+    await page.waitForFunction((d) => (document.querySelector('#job-form [name="samples"]') as HTMLInputElement).value === String(d.samples), defaults);
+    await expect(page.inputValue('#job-form [name="scale"]')).resolves.toBe(String(defaults.scale));
+    await expect(page.inputValue('#job-form [name="seed"]')).resolves.toBe(String(defaults.seed));
+    await expect(page.inputValue('#job-form [name="steps"]')).resolves.toBe('');
     const titles = page.locator('.study-title');
     await titles.first().waitFor();
     await expect(titles.count()).resolves.toBe(2);
