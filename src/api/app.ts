@@ -12,6 +12,7 @@ import { renderDocsPage } from './docs-page';
 import { errorHandler, notFoundHandler } from './error-handler';
 import { createMetrics } from './metrics';
 import { buildOpenApiDocument } from './openapi';
+import { dicomwebRouter } from './routes/dicomweb/dicomweb-router';
 import { healthRouter } from './routes/health-router';
 import { jobsRouter } from './routes/jobs-router';
 import { studiesRouter } from './routes/studies-router';
@@ -53,7 +54,7 @@ function cors(origin: string | undefined): RequestHandler {
 /** The express app: thin routes over the injected services, one error handler. */
 export function createApp(deps: ApiDeps): Express {
   const log = deps.log ?? logger().child({ component: 'api' });
-  const metrics = createMetrics(() => deps.queue.depth());
+  const metrics = createMetrics(() => deps.queue.depth(), () => deps.lifecycle.diskUsage());
   const admission = createAdmission({ concurrency: deps.syncConcurrency, maxWaiting: deps.config.maxQueue });
   const ctx: ApiContext = { ...deps, log, metrics, admission };
   const openapi = buildOpenApiDocument(readVersion());
@@ -76,10 +77,13 @@ export function createApp(deps: ApiDeps): Express {
   const api = express.Router();
   api.use(requireApiKey(deps.config.apiKey, sessions));
   api.use(upscaleRouter(ctx)); // before the JSON parser: its body is DICOM
+  api.use('/dicomweb', dicomwebRouter(ctx)); // the same DICOMweb for the viewer, which holds the session cookie
   api.use(express.json({ limit: '1mb' }));
   api.use(studiesRouter(ctx));
   api.use(jobsRouter(ctx));
   app.use('/api/v1', api);
+  // DICOMweb (OHIF, dicomweb-client, PACS): Bearer key like the API when one is set
+  app.use('/dicomweb', requireApiKey(deps.config.apiKey, sessions), dicomwebRouter(ctx));
 
   if (deps.viewerDir && fs.existsSync(path.join(deps.viewerDir, 'index.html'))) {
     app.use(express.static(deps.viewerDir, { index: 'index.html', maxAge: '1h' }));

@@ -4,7 +4,9 @@ import type { Runtime } from '../service/runtime';
 import type { Services } from '../service/services';
 import type { JobService } from '../service/jobs/job-service';
 import type { DecodeFrame, ModelStatus, ReadDicomBytes, SliceProcessor, TranscodeToNative } from '../service/ports';
+import type { InstanceIndex } from '../service/instance-index';
 import type { Storage } from '../service/storage';
+import type { StudyLifecycle } from '../service/study-lifecycle';
 import type { StudyCatalog } from '../service/study-catalog';
 import type { MedsrConfig } from '../shared/config';
 import type { Logger } from '../shared/logger';
@@ -20,6 +22,10 @@ export interface ApiDeps {
   jobs: JobService;
   queue: Pick<JobQueue, 'depth' | 'kind'>;
   storage: Storage;
+  /** Originals and derived instances, for DICOMweb. */
+  index: InstanceIndex;
+  /** STOW-RS storing, study deletion, disk usage. */
+  lifecycle: StudyLifecycle;
   processor: SliceProcessor;
   readDicomBytes: ReadDicomBytes;
   decodeFrame: DecodeFrame;
@@ -43,6 +49,8 @@ export function apiDepsOf(runtime: Runtime, services: Services, rest: Pick<ApiDe
     jobs: services.jobs,
     queue: services.queue,
     storage: services.storage,
+    index: services.index,
+    lifecycle: services.lifecycle,
     events: services.events,
     processor: runtime.processor,
     readDicomBytes: runtime.readDicomBytes,

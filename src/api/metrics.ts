@@ -13,7 +13,7 @@ export interface ApiMetrics {
 }
 
 /** A registry per app (not prom-client's global one) so several apps can live in one process. */
-export function createMetrics(queueDepth: () => Promise<number>): ApiMetrics {
+export function createMetrics(queueDepth: () => Promise<number>, diskUsage?: () => Promise<Record<string, number>>): ApiMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'medsr_' });
   const httpDuration = new Histogram({
@@ -41,6 +41,18 @@ export function createMetrics(queueDepth: () => Promise<number>): ApiMetrics {
       this.set(await queueDepth().catch(() => -1));
     },
   });
+  if (diskUsage) {
+    new Gauge({
+      name: 'medsr_storage_bytes',
+      help: 'Bytes stored under the data directory, by area (studies: originals, results: derived series, jobs: job state)',
+      labelNames: ['area'] as const,
+      registers: [registry],
+      async collect() {
+        const usage = await diskUsage().catch(() => ({}) as Record<string, number>);
+        for (const [area, bytes] of Object.entries(usage)) this.set({ area }, bytes);
+      },
+    });
+  }
   const middleware: RequestHandler = (req, res, next) => {
     const end = httpDuration.startTimer({ method: req.method });
     res.on('finish', () => {

@@ -4,6 +4,7 @@
  */
 import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
+import { UPSCALE_DEFAULTS } from '../shared/upscale-defaults';
 
 extendZodWithOpenApi(z);
 
@@ -11,15 +12,15 @@ const intParam = (min: number, max: number) => z.coerce.number().int().min(min).
 
 export const UpscaleOptionsSchema = z
   .object({
-    scale: z.coerce.number().pipe(z.union([z.literal(2), z.literal(4)])).default(2).openapi({ description: 'In-plane upscaling factor', example: 2 }),
+    scale: z.coerce.number().pipe(z.union([z.literal(2), z.literal(4)])).default(UPSCALE_DEFAULTS.scale).openapi({ description: 'In-plane upscaling factor', example: 2 }),
     steps: intParam(1, 200).optional().openapi({ description: 'Denoising steps (model default when absent)' }),
-    samples: intParam(1, 16).optional().openapi({ description: 'Samples drawn; more than 1 also yields an uncertainty (std) image' }),
-    seed: intParam(0, 2 ** 32 - 1).optional().openapi({ description: 'Seed for reproducible noise' }),
+    samples: intParam(1, 16).optional().openapi({ description: `Samples drawn (default ${UPSCALE_DEFAULTS.samples}); more than 1 also yields an uncertainty (std) image` }),
+    seed: intParam(0, 2 ** 32 - 1).optional().openapi({ description: `Seed for reproducible noise (default ${UPSCALE_DEFAULTS.seed})` }),
     guidance: z.coerce.number().min(0).max(50).optional().openapi({ description: 'Classifier-free guidance scale (model default when absent; 1 = none)' }),
     degradation: z
       .enum(['auto', 'kspace', 'area', 'bicubic'])
       .optional()
-      .openapi({ description: "What made the low-resolution input, if known: kspace (lower acquisition matrix), area (larger detector pixels), bicubic (resampled). Default auto: unknown, safe for all of them (the model's default)" }),
+      .openapi({ description: "What made the low-resolution input, if known: kspace (lower acquisition matrix), area (larger detector pixels), bicubic (resampled). Default auto: unknown (the model's default; MR is routed by its detector)" }),
     prompt: z.string().max(500).optional().openapi({ description: 'Overrides the prompt built from the DICOM metadata' }),
   })
   .openapi('UpscaleOptions');
@@ -87,7 +88,7 @@ export const CreateJobSchema = z
   .object({
     studyInstanceUID: Uid,
     seriesInstanceUIDs: z.array(Uid).min(1).optional().openapi({ description: 'Every series of the study when absent' }),
-    options: UpscaleOptionsSchema.default({ scale: 2 }),
+    options: UpscaleOptionsSchema.default({ scale: UPSCALE_DEFAULTS.scale }),
   })
   .openapi('CreateJob');
 
@@ -114,6 +115,18 @@ export const JobSchema = z
         durationMs: z.number().optional(),
       }),
     ),
+    route: z
+      .object({
+        destination: z.string().openapi({ description: 'AET@host:port' }),
+        state: z.enum(['waiting', 'sending', 'retrying', 'sent', 'failed']),
+        attempts: z.number(),
+        sentInstances: z.number().optional(),
+        lastError: z.string().optional(),
+        nextAttemptAt: z.string().optional(),
+        sentAt: z.string().optional(),
+      })
+      .optional()
+      .openapi({ description: 'Auto-routing (MEDSR_AUTOROUTE): where the derived series are sent with C-STORE, and how that went' }),
   })
   .openapi('Job');
 
@@ -132,3 +145,10 @@ export const JobResultsSchema = z
   .openapi('JobResults');
 
 export const HealthSchema = z.object({ status: z.enum(['ok', 'not_ready']), queue: z.string().optional(), model: z.string().optional(), provider: z.string().optional() }).openapi('Health');
+
+export const OptionDefaultsSchema = z
+  .object({
+    defaults: z.object({ scale: z.literal(2).or(z.literal(4)), samples: z.number(), seed: z.number(), steps: z.null(), guidance: z.null() }),
+    limits: z.object({ steps: z.tuple([z.number(), z.number()]), samples: z.tuple([z.number(), z.number()]), seed: z.tuple([z.number(), z.number()]) }),
+  })
+  .openapi('OptionDefaults', { description: 'Upscale option defaults shared by the CLI, the API and the viewer; null: the model\'s own default' });

@@ -3,6 +3,9 @@ import type { Command } from 'commander';
 import { createApp } from '../api/app';
 import { apiDepsOf } from '../api/context';
 import type { ApiMetrics } from '../api/metrics';
+import { startDimseServer, type DimseServer } from '../dimse/dimse-server';
+import { createStoreScu } from '../dimse/store-scu';
+import { parseDicomNode } from '../service/autoroute/destination';
 import { createRuntime } from '../service/runtime';
 import { createServices } from '../service/services';
 import { REPO_ROOT, getConfig } from '../shared/config';
@@ -63,6 +66,20 @@ export async function serve(flags: ServeFlags): Promise<void> {
     maxQueue: config.maxQueue,
     sliceConcurrency: settings.workers,
     onSlice: (outcome, seconds) => metrics?.sliceDuration.observe({ source: 'job', outcome }, seconds),
+    retentionDays: config.retentionDays,
+    ...(config.autoroute
+      ? {
+          autoroute: {
+            destination: parseDicomNode(config.autoroute),
+            scale: config.autorouteScale,
+            samples: config.autorouteSamples,
+            idleMs: config.seriesIdleSeconds * 1000,
+            attempts: config.autorouteRetries,
+            backoffMs: config.autorouteBackoffSeconds * 1000,
+            send: createStoreScu(config.aeTitle),
+          },
+        }
+      : {}),
   });
   const app = createApp(apiDepsOf(runtime, services, {
     config: { ...config, allowedHosts: allowedHostsFor(config.allowedHosts, settings.host) },
@@ -81,6 +98,11 @@ export async function serve(flags: ServeFlags): Promise<void> {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : settings.port;
   log.info({ url: `http://${settings.host}:${port}`, dataDir: settings.dataDir, queue: services.queue.kind }, 'medsr listening');
+  let dimse: DimseServer | undefined;
+  if (config.dimsePort !== undefined) {
+    dimse = await startDimseServer({ port: config.dimsePort, aeTitle: config.aeTitle, lifecycle: services.lifecycle, index: services.index });
+    log.info({ dimsePort: dimse.port, aeTitle: config.aeTitle, autoroute: config.autoroute ?? 'off' }, 'DIMSE listening');
+  }
 
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {
@@ -89,6 +111,7 @@ export async function serve(flags: ServeFlags): Promise<void> {
     log.info({ signal }, 'shutting down: running jobs stop after their current slice and resume on restart');
     server.close();
     server.closeIdleConnections();
+    await dimse?.close();
     await services.close();
     await runtime.dispose();
     process.exit(0);

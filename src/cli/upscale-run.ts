@@ -6,6 +6,7 @@ import { createRuntime } from '../service/runtime';
 import { getConfig } from '../shared/config';
 import { PARTIAL_FAILURE_EXIT_CODE } from '../shared/errors';
 import { deviceOption, intOption, scaleOption, type DeviceName } from './options';
+import { UPSCALE_DEFAULTS, UPSCALE_LIMITS } from '../shared/upscale-defaults';
 
 /** The flags `medsr upscale` and `medsr batch` share. */
 export interface UpscaleFlags {
@@ -33,11 +34,11 @@ export function addUpscaleFlags(command: Command): Command {
   return command
     .argument('<inputs...>', 'DICOM files, folders, zip archives or DICOMDIRs')
     .requiredOption('--out <dir>', 'output directory (derived series, report.json, report.csv)')
-    .option('--scale <n>', '2 or 4', scaleOption, 2)
+    .option('--scale <n>', '2 or 4', scaleOption, UPSCALE_DEFAULTS.scale)
     .option('--concurrency <n>', 'instances in flight at once', intOption(1, 256), 2)
     .option('--steps <n>', 'denoising steps (model default when absent)', intOption(1, 200))
-    .option('--samples <n>', 'samples per slice; more than 1 also writes an uncertainty series', intOption(1, 16))
-    .option('--seed <n>', 'seed for reproducible output (default 0)', intOption(0, 2 ** 32 - 1))
+    .option('--samples <n>', `samples per slice (default ${UPSCALE_DEFAULTS.samples}); more than 1 also writes an uncertainty series`, intOption(...UPSCALE_LIMITS.samples))
+    .option('--seed <n>', `seed for reproducible output (default ${UPSCALE_DEFAULTS.seed})`, intOption(...UPSCALE_LIMITS.seed))
     .option('--guidance <g>', 'classifier-free guidance scale (model default when absent; 1 = none)', guidanceOption)
     .addOption(new Option('--degradation <kind>', 'what made the input, if known: kspace (lower acquisition matrix), area (detector pixels), bicubic (resampled); auto = unknown (default of the shipped model)').choices(['auto', 'kspace', 'area', 'bicubic']))
     .option('--prompt <text>', 'override the prompt built from the metadata')

@@ -18,3 +18,6 @@ export { writeDerived, supportsRescale, type DerivedOptions, type DerivedPixelRe
 export { newUid, isValidUid } from './uid';
 export { scaleGeometry } from './scale-geometry';
 export { transcodeToNative } from './transcode-native';
+// network and DICOMweb representations [ingest-net]
+export { toDicomJson, jsonText, tagOf, keywordOf, vrOf, type DicomJson, type DicomJsonElement } from './dicom-json';
+export { wrapPart10, type Part10Meta } from './part10-wrap';

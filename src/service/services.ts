@@ -1,4 +1,9 @@
 import { EventEmitter } from 'node:events';
+import { type AutoRouter, type AutoRouteSettings, createAutoRouter } from './autoroute/autorouter';
+import type { SendInstances } from './autoroute/destination';
+import { createInstanceIndex, type InstanceIndex } from './instance-index';
+import { createRetention, type Retention } from './retention';
+import { createStudyLifecycle, type StudyLifecycle } from './study-lifecycle';
 import { createEmbeddedQueue } from './jobs/embedded-queue';
 import type { JobQueue } from './jobs/job-queue';
 import { createJobRunner, type JobRunner } from './jobs/job-runner';
@@ -21,6 +26,10 @@ export interface ServicesOptions {
   /** Slices of a job processed at once (the inference pool's size). */
   sliceConcurrency?: number;
   onSlice?: (outcome: 'done' | 'failed', seconds: number) => void;
+  /** Auto-routing (MEDSR_AUTOROUTE): received series become jobs whose results are sent on. */
+  autoroute?: AutoRouteSettings & { send: SendInstances };
+  /** MEDSR_RETENTION_DAYS: purge studies untouched for longer (hourly, from start()). */
+  retentionDays?: number | undefined;
 }
 
 export interface Services {
@@ -31,6 +40,12 @@ export interface Services {
   runJob: JobRunner;
   queue: JobQueue;
   jobs: JobService;
+  /** Originals and derived instances for DICOMweb and C-FIND. */
+  index: InstanceIndex;
+  /** Receiving instances (DIMSE, STOW-RS) and deleting studies. */
+  lifecycle: StudyLifecycle;
+  autorouter: AutoRouter | undefined;
+  retention: Retention | undefined;
   /** Starts running jobs (embedded: also resumes what a previous process left unfinished); call once the model is ready. */
   start(): Promise<void>;
   close(): Promise<void>;
@@ -47,6 +62,17 @@ export function createServices(options: ServicesOptions): Services {
   const embedded = options.redisUrl ? undefined : createEmbeddedQueue({ runJob, store, maxQueued: options.maxQueue, autoStart: false });
   const queue: JobQueue = embedded ?? createRedisQueue({ redisUrl: options.redisUrl as string, maxQueued: options.maxQueue });
   const jobs = createJobService({ store, storage, catalog, queue, events });
+  const index = createInstanceIndex({ storage, store });
+  const route = options.autoroute;
+  const autorouter = route ? createAutoRouter(route, { jobs, store, storage, send: route.send }) : undefined;
+  const lifecycle = createStudyLifecycle({
+    storage,
+    catalog,
+    store,
+    jobs,
+    ...(autorouter ? { onReceived: (s: { studyInstanceUID: string; seriesInstanceUID: string }) => autorouter.noteReceived(s.studyInstanceUID, s.seriesInstanceUID), onDeleted: (study: string) => autorouter.forgetStudy(study) } : {}),
+  });
+  const retention = options.retentionDays ? createRetention(options.retentionDays, { catalog, store, lifecycle }) : undefined;
   return {
     storage,
     store,
@@ -55,9 +81,19 @@ export function createServices(options: ServicesOptions): Services {
     runJob,
     queue,
     jobs,
+    index,
+    lifecycle,
+    autorouter,
+    retention,
     async start() {
       await embedded?.resume();
+      await autorouter?.start();
+      retention?.start();
     },
-    close: () => queue.close(),
+    async close() {
+      retention?.stop();
+      autorouter?.close();
+      await queue.close();
+    },
   };
 }

@@ -21,6 +21,10 @@ export interface Storage {
   /** Keys directly or indirectly under `prefix`, sorted. */
   list(prefix: string): Promise<string[]>;
   delete(key: string): Promise<void>;
+  /** Removes everything under `prefix` (a folder of keys); nothing happens when there is none. */
+  deleteTree(prefix: string): Promise<void>;
+  /** Bytes and objects stored under `prefix` ('' for all). */
+  usage(prefix: string): Promise<{ bytes: number; objects: number }>;
   /** Human-readable location for logs and health output. */
   describe(): string;
 }
@@ -88,6 +92,15 @@ export function createDirectoryStorage(root: string): Storage {
     },
     async delete(key) {
       await fs.rm(fileOf(key), { force: true });
+    },
+    async deleteTree(prefix) {
+      await fs.rm(fileOf(prefix.replace(/\/$/, '')), { recursive: true, force: true });
+    },
+    async usage(prefix) {
+      let bytes = 0;
+      const keys = await this.list(prefix);
+      for (const key of keys) bytes += await fs.stat(fileOf(key)).then((s) => s.size, () => 0);
+      return { bytes, objects: keys.length };
     },
     describe() {
       return `directory ${resolved}`;

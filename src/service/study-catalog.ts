@@ -23,6 +23,8 @@ export interface InstanceSummary {
   prompt?: string;
   /** Size of the stored file (absent for instances stored before it was recorded). */
   bytes?: number;
+  /** When it was stored (absent for instances stored before it was recorded): retention counts from it. */
+  storedAt?: string;
 }
 
 export interface SeriesSummary {
@@ -58,7 +60,13 @@ export interface IngestReport {
 export interface StudyCatalog {
   /** Reads files/zips/dirs (through ingest), stores every instance found, reports the rest. */
   ingest(paths: string[], labelOf?: (label: string) => string): Promise<IngestReport>;
+  /** Stores one instance received whole (DIMSE C-STORE, STOW-RS); replaces one with the same UIDs. */
+  storeBytes(bytes: Uint8Array, label: string): Promise<InstanceSummary>;
+  /** Removes a study's stored instances (jobs and results are the lifecycle service's). */
+  deleteStudy(studyUID: string): Promise<void>;
   listStudies(): Promise<StudySummary[]>;
+  /** Every stored instance's summary (for retention and housekeeping). */
+  listInstances(): Promise<InstanceSummary[]>;
   getStudy(studyUID: string): Promise<StudySummary>;
   getSeries(studyUID: string, seriesUID: string): Promise<SeriesSummary>;
   instanceBytes(studyUID: string, seriesUID: string, sopUID: string): Promise<Buffer>;
@@ -66,6 +74,8 @@ export interface StudyCatalog {
 }
 
 export const instanceKey = (study: string, series: string, sop: string): string => `studies/${study}/${series}/${sop}.dcm`;
+/** Cached DICOM JSON beside a stored instance (`.dcmjson`: not a summary, which end in `.json`). */
+export const metadataKeyOf = (dcmKey: string): string => `${dcmKey.slice(0, -'.dcm'.length)}.dcmjson`;
 const summaryKey = (study: string, series: string, sop: string): string => `studies/${study}/${series}/${sop}.json`;
 
 export function summarise(instance: DicomInstance): InstanceSummary {
@@ -169,7 +179,7 @@ export function createStudyCatalog(deps: { storage: Storage; readInputs: ReadInp
         }
         const { instance } = result;
         try {
-          const summary = summarise(instance);
+          const summary = { ...summarise(instance), storedAt: new Date().toISOString() };
           const { studyInstanceUID: st, seriesInstanceUID: se, sopInstanceUID: sop } = summary;
           await refuseOtherContentUnderUid(storage, instanceKey(st, se, sop), instance.bytes, sop);
           await storage.put(instanceKey(st, se, sop), instance.bytes);
@@ -182,6 +192,21 @@ export function createStudyCatalog(deps: { storage: Storage; readInputs: ReadInp
       }
       log.info({ stored: stored.length, rejected: rejected.length }, 'ingested upload');
       return { studies: toStudies(stored), instancesStored: stored.length, rejected };
+    },
+    async storeBytes(bytes, label) {
+      const instance = deps.readDicomBytes(bytes, { path: label, label });
+      const summary = { ...summarise(instance), storedAt: new Date().toISOString() };
+      const { studyInstanceUID: st, seriesInstanceUID: se, sopInstanceUID: sop } = summary;
+      await storage.put(instanceKey(st, se, sop), instance.bytes);
+      await storage.delete(metadataKeyOf(instanceKey(st, se, sop))); // stale cached metadata of a replaced instance
+      await storage.put(summaryKey(st, se, sop), JSON.stringify(summary));
+      return summary;
+    },
+    async deleteStudy(studyUID) {
+      await storage.deleteTree(`studies/${studyUID}`);
+    },
+    async listInstances() {
+      return summariesUnder('studies');
     },
     async listStudies() {
       return toStudies(await summariesUnder('studies'));

@@ -25,6 +25,7 @@ import type { Tensor } from '../shared/tensor';
 import { MedsrError } from '../shared/errors';
 import { upscaleMosaic } from './mosaic-tiles';
 import type { SliceOutput, SliceRequest } from './ports';
+import { UPSCALE_DEFAULTS } from '../shared/upscale-defaults';
 
 /** The part of the pipeline's pool this use case needs. */
 export type ResolverLike = Pick<SuperResolver, 'provider' | 'upscale'> & { manifest: Pick<Manifest, 'id' | 'version' | 'preprocessing'> };
@@ -73,7 +74,7 @@ export async function upscaleInstance(instance: DicomInstance, request: SliceReq
   const frames = instance.pixel.frames;
   const spec = normalisationFor(resolver.manifest, instance.modality);
   const prompt = options.prompt?.trim() || deps.buildPrompt(instance.promptMetadata);
-  const samples = options.samples ?? 1;
+  const samples = options.samples ?? UPSCALE_DEFAULTS.samples;
 
   const outFrames: Int32Array[] = [];
   const stdFrames: Array<{ std: Tensor; steps: AppliedStep[] }> = [];

@@ -34,6 +34,15 @@ const ConfigSchema = z.object({
   /** Entries the zip archives of one upload may hold, all together. */
   MEDSR_MAX_UPLOAD_ENTRIES: z.coerce.number().int().positive().default(200_000),
   MEDSR_MAX_QUEUE: z.coerce.number().int().positive().default(64),
+  MEDSR_DIMSE_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  MEDSR_AE_TITLE: z.string().regex(/^[^\\\s]{1,16}$/, 'an AE title: 1 to 16 characters, no spaces or backslash').default('MEDSR'),
+  MEDSR_AUTOROUTE: z.string().regex(/^[^@\\\s]{1,16}@[A-Za-z0-9._:[\]-]+:\d{1,5}$/, 'AET@host:port').optional(),
+  MEDSR_AUTOROUTE_SCALE: z.enum(['2', '4']).default('2').transform((v) => Number(v) as 2 | 4),
+  MEDSR_AUTOROUTE_SAMPLES: z.coerce.number().int().min(1).max(16).optional(),
+  MEDSR_SERIES_IDLE_S: z.coerce.number().positive().max(86_400).default(10),
+  MEDSR_AUTOROUTE_RETRIES: z.coerce.number().int().min(1).max(100).default(5),
+  MEDSR_AUTOROUTE_BACKOFF_S: z.coerce.number().positive().max(3600).default(5),
+  MEDSR_RETENTION_DAYS: z.coerce.number().positive().optional(),
   MEDSR_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -61,6 +70,19 @@ export interface MedsrConfig {
   maxUploadEntries: number;
   maxQueue: number;
   logLevel: EnvConfig['MEDSR_LOG_LEVEL'];
+  /** DIMSE SCP port (C-ECHO, C-STORE, C-FIND); off when undefined. */
+  dimsePort: number | undefined;
+  aeTitle: string;
+  /** Auto-routing destination `AET@host:port`; off when undefined. */
+  autoroute: string | undefined;
+  autorouteScale: 2 | 4;
+  /** Samples per auto-routed slice (>1 adds the uncertainty series, sent too); service default when undefined. */
+  autorouteSamples: number | undefined;
+  seriesIdleSeconds: number;
+  autorouteRetries: number;
+  autorouteBackoffSeconds: number;
+  /** Studies untouched for longer are deleted (originals, jobs, results); kept forever when undefined. */
+  retentionDays: number | undefined;
 }
 
 /** Names that always mean this machine. */
@@ -97,6 +119,15 @@ export function parseConfig(env: NodeJS.ProcessEnv): MedsrConfig {
     maxUploadEntries: e.MEDSR_MAX_UPLOAD_ENTRIES,
     maxQueue: e.MEDSR_MAX_QUEUE,
     logLevel: e.MEDSR_LOG_LEVEL,
+    dimsePort: e.MEDSR_DIMSE_PORT,
+    aeTitle: e.MEDSR_AE_TITLE,
+    autoroute: e.MEDSR_AUTOROUTE,
+    autorouteScale: e.MEDSR_AUTOROUTE_SCALE,
+    autorouteSamples: e.MEDSR_AUTOROUTE_SAMPLES,
+    seriesIdleSeconds: e.MEDSR_SERIES_IDLE_S,
+    autorouteRetries: e.MEDSR_AUTOROUTE_RETRIES,
+    autorouteBackoffSeconds: e.MEDSR_AUTOROUTE_BACKOFF_S,
+    retentionDays: e.MEDSR_RETENTION_DAYS,
   });
 }
 

@@ -49,6 +49,7 @@ export interface ErrorInfo { code: string; message: string }
 export interface Job {
   id: string;
   state: JobState;
+  createdAt?: string;
   studyInstanceUID: string;
   options: UpscaleOptions;
   progress: { total: number; done: number; failed: number; fraction: number };
@@ -122,6 +123,48 @@ async function get<T>(path: string): Promise<T> {
 export async function listStudies(): Promise<Study[]> {
   const body = await get<Study[] | { studies: Study[] }>('/studies');
   return Array.isArray(body) ? body : body.studies;
+}
+
+/** What the study browser shows of a study, from QIDO-RS (the DICOMweb router under /api/v1). */
+export interface StudyHeader {
+  studyInstanceUID: string;
+  patientName: string;
+  patientId: string;
+  studyDate: string;
+  accession: string;
+  description: string;
+  modalities: string[];
+}
+
+type DicomJson = Record<string, { Value?: unknown[] } | undefined>;
+const text = (r: DicomJson, tag: string): string => {
+  const v = r[tag]?.Value?.[0];
+  return v && typeof v === 'object' ? String((v as { Alphabetic?: string }).Alphabetic ?? '') : v === undefined || v === null ? '' : String(v);
+};
+
+export async function searchStudies(): Promise<StudyHeader[]> {
+  const records = await get<DicomJson[]>('/dicomweb/studies?includefield=StudyDescription');
+  return records.map((r) => ({
+    studyInstanceUID: text(r, '0020000D'),
+    patientName: text(r, '00100010').replace(/\^+/g, ' ').trim(),
+    patientId: text(r, '00100020'),
+    studyDate: text(r, '00080020'),
+    accession: text(r, '00080050'),
+    description: text(r, '00081030'),
+    modalities: (r['00080061']?.Value ?? []).map(String),
+  }));
+}
+
+/** The upscale defaults the CLI and API apply (null: the model's own). */
+export interface OptionDefaults { scale: 2 | 4; samples: number; seed: number; steps: number | null }
+
+export async function getOptionDefaults(): Promise<OptionDefaults> {
+  return (await get<{ defaults: OptionDefaults }>('/options')).defaults;
+}
+
+/** Every job the server knows (they are kept on disk, so the history survives a reload). */
+export async function listJobs(): Promise<Job[]> {
+  return (await get<{ jobs: Job[] }>('/jobs')).jobs;
 }
 
 export function getSeries(studyUID: string, seriesUID: string): Promise<Series> {

@@ -1,9 +1,10 @@
 import * as cornerstone from 'cornerstone-core';
 import { enableViewport, setStack, stackOf } from './cornerstone-setup';
 import { createCompareSync } from './viewport-sync';
-import { differenceImageId, drawOverlay, isMissingImage, uncertaintyCanvas } from './derived-images';
+import { UNCERTAINTY_GRADIENT, differenceImageId, drawOverlay, isMissingImage, uncertaintyCanvas, uncertaintyTopOf } from './derived-images';
 import { modalityValueAt, type LoadedImage } from './dicom-loader';
 import { type WindowPreset, presetWindow } from './presets';
+import { orientationLabels } from './orientation';
 import * as overlay from './viewport-overlay';
 
 /** The compare layout: original (left) and reconstruction (right), synchronized. Modes:
@@ -184,6 +185,14 @@ export class CompareView {
       : overlay.describeImage(image) + ((image as LoadedImage).previewOnly ? '\ncompressed: 8-bit server preview, no HU' : '');
     side.overlay.slice.textContent = overlay.describeSlice(stack?.currentImageIdIndex ?? 0,
       stack?.imageIds.length ?? 1, viewport, fit);
+    // the reconstruction has its original's orientation (a blank stand-in has none of its own)
+    const labels = orientationLabels((image as LoadedImage).orientation ?? (cornerstone.getImage(this.left.el) as LoadedImage | undefined)?.orientation);
+    for (const edge of ['left', 'right', 'top', 'bottom'] as const) {
+      const flip = (edge === 'left' || edge === 'right') && viewport.hflip ? { left: 'right', right: 'left' }[edge] as 'left' | 'right' : edge;
+      const vflip = (edge === 'top' || edge === 'bottom') && viewport.vflip ? { top: 'bottom', bottom: 'top' }[edge] as 'top' | 'bottom' : flip;
+      side.overlay.edges[edge].textContent = labels?.[vflip] ?? '';
+    }
+    if (side === this.right) this.updateLegend();
   }
 
   /** The value under the cursor in both viewports (same anatomical point, HU for CT). */
@@ -216,6 +225,23 @@ export class CompareView {
     }
     const detail = e.detail as { canvasContext: CanvasRenderingContext2D };
     drawOverlay(this.right.el, detail.canvasContext, uncertaintyCanvas(image), this.uncertaintyOpacity);
+    this.updateLegend();
+  }
+
+  /** The right viewport's colour scale: the difference map's window, or the uncertainty overlay's range. */
+  private updateLegend(): void {
+    const viewport = cornerstone.getViewport(this.right.el);
+    const unit = (cornerstone.getImage(this.left.el) as LoadedImage | undefined)?.modality === 'CT' ? ' HU' : '';
+    if (this.mode === 'difference' && viewport && this.hasReconstruction) {
+      const { windowCenter: c, windowWidth: w } = viewport.voi;
+      overlay.setLegend(this.right.overlay.legend, { title: 'reconstructed − original', low: `${overlay.formatValue(Math.round(c - w / 2))}${unit}`,
+        high: `+${overlay.formatValue(Math.round(c + w / 2))}${unit}`, gradient: 'linear-gradient(to right, #000, #fff)' });
+      return;
+    }
+    const id = this.uncertaintyIds[Math.min(this.sliceIndex(), this.uncertaintyIds.length - 1)];
+    const top = this.uncertaintyOn && id ? uncertaintyTopOf(id) : undefined;
+    overlay.setLegend(this.right.overlay.legend, top === undefined ? undefined
+      : { title: 'uncertainty (std of samples)', low: `0${unit}`, high: `≥ ${overlay.formatValue(top)}${unit}`, gradient: UNCERTAINTY_GRADIENT });
   }
 
   private setUpDivider(): void {

@@ -96,6 +96,16 @@ async function loadMissing(imageId: string): Promise<cornerstone.Image> {
 }
 
 const colourCache = new Map<string, HTMLCanvasElement>();
+/** The value drawn at full colour per uncertainty image (its 99th percentile), for the legend. */
+const colourTop = new Map<string, number>();
+
+/** The std shown at full colour in an uncertainty image already drawn, in modality units. */
+export function uncertaintyTopOf(imageId: string): number | undefined {
+  return colourTop.get(imageId);
+}
+
+/** The colours of the uncertainty overlay, low to high, as a CSS gradient (for its legend). */
+export const UNCERTAINTY_GRADIENT = 'linear-gradient(to right, rgba(0,0,64,0), rgb(255,0,32) 50%, rgb(255,255,0))';
 
 /** The uncertainty image as an RGBA canvas of its own matrix: black-body colours, transparent
  * where the std is ~0 so the anatomy below stays readable. Scaled to the 99th percentile. */
@@ -121,6 +131,7 @@ export function uncertaintyCanvas(image: cornerstone.Image): HTMLCanvasElement {
   }
   ctx.putImageData(rgba, 0, 0);
   colourCache.set(image.imageId, canvas);
+  colourTop.set(image.imageId, top);
   return canvas;
 }
 

@@ -14,6 +14,8 @@ export interface LoadedImage extends cornerstone.Image {
   photometric: string;
   /** shown from the server's 8-bit windowed preview: no modality values */
   previewOnly?: boolean;
+  /** ImageOrientationPatient (row then column direction cosines), for the orientation markers */
+  orientation?: number[];
 }
 
 export class CompressedPixelsError extends Error {}
@@ -70,6 +72,7 @@ async function loadPreview(imageId: string, url: string, fetchImpl: typeof fetch
     columnPixelSpacing: spacing[1] && spacing[1] > 0 ? spacing[1] : undefined,
     invert: false, sizeInBytes: pixels.byteLength,
     modality: (dataSet.string('x00080060') ?? '').trim(), photometric: 'MONOCHROME2', previewOnly: true,
+    ...orientationOf(dataSet),
   };
 }
 
@@ -115,7 +118,13 @@ export function decodeImage(imageId: string, bytes: Uint8Array, frame: number): 
     sizeInBytes: pixels.byteLength,
     modality: (dataSet.string('x00080060') ?? '').trim(),
     photometric,
+    ...orientationOf(dataSet),
   };
+}
+
+function orientationOf(dataSet: dicomParser.DataSet): { orientation?: number[] } {
+  const values = (dataSet.string('x00200037') ?? '').split('\\').map(Number);
+  return values.length === 6 && values.every(Number.isFinite) ? { orientation: values } : {};
 }
 
 /** Copies into an aligned typed array (the element's offset may be odd) and swaps big endian. */

@@ -1,4 +1,4 @@
-import { FINAL_STATES, type DegradationMode, type Job, type Series, cancelJob, getJob, startJob, watchJob } from './api-client';
+import { FINAL_STATES, type DegradationMode, type Job, type OptionDefaults, type Series, cancelJob, getJob, startJob, watchJob } from './api-client';
 import { $, plainError } from './dom';
 
 /** The job form (pre-filled from the series), live progress over SSE, cancel, plain-word errors. */
@@ -6,6 +6,8 @@ export class JobPanel {
   private series: Series | undefined;
   private job: Job | undefined;
   private stopWatching: (() => void) | undefined;
+  /** When this page first saw the job running, and how far it was then: the base of the ETA. */
+  private etaBase: { jobId: string; at: number; fraction: number } | undefined;
   private readonly form = $('#job-form') as HTMLFormElement;
   private readonly startButton = $('#start-job') as HTMLButtonElement;
   private readonly cancelButton = $('#cancel-job') as HTMLButtonElement;
@@ -15,6 +17,15 @@ export class JobPanel {
   constructor(private readonly onFinished: (job: Job, series: Series) => void) {
     this.form.addEventListener('submit', (e) => { e.preventDefault(); void this.start(); });
     this.cancelButton.addEventListener('click', () => void this.cancel());
+  }
+
+  /** Fills the form with the server's defaults (the CLI's and API's): one source for all three. */
+  applyDefaults(defaults: OptionDefaults): void {
+    (this.form.elements.namedItem('scale') as HTMLSelectElement).value = String(defaults.scale);
+    this.field('steps').value = defaults.steps === null ? '' : String(defaults.steps);
+    this.field('steps').placeholder = 'model default';
+    this.field('samples').value = String(defaults.samples);
+    this.field('seed').value = String(defaults.seed);
   }
 
   setSeries(series: Series): void {
@@ -76,7 +87,7 @@ export class JobPanel {
     if (running) {
       const { done, failed, total, fraction } = job.progress;
       this.say(job.state === 'queued' ? 'Waiting in the queue…'
-        : `Reconstructing… slice ${Math.min(total, done + failed + 1)} of ${total} (${Math.round(fraction * 100)}%)`, '');
+        : `Reconstructing… slice ${Math.min(total, done + failed + 1)} of ${total} (${Math.round(fraction * 100)}%${this.eta(job)})`, '');
       return;
     }
     this.stopWatching?.();
@@ -90,6 +101,21 @@ export class JobPanel {
     } else {
       this.say(`Failed: ${firstError(job)}`, 'error');
     }
+  }
+
+  /** `, about 40 s left` from the rate seen since this page first saw the job run; empty until known. */
+  private eta(job: Job): string {
+    const now = performance.now();
+    if (job.state !== 'running') return '';
+    if (this.etaBase?.jobId !== job.id) {
+      this.etaBase = { jobId: job.id, at: now, fraction: job.progress.fraction };
+      return '';
+    }
+    const gained = job.progress.fraction - this.etaBase.fraction;
+    const elapsed = (now - this.etaBase.at) / 1000;
+    if (gained < 0.02 || elapsed < 1) return '';
+    const left = Math.max(1, Math.round(((1 - job.progress.fraction) * elapsed) / gained));
+    return left < 90 ? `, about ${left} s left` : `, about ${Math.round(left / 60)} min left`;
   }
 
   private say(text: string, kind: '' | 'ok' | 'error'): void {

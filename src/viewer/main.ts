@@ -4,6 +4,7 @@ import { setUpCornerstone } from './cornerstone-setup';
 import { imageIdFor } from './dicom-loader';
 import { missingImageId } from './derived-images';
 import { $, h, plainError } from './dom';
+import { JobHistory } from './job-history';
 import { JobPanel } from './job-panel';
 import { PRESETS } from './presets';
 import { bindShortcuts } from './shortcuts';
@@ -16,13 +17,16 @@ import { setUpUpload } from './upload-panel';
 
 interface State {
   studies: api.Study[];
+  /** patient, dates, accession and modalities per study, from QIDO-RS */
+  headers: Map<string, api.StudyHeader>;
+  search: string;
   details: Map<string, api.Series>;
   series?: api.Series;
   /** per image of the original stack: the derived instance holding it (undefined: none), for the DICOM download */
   derivedUrls: Array<string | undefined>;
   job?: api.Job;
 }
-const state: State = { studies: [], details: new Map(), derivedUrls: [] };
+const state: State = { studies: [], headers: new Map(), search: '', details: new Map(), derivedUrls: [] };
 
 /** Slice order: InstanceNumber, then position along the normal; frames of one instance in order. */
 function orderedInstances(series: api.Series): api.InstanceSummary[] {
@@ -66,6 +70,7 @@ function start(): void {
     state.series = series;
     state.derivedUrls = [];
     jobs.setSeries(series);
+    void history.show(series);
     setMode('side');
     setDownloads(undefined);
     view.showOriginal(imageIdsOf(series)).catch((err: unknown) => {
@@ -78,9 +83,22 @@ function start(): void {
     const headers = state.studies.flatMap((s) => s.series).filter((h) => !state.details.has(h.seriesInstanceUID));
     const details = await Promise.all(headers.map((h) => api.getSeries(h.studyInstanceUID, h.seriesInstanceUID)));
     for (const d of details) state.details.set(d.seriesInstanceUID, d);
-    renderStudies(state.studies, state.details, state.series?.seriesInstanceUID, select);
+    const found = await api.searchStudies().catch(() => [] as api.StudyHeader[]);
+    state.headers = new Map(found.map((s) => [s.studyInstanceUID, s]));
+    render();
   };
-  const jobs = new JobPanel((job, series) => void showResult(job, series));
+  const render = () => renderStudies(state.studies, state.headers, state.search, state.details, state.series?.seriesInstanceUID, select);
+  const search = $('#study-search') as HTMLInputElement;
+  search.addEventListener('input', () => {
+    state.search = search.value;
+    render();
+  });
+  const jobs = new JobPanel((job, series) => {
+    void showResult(job, series);
+    void history.show(state.series);
+  });
+  const history = new JobHistory((job, series) => void showResult(job, series));
+  void api.getOptionDefaults().then((d) => jobs.applyDefaults(d), () => undefined);
   const showResult = async (job: api.Job, series: api.Series) => {
     if (state.series?.seriesInstanceUID !== series.seriesInstanceUID) return;
     try {

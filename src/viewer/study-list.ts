@@ -1,20 +1,41 @@
-import type { Series, Study } from './api-client';
+import type { Series, Study, StudyHeader } from './api-client';
 import { thumbnailUrl } from './api-client';
 import { $, formatBytes, h } from './dom';
 
-/** The study/series list: modality, size, slice count and a thumbnail per series. */
-export function renderStudies(studies: Study[], details: Map<string, Series>, selectedUID: string | undefined,
-  onSelect: (series: Series) => void): void {
+/** `20240131` -> `2024-01-31` (anything else as it is). */
+const isoDate = (d: string): string => (/^\d{8}$/.test(d) ? `${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6)}` : d);
+
+/** The words a search matches: patient name and ID, date, accession, modalities, description. */
+function searchText(study: Study, header: StudyHeader | undefined): string {
+  return [header?.patientName, header?.patientId, header?.studyDate, header && isoDate(header.studyDate), header?.accession,
+    ...(header?.modalities ?? []), study.description, header?.description, study.studyInstanceUID].filter(Boolean).join(' ').toLowerCase();
+}
+
+function studyTitle(study: Study, header: StudyHeader | undefined): HTMLElement {
+  const patient = header?.patientName || 'Unnamed patient';
+  const facts = [header?.patientId && `ID ${header.patientId}`, header?.studyDate && isoDate(header.studyDate),
+    header?.accession && `Acc ${header.accession}`, header?.modalities.join('/'), study.description || header?.description].filter(Boolean);
+  return h('div', { class: 'study-title', 'data-study': study.studyInstanceUID, title: study.studyInstanceUID },
+    h('span', { class: 'patient', text: patient }), h('span', { text: facts.length ? ` · ${facts.join(' · ')}` : '' }));
+}
+
+/** The study browser: patient, ID, date, accession and modalities per study (from QIDO-RS), a
+ * search over them, and modality, size, slice count and a thumbnail per series. */
+export function renderStudies(studies: Study[], headers: Map<string, StudyHeader>, search: string, details: Map<string, Series>,
+  selectedUID: string | undefined, onSelect: (series: Series) => void): void {
   const list = $('#study-list');
   list.replaceChildren();
-  $('#studies-empty').hidden = studies.length > 0;
-  for (const study of studies) {
+  const words = search.toLowerCase().split(/\s+/).filter(Boolean);
+  const shown = studies.filter((s) => words.every((w) => searchText(s, headers.get(s.studyInstanceUID)).includes(w)));
+  const empty = $('#studies-empty');
+  empty.hidden = shown.length > 0;
+  empty.textContent = studies.length === 0 ? 'Nothing uploaded yet.' : 'No study matches the search.';
+  for (const study of shown) {
     const items = study.series.flatMap((header) => {
       const series = details.get(header.seriesInstanceUID);
       return series ? [seriesItem(series, series.seriesInstanceUID === selectedUID, onSelect)] : [];
     });
-    const title = `Study · ${study.description || study.studyInstanceUID.slice(-16)}`;
-    list.append(h('li', {}, h('div', { class: 'study-title', text: title }), ...items));
+    list.append(h('li', {}, studyTitle(study, headers.get(study.studyInstanceUID)), ...items));
   }
 }
 

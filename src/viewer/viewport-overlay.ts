@@ -4,7 +4,13 @@ import type { Image, Viewport } from 'cornerstone-core';
  * the value under the cursor, and the "NOT FOR DIAGNOSTIC USE" label that every view carries. */
 export const NOT_FOR_DIAGNOSIS = 'NOT FOR DIAGNOSTIC USE';
 
-export interface OverlayElements { root: HTMLElement; title: HTMLElement; size: HTMLElement; slice: HTMLElement; value: HTMLElement }
+export interface OverlayElements {
+  root: HTMLElement; title: HTMLElement; size: HTMLElement; slice: HTMLElement; value: HTMLElement;
+  /** colour scale of what is drawn (difference map, uncertainty overlay); empty otherwise */
+  legend: HTMLElement;
+  /** orientation markers at the middle of each edge */
+  edges: { left: HTMLElement; right: HTMLElement; top: HTMLElement; bottom: HTMLElement };
+}
 
 export function createOverlay(cell: HTMLElement, title: string): OverlayElements {
   const root = document.createElement('div');
@@ -22,8 +28,10 @@ export function createOverlay(cell: HTMLElement, title: string): OverlayElements
   const value = corner('br');
   const label = corner('bc warning');
   label.textContent = NOT_FOR_DIAGNOSIS;
+  const edges = { left: corner('orient ol'), right: corner('orient or'), top: corner('orient ot'), bottom: corner('orient ob') };
+  const legend = corner('legend');
   cell.appendChild(root);
-  return { root, title: titleEl, size, slice, value };
+  return { root, title: titleEl, size, slice, value, legend, edges };
 }
 
 export function describeImage(image: Image): string {
@@ -44,4 +52,35 @@ export function describeValue(x: number, y: number, value: number | undefined, u
 
 function fmt(n: number): string {
   return Number.isInteger(n) ? String(n) : n.toFixed(Math.abs(n) < 10 ? 3 : 1);
+}
+
+export interface LegendSpec { title: string; low: string; high: string; gradient: string }
+
+/** A colour bar with its two end values, or nothing. */
+export function setLegend(el: HTMLElement, spec: LegendSpec | undefined): void {
+  if (!spec) {
+    el.replaceChildren();
+    delete el.dataset.legend;
+    return;
+  }
+  const key = `${spec.title}|${spec.low}|${spec.high}`;
+  if (el.dataset.legend === key) return;
+  el.dataset.legend = key;
+  const title = document.createElement('div');
+  title.textContent = spec.title;
+  const bar = document.createElement('div');
+  bar.className = 'legend-bar';
+  bar.style.background = spec.gradient;
+  const ends = document.createElement('div');
+  ends.className = 'legend-ends';
+  const low = document.createElement('span');
+  low.textContent = spec.low;
+  const high = document.createElement('span');
+  high.textContent = spec.high;
+  ends.append(low, high);
+  el.replaceChildren(title, bar, ends);
+}
+
+export function formatValue(n: number): string {
+  return fmt(n);
 }

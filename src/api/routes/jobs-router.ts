@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { FINAL_STATES } from '../../service/jobs/job-model';
 import { zipStoredFiles } from '../../service/result-zip';
+import { UPSCALE_DEFAULTS, UPSCALE_LIMITS } from '../../shared/upscale-defaults';
 import type { ApiContext } from '../context';
 import { parse } from '../context';
 import { CreateJobSchema, JobParams, JobResultParams } from '../schemas';
@@ -10,6 +11,11 @@ import { sendPreview } from './studies-router';
 export function jobsRouter(ctx: ApiContext): Router {
   const router = Router();
   const base = '/api/v1/jobs';
+
+  // the defaults the CLI and API apply, for clients that show them (the viewer's job form)
+  router.get('/options', (_req, res) => {
+    res.json({ defaults: { ...UPSCALE_DEFAULTS, steps: null, guidance: null }, limits: UPSCALE_LIMITS });
+  });
 
   router.post('/jobs', async (req, res) => {
     const body = parse(CreateJobSchema, req.body, 'body');

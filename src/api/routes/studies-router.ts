@@ -34,6 +34,12 @@ export function studiesRouter(ctx: ApiContext): Router {
     res.json(await ctx.catalog.getStudy(studyUID));
   });
 
+  // removes originals, jobs and results: how a hospital takes patient data off the server
+  router.delete('/studies/:studyUID', async (req, res) => {
+    const { studyUID } = parse(StudyParams, req.params, 'params');
+    res.json({ studyInstanceUID: studyUID, deleted: true, ...(await ctx.lifecycle.deleteStudy(studyUID)) });
+  });
+
   router.get('/studies/:studyUID/series/:seriesUID', async (req, res) => {
     const p = parse(SeriesParams, req.params, 'params');
     res.json(await ctx.catalog.getSeries(p.studyUID, p.seriesUID));

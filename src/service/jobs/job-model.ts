@@ -24,6 +24,19 @@ export interface OutputSeries {
   uncertaintySeriesInstanceUID: string;
 }
 
+/** Delivery of a job's derived series to a DICOM node (auto-routing), kept in the job itself. */
+export interface RouteRecord {
+  /** `AET@host:port` */
+  destination: string;
+  state: 'waiting' | 'sending' | 'retrying' | 'sent' | 'failed';
+  /** Send attempts made so far. */
+  attempts: number;
+  sentInstances?: number;
+  lastError?: string;
+  nextAttemptAt?: string;
+  sentAt?: string;
+}
+
 export interface JobRecord {
   id: string;
   state: JobState;
@@ -40,6 +53,8 @@ export interface JobRecord {
   /** Summed fractions of the slices being processed now, for smoother progress. */
   currentSliceFraction?: number;
   error?: { code: string; message: string };
+  /** Present when the job was queued by auto-routing: where its results go and how that went. */
+  route?: RouteRecord;
 }
 
 export interface JobProgress {

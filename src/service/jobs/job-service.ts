@@ -15,6 +15,8 @@ export interface CreateJobRequest {
   /** Series to upscale; every series of the study when absent. */
   seriesInstanceUIDs?: string[];
   options: UpscaleOptions;
+  /** Auto-routing: send the derived series to this DICOM node (`AET@host:port`) when done. */
+  routeTo?: string;
 }
 
 export interface JobView extends JobRecord {
@@ -79,6 +81,7 @@ export function createJobService(deps: {
       slices: series.flatMap((s) =>
         s.instances.map((i) => ({ studyInstanceUID: i.studyInstanceUID, seriesInstanceUID: i.seriesInstanceUID, sopInstanceUID: i.sopInstanceUID, state: 'pending' as const })),
       ),
+      ...(request.routeTo ? { route: { destination: request.routeTo, state: 'waiting' as const, attempts: 0 } } : {}),
     };
     await store.save(job);
     try {

@@ -33,6 +33,8 @@ export async function startTestServer(overrides: { config?: Partial<ApiDeps['con
     jobs: engine.jobs,
     queue: engine.queue,
     storage: engine.storage,
+    index: engine.index,
+    lifecycle: engine.lifecycle,
     processor,
     readDicomBytes,
     decodeFrame,

@@ -9,7 +9,9 @@ import { createJobService } from '../../../src/service/jobs/job-service';
 import { createJobStore } from '../../../src/service/jobs/job-store';
 import type { SliceProcessor } from '../../../src/service/ports';
 import { createDirectoryStorage } from '../../../src/service/storage';
+import { createInstanceIndex } from '../../../src/service/instance-index';
 import { createStudyCatalog } from '../../../src/service/study-catalog';
+import { createStudyLifecycle } from '../../../src/service/study-lifecycle';
 import { readDicomBytes, readInputs } from '../../../src/ingest';
 import { MR_SERIES_DIR } from './replicating-processor';
 
@@ -42,5 +44,7 @@ export function createEngine(dataDir: string, processor: SliceProcessor, maxQueu
   const runJob = createJobRunner({ store, storage, catalog, processor, events, progressSaveIntervalMs: 20, sliceConcurrency });
   const queue = createEmbeddedQueue({ runJob, store, maxQueued });
   const jobs = createJobService({ store, storage, catalog, queue, events });
-  return { storage, store, catalog, events, runJob, queue, jobs };
+  const index = createInstanceIndex({ storage, store });
+  const lifecycle = createStudyLifecycle({ storage, catalog, store, jobs });
+  return { storage, store, catalog, events, runJob, queue, jobs, index, lifecycle };
 }
