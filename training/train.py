@@ -35,22 +35,6 @@ CONFIGS = {
                              "mr_noise": [0.003, 0.04], "pre_dc_weight": 0.1},
         num_train_timesteps=1000, beta_start=0.00085, beta_end=0.012, init_strength=0.1,
         default_steps=2),
-    # The larger configuration for one H100/H200-class GPU (issue 12: at most 9 minutes of training there): wider
-    # U-Nets, bigger batches, more iterations. Data are prepared on a CPU machine and packed (`recipe.py --pack DIR`),
-    # since the GPU machine has no network; the graphs it exports are the ones the TypeScript pipeline loads.
-    "gpu": dict(
-        seed=1234, f=4, latent_ch=16, ae_width=64, ae_enc_blocks=-1, ae_dec_blocks=-1,
-        unet_chs=[96, 128, 192], text_dim=64, text_layers=2,
-        ae_iters=0, ae_batch=16, ae_patch=64, ae_lr=1e-3,
-        reg_iters=6000, reg_batch=64, reg_patch=96, reg_lr=5e-4,
-        dm_iters=12000, dm_batch=64, dm_patch=96, dm_lr=5e-4,
-        dm_residual=True,
-        t_max=200, from_condition_p=0.7, prompt_dropout=0.15, word_dropout=0.15,
-        ct_p=0.3, photo_p=0.15, coarsen_p=0.25, refine_p=0.3, fov_crop_p=0.3, ckpt_every=500, ema=0.999,
-        curve_every=3000, **{"mr_kspace_p": 0.6, "ct_area_p": 0.6, "auto_p": {"MR": 0.2, "CT": 0.5}, "mr_noise_p": 0.75,
-                             "mr_noise": [0.003, 0.04], "pre_dc_weight": 0.1},
-        num_train_timesteps=1000, beta_start=0.00085, beta_end=0.012, init_strength=0.1,
-        default_steps=2),
     "smoke": dict(
         seed=1234, f=4, latent_ch=16, ae_width=16, ae_enc_blocks=-1, ae_dec_blocks=-1,
         unet_chs=[16, 24, 32], text_dim=32, text_layers=1,
@@ -64,6 +48,14 @@ CONFIGS = {
         num_train_timesteps=1000, beta_start=0.00085, beta_end=0.012, init_strength=0.3,
         default_steps=4),
 }
+
+
+# The larger configuration for one H100/H200-class GPU (issue 12: at most 9 minutes of training there): wider
+# U-Nets, bigger batches of bigger patches, more iterations. Data are prepared on a CPU machine and packed
+# (`recipe.py --pack DIR`), since the GPU machine has no network; it exports the graphs the TypeScript
+# pipeline loads.
+CONFIGS["gpu"] = dict(CONFIGS["default"], unet_chs=[96, 128, 192], reg_iters=6000, reg_batch=64, reg_patch=96,
+                      dm_iters=12000, dm_batch=64, dm_patch=96, ckpt_every=500, curve_every=3000)
 
 
 def device():
