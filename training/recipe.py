@@ -163,6 +163,8 @@ def main():
         "hardware": hardware(), "stages": stages,
         "seconds": float(sum(s["seconds"] for s in stages.values())),
         "curve": curve.load(run_dir),
+        # training/ablation.py's proxy runs, when they were made beside this run
+        "ablation": json.load(open(os.path.join(a.work, "ablation.json"))) if os.path.exists(os.path.join(a.work, "ablation.json")) and not smoke else [],
         "notes": open(os.path.join(run_dir, "notes.md")).read().strip().splitlines()
         if os.path.exists(os.path.join(run_dir, "notes.md")) else [],
     }
