@@ -70,7 +70,7 @@ export function createServices(options: ServicesOptions): Services {
     catalog,
     store,
     jobs,
-    ...(autorouter ? { onReceived: (s: { studyInstanceUID: string; seriesInstanceUID: string }) => autorouter.noteReceived(s.studyInstanceUID, s.seriesInstanceUID), onDeleted: (study: string) => autorouter.forgetStudy(study) } : {}),
+    ...(autorouter ? { onReceiving: () => autorouter.noteReceiving(), onReceived: (s: { studyInstanceUID: string; seriesInstanceUID: string }) => autorouter.noteReceived(s.studyInstanceUID, s.seriesInstanceUID), onDeleted: (study: string) => autorouter.forgetStudy(study) } : {}),
   });
   const retention = options.retentionDays ? createRetention(options.retentionDays, { catalog, store, lifecycle }) : undefined;
   return {

@@ -37,6 +37,8 @@ export function createStudyLifecycle(deps: {
   catalog: StudyCatalog;
   store: JobStore;
   jobs: JobService;
+  /** An instance starts arriving; the returned function is called once it is stored or refused. */
+  onReceiving?: () => () => void;
   onReceived?: (summary: InstanceSummary) => void;
   onDeleted?: (studyUID: string) => void;
   /** How long a delete waits for a running job of the study to stop. */
@@ -62,9 +64,14 @@ export function createStudyLifecycle(deps: {
 
   return {
     async receive(bytes, label) {
-      const summary = await deps.catalog.storeBytes(bytes, label);
-      deps.onReceived?.(summary);
-      return summary;
+      const done = deps.onReceiving?.();
+      try {
+        const summary = await deps.catalog.storeBytes(bytes, label);
+        deps.onReceived?.(summary);
+        return summary;
+      } finally {
+        done?.();
+      }
     },
     async receiveDataset(received) {
       const bytes = wrapPart10(received.dataset, {

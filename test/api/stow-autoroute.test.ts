@@ -36,7 +36,7 @@ describe('STOW-RS with MEDSR_AUTOROUTE', () => {
       readDicomBytes,
       processor,
       maxQueue: 8,
-      autoroute: { destination: { aeTitle: 'PACS', host: '127.0.0.1', port: pacs.port }, scale: 2, idleMs: 300, attempts: 2, backoffMs: 50, send: createStoreScu('MEDSR', 5000) },
+      autoroute: { destination: { aeTitle: 'PACS', host: '127.0.0.1', port: pacs.port }, scale: 2, idleMs: 1000, attempts: 2, backoffMs: 50, send: createStoreScu('MEDSR', 5000) },
     });
     await services.start();
     const app = createApp({

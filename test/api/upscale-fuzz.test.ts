@@ -117,7 +117,8 @@ describe('POST /api/v1/upscale under hostile input', () => {
     expect(statuses.get(200) ?? 0).toBeGreaterThan(CASES / 20);
     expect([...statuses.keys()].some((s) => s >= 400)).toBe(true);
     expect(peakRss - rssBefore).toBeLessThan(512 * 1024 ** 2);
-    expect(slowestHealth).toBeLessThan(2000);
+    // the stall this guards against lasted 60 s; 5 s leaves room for a loaded CI machine
+    expect(slowestHealth).toBeLessThan(5000);
     process.stderr.write(`http fuzz: ${CASES} mutants, statuses ${JSON.stringify(Object.fromEntries(statuses))}, slowest /healthz ${slowestHealth.toFixed(0)} ms, rss +${((peakRss - rssBefore) / 2 ** 20).toFixed(0)} MiB\n`);
-  }, 120_000);
+  }, 600_000); // ~40 s on 2 idle cores; the bound is for a loaded, shared machine: the work is count-based
 });

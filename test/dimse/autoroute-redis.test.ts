@@ -49,7 +49,7 @@ describe('auto-routing with REDIS_URL and a separate worker process', () => {
       processor: createReplicatingProcessor(),
       redisUrl: redis.url,
       maxQueue: 8,
-      autoroute: { destination: { aeTitle: 'PACS', host: '127.0.0.1', port: pacs.port }, scale: 2, idleMs: 300, attempts: 3, backoffMs: 100, send: createStoreScu('MEDSR', 5000) },
+      autoroute: { destination: { aeTitle: 'PACS', host: '127.0.0.1', port: pacs.port }, scale: 2, idleMs: 1000, attempts: 3, backoffMs: 100, send: createStoreScu('MEDSR', 5000) },
     });
     await services.start();
     dimse = await startDimseServer({ port: 0, aeTitle: 'MEDSR', lifecycle: services.lifecycle, index: services.index });

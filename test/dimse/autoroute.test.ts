@@ -25,7 +25,7 @@ async function start(destinationPort: number, attempts = 3, samples?: number): P
     readDicomBytes,
     processor: createReplicatingProcessor(),
     maxQueue: 8,
-    autoroute: { destination: { aeTitle: 'PACS', host: '127.0.0.1', port: destinationPort }, scale: 2, samples, idleMs: 300, attempts, backoffMs: 50, send: createStoreScu('MEDSR', 5000) },
+    autoroute: { destination: { aeTitle: 'PACS', host: '127.0.0.1', port: destinationPort }, scale: 2, samples, idleMs: 1000, attempts, backoffMs: 50, send: createStoreScu('MEDSR', 5000) },
   });
   await services.start();
   const dimse = await startDimseServer({ port: 0, aeTitle: 'MEDSR', lifecycle: services.lifecycle, index: services.index });

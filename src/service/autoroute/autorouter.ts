@@ -24,6 +24,8 @@ export interface AutoRouteSettings {
 export interface AutoRouter {
   /** An instance of this series was received (DIMSE C-STORE or STOW-RS). */
   noteReceived(studyUID: string, seriesUID: string): void;
+  /** An instance started arriving; the returned function ends that (stored or refused). */
+  noteReceiving(): () => void;
   forgetStudy(studyUID: string): void;
   /** Resumes deliveries a previous process left unfinished. */
   start(): Promise<void>;
@@ -117,6 +119,7 @@ export function createAutoRouter(settings: AutoRouteSettings, deps: { jobs: JobS
 
   return {
     noteReceived: (studyUID, seriesUID) => idle.noteArrival(studyUID, seriesUID),
+    noteReceiving: () => idle.receiving(),
     forgetStudy: (studyUID) => idle.forgetStudy(studyUID),
     async start() {
       for (const job of await deps.store.list()) {
