@@ -231,7 +231,10 @@ def write(path, idx, model_id):
     if m.get("detector"):
         d = m["detector"]
         A("### Degradation detector (auto mode, MR)\n")
-        A(d["summary"] + "\n")
+        A(d["summary"] + f" Slices whose LR side is under {idx['detector']['min_side']} pixels are not judged: they run the "
+          f"`{idx['detector']['fallback']}` path (at x4 that is every validation slice here, 24-38 px; clinical slices at x4 "
+          "are 48 px and up). The minimum size and the fallback were set after the first evaluation of this model showed "
+          "the detector failing on the 32 x 24 x4 slices, so those rows are no longer an untouched test.\n")
         A(_table(["subject", "scale", "input made by", "slices", "called k-space", "called resampled", "unsure (blind path)"],
                  [[r["subject"], f"x{r['scale']}", r["degradation"], r["slices"], r["kspace"], r["resampled"], r["unsure"]] for r in d["rows"]]))
         A("")
@@ -280,7 +283,8 @@ def write(path, idx, model_id):
       + ", ".join(f"{mod} x{s} {v:.2f}" for mod, d in m["calibration"].items() for s, v in d.items())
       + f") chosen so that {m['calibration_target']['band_sd']:g} SD hold {m['calibration_target']['coverage']:.0%} of the "
       "validation errors. Coverage below is leave-one-subject-out: each subject's row uses the scale fitted on the "
-      "other subjects only, so it estimates coverage on an unseen scan.\n")
+      "other subjects only, so it estimates coverage on an unseen scan (CT has one validation subject, so its rows are "
+      "in-sample and say little).\n")
     A(_table(["modality", "scale", "subject", "input made by", "K", "Pearson(SD, |error|)", "raw coverage (2 SD)",
               "calibrated coverage (2 SD, LOSO)", "LOSO scale"],
              [[r["modality"], f"x{r['scale']}", r["subject"], r["degradation"], r["samples"], _f(r["pearson_sd_abs_error"], 3),

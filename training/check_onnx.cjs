@@ -2,7 +2,7 @@
 // Loads every graph of a model directory with onnxruntime-node, checks names, types and shapes
 // against model_index.json, sha256, parity with the reference tensors, and times the default
 // pipeline at 512x512 output on `--threads` intra-op threads.
-// usage: node training/check_onnx.cjs models/medsr-ldm-v1 [--bench] [--threads 2] [--json out.json]
+// usage: node training/check_onnx.cjs models/medsr-ldm-v2 [--bench] [--threads 2] [--json out.json]
 'use strict';
 const fs = require('fs');
 const path = require('path');

@@ -2,7 +2,7 @@
 """The one command: fetch data -> prepare slices -> train (resumable) -> export ONNX ->
 reference tensors -> evaluate -> onnxruntime check + timing -> model_index.json -> model card.
 
-  /usr/bin/python3 training/recipe.py --config default --out models/medsr-ldm-v1
+  /usr/bin/python3 training/recipe.py --config default --out models/medsr-ldm-v2
   /usr/bin/python3 training/recipe.py --config smoke --out /tmp/x/medsr-smoke --work /tmp/x/work
 """
 import argparse
@@ -97,7 +97,7 @@ def git_commit():
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--config", default="default", choices=sorted(train.CONFIGS))
-    ap.add_argument("--out", default=os.path.join(ROOT, "models", "medsr-ldm-v1"))
+    ap.add_argument("--out", default=os.path.join(ROOT, "models", "medsr-ldm-v2"))
     ap.add_argument("--work", default=os.path.join(HERE, ".work"))
     ap.add_argument("--run", default=None, help="checkpoint directory (default <work>/<config>_run)")
     ap.add_argument("--card", default=None, help="model card path (default <out>/../README.md)")

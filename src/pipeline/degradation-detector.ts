@@ -10,7 +10,7 @@ import { fft2Real } from './fft/fft2';
  * in `bands` bands of frequency, relative to the reference bands; a logistic model per scale.
  */
 export interface DetectorDecision {
-  /** The degradation to run as, or undefined when the slice is not judged (too small, other modality). */
+  /** The degradation to run as (the detector's `fallback` for slices too small to judge), or undefined for other modalities and scales. */
   degradation: Degradation | undefined;
   /** P(k-space truncation), when judged. */
   probabilityKspace: number | undefined;
@@ -18,9 +18,9 @@ export interface DetectorDecision {
 
 export function detectDegradation(detector: DegradationDetector, lr: Plane, scale: number, modality: string): DetectorDecision {
   const params = detector.scales[String(scale)];
-  if (!params || !detector.modalities.includes(modality.toUpperCase()) || Math.min(lr.height, lr.width) < detector.min_side) {
-    return { degradation: undefined, probabilityKspace: undefined };
-  }
+  if (!params || !detector.modalities.includes(modality.toUpperCase())) return { degradation: undefined, probabilityKspace: undefined };
+  // too few frequencies to judge: the cheaper mistake (training/detector.py FALLBACK)
+  if (Math.min(lr.height, lr.width) < detector.min_side) return { degradation: detector.fallback, probabilityKspace: undefined };
   const f = spectralFeatures(lr, detector.bands, detector.reference_bands);
   let z = params.bias;
   for (let i = 0; i < f.length; i++) z += ((f[i]! - params.mean[i]!) / params.std[i]!) * params.weights[i]!;

@@ -71,6 +71,7 @@ const DegradationDetector = z
     bands: z.number().int().min(4),
     reference_bands: z.tuple([z.number().int().min(0), z.number().int().min(1)]),
     min_side: z.number().int().min(4),
+    fallback: Degradation,
     modalities: z.array(z.string()),
     threshold: z.number().gt(0).lt(1),
     scales: z.record(z.string(), DetectorScale),

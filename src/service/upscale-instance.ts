@@ -149,5 +149,6 @@ function describeDegradation(applied: UpscaleResult['settings']): string {
   if (applied.requestedDegradation !== 'auto') return `${applied.degradation} (told; exact projection)`;
   if (applied.degradation === 'auto') return 'auto (blind; low-band projection)';
   const p = applied.detectorProbabilityKspace;
-  return `auto->${applied.degradation} (detector P(kspace)=${p === undefined ? '?' : p.toFixed(2)}; exact projection)`;
+  const why = p === undefined ? 'too small for the detector: its fallback' : `detector P(kspace)=${p.toFixed(2)}`;
+  return `auto->${applied.degradation} (${why}; exact projection)`;
 }

@@ -90,7 +90,7 @@ export const LOOPBACK_HOSTS: readonly string[] = Object.freeze(['localhost', '12
 
 /** The repository root: models/ and fixtures/ are found relative to it. */
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
-export const DEFAULT_MODEL_DIR = path.join(REPO_ROOT, 'models', 'medsr-ldm-v1');
+export const DEFAULT_MODEL_DIR = path.join(REPO_ROOT, 'models', 'medsr-ldm-v2');
 
 export function parseConfig(env: NodeJS.ProcessEnv): MedsrConfig {
   // an empty variable is an unset one (compose writes `MEDSR_API_KEY: ${MEDSR_API_KEY:-}` as "")

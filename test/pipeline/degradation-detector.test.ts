@@ -31,7 +31,7 @@ describe.each(withDetector.length ? withDetector : ['(no model with a detector)'
 
 describe('degradation detector rules', () => {
   const detector = {
-    kind: 'spectral_logistic' as const, bands: 8, reference_bands: [2, 4] as [number, number], min_side: 16, modalities: ['MR'], threshold: 0.5,
+    kind: 'spectral_logistic' as const, bands: 8, reference_bands: [2, 4] as [number, number], min_side: 16, fallback: 'kspace' as const, modalities: ['MR'], threshold: 0.5,
     // a hand-made model: "k-space" when the top band holds power like the mid bands
     scales: { '2': { mean: new Array(8).fill(0), std: new Array(8).fill(1), weights: [0, 0, 0, 0, 0, 0, 0, 2], bias: 0.6 } },
   };
@@ -54,10 +54,11 @@ describe('degradation detector rules', () => {
     expect(detectDegradation(detector, degrade(hr, 2, 'bicubic'), 2, 'MR').degradation).toBe('bicubic');
   });
 
-  it('does not judge other modalities, other scales or slices under min_side', () => {
+  it('does not judge other modalities or scales, and runs the fallback for slices under min_side', () => {
     const lr = degrade(hr, 2, 'kspace');
     expect(detectDegradation(detector, lr, 2, 'CT').degradation).toBeUndefined();
     expect(detectDegradation(detector, lr, 4, 'MR').degradation).toBeUndefined();
-    expect(detectDegradation(detector, { data: new Float32Array(8 * 40), height: 8, width: 40 }, 2, 'MR').degradation).toBeUndefined();
+    const small = detectDegradation(detector, { data: new Float32Array(8 * 40), height: 8, width: 40 }, 2, 'MR');
+    expect(small).toEqual({ degradation: 'kspace', probabilityKspace: undefined });
   });
 });
