@@ -13,6 +13,7 @@ import { createServices, type Services } from '../../src/service/services';
 import { startStoreScp, type StoreScp, until } from '../dimse/helpers/dcmtk';
 import { createReplicatingProcessor, MR_SERIES_DIR } from '../service/helpers/replicating-processor';
 import { tempDir } from '../service/helpers/service-fixture';
+import { LOOPBACK_HOSTS } from '../../src/shared/config';
 
 const seriesFiles = fs.readdirSync(MR_SERIES_DIR).sort().map((f) => path.join(MR_SERIES_DIR, f));
 
@@ -40,7 +41,7 @@ describe('STOW-RS with MEDSR_AUTOROUTE', () => {
     });
     await services.start();
     const app = createApp({
-      config: { apiKey: undefined, corsOrigin: undefined, allowedHosts: [], sessionHours: 12, maxUploadBytes: 50 * 2 ** 20, maxUploadFiles: 100, maxQueue: 8 },
+      config: { apiKey: undefined, corsOrigin: undefined, allowedHosts: LOOPBACK_HOSTS, sessionHours: 12, maxUploadBytes: 50 * 2 ** 20, maxUploadFiles: 100, maxQueue: 8 },
       catalog: services.catalog, jobs: services.jobs, queue: services.queue, storage: services.storage, index: services.index, lifecycle: services.lifecycle,
       processor, readDicomBytes, decodeFrame, transcodeToNative, modelStatus: () => ({ ready: true }), syncConcurrency: 1, events: services.events,
     });

@@ -36,7 +36,9 @@ describe.each(parityModelDirs())('token ids match the reference files of %s', (d
       const L = ids.shape[1]!;
       prompts.forEach((p, b) => cases.push([p, Array.from(ids.data as BigInt64Array, Number).slice(b * L, (b + 1) * L)]));
     }
-    if (typeof r.raw.prompt === 'string' && Array.isArray(r.raw.input_ids)) cases.push([r.raw.prompt, r.raw.input_ids as number[]]);
+    // model 2.0 references tokenise the text the encoder sees (task words, then the prompt)
+    const text = typeof r.raw.text === 'string' ? r.raw.text : r.raw.prompt;
+    if (typeof text === 'string' && Array.isArray(r.raw.input_ids)) cases.push([text, r.raw.input_ids as number[]]);
   }
   (cases.length ? it : it.skip)('same ids for the same prompts', async () => {
     const m = await loadManifest(dir);
