@@ -47,9 +47,11 @@ def write(path, idx, model_id):
     A(f"# {model_id}: latent-diffusion super-resolution for MR and CT slices\n")
     if smoke:
         A("**SMOKE BUILD: tiny data, a few iterations. These numbers only prove the recipe runs.**\n")
+    medical = [d for d in t["data"] if not d["subject"].startswith("photo_")]
+    photos = [d for d in t["data"] if d["subject"].startswith("photo_")]
     A("Research software. **Not for diagnostic use.** The models were trained in about "
-      f"{t['seconds'] / 60:.0f} minutes of CPU on roughly {sum(d['slices'] for d in t['data'])} slices of "
-      f"{len(t['data'])} real scans (one real CT volume). Every number below is produced by "
+      f"{t['seconds'] / 60:.0f} minutes of CPU on roughly {sum(d['slices'] for d in medical)} slices of "
+      f"{len(medical)} real scans (one real CT volume) and {len(photos)} photographs. Every number below is produced by "
       "`training/recipe.py` (see `training/README.md`), on the validation split described below.\n")
     A("## What it does\n")
     A("A low-resolution slice (h x w) is normalised, upsampled to x_up (H x W = s h x s w, s = 2 or 4: "

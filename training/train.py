@@ -27,7 +27,7 @@ CONFIGS = {
         unet_chs=[64, 96, 128], text_dim=64, text_layers=2,
         ae_iters=0, ae_batch=16, ae_patch=64, ae_lr=1e-3,
         reg_iters=3000, reg_batch=16, reg_patch=64, reg_lr=5e-4,
-        dm_iters=7000, dm_batch=16, dm_patch=64, dm_lr=5e-4,
+        dm_iters=10000, dm_batch=16, dm_patch=64, dm_lr=5e-4,
         dm_residual=True,
         t_max=200, from_condition_p=0.7, prompt_dropout=0.15, word_dropout=0.15,
         ct_p=0.3, photo_p=0.15, coarsen_p=0.25, refine_p=0.3, fov_crop_p=0.3, ckpt_every=200, ema=0.999,
