@@ -1,6 +1,5 @@
 """Writes the model card (models/README.md) from model_index.json: every number comes from the
 recipe's own evaluation."""
-import json
 
 import numpy as np
 

@@ -4,7 +4,6 @@ Everything lands in training/.work/ (git-ignored); no image is ever committed.
 """
 import glob
 import gzip
-import io
 import json
 import os
 import struct

@@ -4,9 +4,7 @@ Model 2.0 is scored per validation subject (three MR subjects from three scanner
 both kinds of input of each modality, in the product's default mode (`auto`: the degradation is not
 told; auto words and the auto projection) and told the true degradation (exact projection).
 """
-import json
 import math
-import os
 import time
 
 import numpy as np
@@ -15,7 +13,6 @@ import torch
 import data
 import degrade as D
 import detector as DET
-import pipeline as PL
 import prompt as P
 
 WRONG = {"MR": "ct head axial", "CT": "mr head t1 axial"}

@@ -3,7 +3,6 @@ import hashlib
 import json
 import os
 import shutil
-import subprocess
 import time
 
 import numpy as np
@@ -13,7 +12,6 @@ import degrade as D
 import detector as DET
 import pipeline as PL
 import prompt as P
-import train
 
 MODEL_VERSION = "2.0.0"
 

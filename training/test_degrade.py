@@ -1,0 +1,56 @@
+"""Run: /usr/bin/python3 -m unittest discover -s training -p 'test_*.py'"""
+import unittest
+
+import torch
+
+import degrade as D
+
+
+def phantom(n=64, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    x = torch.randn(1, 1, n, n, generator=g) * 0.1
+    x[..., n // 4:3 * n // 4, n // 5:4 * n // 5] += 1
+    return x
+
+
+class Projections(unittest.TestCase):
+    def test_auto_projection_is_safe_on_the_right_grid_only(self):
+        hr = phantom()
+        for kind, grid in (("kspace", "kspace"), ("bicubic", "centred"), ("area", "centred")):
+            for s in (2, 4):
+                moved = D.lowband_consistency(hr, D.degrade(hr, s, kind), s, grid) - hr
+                self.assertLess(float(moved.norm() / hr.norm()), 0.01, (kind, grid, s))
+        wrong = D.lowband_consistency(hr, D.degrade(hr, 2, "bicubic"), 2, "kspace") - hr
+        self.assertGreater(float(wrong.norm() / hr.norm()), 0.03)
+
+    def test_auto_projection_enforces_its_band(self):
+        hr, out = phantom(seed=1), phantom(seed=2)
+        lr = D.degrade(hr, 2, "kspace")
+        once = D.lowband_consistency(out, lr, 2, "kspace")
+        self.assertLess(D.lowband_residual(once, lr, 2, "kspace"), 1e-6)
+        self.assertGreater(D.lowband_residual(out, lr, 2, "kspace"), 1e-3)
+
+    def test_training_projection_matches_the_product_and_passes_gradients(self):
+        hr = phantom(seed=3)
+        guess = D.upsample(D.degrade(hr, 2, "bicubic"), 2) + 0.05
+        for kind in ("kspace", "area", "bicubic", "auto"):
+            lr = D.degrade(hr, 2, "kspace" if kind == "auto" else kind)
+            x = guess.clone().requires_grad_(True)
+            y = D.training_consistency(x, lr, 2, kind, "MR")
+            y.sum().backward()
+            self.assertTrue(torch.isfinite(x.grad).all())
+            exact = D.consistency(guess, lr, 2, kind, "MR")
+            tol = 1e-5 if kind in ("kspace", "auto") else 5e-2   # area and bicubic: 6 CG steps in training
+            self.assertLess(float((y.detach() - exact).abs().max()), tol, kind)
+
+    def test_noisy_magnitude_pairs_share_one_complex_image(self):
+        hr = phantom(seed=4).abs() + 1
+        noisy, z = D.magnitude_with_noise(hr, 0.05, torch.Generator().manual_seed(0))
+        self.assertTrue(torch.allclose(noisy, z.abs().float()))
+        lr = D.kspace_down_complex(z, 2)
+        self.assertEqual(tuple(lr.shape), (1, 1, 32, 32))
+        self.assertTrue(bool((lr >= 0).all()))
+
+
+if __name__ == "__main__":
+    unittest.main()
