@@ -96,7 +96,7 @@ async function main() {
     const row = {
       date: new Date().toISOString().slice(0, 16).replace('T', ' '),
       machine: `${os.cpus().length}x ${os.cpus()[0]?.model.trim()}, ${Math.round(os.totalmem() / 2 ** 30)} GiB`,
-      model: path.basename(path.resolve(args.model ?? 'models/medsr-ldm-v1')),
+      model: path.basename(path.resolve(args.model ?? 'models/medsr-ldm-v2')),
       workers,
       maxQueue,
       connections,
