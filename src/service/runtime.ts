@@ -20,7 +20,7 @@ import { createSuperResolver, type SuperResolver } from '../pipeline';
 import { MedsrError, toMedsrError } from '../shared/errors';
 import { logger } from '../shared/logger';
 import type { DecodeFrame, ModelStatus, ReadDicomBytes, ReadInputs, SliceProcessor, TranscodeToNative } from './ports';
-import { upscaleInstance, type UpscaleInstanceDeps } from './upscale-instance';
+import { upscaleInstance, type ResolverLike, type UpscaleInstanceDeps } from './upscale-instance';
 
 export interface RuntimeOptions {
   modelDir: string;
@@ -41,6 +41,11 @@ export interface Runtime {
   /** Resolves once the model is loaded (rejects when it cannot be). */
   ready: Promise<void>;
   dispose(): Promise<void>;
+}
+
+/** The upscale use case's dependencies on the real ingest functions, around any resolver (the model's pool, or a test's). */
+export function realUpscaleDeps(resolver: ResolverLike, version: string): UpscaleInstanceDeps {
+  return { resolver, decodeFrame, toConditioning, fromConditioning, uncertaintyToStored, supportsRescale, buildPrompt, writeDerived, newUid, softwareVersion: version };
 }
 
 function softwareVersion(): string {
@@ -69,23 +74,11 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   );
   ready.catch(() => undefined); // observed through modelStatus() and the processor
 
-  const deps = (r: SuperResolver): UpscaleInstanceDeps => ({
-    resolver: r,
-    decodeFrame,
-    toConditioning,
-    fromConditioning,
-    uncertaintyToStored,
-    supportsRescale,
-    buildPrompt,
-    writeDerived,
-    newUid,
-    softwareVersion: softwareVersion(),
-  });
 
   const processor: SliceProcessor = async (instance, request) => {
     if (failure) throw failure;
     if (!resolver) throw new MedsrError('overloaded', 'model.loading', 'the model is still loading', { retryAfterSeconds: 10 });
-    return upscaleInstance(instance, request, deps(resolver));
+    return upscaleInstance(instance, request, realUpscaleDeps(resolver, softwareVersion()));
   };
 
   return {

@@ -3,17 +3,8 @@
  * that replicates pixels instead of running the model: every step a hostile file can reach runs
  * for real, and one slice costs milliseconds, so fuzz tests can post thousands of them.
  */
-import {
-  buildPrompt,
-  decodeFrame,
-  fromConditioning,
-  newUid,
-  supportsRescale,
-  toConditioning,
-  uncertaintyToStored,
-  writeDerived,
-} from '../../../src/ingest';
 import type { SliceProcessor } from '../../../src/service/ports';
+import { realUpscaleDeps } from '../../../src/service/runtime';
 import { upscaleInstance, type ResolverLike } from '../../../src/service/upscale-instance';
 import { heightOf, imageTensor, widthOf, type Tensor } from '../../../src/shared/tensor';
 
@@ -44,17 +35,5 @@ export const nearestResolver: ResolverLike = {
 };
 
 export function createNearestProcessor(): SliceProcessor {
-  return (instance, request) =>
-    upscaleInstance(instance, request, {
-      resolver: nearestResolver,
-      decodeFrame,
-      toConditioning,
-      fromConditioning,
-      uncertaintyToStored,
-      supportsRescale,
-      buildPrompt,
-      writeDerived,
-      newUid,
-      softwareVersion: 'medsr test',
-    });
+  return (instance, request) => upscaleInstance(instance, request, realUpscaleDeps(nearestResolver, 'medsr test'));
 }
