@@ -1,7 +1,7 @@
 import { MedsrError } from '../shared/errors';
 import { SeededRng } from '../shared/rng';
 import type { Tensor } from '../shared/tensor';
-import { applyConsistency, consistencyResidual } from './consistency';
+import { consistencyResidual, projectOntoInput } from './consistency';
 import { conditionedPrompt, ctBlurSigma, defaultDegradationMode, degradationModes, uncertaintyScale, type DegradationMode, type Manifest } from './manifest';
 import type { LoadedModel } from './model';
 import { planeOf, tensorOf, type Plane } from './plane';
@@ -116,7 +116,7 @@ export async function runUpscale(model: LoadedModel, input: Tensor, options: Ups
       blender.add(tile, await pipeline.decode(z));
     }
     const sample = blender.result(H, W);
-    stats.add(await timer.time('consistency', () => applyConsistency(sample, lr, o.scale, mode, dcOptions).image));
+    stats.add(await timer.time('consistency', () => projectOntoInput(sample, lr, o.scale, mode, dcOptions)));
   }
   timer.count('tiles', plan.tiles.length);
   const { mean, std: rawStd } = stats.result();

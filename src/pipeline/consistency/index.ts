@@ -24,22 +24,22 @@ export interface ConsistencyOptions {
 
 /** Makes `out` agree with the LR input under degradation mode `kind`, and measures how well it does. */
 export function applyConsistency(out: Plane, lr: Plane, scale: number, kind: DegradationMode, options: ConsistencyOptions): ConsistencyResult {
-  let image: Plane;
+  const image = projectOntoInput(out, lr, scale, kind, options);
+  return { image, residual: consistencyResidual(image, lr, scale, kind, options) };
+}
+
+/** The projection alone, for callers that measure the residual once on a combination (the mean of K samples). */
+export function projectOntoInput(out: Plane, lr: Plane, scale: number, kind: DegradationMode, options: ConsistencyOptions): Plane {
   switch (kind) {
     case 'auto':
-      image = lowbandConsistency(out, lr, autoBand(options), autoGrid(options));
-      break;
+      return lowbandConsistency(out, lr, autoBand(options), autoGrid(options));
     case 'kspace':
-      image = kspaceConsistency(out, lr);
-      break;
+      return kspaceConsistency(out, lr);
     case 'area':
-      image = areaConsistency(out, lr, scale, options.blurSigma);
-      break;
+      return areaConsistency(out, lr, scale, options.blurSigma);
     case 'bicubic':
-      image = bicubicConsistency(out, lr, scale);
-      break;
+      return bicubicConsistency(out, lr, scale);
   }
-  return { image, residual: consistencyResidual(image, lr, scale, kind, options) };
 }
 
 export function consistencyResidual(image: Plane, lr: Plane, scale: number, kind: DegradationMode, options: ConsistencyOptions): number {
