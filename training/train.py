@@ -27,8 +27,11 @@ CONFIGS = {
         unet_chs=[64, 96, 128], text_dim=64, text_layers=2,
         ae_iters=0, ae_batch=16, ae_patch=64, ae_lr=1e-3,
         reg_iters=3000, reg_batch=16, reg_patch=64, reg_lr=5e-4,
-        dm_iters=10000, dm_batch=16, dm_patch=64, dm_lr=5e-4,
+        dm_iters=20000, dm_batch=16, dm_patch=64, dm_lr=5e-4,
         dm_residual=True,
+        # from iteration 10000 the diffusion batches lean towards MR lower-matrix inputs (the goal the first
+        # 10000 left furthest behind); `auto` MR words are only the detector's small-slice fallback
+        dm_phases=[{"from": 10000, "ct_p": 0.2, "mr_kspace_p": 0.65, "auto_p": {"MR": 0.1, "CT": 0.5}}],
         t_max=200, from_condition_p=0.7, prompt_dropout=0.15, word_dropout=0.15,
         ct_p=0.3, photo_p=0.15, coarsen_p=0.25, refine_p=0.3, fov_crop_p=0.3, ckpt_every=200, ema=0.999,
         curve_every=2000, **{"mr_kspace_p": 0.6, "ct_area_p": 0.6, "auto_p": {"MR": 0.2, "CT": 0.5}, "mr_noise_p": 0.75,
@@ -395,6 +398,7 @@ def train(cfg_name, work, run_dir, log=print):
     gen = torch.Generator().manual_seed(cfg["seed"] + 4)
 
     def dm_step(it):
+        sampler.cfg = phase_config(cfg, it)
         s = 2 + 2 * (it % 2)
         b = sampler.batch(cfg["dm_batch"], cfg["dm_patch"], s)
         hr, up, prompts = b["hr"].to(dev), b["x_up"].to(dev), b["prompts"]
@@ -419,6 +423,15 @@ def train(cfg_name, work, run_dir, log=print):
               probe=lambda it: curve_probe("diffusion", it, PL.Pipeline(cfg, *_on_cpu(ae, te_ema, un_ema, None), sf)))
 
     return cfg
+
+
+def phase_config(cfg, it):
+    """The configuration in force at diffusion iteration `it`: cfg with every `dm_phases` entry begun by then."""
+    out = dict(cfg)
+    for phase in cfg.get("dm_phases", []):
+        if it >= phase["from"]:
+            out.update({k: v for k, v in phase.items() if k != "from"})
+    return out
 
 
 def _on_cpu(*modules):
