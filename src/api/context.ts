@@ -10,10 +10,12 @@ import type { StudyLifecycle } from '../service/study-lifecycle';
 import type { StudyCatalog } from '../service/study-catalog';
 import type { MedsrConfig } from '../shared/config';
 import type { Logger } from '../shared/logger';
+import type { RequestHandler } from 'express';
 import type { ZodType } from 'zod';
 import { fromZod } from './error-handler';
 import type { Admission } from './admission';
 import type { ApiMetrics } from './metrics';
+import { NoQuery } from './schemas';
 
 /** What the routes may use: services built elsewhere, handed in (fakes or real ones). */
 export interface ApiDeps {
@@ -72,3 +74,9 @@ export function parse<T>(schema: ZodType<T>, value: unknown, where: 'query' | 'p
   if (!result.success) throw fromZod(result.error, where);
   return result.data;
 }
+
+/** Route middleware for routes without query parameters: `?anything` is a 400 naming it (strict like every request schema). */
+export const noQuery: RequestHandler = (req, _res, next) => {
+  parse(NoQuery, req.query, 'query');
+  next();
+};

@@ -3,8 +3,21 @@ import { ZodError } from 'zod';
 import { MedsrError, toMedsrError } from '../shared/errors';
 import type { Logger } from '../shared/logger';
 
-/** Turns zod issues into one invalid_input error that names each offending field. */
+const PLACES: Record<string, string> = { query: 'query parameter', params: 'path parameter', body: 'field' };
+
+/**
+ * Turns zod issues into one invalid_input error that names each offending field. Unknown keys
+ * (strict schemas) get their own code, `request.unknown_field`, with `details.field` naming the
+ * first: a misspelled option (`?schedulr=`) must fail loudly, not run with the default.
+ */
 export function fromZod(err: ZodError, where: string): MedsrError {
+  const unknown = err.issues.flatMap((i) => (i.code === 'unrecognized_keys' ? i.keys.map((k) => [...i.path.map(String), k].join('.')) : []));
+  if (unknown.length > 0) {
+    const place = PLACES[where] ?? 'field';
+    const names = unknown.map((k) => `'${k}'`).join(', ');
+    const message = `unknown ${place}${unknown.length > 1 ? 's' : ''} ${names}`;
+    return new MedsrError('invalid_input', 'request.unknown_field', message, { field: unknown[0], fields: unknown, in: where });
+  }
   const issues = err.issues.map((i) => ({ field: [where, ...i.path.map(String)].join('.'), message: i.message }));
   const summary = issues.map((i) => `${i.field}: ${i.message}`).join('; ');
   return new MedsrError('invalid_input', 'request.invalid', `invalid request: ${summary}`, { issues });

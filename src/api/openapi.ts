@@ -5,7 +5,7 @@ import * as S from './schemas';
 const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
 const binary = (type: string, description: string) => ({ description, content: { [type]: { schema: { type: 'string' as const, format: 'binary' } } } });
 const errors = {
-  400: json(S.ErrorSchema, 'Invalid request; details.issues names each field'),
+  400: json(S.ErrorSchema, 'Invalid request; details.issues names each field, or (code request.unknown_field) details.field names an unknown query parameter or body field'),
   401: json(S.ErrorSchema, 'API key missing or wrong (when the server has one)'),
   404: json(S.ErrorSchema, 'Not found'),
 };
@@ -49,7 +49,7 @@ export function buildOpenApiDocument(version: string): ReturnType<OpenApiGenerat
   get('/api/v1/studies/{studyUID}/series/{seriesUID}/instances/{sopUID}/native', 'A stored instance with its pixels decoded and stored uncompressed (Explicit VR Little Endian; same SOP instance)', { 200: binary('application/dicom', 'DICOM') }, S.InstanceParams);
   get('/api/v1/studies/{studyUID}/series/{seriesUID}/instances/{sopUID}/preview.png', 'A stored instance as a windowed PNG', { 200: binary('image/png', 'PNG') }, S.InstanceParams);
 
-  get('/api/v1/options', 'Upscale option defaults and limits (the same for the CLI, the API and the viewer)', { 200: json(S.OptionDefaultsSchema, 'Defaults') }, undefined, ['jobs']);
+  get('/api/v1/options', 'Upscale option defaults, limits and choices (the same for the CLI, the API and the viewer)', { 200: json(S.OptionCatalogSchema, 'Defaults, limits and choices') }, undefined, ['jobs']);
   r.registerPath({ method: 'post', path: '/api/v1/jobs', summary: 'Upscale a study or some of its series in the background', tags: ['jobs'], request: { body: { content: { 'application/json': { schema: S.CreateJobSchema } } } }, responses: { 202: json(S.JobSchema, 'Queued'), ...errors, ...busy } as never });
   get('/api/v1/jobs', 'List jobs', { 200: json(z.object({ jobs: z.array(S.JobSchema) }), 'Jobs') }, undefined, ['jobs']);
   get('/api/v1/jobs/{id}', 'Job state, progress and per-slice errors', { 200: json(S.JobSchema, 'Job') }, S.JobParams, ['jobs']);

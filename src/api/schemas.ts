@@ -1,33 +1,45 @@
 /**
  * Every request and response shape of the API, as zod schemas: routes parse with them and the
- * OpenAPI document is generated from them, so the two cannot drift apart.
+ * OpenAPI document is generated from them, so the two cannot drift apart. Request schemas are
+ * strict (an unknown or misspelled key is a 400 naming it, never silently ignored); the upscale
+ * options are built from the one definition in shared/upscale-options.
  */
 import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
-import { UPSCALE_DEFAULTS } from '../shared/upscale-defaults';
+import { DEGRADATION_MODES, MAX_PROMPT_LENGTH, SCALES, SCHEDULER_NAMES, UPSCALE_DEFAULTS, UPSCALE_LIMITS, type UpscaleRequestOptions } from '../shared/upscale-options';
 
 extendZodWithOpenApi(z);
 
-const intParam = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const intParam = ([min, max]: readonly [number, number]) => z.coerce.number().int().min(min).max(max);
+const [guidanceMin, guidanceMax] = UPSCALE_LIMITS.guidance;
 
-export const UpscaleOptionsSchema = z
-  .object({
-    scale: z.coerce.number().pipe(z.union([z.literal(2), z.literal(4)])).default(UPSCALE_DEFAULTS.scale).openapi({ description: 'In-plane upscaling factor', example: 2 }),
-    steps: intParam(1, 200).optional().openapi({ description: 'Denoising steps (model default when absent)' }),
-    samples: intParam(1, 16).optional().openapi({ description: `Samples drawn (default ${UPSCALE_DEFAULTS.samples}); more than 1 also yields an uncertainty (std) image` }),
-    seed: intParam(0, 2 ** 32 - 1).optional().openapi({ description: `Seed for reproducible noise (default ${UPSCALE_DEFAULTS.seed})` }),
-    guidance: z.coerce.number().min(0).max(50).optional().openapi({ description: 'Classifier-free guidance scale (model default when absent; 1 = none)' }),
-    degradation: z
-      .enum(['auto', 'kspace', 'area', 'bicubic'])
-      .optional()
-      .openapi({ description: "What made the low-resolution input, if known: kspace (lower acquisition matrix), area (larger detector pixels), bicubic (resampled). Default auto: unknown (the model's default; MR is routed by its detector)" }),
-    prompt: z.string().max(500).optional().openapi({ description: 'Overrides the prompt built from the DICOM metadata' }),
-  })
-  .openapi('UpscaleOptions');
+const UpscaleOptionFields = {
+  scale: z.coerce.number().pipe(z.union(SCALES.map((s) => z.literal(s)) as [z.ZodLiteral<2>, z.ZodLiteral<4>])).default(UPSCALE_DEFAULTS.scale).openapi({ description: 'In-plane upscaling factor', example: 2 }),
+  steps: intParam(UPSCALE_LIMITS.steps).optional().openapi({ description: 'Denoising steps (model default when absent)' }),
+  samples: intParam(UPSCALE_LIMITS.samples).optional().openapi({ description: `Samples drawn (default ${UPSCALE_DEFAULTS.samples}); more than 1 also yields an uncertainty (std) image` }),
+  seed: intParam(UPSCALE_LIMITS.seed).optional().openapi({ description: `Seed for reproducible noise (default ${UPSCALE_DEFAULTS.seed})` }),
+  guidance: z.coerce.number().min(guidanceMin).max(guidanceMax).optional().openapi({ description: 'Classifier-free guidance scale (model default when absent; 1 = none)' }),
+  degradation: z
+    .enum(DEGRADATION_MODES)
+    .optional()
+    .openapi({ description: "What made the low-resolution input, if known: kspace (lower acquisition matrix), area (larger detector pixels), bicubic (resampled). Default auto: unknown (the model's default; MR is routed by its detector)" }),
+  scheduler: z.enum(SCHEDULER_NAMES).optional().openapi({ description: "Sampler (the model's scheduler.type when absent)" }),
+  prompt: z.string().max(MAX_PROMPT_LENGTH).optional().openapi({ description: 'Overrides the prompt built from the DICOM metadata' }),
+};
+
+export const UpscaleOptionsSchema = z.strictObject(UpscaleOptionFields).openapi('UpscaleOptions');
+
+// the schema and the shared type must describe the same options (a field added to one only fails here)
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+const sameUpscaleOptions: Same<z.infer<typeof UpscaleOptionsSchema>, UpscaleRequestOptions> = true;
+void sameUpscaleOptions;
+
+/** For routes that take no query parameters: any parameter is a 400 naming it. */
+export const NoQuery = z.strictObject({});
 
 export const ErrorSchema = z
-  .object({
-    error: z.object({
+  .strictObject({
+    error: z.strictObject({
       code: z.string().openapi({ example: 'dicom.truncated' }),
       message: z.string(),
       details: z.record(z.string(), z.unknown()).optional(),
@@ -36,14 +48,14 @@ export const ErrorSchema = z
   .openapi('Error');
 
 const Uid = z.string().regex(/^[0-9.]{1,64}$/, 'must be a DICOM UID (digits and dots)');
-export const StudyParams = z.object({ studyUID: Uid });
+export const StudyParams = z.strictObject({ studyUID: Uid });
 export const SeriesParams = StudyParams.extend({ seriesUID: Uid });
 export const InstanceParams = SeriesParams.extend({ sopUID: Uid });
-export const JobParams = z.object({ id: z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'must be a job id') });
+export const JobParams = z.strictObject({ id: z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'must be a job id') });
 export const JobResultParams = JobParams.extend({ seriesUID: Uid, sopUID: Uid });
 
 export const InstanceSummarySchema = z
-  .object({
+  .strictObject({
     studyInstanceUID: z.string(),
     seriesInstanceUID: z.string(),
     sopInstanceUID: z.string(),
@@ -70,31 +82,31 @@ const SeriesFields = {
   prompt: z.string().optional().openapi({ description: 'The prompt built from the DICOM metadata, used by jobs unless overridden' }),
   instanceCount: z.number(),
 };
-export const SeriesHeaderSchema = z.object(SeriesFields).openapi('SeriesHeader');
-export const SeriesSchema = z.object({ ...SeriesFields, instances: z.array(InstanceSummarySchema) }).openapi('Series');
+export const SeriesHeaderSchema = z.strictObject(SeriesFields).openapi('SeriesHeader');
+export const SeriesSchema = z.strictObject({ ...SeriesFields, instances: z.array(InstanceSummarySchema) }).openapi('Series');
 export const StudySchema = z
-  .object({ studyInstanceUID: z.string(), description: z.string().optional(), series: z.array(SeriesHeaderSchema) })
+  .strictObject({ studyInstanceUID: z.string(), description: z.string().optional(), series: z.array(SeriesHeaderSchema) })
   .openapi('Study');
 
 export const UploadReportSchema = z
-  .object({
+  .strictObject({
     studies: z.array(StudySchema),
     instancesStored: z.number(),
-    rejected: z.array(z.object({ file: z.string(), code: z.string(), message: z.string() })),
+    rejected: z.array(z.strictObject({ file: z.string(), code: z.string(), message: z.string() })),
   })
   .openapi('UploadReport');
 
 export const CreateJobSchema = z
-  .object({
+  .strictObject({
     studyInstanceUID: Uid,
     seriesInstanceUIDs: z.array(Uid).min(1).optional().openapi({ description: 'Every series of the study when absent' }),
     options: UpscaleOptionsSchema.default({ scale: UPSCALE_DEFAULTS.scale }),
   })
   .openapi('CreateJob');
 
-const ErrorInfo = z.object({ code: z.string(), message: z.string() });
+const ErrorInfo = z.strictObject({ code: z.string(), message: z.string() });
 export const JobSchema = z
-  .object({
+  .strictObject({
     id: z.string(),
     state: z.enum(['queued', 'running', 'succeeded', 'partial', 'failed', 'cancelled']),
     createdAt: z.string(),
@@ -104,10 +116,10 @@ export const JobSchema = z
     studyInstanceUID: z.string(),
     options: UpscaleOptionsSchema,
     attempts: z.number(),
-    progress: z.object({ total: z.number(), done: z.number(), failed: z.number(), fraction: z.number() }),
-    outputs: z.array(z.object({ sourceSeriesInstanceUID: z.string(), seriesInstanceUID: z.string(), uncertaintySeriesInstanceUID: z.string() })),
+    progress: z.strictObject({ total: z.number(), done: z.number(), failed: z.number(), fraction: z.number() }),
+    outputs: z.array(z.strictObject({ sourceSeriesInstanceUID: z.string(), seriesInstanceUID: z.string(), uncertaintySeriesInstanceUID: z.string() })),
     slices: z.array(
-      z.object({
+      z.strictObject({
         seriesInstanceUID: z.string(),
         sopInstanceUID: z.string(),
         state: z.enum(['pending', 'done', 'failed']),
@@ -131,24 +143,36 @@ export const JobSchema = z
   .openapi('Job');
 
 export const JobResultsSchema = z
-  .object({
+  .strictObject({
     jobId: z.string(),
     series: z.array(
-      z.object({
+      z.strictObject({
         kind: z.enum(['super-resolution', 'uncertainty']),
         sourceSeriesInstanceUID: z.string(),
         seriesInstanceUID: z.string(),
-        instances: z.array(z.object({ sopInstanceUID: z.string(), sourceSopInstanceUID: z.string().openapi({ description: 'The original slice it was made from' }), url: z.string() })),
+        instances: z.array(z.strictObject({ sopInstanceUID: z.string(), sourceSopInstanceUID: z.string().openapi({ description: 'The original slice it was made from' }), url: z.string() })),
       }),
     ),
   })
   .openapi('JobResults');
 
-export const HealthSchema = z.object({ status: z.enum(['ok', 'not_ready']), queue: z.string().optional(), model: z.string().optional(), provider: z.string().optional() }).openapi('Health');
+export const HealthSchema = z.strictObject({ status: z.enum(['ok', 'not_ready']), queue: z.string().optional(), model: z.string().optional(), provider: z.string().optional() }).openapi('Health');
 
-export const OptionDefaultsSchema = z
-  .object({
-    defaults: z.object({ scale: z.literal(2).or(z.literal(4)), samples: z.number(), seed: z.number(), steps: z.null(), guidance: z.null() }),
-    limits: z.object({ steps: z.tuple([z.number(), z.number()]), samples: z.tuple([z.number(), z.number()]), seed: z.tuple([z.number(), z.number()]) }),
+const Range = z.tuple([z.number(), z.number()]);
+/** GET /api/v1/options: shared/upscale-options' upscaleOptionCatalog(), which the viewer's form is built from. */
+export const OptionCatalogSchema = z
+  .strictObject({
+    defaults: z.strictObject({
+      scale: z.union(SCALES.map((s) => z.literal(s)) as [z.ZodLiteral<2>, z.ZodLiteral<4>]),
+      samples: z.number(),
+      seed: z.number(),
+      steps: z.null(),
+      guidance: z.null(),
+      degradation: z.null(),
+      scheduler: z.null(),
+    }),
+    limits: z.strictObject({ steps: Range, samples: Range, seed: Range, guidance: Range }).openapi({ description: 'Inclusive bounds the API, the CLI and the pipeline all apply' }),
+    choices: z.strictObject({ scale: z.array(z.number()), degradation: z.array(z.enum(DEGRADATION_MODES)), scheduler: z.array(z.enum(SCHEDULER_NAMES)) }),
+    maxPromptLength: z.number(),
   })
-  .openapi('OptionDefaults', { description: 'Upscale option defaults shared by the CLI, the API and the viewer; null: the model\'s own default' });
+  .openapi('UpscaleOptionCatalog', { description: "Upscale option defaults, limits and choices shared by the CLI, the API and the viewer; null: the model's own default" });

@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { benchmark, createSuperResolver, loadManifest, syntheticSlice, type BenchRow } from '../pipeline';
 import { getConfig } from '../shared/config';
 import { describeMachine, peakRssMiB } from './machine';
-import { deviceOption, intOption, type DeviceName } from './options';
+import { deviceFlag, intOption, type DeviceName } from './options';
 import { formatTable } from './table';
 
 interface BenchOptions {
@@ -27,7 +27,7 @@ export function register(program: Command): void {
     .command('bench')
     .description('benchmark the pipeline: median ms per stage for 256->512 (x2) and 128->512 (x4) at K=1 and K=4, 512->1024 (x2), batch slices/s, peak RSS')
     .option('--model <dir>', 'model directory (default: the shipped model)')
-    .option('--device <d>', 'auto, cpu, cuda or webgpu', deviceOption, 'auto')
+    .addOption(deviceFlag().default('auto'))
     .option('--repeats <n>', 'timed runs per case (after one warm-up)', intOption(1, 100), 5)
     .option('--batch <n>', 'slices for the batch-throughput run', intOption(0, 1000), 8)
     .option('--threads <n>', 'onnxruntime intra-op threads (default: all cores)', intOption(1, 256))

@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Command, Option } from 'commander';
+import { SIMULATED_DEGRADATIONS, UPSCALE_DEFAULTS, type Scale, type SimulatedDegradation } from '../shared/upscale-options';
 import { readInputs } from '../ingest';
 import { disposeModel, loadModel, type EvalRow } from '../pipeline';
 import type { Plane } from '../pipeline/plane';
@@ -8,12 +9,12 @@ import { evaluateInstance, type SliceEvaluation } from '../service/evaluate-inst
 import { getConfig } from '../shared/config';
 import { PARTIAL_FAILURE_EXIT_CODE } from '../shared/errors';
 import { evalFigurePng } from './eval-figure';
-import { deviceOption, intOption, scaleOption, type DeviceName } from './options';
+import { deviceFlag, intOption, scaleOption, upscaleFlags, type DeviceName } from './options';
 import { formatTable } from './table';
 
 interface EvalCommandOptions {
-  scale: 2 | 4;
-  degradation?: 'kspace' | 'area' | 'bicubic';
+  scale: Scale;
+  degradation?: SimulatedDegradation;
   steps?: number;
   samples?: number;
   seed: number;
@@ -34,13 +35,14 @@ export function register(program: Command): void {
     .description('degrade high-resolution slices, super-resolve them, and report PSNR/SSIM against bicubic, Lanczos and zero-filled Fourier baselines')
     .argument('<inputs...>', 'high-resolution DICOM files, folders or zips')
     .requiredOption('--scale <n>', 'scale factor: 2 or 4', scaleOption)
-    .addOption(new Option('--degradation <kind>', 'degradation to simulate (default: by modality from the model: MR kspace, CT area)').choices(['kspace', 'area', 'bicubic']))
-    .option('--steps <n>', 'denoising steps (default: the model\'s)', intOption(1, 1000))
-    .option('--samples <k>', 'samples averaged per slice', intOption(1, 64))
-    .option('--seed <s>', 'random seed', intOption(0, 2 ** 31 - 1), 0)
-    .option('--prompt <text>', 'override the prompt built from metadata')
+    .addOption(new Option('--degradation <kind>', 'degradation to simulate (default: by modality from the model: MR kspace, CT area)').choices(SIMULATED_DEGRADATIONS))
+    // the same bounds as upscale and the API (shared/upscale-options): what passes here runs
+    .addOption(upscaleFlags.steps())
+    .addOption(upscaleFlags.samples())
+    .addOption(upscaleFlags.seed().default(UPSCALE_DEFAULTS.seed))
+    .addOption(upscaleFlags.prompt())
     .option('--model <dir>', 'model directory (default: the shipped model)')
-    .option('--device <d>', 'auto, cpu, cuda or webgpu', deviceOption, 'auto')
+    .addOption(deviceFlag('where inference runs').default('auto'))
     .option('--limit <n>', 'evaluate at most n slices', intOption(1, 1_000_000))
     .option('--out <dir>', 'where eval.json and eval.png are written', 'medsr-eval')
     .action(async (inputs: string[], options: EvalCommandOptions) => {

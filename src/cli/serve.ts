@@ -10,7 +10,7 @@ import { createRuntime } from '../service/runtime';
 import { createServices } from '../service/services';
 import { REPO_ROOT, getConfig } from '../shared/config';
 import { logger } from '../shared/logger';
-import { deviceOption, intOption, type DeviceName } from './options';
+import { deviceFlag, intOption, type DeviceName } from './options';
 
 interface ServeFlags {
   port?: number;
@@ -31,7 +31,7 @@ export function register(program: Command): void {
     .option('--host <host>', 'address to bind (MEDSR_HOST, default 127.0.0.1)')
     .option('--data-dir <dir>', 'where studies, results and job state live (MEDSR_DATA_DIR)')
     .option('--model <dir>', 'model directory holding model_index.json (MEDSR_MODEL_DIR)')
-    .option('--device <device>', 'auto | cpu | cuda | webgpu (MEDSR_DEVICE)', deviceOption)
+    .addOption(deviceFlag())
     .option('--workers <n>', 'inference worker threads (MEDSR_INFERENCE_WORKERS)', intOption(1, 64))
     .option('--viewer <dir>', 'viewer bundle to serve at / (default dist/viewer)')
     .action(async (flags: ServeFlags) => {

@@ -1,49 +1,46 @@
 import path from 'node:path';
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { runBatch, type BatchListener } from '../service/batch/run-batch';
 import type { BatchReport } from '../service/batch/batch-report';
 import { createRuntime } from '../service/runtime';
 import { getConfig } from '../shared/config';
 import { PARTIAL_FAILURE_EXIT_CODE } from '../shared/errors';
-import { deviceOption, intOption, scaleOption, type DeviceName } from './options';
-import { UPSCALE_DEFAULTS, UPSCALE_LIMITS } from '../shared/upscale-defaults';
+import type { UpscaleRequestOptions } from '../shared/upscale-options';
+import { deviceFlag, intOption, upscaleFlags, type DeviceName } from './options';
 
-/** The flags `medsr upscale` and `medsr batch` share. */
-export interface UpscaleFlags {
+/** The flags `medsr upscale` and `medsr batch` share: the upscale options plus where and how to run. */
+export interface UpscaleFlags extends UpscaleRequestOptions {
   out: string;
-  scale: 2 | 4;
   concurrency: number;
-  steps?: number;
-  samples?: number;
-  seed?: number;
-  guidance?: number;
-  degradation?: 'auto' | 'kspace' | 'area' | 'bicubic';
-  prompt?: string;
   model?: string;
   device?: DeviceName;
   workers?: number;
 }
 
-function guidanceOption(value: string): number {
-  const g = Number(value);
-  if (!Number.isFinite(g) || g < 0 || g > 50) throw new InvalidArgumentError('guidance must be a number in 0..50');
-  return g;
+/** The option keys passed on to the use case (the rest of the flags say where and how to run). */
+const UPSCALE_OPTION_KEYS = ['steps', 'samples', 'seed', 'guidance', 'degradation', 'scheduler', 'prompt'] as const satisfies ReadonlyArray<keyof UpscaleRequestOptions>;
+
+function upscaleOptionsOf(flags: UpscaleFlags): UpscaleRequestOptions {
+  const options: UpscaleRequestOptions = { scale: flags.scale };
+  for (const key of UPSCALE_OPTION_KEYS) if (flags[key] !== undefined) Object.assign(options, { [key]: flags[key] });
+  return options;
 }
 
 export function addUpscaleFlags(command: Command): Command {
   return command
     .argument('<inputs...>', 'DICOM files, folders, zip archives or DICOMDIRs')
     .requiredOption('--out <dir>', 'output directory (derived series, report.json, report.csv)')
-    .option('--scale <n>', '2 or 4', scaleOption, UPSCALE_DEFAULTS.scale)
+    .addOption(upscaleFlags.scale())
     .option('--concurrency <n>', 'instances in flight at once', intOption(1, 256), 2)
-    .option('--steps <n>', 'denoising steps (model default when absent)', intOption(1, 200))
-    .option('--samples <n>', `samples per slice (default ${UPSCALE_DEFAULTS.samples}); more than 1 also writes an uncertainty series`, intOption(...UPSCALE_LIMITS.samples))
-    .option('--seed <n>', `seed for reproducible output (default ${UPSCALE_DEFAULTS.seed})`, intOption(...UPSCALE_LIMITS.seed))
-    .option('--guidance <g>', 'classifier-free guidance scale (model default when absent; 1 = none)', guidanceOption)
-    .addOption(new Option('--degradation <kind>', 'what made the input, if known: kspace (lower acquisition matrix), area (detector pixels), bicubic (resampled); auto = unknown (default of the shipped model)').choices(['auto', 'kspace', 'area', 'bicubic']))
-    .option('--prompt <text>', 'override the prompt built from the metadata')
+    .addOption(upscaleFlags.steps())
+    .addOption(upscaleFlags.samples())
+    .addOption(upscaleFlags.seed())
+    .addOption(upscaleFlags.guidance())
+    .addOption(upscaleFlags.degradation())
+    .addOption(upscaleFlags.scheduler())
+    .addOption(upscaleFlags.prompt())
     .option('--model <dir>', 'model directory (MEDSR_MODEL_DIR)')
-    .option('--device <device>', 'auto | cpu | cuda | webgpu (MEDSR_DEVICE)', deviceOption)
+    .addOption(deviceFlag())
     .option('--workers <n>', 'inference worker threads (MEDSR_INFERENCE_WORKERS)', intOption(1, 64));
 }
 
@@ -62,15 +59,7 @@ export async function runUpscaleCommand(inputs: string[], flags: UpscaleFlags, l
     const report = await runBatch({
       inputs,
       outDir: path.resolve(flags.out),
-      options: {
-        scale: flags.scale,
-        ...(flags.steps !== undefined ? { steps: flags.steps } : {}),
-        ...(flags.samples !== undefined ? { samples: flags.samples } : {}),
-        ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
-        ...(flags.guidance !== undefined ? { guidance: flags.guidance } : {}),
-        ...(flags.degradation !== undefined ? { degradation: flags.degradation } : {}),
-        ...(flags.prompt !== undefined ? { prompt: flags.prompt } : {}),
-      },
+      options: upscaleOptionsOf(flags),
       concurrency: flags.concurrency,
       readInputs: runtime.readInputs,
       processor: runtime.processor,

@@ -6,7 +6,7 @@ import { createServices } from '../service/services';
 import { getConfig } from '../shared/config';
 import { MedsrError } from '../shared/errors';
 import { logger } from '../shared/logger';
-import { deviceOption, intOption, type DeviceName } from './options';
+import { deviceFlag, intOption, type DeviceName } from './options';
 
 interface WorkerFlags {
   dataDir?: string;
@@ -25,7 +25,7 @@ export function register(program: Command): void {
     .option('--redis-url <url>', 'Redis to take jobs from (REDIS_URL)')
     .option('--data-dir <dir>', 'the storage directory shared with the API (MEDSR_DATA_DIR)')
     .option('--model <dir>', 'model directory (MEDSR_MODEL_DIR)')
-    .option('--device <device>', 'auto | cpu | cuda | webgpu (MEDSR_DEVICE)', deviceOption)
+    .addOption(deviceFlag())
     .option('--workers <n>', 'inference worker threads (MEDSR_INFERENCE_WORKERS)', intOption(1, 64))
     .option('--concurrency <n>', 'jobs run at once by this process', intOption(1, 64), 1)
     .action(async (flags: WorkerFlags) => {

@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { MedsrError } from '../shared/errors';
+import { DEGRADATION_MODES, SIMULATED_DEGRADATIONS } from '../shared/upscale-options';
 
 /**
  * models/<id>/model_index.json (docs/model-contract.md). Every model constant the pipeline uses
@@ -32,9 +33,9 @@ const Normalisation = z.discriminatedUnion('kind', [
 ]);
 
 /** The degradations the pipeline has an exact projection for (and can simulate for evaluation). */
-const Degradation = z.enum(['kspace', 'area', 'bicubic']);
+const Degradation = z.enum(SIMULATED_DEGRADATIONS);
 /** What the pipeline may assume about an input: a known degradation, or `auto` (unknown). */
-const DegradationMode = z.enum(['auto', 'kspace', 'area', 'bicubic']);
+const DegradationMode = z.enum(DEGRADATION_MODES);
 /** How x_up is made from the LR slice (the contract's `upsampling`, per modality; older models: per degradation). */
 const Upsampling = z.enum(['bicubic', 'zero_fill']);
 
@@ -208,7 +209,7 @@ export function defaultDegradationMode(manifest: Manifest, modality: string): De
 
 /** The degradation modes a model accepts: the known ones, plus `auto` when it defines the auto projection. */
 export function degradationModes(manifest: Manifest): DegradationMode[] {
-  return manifest.consistency?.auto ? ['auto', 'kspace', 'area', 'bicubic'] : ['kspace', 'area', 'bicubic'];
+  return manifest.consistency?.auto ? [...DEGRADATION_MODES] : [...SIMULATED_DEGRADATIONS];
 }
 
 /** The text the text encoder sees: the task words (scale, degradation mode) first, then the prompt. */

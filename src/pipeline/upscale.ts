@@ -1,6 +1,7 @@
 import { MedsrError } from '../shared/errors';
 import { SeededRng } from '../shared/rng';
 import type { Tensor } from '../shared/tensor';
+import { describeLimit, UPSCALE_DEFAULTS, UPSCALE_LIMITS, withinLimit, type LimitedOption } from '../shared/upscale-options';
 import { consistencyResidual, projectOntoInput } from './consistency';
 import { conditionedPrompt, ctBlurSigma, defaultDegradationMode, degradationModes, uncertaintyScale, type DegradationMode, type Manifest } from './manifest';
 import type { LoadedModel } from './model';
@@ -16,7 +17,8 @@ import { SampleStatistics } from './uncertainty';
 
 /** Largest output we accept (pixels): a 2048 x 2048 slice at 2x needs 4096 x 4096. */
 export const MAX_OUTPUT_PIXELS = 4096 * 4096;
-export const MAX_SAMPLES = 32;
+/** The bound the API and CLI check too (shared/upscale-options): what they accept never fails here. */
+export const MAX_SAMPLES = UPSCALE_LIMITS.samples[1];
 
 export interface ResolvedOptions extends SamplingSettings {
   scale: number;
@@ -32,8 +34,8 @@ export function resolveOptions(manifest: Manifest, options: UpscaleOptions): Res
     scale: options.scale,
     prompt: options.prompt,
     steps: options.steps ?? s.default_steps,
-    samples: options.samples ?? 1,
-    seed: options.seed ?? 0,
+    samples: options.samples ?? UPSCALE_DEFAULTS.samples,
+    seed: options.seed ?? UPSCALE_DEFAULTS.seed,
     guidance: options.guidance ?? s.default_guidance,
     scheduler: normaliseSchedulerName(options.scheduler ?? s.type),
     initStrength: s.init_strength,
@@ -43,13 +45,13 @@ export function resolveOptions(manifest: Manifest, options: UpscaleOptions): Res
     throw new MedsrError('invalid_input', code, message);
   };
   if (!manifest.scales.includes(resolved.scale)) bad('upscale.scale', `scale ${resolved.scale} is not supported by model ${manifest.id} (supports ${manifest.scales.join(', ')})`);
-  if (!Number.isInteger(resolved.steps) || resolved.steps < 1 || resolved.steps > 1000) bad('upscale.steps', `steps must be an integer in [1, 1000], got ${resolved.steps}`);
-  if (!Number.isInteger(resolved.samples) || resolved.samples < 1 || resolved.samples > MAX_SAMPLES) bad('upscale.samples', `samples must be an integer in [1, ${MAX_SAMPLES}], got ${resolved.samples}`);
-  if (!Number.isInteger(resolved.seed) || resolved.seed < 0 || resolved.seed > 0xffffffff) bad('upscale.seed', `seed must be an integer in [0, 2^32), got ${resolved.seed}`);
-  if (!Number.isFinite(resolved.guidance) || resolved.guidance < 0 || resolved.guidance > 50) bad('upscale.guidance', `guidance must be in [0, 50], got ${resolved.guidance}`);
+  // the same bounds as the API and CLI, so a manifest default out of them fails here too
+  for (const option of Object.keys(UPSCALE_LIMITS) as LimitedOption[]) {
+    if (!withinLimit(option, resolved[option])) bad(`upscale.${option}`, `${option} must be ${describeLimit(option)}, got ${resolved[option]}`);
+  }
   const modes = degradationModes(manifest);
   if (!modes.includes(resolved.degradation)) bad('upscale.degradation', `degradation '${resolved.degradation}' is not supported by model ${manifest.id} (supports ${modes.join(', ')})`);
-  if (!SCHEDULER_NAMES.includes(resolved.scheduler)) bad('upscale.scheduler', `unknown scheduler '${resolved.scheduler}' (have: ${SCHEDULER_NAMES.join(', ')})`);
+  if (!(SCHEDULER_NAMES as readonly string[]).includes(resolved.scheduler)) bad('upscale.scheduler', `unknown scheduler '${resolved.scheduler}' (have: ${SCHEDULER_NAMES.join(', ')})`);
   return resolved;
 }
 

@@ -17,18 +17,10 @@ export type TranscodeToNative = (instance: DicomInstance) => Promise<Uint8Array>
 /** src/ingest decodeFrame. */
 export type DecodeFrame = (instance: DicomInstance, frameIndex: number) => Promise<DecodedFrame>;
 
-/** What a caller may ask of one upscale; validated by the API's and CLI's parsers. */
-export interface UpscaleOptions {
-  scale: 2 | 4;
-  steps?: number;
-  samples?: number;
-  seed?: number;
-  /** Classifier-free guidance scale (model default when absent; 1 = none). */
-  guidance?: number;
-  /** What made the input, if known (auto, the default of model 2.0: unknown). */
-  degradation?: 'auto' | 'kspace' | 'area' | 'bicubic';
-  prompt?: string;
-}
+import type { UpscaleRequestOptions } from '../shared/upscale-options';
+
+/** What a caller may ask of one upscale (the one definition); validated by the API's and CLI's parsers. */
+export type UpscaleOptions = UpscaleRequestOptions;
 
 /** Identity of the derived series a slice is written into (one per source series per job). */
 export interface DerivedTarget {

@@ -19,12 +19,13 @@ import type { ReadLimits } from '../ingest/types';
 import { createSuperResolver, type SuperResolver } from '../pipeline';
 import { MedsrError, toMedsrError } from '../shared/errors';
 import { logger } from '../shared/logger';
+import type { DeviceName } from '../shared/upscale-options';
 import type { DecodeFrame, ModelStatus, ReadDicomBytes, ReadInputs, SliceProcessor, TranscodeToNative } from './ports';
 import { upscaleInstance, type ResolverLike, type UpscaleInstanceDeps } from './upscale-instance';
 
 export interface RuntimeOptions {
   modelDir: string;
-  device: 'auto' | 'cpu' | 'cuda' | 'webgpu';
+  device: DeviceName;
   workers: number;
   intraOpThreads: number;
   /** Limits for readInputs (the server passes its per-upload archive limits). */

@@ -25,7 +25,7 @@ import type { Tensor } from '../shared/tensor';
 import { MedsrError } from '../shared/errors';
 import { upscaleMosaic } from './mosaic-tiles';
 import type { SliceOutput, SliceRequest } from './ports';
-import { UPSCALE_DEFAULTS } from '../shared/upscale-defaults';
+import { UPSCALE_DEFAULTS } from '../shared/upscale-options';
 
 /** The part of the pipeline's pool this use case needs. */
 export type ResolverLike = Pick<SuperResolver, 'provider' | 'upscale'> & { manifest: Pick<Manifest, 'id' | 'version' | 'preprocessing'> };
@@ -94,6 +94,7 @@ export async function upscaleInstance(instance: DicomInstance, request: SliceReq
       ...(options.seed !== undefined ? { seed: options.seed } : {}),
       ...(options.guidance !== undefined ? { guidance: options.guidance } : {}),
       ...(options.degradation !== undefined ? { degradation: options.degradation } : {}),
+      ...(options.scheduler !== undefined ? { scheduler: options.scheduler } : {}),
       onProgress: (fraction) => request.onProgress?.((f + fraction) / frames),
     });
     outFrames.push(deps.fromConditioning(result.mean, conditioning.steps, instance.pixel));

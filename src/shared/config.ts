@@ -2,6 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { MedsrError } from './errors';
+import { DEVICES, type DeviceName } from './upscale-options';
 
 /** Every setting medsr reads from the environment, parsed once. CLI flags override these. */
 const ConfigSchema = z.object({
@@ -9,7 +10,7 @@ const ConfigSchema = z.object({
   MEDSR_HOST: z.string().default('127.0.0.1'),
   MEDSR_DATA_DIR: z.string().default(path.join(os.homedir(), '.medsr')),
   MEDSR_MODEL_DIR: z.string().optional(),
-  MEDSR_DEVICE: z.enum(['auto', 'cpu', 'cuda', 'webgpu']).default('auto'),
+  MEDSR_DEVICE: z.enum(DEVICES).default('auto'),
   MEDSR_INFERENCE_WORKERS: z.coerce.number().int().min(1).max(64).default(1),
   MEDSR_INTRA_OP_THREADS: z.coerce.number().int().min(0).max(256).default(0),
   REDIS_URL: z.string().url().optional(),
@@ -54,7 +55,7 @@ export interface MedsrConfig {
   dataDir: string;
   /** Directory of the model (holding model_index.json); the shipped model when unset. */
   modelDir: string;
-  device: 'auto' | 'cpu' | 'cuda' | 'webgpu';
+  device: DeviceName;
   inferenceWorkers: number;
   /** onnxruntime intra-op threads per worker; 0 lets the runtime choose. */
   intraOpThreads: number;

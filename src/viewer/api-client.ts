@@ -38,8 +38,10 @@ export interface UploadReport {
   rejected: Array<{ file: string; code: string; message: string }>;
 }
 
-export type DegradationMode = 'auto' | 'kspace' | 'area' | 'bicubic';
-export interface UpscaleOptions { scale: 2 | 4; steps?: number; samples?: number; seed?: number; degradation?: DegradationMode; prompt?: string }
+// the server's one definition of the upscale options; types only (erased from the bundle): the
+// runtime defaults, limits and choices come from GET /api/v1/options
+export type { DegradationModeName as DegradationMode, UpscaleRequestOptions as UpscaleOptions, UpscaleOptionCatalog } from '../shared/upscale-options';
+import type { UpscaleOptionCatalog, UpscaleRequestOptions as UpscaleOptions } from '../shared/upscale-options';
 
 export type JobState = 'queued' | 'running' | 'succeeded' | 'partial' | 'failed' | 'cancelled';
 export const FINAL_STATES: ReadonlySet<JobState> = new Set(['succeeded', 'partial', 'failed', 'cancelled']);
@@ -155,11 +157,9 @@ export async function searchStudies(): Promise<StudyHeader[]> {
   }));
 }
 
-/** The upscale defaults the CLI and API apply (null: the model's own). */
-export interface OptionDefaults { scale: 2 | 4; samples: number; seed: number; steps: number | null }
-
-export async function getOptionDefaults(): Promise<OptionDefaults> {
-  return (await get<{ defaults: OptionDefaults }>('/options')).defaults;
+/** The upscale defaults, limits and choices the CLI and API apply (defaults null: the model's own). */
+export function getOptionCatalog(): Promise<UpscaleOptionCatalog> {
+  return get<UpscaleOptionCatalog>('/options');
 }
 
 /** Every job the server knows (they are kept on disk, so the history survives a reload). */

@@ -1,4 +1,4 @@
-import { FINAL_STATES, type DegradationMode, type Job, type OptionDefaults, type Series, cancelJob, getJob, startJob, watchJob } from './api-client';
+import { FINAL_STATES, type DegradationMode, type Job, type Series, type UpscaleOptionCatalog, cancelJob, getJob, startJob, watchJob } from './api-client';
 import { $, plainError } from './dom';
 
 /** The job form (pre-filled from the series), live progress over SSE, cancel, plain-word errors. */
@@ -19,13 +19,20 @@ export class JobPanel {
     this.cancelButton.addEventListener('click', () => void this.cancel());
   }
 
-  /** Fills the form with the server's defaults (the CLI's and API's): one source for all three. */
-  applyDefaults(defaults: OptionDefaults): void {
+  /**
+   * Fills the form with the server's defaults and bounds (the CLI's and API's): one source for all
+   * three, so the form never offers a value the server refuses.
+   */
+  applyOptions({ defaults, limits, maxPromptLength }: UpscaleOptionCatalog): void {
     (this.form.elements.namedItem('scale') as HTMLSelectElement).value = String(defaults.scale);
-    this.field('steps').value = defaults.steps === null ? '' : String(defaults.steps);
-    this.field('steps').placeholder = 'model default';
-    this.field('samples').value = String(defaults.samples);
-    this.field('seed').value = String(defaults.seed);
+    for (const name of ['steps', 'samples', 'seed', 'guidance'] as const) {
+      const input = this.field(name);
+      [input.min, input.max] = limits[name].map(String) as [string, string];
+      const value = defaults[name];
+      input.value = value === null ? '' : String(value);
+      if (value === null) input.placeholder = 'model default';
+    }
+    (this.form.elements.namedItem('prompt') as HTMLTextAreaElement).maxLength = maxPromptLength;
   }
 
   setSeries(series: Series): void {
@@ -53,7 +60,7 @@ export class JobPanel {
     try {
       const job = await startJob(series.studyInstanceUID, series.seriesInstanceUID, {
         scale: num('scale') === 4 ? 4 : 2,
-        steps: num('steps'), samples: num('samples'), seed: num('seed'),
+        steps: num('steps'), samples: num('samples'), seed: num('seed'), guidance: num('guidance'),
         degradation: (this.form.elements.namedItem('degradation') as HTMLSelectElement).value as DegradationMode,
         prompt: this.field('prompt').value.trim() || undefined,
       });

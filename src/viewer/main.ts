@@ -98,7 +98,7 @@ function start(): void {
     void history.show(state.series);
   });
   const history = new JobHistory((job, series) => void showResult(job, series));
-  void api.getOptionDefaults().then((d) => jobs.applyDefaults(d), () => undefined);
+  void api.getOptionCatalog().then((c) => jobs.applyOptions(c), () => undefined);
   const showResult = async (job: api.Job, series: api.Series) => {
     if (state.series?.seriesInstanceUID !== series.seriesInstanceUID) return;
     try {

@@ -1,9 +1,9 @@
 import { Router } from 'express';
 import { FINAL_STATES } from '../../service/jobs/job-model';
 import { zipStoredFiles } from '../../service/result-zip';
-import { UPSCALE_DEFAULTS, UPSCALE_LIMITS } from '../../shared/upscale-defaults';
+import { upscaleOptionCatalog } from '../../shared/upscale-options';
 import type { ApiContext } from '../context';
-import { parse } from '../context';
+import { noQuery, parse } from '../context';
 import { CreateJobSchema, JobParams, JobResultParams } from '../schemas';
 import { sendPreview } from './studies-router';
 
@@ -12,32 +12,32 @@ export function jobsRouter(ctx: ApiContext): Router {
   const router = Router();
   const base = '/api/v1/jobs';
 
-  // the defaults the CLI and API apply, for clients that show them (the viewer's job form)
-  router.get('/options', (_req, res) => {
-    res.json({ defaults: { ...UPSCALE_DEFAULTS, steps: null, guidance: null }, limits: UPSCALE_LIMITS });
+  // the defaults, limits and choices the CLI and API apply, for clients that offer them (the viewer's job form)
+  router.get('/options', noQuery, (_req, res) => {
+    res.json(upscaleOptionCatalog());
   });
 
-  router.post('/jobs', async (req, res) => {
+  router.post('/jobs', noQuery, async (req, res) => {
     const body = parse(CreateJobSchema, req.body, 'body');
     const request = { studyInstanceUID: body.studyInstanceUID, options: body.options, ...(body.seriesInstanceUIDs ? { seriesInstanceUIDs: body.seriesInstanceUIDs } : {}) };
     const job = await ctx.jobs.create(request);
     res.status(202).location(`${base}/${job.id}`).json(job);
   });
 
-  router.get('/jobs', async (_req, res) => {
+  router.get('/jobs', noQuery, async (_req, res) => {
     res.json({ jobs: await ctx.jobs.list() });
   });
 
-  router.get('/jobs/:id', async (req, res) => {
+  router.get('/jobs/:id', noQuery, async (req, res) => {
     res.json(await ctx.jobs.get(parse(JobParams, req.params, 'params').id));
   });
 
-  router.delete('/jobs/:id', async (req, res) => {
+  router.delete('/jobs/:id', noQuery, async (req, res) => {
     res.status(202).json(await ctx.jobs.cancel(parse(JobParams, req.params, 'params').id));
   });
 
   // Server-sent events: one `progress` event per update, a final `end` event, then close.
-  router.get('/jobs/:id/events', async (req, res) => {
+  router.get('/jobs/:id/events', noQuery, async (req, res) => {
     const { id } = parse(JobParams, req.params, 'params');
     await ctx.jobs.get(id); // 404 before the stream starts
     res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
@@ -59,7 +59,7 @@ export function jobsRouter(ctx: ApiContext): Router {
     req.on('close', close);
   });
 
-  router.get('/jobs/:id/results', async (req, res) => {
+  router.get('/jobs/:id/results', noQuery, async (req, res) => {
     const { id } = parse(JobParams, req.params, 'params');
     const series = await ctx.jobs.results(id);
     res.json({
@@ -73,7 +73,7 @@ export function jobsRouter(ctx: ApiContext): Router {
     });
   });
 
-  router.get('/jobs/:id/results.zip', async (req, res) => {
+  router.get('/jobs/:id/results.zip', noQuery, async (req, res) => {
     const { id } = parse(JobParams, req.params, 'params');
     const files = await ctx.jobs.resultFiles(id);
     res.type('application/zip').setHeader('Content-Disposition', `attachment; filename="medsr-${id}.zip"`);
@@ -82,12 +82,12 @@ export function jobsRouter(ctx: ApiContext): Router {
     zip.pipe(res);
   });
 
-  router.get('/jobs/:id/results/:seriesUID/:sopUID', async (req, res) => {
+  router.get('/jobs/:id/results/:seriesUID/:sopUID', noQuery, async (req, res) => {
     const p = parse(JobResultParams, req.params, 'params');
     res.type('application/dicom').send(await ctx.storage.get(await ctx.jobs.resultKey(p.id, p.seriesUID, p.sopUID)));
   });
 
-  router.get('/jobs/:id/results/:seriesUID/:sopUID/preview.png', async (req, res) => {
+  router.get('/jobs/:id/results/:seriesUID/:sopUID/preview.png', noQuery, async (req, res) => {
     const p = parse(JobResultParams, req.params, 'params');
     await sendPreview(ctx, res, await ctx.storage.get(await ctx.jobs.resultKey(p.id, p.seriesUID, p.sopUID)));
   });

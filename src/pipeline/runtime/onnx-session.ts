@@ -7,8 +7,10 @@ import * as ort from 'onnxruntime-node';
 import { MedsrError } from '../../shared/errors';
 import { logger } from '../../shared/logger';
 import type { Tensor } from '../../shared/tensor';
+import type { DeviceName } from '../../shared/upscale-options';
 
-export type Device = 'auto' | 'cpu' | 'cuda' | 'webgpu';
+/** The one device list is shared/upscale-options' DEVICES. */
+export type Device = DeviceName;
 
 export interface RuntimeOptions {
   device: Device;

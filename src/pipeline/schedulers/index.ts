@@ -1,4 +1,5 @@
 import { MedsrError } from '../../shared/errors';
+import { SCHEDULER_NAMES, type SchedulerName } from '../../shared/upscale-options';
 import type { SchedulerConfig } from '../manifest';
 import { DdimScheduler } from './ddim-scheduler';
 import { DdpmScheduler } from './ddpm-scheduler';
@@ -8,13 +9,14 @@ import type { NoiseScheduleConfig, Scheduler } from './scheduler';
 export type { Scheduler, NoiseScheduleConfig, PredictionType } from './scheduler';
 export { alphasCumprod, trailingTimesteps, predictX0AndEps } from './noise-schedule';
 
-const SCHEDULERS: Record<string, new (c: NoiseScheduleConfig) => Scheduler> = {
+// keyed by the shared list of names: a sampler added here without its name there fails to compile
+const SCHEDULERS: Record<SchedulerName, new (c: NoiseScheduleConfig) => Scheduler> = {
   ddim: DdimScheduler,
   ddpm: DdpmScheduler,
   'dpmsolver++': DpmSolverMultistepScheduler,
 };
 
-export const SCHEDULER_NAMES = Object.keys(SCHEDULERS);
+export { SCHEDULER_NAMES };
 
 /** Canonical scheduler name: lowercase, with the usual spellings of DPM-Solver++ accepted. */
 export function normaliseSchedulerName(name: string): string {
@@ -25,7 +27,7 @@ export function normaliseSchedulerName(name: string): string {
 /** A fresh scheduler by name (default: the manifest's `scheduler.type`) over the manifest's noise schedule. */
 export function createScheduler(config: SchedulerConfig, name: string = config.type): Scheduler {
   const key = normaliseSchedulerName(name);
-  const Ctor = SCHEDULERS[key];
+  const Ctor = (SCHEDULERS as Record<string, (typeof SCHEDULERS)[SchedulerName] | undefined>)[key];
   if (!Ctor) throw new MedsrError('invalid_input', 'scheduler.unknown', `unknown scheduler '${name}' (have: ${SCHEDULER_NAMES.join(', ')})`);
   return new Ctor(config);
 }
