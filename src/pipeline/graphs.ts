@@ -36,6 +36,9 @@ export async function loadGraphs(manifest: Manifest, options: RuntimeOptions): P
       const spec = manifest.graphs[name as PipelineGraph];
       const file = path.join(manifest.dir, spec.file);
       if (!fs.existsSync(file)) throw new MedsrError('model', 'graph.missing', `graph file ${file} (${name}) does not exist`, { file });
+      // a truncated copy or a Git LFS pointer would otherwise fail inside onnxruntime with a vaguer message
+      const size = fs.statSync(file).size;
+      if (spec.bytes !== undefined && size !== spec.bytes) throw new MedsrError('model', 'graph.size', `graph file ${file} (${name}) has ${size} bytes, model_index.json says ${spec.bytes} (incomplete copy?)`, { file, bytes: size, expected: spec.bytes });
       const session = await openSession(file, runtime);
       opened.push([name, session]);
       checkSessionNames(name, session, manifest);

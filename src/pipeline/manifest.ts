@@ -7,12 +7,19 @@ import { DEGRADATION_MODES, SIMULATED_DEGRADATIONS } from '../shared/upscale-opt
 /**
  * models/<id>/model_index.json (docs/model-contract.md). Every model constant the pipeline uses
  * (latent channels/scale, downsample, scales, tiles, scheduler) is read from here and nowhere else.
+ *
+ * Every object is strict: a field this file does not declare (a misspelling, or a setting
+ * training/export.py added that the pipeline would silently ignore) is a load error naming it.
+ * Fields the pipeline does not act on are declared too, marked "metadata" with what they are for.
  */
 const Dim = z.union([z.number().int().positive(), z.string().min(1)]);
-const TensorSpec = z.object({ type: z.enum(['float32', 'int64', 'float16']), shape: z.array(Dim) });
-const GraphSpec = z.object({
+const TensorSpec = z.strictObject({ type: z.enum(['float32', 'int64', 'float16']), shape: z.array(Dim) });
+const GraphSpec = z.strictObject({
   file: z.string().min(1),
+  /** metadata: the file's SHA-256, for release checks (not hashed at load: `bytes` is checked instead). */
   sha256: z.string().optional(),
+  /** The file's size: checked when the graph loads (a truncated copy or a Git LFS pointer fails there, by name). */
+  bytes: z.number().int().positive().optional(),
   inputs: z.record(z.string(), TensorSpec),
   outputs: z.record(z.string(), TensorSpec),
 });
@@ -28,8 +35,8 @@ export const CONTRACT_IO = {
 export type PipelineGraph = keyof typeof CONTRACT_IO;
 
 const Normalisation = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('percentile'), low: z.number().min(0).max(100), high: z.number().min(0).max(100) }),
-  z.object({ kind: z.literal('fixed'), min: z.number(), max: z.number() }),
+  z.strictObject({ kind: z.literal('percentile'), low: z.number().min(0).max(100), high: z.number().min(0).max(100) }),
+  z.strictObject({ kind: z.literal('fixed'), min: z.number(), max: z.number() }),
 ]);
 
 /** The degradations the pipeline has an exact projection for (and can simulate for evaluation). */
@@ -52,7 +59,7 @@ const AutoConsistency = z
     pass: z.number().min(0).max(1),
     stop: z.number().gt(0).max(1),
     // per modality, the grid of its x_up (MR zero-filled: kspace; CT bicubic: centred)
-    grid: z.object({ default: SamplingGrid }).catchall(SamplingGrid),
+    grid: z.object({ default: SamplingGrid }).catchall(SamplingGrid), // per modality; catchall: any modality key, each a grid
   })
   .strict()
   .refine((c) => c.stop > c.pass, { message: 'stop must be above pass' });
@@ -94,8 +101,13 @@ const Uncertainty = z
   })
   .strict();
 
+/**
+ * The noise schedule and sampling defaults (diffusers' scheduler config names). The pipeline's
+ * samplers implement one variant of diffusers' options; the manifest may state them (model 2.0
+ * does), and a value the samplers do not implement fails at load instead of being ignored.
+ */
 export const SchedulerConfigSchema = z
-  .object({
+  .strictObject({
     type: z.string().min(1),
     num_train_timesteps: z.number().int().positive(),
     beta_schedule: z.enum(['linear', 'scaled_linear', 'squaredcos_cap_v2']),
@@ -105,48 +117,72 @@ export const SchedulerConfigSchema = z
     init_strength: z.number().gt(0).max(1),
     default_steps: z.number().int().positive(),
     default_guidance: z.number().min(0),
+    /** Timesteps from t_start down towards 0, evenly (schedulers/noise-schedule trailingTimesteps): only `trailing`. */
+    timestep_spacing: z.literal('trailing').optional(),
+    /** DDIM's stochasticity: the DDIM sampler is deterministic (eta 0). */
+    eta: z.literal(0).optional(),
+    /** abar before the first step is 1 (the clean end), as base-scheduler computes it. */
+    set_alpha_to_one: z.literal(true).optional(),
+    /** The samplers never clip x0 (values outside [-1, 1] are real intensities here). */
+    clip_sample: z.literal(false).optional(),
+    /** [first, last] timestep the U-Net was trained on: sampling must start inside it (checked below). */
+    trained_timesteps: z.tuple([z.number().int().min(0), z.number().int().min(0)]).optional(),
   })
-  .passthrough();
+  .superRefine((s, ctx) => {
+    // the first timestep sampled is round(init_strength * T) - 1 (docs/model-contract.md); a U-Net never trained there would be run out of its range
+    const tStart = Math.round(s.init_strength * s.num_train_timesteps) - 1;
+    if (s.trained_timesteps && (tStart > s.trained_timesteps[1] || s.trained_timesteps[0] > s.trained_timesteps[1])) {
+      ctx.addIssue({ code: 'custom', path: ['trained_timesteps'], message: `sampling starts at timestep ${tStart} (init_strength ${s.init_strength}), outside the trained range [${s.trained_timesteps.join(', ')}]` });
+    }
+  });
+
+/** metadata: free-form reports written by training/ (the model card's numbers); only bench reads metrics.flops_512. */
+const TrainingReport = z.record(z.string(), z.unknown());
 
 export const ManifestSchema = z
-  .object({
+  .strictObject({
     id: z.string().min(1),
     version: z.string().min(1),
+    /** metadata: when training/export.py wrote the model (ISO 8601). */
     created: z.string().optional(),
+    /** metadata: the commit of the recipe that trained it. */
     git: z.string().optional(),
     scales: z.array(z.number().int().min(2)).min(1),
+    /** metadata: the modalities it was trained on (others run with the `default` entries of the tables below). */
     modalities: z.array(z.string()).default([]),
     graphs: z
-      .object({
+      .strictObject({
         text_encoder: GraphSpec,
         vae_encoder: GraphSpec,
         vae_decoder: GraphSpec,
         unet: GraphSpec,
         regression: GraphSpec.optional(),
-      })
-      .passthrough(),
-    latent: z.object({ channels: z.number().int().positive(), downsample: z.number().int().positive(), scale_factor: z.number().positive() }),
+      }),
+    latent: z.strictObject({ channels: z.number().int().positive(), downsample: z.number().int().positive(), scale_factor: z.number().positive() }),
     // in output (HR) pixels at every scale: a tile's cost is its latent area, whatever the scale
-    tile: z.object({ multiple: z.number().int().positive(), output_size: z.number().int().positive(), output_overlap: z.number().int().min(0) }),
+    tile: z.strictObject({ multiple: z.number().int().positive(), output_size: z.number().int().positive(), output_overlap: z.number().int().min(0) }),
     preprocessing: z.record(z.string(), Normalisation),
+    // per modality (upper-case keys) the degradation evaluation simulates; `ct` holds CT's blur
     degradations: z
-      .object({ default: Degradation, ct: z.object({ blur_sigma_px: z.number().min(0) }).optional() })
-      .catchall(z.union([Degradation, z.object({ blur_sigma_px: z.number().min(0) })])),
+      .object({ default: Degradation, ct: z.strictObject({ blur_sigma_px: z.number().min(0) }).optional() })
+      .catchall(Degradation),
     // absent in models made before it existed: they were all trained on bicubic x_up
     upsampling: z.object({ default: Upsampling }).catchall(Upsampling).optional(),
     // model 2.0 on; absent in older models (which assume the modality's degradation and no task words)
     default_degradation: DegradationMode.optional(),
-    consistency: z.object({ auto: AutoConsistency }).strict().optional(),
+    consistency: z.strictObject({ auto: AutoConsistency }).optional(),
     conditioning: Conditioning.optional(),
     detector: DegradationDetector.optional(),
     uncertainty: Uncertainty.optional(),
-    tokenizer: z.object({ file: z.string().min(1) }),
+    tokenizer: z.strictObject({ file: z.string().min(1) }),
     scheduler: SchedulerConfigSchema,
-    training: z.unknown().optional(),
-    metrics: z.unknown().optional(),
+    /** metadata: the recipe's settings, data, hardware and timings (models/README.md is written from it). */
+    training: TrainingReport.optional(),
+    /** metadata: validation results, sizes and FLOPs (bench reads flops_512.unet). */
+    metrics: TrainingReport.optional(),
+    /** metadata: folder (relative to the model) of reference inputs and outputs for the parity tests. */
     reference: z.string().optional(),
   })
-  .passthrough()
   .superRefine((m, ctx) => {
     for (const [graph, io] of Object.entries(CONTRACT_IO)) {
       const spec = m.graphs[graph as PipelineGraph];
