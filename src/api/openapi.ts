@@ -13,6 +13,23 @@ const busy = { 503: json(S.ErrorSchema, 'Queue full: retry after the Retry-After
 
 /** The OpenAPI 3.1 document, generated from the same zod schemas the routes parse with. */
 export function buildOpenApiDocument(version: string): ReturnType<OpenApiGeneratorV31['generateDocument']> {
+  return new OpenApiGeneratorV31(apiRegistry().definitions).generateDocument({
+    openapi: '3.1.0',
+    info: {
+      title: 'medsr',
+      version,
+      description: 'Super-resolution for MRI/CT DICOM. Outputs are derived images for research: not for diagnosis.',
+    },
+    security: [{ bearer: [] }, { session: [] }],
+  });
+}
+
+/**
+ * Every documented route with its zod request and response schemas. The document is generated
+ * from it, and the API tests check each JSON response against the schema it documents
+ * (test/api/helpers/checked-json.ts), so an answer cannot drift from the document unnoticed.
+ */
+export function apiRegistry(): OpenAPIRegistry {
   const r = new OpenAPIRegistry();
   r.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'Only when the server sets MEDSR_API_KEY' });
   const get = (path: string, summary: string, responses: Record<number, unknown>, params?: z.ZodObject, tags = ['studies']) =>
@@ -63,13 +80,5 @@ export function buildOpenApiDocument(version: string): ReturnType<OpenApiGenerat
   get('/api/v1/jobs/{id}/results/{seriesUID}/{sopUID}', 'One result instance as DICOM', { 200: binary('application/dicom', 'DICOM') }, S.JobResultParams, ['jobs']);
   get('/api/v1/jobs/{id}/results/{seriesUID}/{sopUID}/preview.png', 'One result instance as a windowed PNG', { 200: binary('image/png', 'PNG') }, S.JobResultParams, ['jobs']);
 
-  return new OpenApiGeneratorV31(r.definitions).generateDocument({
-    openapi: '3.1.0',
-    info: {
-      title: 'medsr',
-      version,
-      description: 'Super-resolution for MRI/CT DICOM. Outputs are derived images for research: not for diagnosis.',
-    },
-    security: [{ bearer: [] }, { session: [] }],
-  });
+  return r;
 }

@@ -70,6 +70,7 @@ export const InstanceSummarySchema = z
     sliceLocation: z.number().optional(),
     prompt: z.string().optional(),
     bytes: z.number().optional().openapi({ description: 'Size of the stored DICOM file' }),
+    storedAt: z.string().optional().openapi({ description: 'When the instance was stored (ISO 8601; retention counts from the latest of a study)' }),
   })
   .openapi('InstanceSummary');
 
@@ -120,6 +121,7 @@ export const JobSchema = z
     outputs: z.array(z.strictObject({ sourceSeriesInstanceUID: z.string(), seriesInstanceUID: z.string(), uncertaintySeriesInstanceUID: z.string() })),
     slices: z.array(
       z.strictObject({
+        studyInstanceUID: z.string(),
         seriesInstanceUID: z.string(),
         sopInstanceUID: z.string(),
         state: z.enum(['pending', 'done', 'failed']),
@@ -139,6 +141,7 @@ export const JobSchema = z
       })
       .optional()
       .openapi({ description: 'Auto-routing (MEDSR_AUTOROUTE): where the derived series are sent with C-STORE, and how that went' }),
+    error: ErrorInfo.optional().openapi({ description: 'Why the whole job failed (per-slice errors are in slices)' }),
   })
   .openapi('Job');
 

@@ -32,7 +32,7 @@ const GROUP_KEY: Record<QueryLevel, keyof IndexedInstance> = { study: 'studyInst
 
 function resolveTag(name: string): string {
   const tag = tagOf(name);
-  if (!tag) throw new MedsrError('invalid_input', 'query.unknown_attribute', `unknown attribute in query: ${name}`, { attribute: name });
+  if (!tag) throw new MedsrError('invalid_input', 'query.unknown_attribute', `unknown attribute in query: '${name}' (not a DICOM keyword or tag)`, { attribute: name, field: name });
   return tag;
 }
 

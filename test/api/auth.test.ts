@@ -1,3 +1,4 @@
+import { checkedJson } from './helpers/checked-json';
 import { createHmac } from 'node:crypto';
 import { SESSION_COOKIE } from '../../src/api/auth';
 import { startTestServer } from './helpers/api-fixture';
@@ -15,7 +16,7 @@ describe('API key and the viewer session cookie', () => {
       const wrong = await fetch(`${server.url}/api/v1/session`, { method: 'POST', headers: { Authorization: 'Bearer wrong-key-1234' } });
       expect(wrong.status).toBe(401);
       expect(wrong.headers.get('set-cookie')).toBeNull();
-      expect(((await wrong.json()) as { error: { code: string } }).error.code).toBe('auth.required');
+      expect(((await checkedJson(wrong, 'POST')) as { error: { code: string } }).error.code).toBe('auth.required');
 
       const ok = await signIn(server.url);
       expect(ok.status).toBe(204);

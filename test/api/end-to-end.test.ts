@@ -1,3 +1,4 @@
+import { checkedJson } from './helpers/checked-json';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -42,7 +43,7 @@ describe('end to end: real corpus slices through the API and the real model', ()
   });
 
   it('POST /api/v1/upscale?scale=2 answers a valid derived DICOM that references the corpus slice', async () => {
-    const ready: Json = await (await fetch(`${url}/readyz`)).json();
+    const ready: Json = await checkedJson(await fetch(`${url}/readyz`));
     expect(ready.status).toBe('ok');
     const res = await fetch(`${url}/api/v1/upscale?scale=2&steps=2&seed=5`, { method: 'POST', body: new Uint8Array(fs.readFileSync(MR_SMALL)), headers: { 'Content-Type': 'application/dicom' } });
     expect(res.status).toBe(200);
@@ -60,12 +61,12 @@ describe('end to end: real corpus slices through the API and the real model', ()
   it('uploads a real series, runs a job with uncertainty, and every result passes dciodvfy', async () => {
     const form = new FormData();
     for (const f of fs.readdirSync(MR_SERIES_DIR).sort()) form.append('files', new Blob([new Uint8Array(fs.readFileSync(path.join(MR_SERIES_DIR, f)))]), f);
-    const upload: Json = await (await fetch(`${url}/api/v1/studies`, { method: 'POST', body: form })).json();
+    const upload: Json = await checkedJson(await fetch(`${url}/api/v1/studies`, { method: 'POST', body: form }), 'POST');
     expect(upload.instancesStored).toBe(7);
-    const job: Json = await (await fetch(`${url}/api/v1/jobs`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ studyInstanceUID: upload.studies[0].studyInstanceUID, options: { scale: 2, samples: 2, steps: 1, seed: 2 } }) })).json();
+    const job: Json = await checkedJson(await fetch(`${url}/api/v1/jobs`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ studyInstanceUID: upload.studies[0].studyInstanceUID, options: { scale: 2, samples: 2, steps: 1, seed: 2 } }) }), 'POST');
     const end = await (await fetch(`${url}/api/v1/jobs/${job.id}/events`)).text();
     expect(end).toContain('event: end\ndata: {"state":"succeeded"}');
-    const results: Json = await (await fetch(`${url}/api/v1/jobs/${job.id}/results`)).json();
+    const results: Json = await checkedJson(await fetch(`${url}/api/v1/jobs/${job.id}/results`));
     const dir = tempDir();
     const source = path.join(MR_SERIES_DIR, fs.readdirSync(MR_SERIES_DIR)[0]!);
     for (const series of results.series) {

@@ -2,6 +2,7 @@
  * Header values no scanner writes but a file can hold: each is a 4xx naming the problem, or a
  * valid derived file with the bad value not carried over. Never a 500.
  */
+import { checkedJson } from './helpers/checked-json';
 import fs from 'node:fs';
 import dicomParser from 'dicom-parser';
 import { patchElement } from '../ingest/helpers/patch-element';
@@ -27,7 +28,7 @@ describe('POST /api/v1/upscale with absurd header values', () => {
   ])('%s is a 400 pixel.bad_rescale', async (_name, tag, value) => {
     const res = await post(patchElement(source, tag, value));
     expect(res.status).toBe(400);
-    const body = (await res.json()) as { error: { code: string; message: string } };
+    const body = (await checkedJson(res, 'POST')) as { error: { code: string; message: string } };
     expect(body.error.code).toBe('pixel.bad_rescale');
     expect(body.error.message).toMatch(/Rescale/);
   });

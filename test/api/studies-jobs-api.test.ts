@@ -1,3 +1,4 @@
+import { checkedJson } from './helpers/checked-json';
 import fs from 'node:fs';
 import path from 'node:path';
 import dicomParser from 'dicom-parser';
@@ -40,16 +41,16 @@ describe('studies and jobs over HTTP on a real MR series', () => {
   it('stores an uploaded zip, reports a rejected file by its name, and serves instances back', async () => {
     const res = await uploadSeries(server.url, [['notes.txt', Buffer.from('not dicom '.repeat(50))]]);
     expect(res.status).toBe(201);
-    const report: Json = await res.json();
+    const report: Json = await checkedJson(res, 'POST');
     expect(report.instancesStored).toBe(7);
     expect(report.rejected).toHaveLength(1);
     expect(report.rejected[0].file).toBe('notes.txt');
     const study = report.studies[0];
 
-    const list: Json = await (await fetch(`${server.url}/api/v1/studies`)).json();
+    const list: Json = await checkedJson(await fetch(`${server.url}/api/v1/studies`));
     expect(list.studies.map((s: Json) => s.studyInstanceUID)).toContain(study.studyInstanceUID);
     const seriesUID = study.series[0].seriesInstanceUID;
-    const series: Json = await (await fetch(`${server.url}/api/v1/studies/${study.studyInstanceUID}/series/${seriesUID}`)).json();
+    const series: Json = await checkedJson(await fetch(`${server.url}/api/v1/studies/${study.studyInstanceUID}/series/${seriesUID}`));
     expect(series.instances).toHaveLength(7);
     // the prompt a job would use, built from the metadata by the same rule as the model's training
     expect(series.prompt).toMatch(/^mr\b/);
@@ -69,11 +70,11 @@ describe('studies and jobs over HTTP on a real MR series', () => {
 
     const missing = await fetch(`${server.url}/api/v1/studies/1.2.3/series/4.5.6`);
     expect(missing.status).toBe(404);
-    expect(((await missing.json()) as Json).error.code).toBe('series.not_found');
+    expect(((await checkedJson(missing)) as Json).error.code).toBe('series.not_found');
   });
 
   it('runs a job, streams its progress as SSE, and returns results one by one and as a zip', async () => {
-    const report: Json = await (await uploadSeries(server.url)).json();
+    const report: Json = await checkedJson(await uploadSeries(server.url), 'POST');
     const studyUID = report.studies[0].studyInstanceUID;
     const created = await fetch(`${server.url}/api/v1/jobs`, {
       method: 'POST',
@@ -81,7 +82,7 @@ describe('studies and jobs over HTTP on a real MR series', () => {
       body: JSON.stringify({ studyInstanceUID: studyUID, options: { scale: 2, samples: 2 } }),
     });
     expect(created.status).toBe(202);
-    const job: Json = await created.json();
+    const job: Json = await checkedJson(created, 'POST');
     expect(created.headers.get('location')).toBe(`/api/v1/jobs/${job.id}`);
 
     const events = await readSse(`${server.url}/api/v1/jobs/${job.id}/events`);
@@ -90,10 +91,10 @@ describe('studies and jobs over HTTP on a real MR series', () => {
     expect(fractions.at(-1)).toBe(1);
     expect([...fractions].sort((a, b) => a - b)).toEqual(fractions); // progress never goes back
 
-    const done: Json = await (await fetch(`${server.url}/api/v1/jobs/${job.id}`)).json();
+    const done: Json = await checkedJson(await fetch(`${server.url}/api/v1/jobs/${job.id}`));
     expect(done.progress).toEqual({ total: 7, done: 7, failed: 0, fraction: 1 });
 
-    const results: Json = await (await fetch(`${server.url}/api/v1/jobs/${job.id}/results`)).json();
+    const results: Json = await checkedJson(await fetch(`${server.url}/api/v1/jobs/${job.id}/results`));
     expect(results.series.map((s: Json) => s.kind).sort()).toEqual(['super-resolution', 'uncertainty']);
     const sr = results.series.find((s: Json) => s.kind === 'super-resolution');
     expect(sr.instances).toHaveLength(7);
@@ -109,18 +110,18 @@ describe('studies and jobs over HTTP on a real MR series', () => {
     expect(names.filter((n) => n.startsWith('uncertainty-'))).toHaveLength(7);
 
     // cancelling a finished job changes nothing
-    const cancel: Json = await (await fetch(`${server.url}/api/v1/jobs/${job.id}`, { method: 'DELETE' })).json();
+    const cancel: Json = await checkedJson(await fetch(`${server.url}/api/v1/jobs/${job.id}`, { method: 'DELETE' }), 'DELETE');
     expect(cancel.state).toBe('succeeded');
   });
 
   it('names the missing field of a bad job request and 404s unknown jobs', async () => {
     const bad = await fetch(`${server.url}/api/v1/jobs`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ options: { scale: 8 } }) });
     expect(bad.status).toBe(400);
-    const fields = ((await bad.json()) as Json).error.details.issues.map((i: Json) => i.field);
+    const fields = ((await checkedJson(bad, 'POST')) as Json).error.details.issues.map((i: Json) => i.field);
     expect(fields).toEqual(expect.arrayContaining(['body.studyInstanceUID', 'body.options.scale']));
     const unknown = await fetch(`${server.url}/api/v1/jobs/no-such-job`);
     expect(unknown.status).toBe(404);
-    expect(((await unknown.json()) as Json).error).toMatchObject({ code: 'job.not_found' });
+    expect(((await checkedJson(unknown)) as Json).error).toMatchObject({ code: 'job.not_found' });
   });
 
   it('serves the OpenAPI document, a docs page, health, readiness, metrics and the placeholder page', async () => {
@@ -135,7 +136,7 @@ describe('studies and jobs over HTTP on a real MR series', () => {
     expect(docs.headers.get('content-security-policy')).toContain("default-src 'self'");
     expect(docs.headers.get('access-control-allow-origin')).toBeNull();
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
-    expect(((await (await fetch(`${server.url}/readyz`)).json()) as Json).status).toBe('ok');
+    expect(((await checkedJson(await fetch(`${server.url}/readyz`))) as Json).status).toBe('ok');
     const metrics = await (await fetch(`${server.url}/metrics`)).text();
     expect(metrics).toContain('medsr_job_queue_depth');
     expect(metrics).toContain('medsr_http_request_duration_seconds_bucket');
@@ -181,12 +182,12 @@ describe('API safety settings', () => {
       for (let i = 0; i < 3; i++) form.append('files', new Blob([Buffer.from('x')]), `f${i}.dcm`);
       const res = await fetch(`${server.url}/api/v1/studies`, { method: 'POST', body: form });
       expect(res.status).toBe(413);
-      expect(((await res.json()) as Json).error.code).toBe('upload.too_many_files');
+      expect(((await checkedJson(res, 'POST')) as Json).error.code).toBe('upload.too_many_files');
       const big = new FormData();
       big.append('files', new Blob([new Uint8Array(200_000)]), 'big.dcm');
       const tooBig = await fetch(`${server.url}/api/v1/studies`, { method: 'POST', body: big });
       expect(tooBig.status).toBe(413);
-      expect(((await tooBig.json()) as Json).error.code).toBe('upload.too_large');
+      expect(((await checkedJson(tooBig, 'POST')) as Json).error.code).toBe('upload.too_large');
       expect((await fetch(`${server.url}/healthz`)).status).toBe(200); // the server survived both
       const health = await fetch(`${server.url}/healthz`);
       expect(health.headers.get('access-control-allow-origin')).toBe('https://viewer.example');

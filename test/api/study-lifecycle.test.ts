@@ -2,6 +2,7 @@
  * Study lifecycle over HTTP on real files: DELETE /api/v1/studies/{study} and DICOMweb's DELETE
  * remove originals, jobs and results from QIDO, the API and the disk; /metrics reports disk usage.
  */
+import { checkedJson } from './helpers/checked-json';
 import fs from 'node:fs';
 import path from 'node:path';
 import dicomParser from 'dicom-parser';
@@ -26,7 +27,7 @@ async function stow(server: TestServer, files: string[]): Promise<void> {
 
 async function finished(server: TestServer, id: string): Promise<{ state: string }> {
   for (;;) {
-    const job = (await (await fetch(`${server.url}/api/v1/jobs/${id}`)).json()) as { state: string };
+    const job = (await checkedJson(await fetch(`${server.url}/api/v1/jobs/${id}`))) as { state: string };
     if (['succeeded', 'partial', 'failed', 'cancelled'].includes(job.state)) return job;
     await new Promise((r) => setTimeout(r, 25));
   }
@@ -53,7 +54,7 @@ describe('study lifecycle', () => {
     await start();
     const study = studyOf(seriesFiles[0]!);
     await stow(server, seriesFiles);
-    const created = (await (await fetch(`${server.url}/api/v1/jobs`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ studyInstanceUID: study, options: { scale: 2 } }) })).json()) as { id: string };
+    const created = (await checkedJson(await fetch(`${server.url}/api/v1/jobs`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ studyInstanceUID: study, options: { scale: 2 } }) }), 'POST')) as { id: string };
     expect((await finished(server, created.id)).state).toBe('succeeded');
     // the derived series is part of the study for DICOMweb clients
     const series = (await (await fetch(`${server.url}/dicomweb/studies/${study}/series`)).json()) as Json[];
@@ -64,7 +65,7 @@ describe('study lifecycle', () => {
 
     const res = await fetch(`${server.url}/api/v1/studies/${study}`, { method: 'DELETE' });
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ studyInstanceUID: study, deleted: true, jobsDeleted: 1 });
+    expect(await checkedJson(res, 'DELETE')).toEqual({ studyInstanceUID: study, deleted: true, jobsDeleted: 1 });
     expect(await (await fetch(`${server.url}/dicomweb/studies`)).json()).toEqual([]);
     expect((await fetch(`${server.url}/api/v1/studies/${study}`)).status).toBe(404);
     expect((await fetch(`${server.url}/api/v1/jobs/${created.id}`)).status).toBe(404);
@@ -76,16 +77,16 @@ describe('study lifecycle', () => {
 
     const again = await fetch(`${server.url}/api/v1/studies/${study}`, { method: 'DELETE' });
     expect(again.status).toBe(404);
-    expect(((await again.json()) as { error: { code: string } }).error.code).toBe('study.not_found');
+    expect(((await checkedJson(again, 'DELETE')) as { error: { code: string } }).error.code).toBe('study.not_found');
   });
 
   it("DICOMweb's DELETE stops a running job first, and nothing of the study comes back", async () => {
     await start(400);
     const study = studyOf(MR_SMALL);
     await stow(server, [MR_SMALL, ...seriesFiles]);
-    const created = (await (await fetch(`${server.url}/api/v1/jobs`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ studyInstanceUID: study, options: { scale: 2 } }) })).json()) as { id: string };
+    const created = (await checkedJson(await fetch(`${server.url}/api/v1/jobs`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ studyInstanceUID: study, options: { scale: 2 } }) }), 'POST')) as { id: string };
     for (;;) {
-      const job = (await (await fetch(`${server.url}/api/v1/jobs/${created.id}`)).json()) as { state: string };
+      const job = (await checkedJson(await fetch(`${server.url}/api/v1/jobs/${created.id}`))) as { state: string };
       if (job.state === 'running') break;
       await new Promise((r) => setTimeout(r, 10));
     }

@@ -2,6 +2,7 @@
  * An upload of many small, highly compressed entries (5,000 x 1 MiB of zeros: a few MB on the
  * wire, 5 GB inflated) is refused as one bomb from its central directory, inflating nothing.
  */
+import { checkedJson } from './helpers/checked-json';
 import fs from 'node:fs';
 import path from 'node:path';
 import { tempDir } from '../service/helpers/service-fixture';
@@ -25,7 +26,7 @@ describe('POST /api/v1/studies with a many-entry bomb', () => {
     const res = await fetch(`${server.url}/api/v1/studies`, { method: 'POST', body: form });
     const { user, system } = process.cpuUsage(cpu);
     expect(res.status).toBe(422);
-    const report = (await res.json()) as { instancesStored: number; rejected: Array<{ file: string; code: string }> };
+    const report = (await checkedJson(res, 'POST')) as { instancesStored: number; rejected: Array<{ file: string; code: string }> };
     expect(report.instancesStored).toBe(0);
     expect(report.rejected).toEqual([expect.objectContaining({ file: 'zeros.zip', code: 'zip.bomb' })]);
     expect((user + system) / 1000).toBeLessThan(3000);

@@ -1,3 +1,4 @@
+import { checkedJson } from './helpers/checked-json';
 import fs from 'node:fs';
 import dicomParser from 'dicom-parser';
 import { PNG } from 'pngjs';
@@ -40,14 +41,14 @@ describe('POST /api/v1/upscale on real DICOM', () => {
   it('names the bad field in a 400 for an unknown degradation', async () => {
     const res = await post('?scale=2&degradation=sinc', fs.readFileSync(MR_SMALL));
     expect(res.status).toBe(400);
-    const body = (await res.json()) as { error: { code: string; details: { issues: Array<{ field: string }> } } };
+    const body = (await checkedJson(res, 'POST')) as { error: { code: string; details: { issues: Array<{ field: string }> } } };
     expect(body.error.details.issues[0]!.field).toBe('query.degradation');
   });
 
   it('names the bad field in a 400 for an unsupported scale', async () => {
     const res = await post('?scale=3', fs.readFileSync(MR_SMALL));
     expect(res.status).toBe(400);
-    const body = (await res.json()) as { error: { code: string; message: string; details: { issues: Array<{ field: string }> } } };
+    const body = (await checkedJson(res, 'POST')) as { error: { code: string; message: string; details: { issues: Array<{ field: string }> } } };
     expect(body.error.code).toBe('request.invalid');
     expect(body.error.details.issues[0]!.field).toBe('query.scale');
   });
@@ -55,7 +56,7 @@ describe('POST /api/v1/upscale on real DICOM', () => {
   it('refuses a body that is not DICOM (400) and a wrong content type (415)', async () => {
     const bad = await post('?scale=2', Buffer.from('this is not a DICOM file at all, just text'.repeat(10)));
     expect(bad.status).toBe(400);
-    expect(((await bad.json()) as { error: { code: string } }).error.code).toMatch(/^dicom\./);
+    expect(((await checkedJson(bad, 'POST')) as { error: { code: string } }).error.code).toMatch(/^dicom\./);
     const wrongType = await post('', fs.readFileSync(MR_SMALL), { 'Content-Type': 'application/octet-stream' });
     expect(wrongType.status).toBe(415);
   });
@@ -79,7 +80,7 @@ describe('POST /api/v1/upscale on real DICOM', () => {
       expect(served + refusedCount).toBe(10);
       const refused = responses.find((r) => r.status === 503)!;
       expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
-      expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('upscale.busy');
+      expect(((await checkedJson(refused, 'POST')) as { error: { code: string } }).error.code).toBe('upscale.busy');
       const metrics = await (await fetch(`${slow.url}/metrics`)).text();
       expect(metrics).toContain(`medsr_errors_total{code="upscale.busy"} ${refusedCount}`);
       expect(metrics).toContain(`medsr_inference_duration_seconds_count{source="sync",outcome="done"} ${served}`);

@@ -5,6 +5,7 @@ import { upscaleOptionCatalog } from '../../shared/upscale-options';
 import type { ApiContext } from '../context';
 import { noQuery, parse } from '../context';
 import { CreateJobSchema, JobParams, JobResultParams } from '../schemas';
+import { jobResponse } from '../job-response';
 import { sendPreview } from './studies-router';
 
 /** Jobs over stored series: create, watch (JSON or SSE), cancel, fetch results. */
@@ -21,19 +22,19 @@ export function jobsRouter(ctx: ApiContext): Router {
     const body = parse(CreateJobSchema, req.body, 'body');
     const request = { studyInstanceUID: body.studyInstanceUID, options: body.options, ...(body.seriesInstanceUIDs ? { seriesInstanceUIDs: body.seriesInstanceUIDs } : {}) };
     const job = await ctx.jobs.create(request);
-    res.status(202).location(`${base}/${job.id}`).json(job);
+    res.status(202).location(`${base}/${job.id}`).json(jobResponse(job));
   });
 
   router.get('/jobs', noQuery, async (_req, res) => {
-    res.json({ jobs: await ctx.jobs.list() });
+    res.json({ jobs: (await ctx.jobs.list()).map(jobResponse) });
   });
 
   router.get('/jobs/:id', noQuery, async (req, res) => {
-    res.json(await ctx.jobs.get(parse(JobParams, req.params, 'params').id));
+    res.json(jobResponse(await ctx.jobs.get(parse(JobParams, req.params, 'params').id)));
   });
 
   router.delete('/jobs/:id', noQuery, async (req, res) => {
-    res.status(202).json(await ctx.jobs.cancel(parse(JobParams, req.params, 'params').id));
+    res.status(202).json(jobResponse(await ctx.jobs.cancel(parse(JobParams, req.params, 'params').id)));
   });
 
   // Server-sent events: one `progress` event per update, a final `end` event, then close.
@@ -44,7 +45,7 @@ export function jobsRouter(ctx: ApiContext): Router {
     res.write('retry: 2000\n\n');
     const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
     const stop = ctx.jobs.watch(id, (job) => {
-      const { slices: _omit, ...summary } = job;
+      const { slices: _omit, ...summary } = jobResponse(job);
       res.write(`event: progress\ndata: ${JSON.stringify(summary)}\n\n`);
       if (FINAL_STATES.has(job.state)) {
         res.write(`event: end\ndata: ${JSON.stringify({ state: job.state })}\n\n`);
