@@ -58,6 +58,19 @@ describe('end to end: real corpus slices through the API and the real model', ()
     expect(ds.string('x00080008')).toMatch(/^DERIVED/);
   });
 
+  it('?guidance=3 and ?scheduler=ddpm reach the pipeline: the derived DICOM records them in DerivationDescription', async () => {
+    const res = await fetch(`${url}/api/v1/upscale?scale=2&steps=1&seed=5&guidance=3&scheduler=ddpm`, { method: 'POST', body: new Uint8Array(fs.readFileSync(MR_SMALL)), headers: { 'Content-Type': 'application/dicom' } });
+    expect(res.status).toBe(200);
+    const description = dicomParser.parseDicom(new Uint8Array(await res.arrayBuffer())).string('x00082111') ?? '';
+    expect(description).toMatch(/\bguidance=3\b/);
+    expect(description).toMatch(/\bscheduler=ddpm\b/);
+    expect(description).toMatch(/\bsteps=1\b/);
+    // a misspelled option is refused by name before any work, not run with the model's default
+    const misspelled = await fetch(`${url}/api/v1/upscale?scale=2&guidence=3`, { method: 'POST', body: new Uint8Array(fs.readFileSync(MR_SMALL)), headers: { 'Content-Type': 'application/dicom' } });
+    expect(misspelled.status).toBe(400);
+    expect((await checkedJson<Json>(misspelled, 'POST')).error.details.field).toBe('guidence');
+  });
+
   it('uploads a real series, runs a job with uncertainty, and every result passes dciodvfy', async () => {
     const form = new FormData();
     for (const f of fs.readdirSync(MR_SERIES_DIR).sort()) form.append('files', new Blob([new Uint8Array(fs.readFileSync(path.join(MR_SERIES_DIR, f)))]), f);
