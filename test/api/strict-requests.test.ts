@@ -73,6 +73,17 @@ describe('strict requests', () => {
     expect(topLevel.details.field).toBe('series');
   });
 
+  it('WADO-RS takes the PS3.18 parameters and names anything else; STOW-RS and DELETE take none', async () => {
+    expect((await fetch(`${server.url}/dicomweb/studies/1.2.3/metadata?accept=application%2Fdicom%2Bjson&charset=utf-8`)).status).toBe(404); // passes, no such study
+    expect((await fetch(`${server.url}/dicomweb/studies/1.2.3/series/4.5/instances/6.7/rendered?quality=90&window=40,400,linear`)).status).toBe(404);
+    for (const [method, path] of [['GET', '/dicomweb/studies/1.2.3/metadata?bogus=1'], ['GET', '/dicomweb/studies/1.2.3/series/4.5?bogus=1'], ['POST', '/dicomweb/studies?bogus=1'], ['DELETE', '/dicomweb/studies/1.2.3?bogus=1']] as const) {
+      const res = await fetch(`${server.url}${path}`, { method });
+      expect(res.status).toBe(400);
+      const body = (await res.json()) as ErrorBody;
+      expect(body.error).toMatchObject({ code: 'request.unknown_field', details: { field: 'bogus' } });
+    }
+  });
+
   it('QIDO-RS takes DICOM keywords and tags and its own parameters, and names anything else', async () => {
     for (const query of ['PatientName=DOE*', '00100010=DOE*', 'limit=1&offset=0&includefield=StudyDescription&fuzzymatching=false']) {
       expect((await fetch(`${server.url}/dicomweb/studies?${query}`)).status).toBe(200);

@@ -2,6 +2,7 @@ import { Router } from 'express';
 import type { ApiContext } from '../../context';
 import { parse } from '../../context';
 import { StudyParams } from '../../schemas';
+import { noDicomwebQuery } from './query-params';
 import { qidoRouter } from './qido-router';
 import { stowRouter } from './stow-router';
 import { wadoRouter } from './wado-router';
@@ -15,7 +16,7 @@ export function dicomwebRouter(ctx: ApiContext): Router {
   router.use(stowRouter(ctx));
   router.use(qidoRouter(ctx));
   router.use(wadoRouter(ctx));
-  router.delete('/studies/:studyUID', async (req, res) => {
+  router.delete('/studies/:studyUID', noDicomwebQuery, async (req, res) => {
     const { studyUID } = parse(StudyParams, req.params, 'params');
     await ctx.lifecycle.deleteStudy(studyUID);
     res.status(204).end();

@@ -1,4 +1,5 @@
 import { Router, type Request } from 'express';
+import { noDicomwebQuery } from './query-params';
 import type { DicomJson } from '../../../service/dicom-query';
 import { MedsrError, toMedsrError } from '../../../shared/errors';
 import type { ApiContext } from '../../context';
@@ -53,11 +54,11 @@ export function stowRouter(ctx: ApiContext): Router {
   };
 
   const baseOf = (req: Request): string => `${req.protocol}://${req.get('host') ?? 'localhost'}${req.baseUrl}`;
-  router.post('/studies', async (req, res) => {
+  router.post('/studies', noDicomwebQuery, async (req, res) => {
     const { status, body } = await store(req, undefined, baseOf(req));
     res.status(status).type('application/dicom+json').send(JSON.stringify(body));
   });
-  router.post('/studies/:studyUID', async (req, res) => {
+  router.post('/studies/:studyUID', noDicomwebQuery, async (req, res) => {
     const { studyUID } = parse(StudyParams, req.params, 'params');
     const { status, body } = await store(req, studyUID, baseOf(req));
     res.status(status).type('application/dicom+json').send(JSON.stringify(body));

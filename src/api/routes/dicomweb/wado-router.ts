@@ -1,4 +1,5 @@
 import { Router, type Request, type Response } from 'express';
+import { renderedQuery, retrieveQuery } from './query-params';
 import { z } from 'zod';
 import type { DecodedFrame, DicomInstance } from '../../../ingest';
 import type { IndexedInstance, InstanceScope } from '../../../service/instance-index';
@@ -10,6 +11,8 @@ import { InstanceParams, SeriesParams, StudyParams } from '../../schemas';
 import { sendMultipart } from './multipart';
 
 const FrameList = z.string().regex(/^\d{1,6}(,\d{1,6}){0,999}$/, 'a comma-separated list of frame numbers from 1');
+/** The path parameters of the /frames/{frames} resources (params schemas are strict: each route parses all of its own). */
+const FrameParams = InstanceParams.extend({ frames: FrameList });
 
 /** One frame's stored values as native little-endian bytes (what the data set would hold uncompressed). */
 function nativeFrame(frame: DecodedFrame, instance: DicomInstance): Buffer {
@@ -47,7 +50,7 @@ export function wadoRouter(ctx: ApiContext): Router {
       return { studyInstanceUID: p.studyUID, seriesInstanceUID: p.seriesUID };
     },
     instance: (req: Request): InstanceScope => {
-      const p = parse(InstanceParams, req.params, 'params');
+      const p = parse('frames' in req.params ? FrameParams : InstanceParams, req.params, 'params');
       return { studyInstanceUID: p.studyUID, seriesInstanceUID: p.seriesUID, sopInstanceUID: p.sopUID };
     },
   };
@@ -73,7 +76,7 @@ export function wadoRouter(ctx: ApiContext): Router {
     return ctx.readDicomBytes(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), { path: 'stored', label: 'stored instance' });
   };
   const frameNumbers = (req: Request, instance: DicomInstance): number[] => {
-    const frames = parse(z.object({ frames: FrameList }), req.params, 'params').frames.split(',').map(Number);
+    const frames = parse(FrameParams, req.params, 'params').frames.split(',').map(Number);
     const bad = frames.find((f) => f < 1 || f > instance.pixel.frames);
     if (bad !== undefined) throw new MedsrError('not_found', 'wado.frame', `frame ${bad} is outside 1..${instance.pixel.frames}`);
     return frames;
@@ -85,13 +88,13 @@ export function wadoRouter(ctx: ApiContext): Router {
     res.type('image/png').send(previewPng(frame, instance.pixel));
   };
 
-  router.get('/studies/:studyUID', retrieve('study'));
-  router.get('/studies/:studyUID/series/:seriesUID', retrieve('series'));
-  router.get('/studies/:studyUID/series/:seriesUID/instances/:sopUID', retrieve('instance'));
-  router.get('/studies/:studyUID/metadata', metadata('study'));
-  router.get('/studies/:studyUID/series/:seriesUID/metadata', metadata('series'));
-  router.get('/studies/:studyUID/series/:seriesUID/instances/:sopUID/metadata', metadata('instance'));
-  router.get('/studies/:studyUID/series/:seriesUID/instances/:sopUID/frames/:frames', async (req, res) => {
+  router.get('/studies/:studyUID', retrieveQuery, retrieve('study'));
+  router.get('/studies/:studyUID/series/:seriesUID', retrieveQuery, retrieve('series'));
+  router.get('/studies/:studyUID/series/:seriesUID/instances/:sopUID', retrieveQuery, retrieve('instance'));
+  router.get('/studies/:studyUID/metadata', retrieveQuery, metadata('study'));
+  router.get('/studies/:studyUID/series/:seriesUID/metadata', retrieveQuery, metadata('series'));
+  router.get('/studies/:studyUID/series/:seriesUID/instances/:sopUID/metadata', retrieveQuery, metadata('instance'));
+  router.get('/studies/:studyUID/series/:seriesUID/instances/:sopUID/frames/:frames', retrieveQuery, async (req, res) => {
     const instance = await loadOne(req);
     const numbers = frameNumbers(req, instance);
     async function* parts(): AsyncIterable<{ body: Buffer; contentType: string }> {
@@ -99,7 +102,7 @@ export function wadoRouter(ctx: ApiContext): Router {
     }
     await sendMultipart(res, 'application/octet-stream', parts());
   });
-  router.get('/studies/:studyUID/series/:seriesUID/instances/:sopUID/rendered', rendered(() => 0));
-  router.get('/studies/:studyUID/series/:seriesUID/instances/:sopUID/frames/:frames/rendered', rendered((req, i) => (frameNumbers(req, i)[0] as number) - 1));
+  router.get('/studies/:studyUID/series/:seriesUID/instances/:sopUID/rendered', renderedQuery, rendered(() => 0));
+  router.get('/studies/:studyUID/series/:seriesUID/instances/:sopUID/frames/:frames/rendered', renderedQuery, rendered((req, i) => (frameNumbers(req, i)[0] as number) - 1));
   return router;
 }
