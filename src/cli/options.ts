@@ -39,7 +39,7 @@ export function limitedOption(option: LimitedOption): (value: string) => number 
 
 export function scaleOption(value: string): Scale {
   const scale = SCALES.find((s) => String(s) === value);
-  if (scale === undefined) throw new InvalidArgumentError(`scale must be one of ${SCALES.join(', ')}`);
+  if (scale === undefined) throw new InvalidArgumentError(`scale must be ${SCALES.join(' or ')}`);
   return scale;
 }
 

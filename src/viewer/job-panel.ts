@@ -21,9 +21,9 @@ export class JobPanel {
 
   /**
    * Fills the form with the server's defaults and bounds (the CLI's and API's): one source for all
-   * three, so the form never offers a value the server refuses.
+   * three. The prompt's length is left to the server, whose refusal the form explains in words.
    */
-  applyOptions({ defaults, limits, maxPromptLength }: UpscaleOptionCatalog): void {
+  applyOptions({ defaults, limits }: UpscaleOptionCatalog): void {
     (this.form.elements.namedItem('scale') as HTMLSelectElement).value = String(defaults.scale);
     for (const name of ['steps', 'samples', 'seed', 'guidance'] as const) {
       const input = this.field(name);
@@ -32,7 +32,6 @@ export class JobPanel {
       input.value = value === null ? '' : String(value);
       if (value === null) input.placeholder = 'model default';
     }
-    (this.form.elements.namedItem('prompt') as HTMLTextAreaElement).maxLength = maxPromptLength;
   }
 
   setSeries(series: Series): void {

@@ -3,6 +3,7 @@
  * (patient, ID, date, accession, modality from QIDO-RS, searchable) and the per-series job
  * history, which comes from the server, so after a reload a finished job can be opened again.
  */
+import type { UpscaleOptionCatalog } from '../../src/shared/upscale-options';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
@@ -62,11 +63,17 @@ describeIfChromium('study browser and job history (chromium + medsr serve)', () 
     await page.goto(server.url);
     await page.reload(); // nothing the page holds itself: what follows comes from the server
     // the job form starts from the same defaults as the CLI and the API
-    const defaults = ((await (await fetch(`${server.url}/api/v1/options`)).json()) as { defaults: { scale: number; samples: number; seed: number; steps: null } }).defaults;
+    const { defaults, limits } = (await (await fetch(`${server.url}/api/v1/options`)).json()) as UpscaleOptionCatalog;
     await page.waitForFunction((d) => (document.querySelector('#job-form [name="samples"]') as HTMLInputElement).value === String(d.samples), defaults);
     await expect(page.inputValue('#job-form [name="scale"]')).resolves.toBe(String(defaults.scale));
     await expect(page.inputValue('#job-form [name="seed"]')).resolves.toBe(String(defaults.seed));
     await expect(page.inputValue('#job-form [name="steps"]')).resolves.toBe('');
+    await expect(page.inputValue('#job-form [name="guidance"]')).resolves.toBe('');
+    // and its bounds: the form offers what the CLI, the API and the pipeline accept
+    for (const name of ['steps', 'samples', 'seed', 'guidance'] as const) {
+      const bounds = await page.$eval(`#job-form [name="${name}"]`, (e) => [Number((e as HTMLInputElement).min), Number((e as HTMLInputElement).max)]);
+      expect(bounds).toEqual(limits[name]);
+    }
     const titles = page.locator('.study-title');
     await titles.first().waitFor();
     await expect(titles.count()).resolves.toBe(2);
