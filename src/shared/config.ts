@@ -2,7 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { MedsrError } from './errors';
-import { DEVICES, type DeviceName } from './upscale-options';
+import { DEVICES, SCALES, UPSCALE_LIMITS, type DeviceName, type Scale } from './upscale-options';
 
 /** Every setting medsr reads from the environment, parsed once. CLI flags override these. */
 const ConfigSchema = z.object({
@@ -38,8 +38,9 @@ const ConfigSchema = z.object({
   MEDSR_DIMSE_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   MEDSR_AE_TITLE: z.string().regex(/^[^\\\s]{1,16}$/, 'an AE title: 1 to 16 characters, no spaces or backslash').default('MEDSR'),
   MEDSR_AUTOROUTE: z.string().regex(/^[^@\\\s]{1,16}@[A-Za-z0-9._:[\]-]+:\d{1,5}$/, 'AET@host:port').optional(),
-  MEDSR_AUTOROUTE_SCALE: z.enum(['2', '4']).default('2').transform((v) => Number(v) as 2 | 4),
-  MEDSR_AUTOROUTE_SAMPLES: z.coerce.number().int().min(1).max(16).optional(),
+  // auto-routed jobs take the same scales and sample bounds as every other upscale
+  MEDSR_AUTOROUTE_SCALE: z.enum(SCALES.map(String) as [string, ...string[]]).default('2').transform((v) => Number(v) as Scale),
+  MEDSR_AUTOROUTE_SAMPLES: z.coerce.number().int().min(UPSCALE_LIMITS.samples[0]).max(UPSCALE_LIMITS.samples[1]).optional(),
   MEDSR_SERIES_IDLE_S: z.coerce.number().positive().max(86_400).default(10),
   MEDSR_AUTOROUTE_RETRIES: z.coerce.number().int().min(1).max(100).default(5),
   MEDSR_AUTOROUTE_BACKOFF_S: z.coerce.number().positive().max(3600).default(5),
@@ -76,7 +77,7 @@ export interface MedsrConfig {
   aeTitle: string;
   /** Auto-routing destination `AET@host:port`; off when undefined. */
   autoroute: string | undefined;
-  autorouteScale: 2 | 4;
+  autorouteScale: Scale;
   /** Samples per auto-routed slice (>1 adds the uncertainty series, sent too); service default when undefined. */
   autorouteSamples: number | undefined;
   seriesIdleSeconds: number;

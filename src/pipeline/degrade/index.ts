@@ -1,10 +1,12 @@
 import { MedsrError } from '../../shared/errors';
+import type { SimulatedDegradation } from '../../shared/upscale-options';
 import type { Plane } from '../plane';
 import { bicubicDownOperator } from '../resample/bicubic';
 import { areaDown } from './area';
 import { kspaceDown } from './kspace';
 
-export type DegradationKind = 'kspace' | 'area' | 'bicubic';
+/** The degradations that can be simulated: the shared list (shared/upscale-options). */
+export type DegradationKind = SimulatedDegradation;
 
 export interface DegradeOptions {
   /** Gaussian sigma (HR pixels) before area averaging: the manifest's `degradations.ct.blur_sigma_px` (required for 'area'). */
