@@ -57,9 +57,9 @@ export function apiRegistry(): OpenAPIRegistry {
     request: { body: { content: { 'multipart/form-data': { schema: { type: 'object', properties: { files: { type: 'array', items: { type: 'string', format: 'binary' } } } } } } } },
     responses: { 201: json(S.UploadReportSchema, 'Stored instances and rejected files with reasons'), 422: json(S.UploadReportSchema, 'Nothing usable in the upload'), 413: json(S.ErrorSchema, 'Upload too large or too many files'), ...errors } as never,
   });
-  get('/api/v1/studies', 'List stored studies', { 200: json(z.object({ studies: z.array(S.StudySchema) }), 'Studies') });
+  get('/api/v1/studies', 'List stored studies', { 200: json(z.strictObject({ studies: z.array(S.StudySchema) }), 'Studies') });
   get('/api/v1/studies/{studyUID}', 'One study and its series', { 200: json(S.StudySchema, 'Study') }, S.StudyParams);
-  r.registerPath({ method: 'delete', path: '/api/v1/studies/{studyUID}', summary: 'Delete a study: its originals, its jobs and their results, from storage (also DELETE /dicomweb/studies/{studyUID})', tags: ['studies'], request: { params: S.StudyParams }, responses: { 200: json(z.object({ studyInstanceUID: z.string(), deleted: z.literal(true), jobsDeleted: z.number() }), 'Deleted'), ...errors } as never });
+  r.registerPath({ method: 'delete', path: '/api/v1/studies/{studyUID}', summary: 'Delete a study: its originals, its jobs and their results, from storage (also DELETE /dicomweb/studies/{studyUID})', tags: ['studies'], request: { params: S.StudyParams }, responses: { 200: json(z.strictObject({ studyInstanceUID: z.string(), deleted: z.literal(true), jobsDeleted: z.number() }), 'Deleted'), ...errors } as never });
   get('/api/v1/studies/{studyUID}/series/{seriesUID}', 'One series and its instances, in slice order', { 200: json(S.SeriesSchema, 'Series') }, S.SeriesParams);
   get('/api/v1/studies/{studyUID}/series/{seriesUID}/thumbnail.png', 'Middle slice of a series as a windowed PNG', { 200: binary('image/png', 'PNG') }, S.SeriesParams);
   get('/api/v1/studies/{studyUID}/series/{seriesUID}/instances/{sopUID}', 'A stored instance as DICOM', { 200: binary('application/dicom', 'DICOM') }, S.InstanceParams);
@@ -68,7 +68,7 @@ export function apiRegistry(): OpenAPIRegistry {
 
   get('/api/v1/options', 'Upscale option defaults, limits and choices (the same for the CLI, the API and the viewer)', { 200: json(S.OptionCatalogSchema, 'Defaults, limits and choices') }, undefined, ['jobs']);
   r.registerPath({ method: 'post', path: '/api/v1/jobs', summary: 'Upscale a study or some of its series in the background', tags: ['jobs'], request: { body: { content: { 'application/json': { schema: S.CreateJobSchema } } } }, responses: { 202: json(S.JobSchema, 'Queued'), ...errors, ...busy } as never });
-  get('/api/v1/jobs', 'List jobs', { 200: json(z.object({ jobs: z.array(S.JobSchema) }), 'Jobs') }, undefined, ['jobs']);
+  get('/api/v1/jobs', 'List jobs', { 200: json(z.strictObject({ jobs: z.array(S.JobSchema) }), 'Jobs') }, undefined, ['jobs']);
   get('/api/v1/jobs/{id}', 'Job state, progress and per-slice errors', { 200: json(S.JobSchema, 'Job') }, S.JobParams, ['jobs']);
   r.registerPath({ method: 'delete', path: '/api/v1/jobs/{id}', summary: 'Cancel a job (finished slices are kept)', tags: ['jobs'], request: { params: S.JobParams }, responses: { 202: json(S.JobSchema, 'Cancelling or cancelled'), ...errors } as never });
   r.registerComponent('securitySchemes', 'session', { type: 'apiKey', in: 'cookie', name: 'medsr_session', description: 'Set by POST /api/v1/session (browsers: EventSource, images and links cannot send headers)' });

@@ -1,3 +1,4 @@
+import { JobSchema } from '../../src/api/schemas';
 import { checkedJson } from './helpers/checked-json';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -87,6 +88,8 @@ describe('studies and jobs over HTTP on a real MR series', () => {
 
     const events = await readSse(`${server.url}/api/v1/jobs/${job.id}/events`);
     expect(events.at(-1)).toEqual({ event: 'end', data: { state: 'succeeded' } });
+    // each progress event is the job as documented, less its slices
+    for (const e of events.filter((ev) => ev.event === 'progress')) expect(JobSchema.omit({ slices: true }).safeParse(e.data).error?.issues).toBeUndefined();
     const fractions = events.filter((e) => e.event === 'progress').map((e) => e.data.progress.fraction as number);
     expect(fractions.at(-1)).toBe(1);
     expect([...fractions].sort((a, b) => a - b)).toEqual(fractions); // progress never goes back
