@@ -158,7 +158,7 @@ def evaluate(work, pl, smoke=False, log=print, full=True):
         "body_mask": "HR > 10% of its 99.5th percentile (MR) or > -500 HU (CT), closed, hole-filled, opened",
         "dc_residual": "||A(out) - lr|| / ||lr|| in the normalised domain, A the true degradation",
         "diffusion": "the default pipeline, not told the degradation (MR: the detector picks the k-space or the resampled "
-                     "path; CT: auto words and the low-band projection), init_strength %.2f, %d steps, 1 sample, guidance 1"
+                     "path; CT: the resampled path, the model's route for CT), init_strength %.2f, %d steps, 1 sample, guidance 1"
                      % (pl.cfg["init_strength"], pl.cfg["default_steps"]),
         "diffusion, told": "the same, told the true degradation (its words, its exact projection)",
         "regression": "the one-step regression baseline (blind), then the auto projection",

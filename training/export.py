@@ -13,7 +13,7 @@ import detector as DET
 import pipeline as PL
 import prompt as P
 
-MODEL_VERSION = "2.0.0"
+MODEL_VERSION = "2.1.0"
 
 
 class _TextWrap(torch.nn.Module):
@@ -40,7 +40,7 @@ def _export(model, args, path, in_names, out_names, dyn):
     onnx.checker.check_model(onnx.load(path))
 
 
-def export_graphs(out, cfg, ae, te, un, rg):
+def export_graphs(out, cfg, ae, te, un, rg, det):
     C, f, L, Dm = cfg["latent_ch"], cfg["f"], P.MAX_LENGTH, cfg["text_dim"]
     img = {0: "B", 2: "H", 3: "W"}
     lat = {0: "B", 2: "h", 3: "w"}
@@ -61,6 +61,8 @@ def export_graphs(out, cfg, ae, te, un, rg):
     # ONNX forbids one value name for a graph input and output: the regression output is `output`
     _export(rg, (x,), os.path.join(out, "regression.onnx"), ["image"], ["output"],
             {"image": img, "output": img})
+    _export(det, (x,), os.path.join(out, "detector.onnx"), ["image"], ["logits"],
+            {"image": img, "logits": {0: "B"}})
     t = lambda *s: {"type": "float32", "shape": list(s)}
     spec = {
         "text_encoder": ({"input_ids": {"type": "int64", "shape": ["B", L]}},
@@ -71,6 +73,7 @@ def export_graphs(out, cfg, ae, te, un, rg):
                   "timestep": t("B"), "text_embeds": t("B", L, Dm)},
                  {"model_output": t("B", C, "h", "w")}),
         "regression": ({"image": t("B", 1, "H", "W")}, {"output": t("B", 1, "H", "W")}),
+        "detector": ({"image": t("B", 1, "H", "W")}, {"logits": t("B", len(DET.SCALES))}),
     }
     graphs = {}
     for name, (ins, outs) in spec.items():
@@ -123,6 +126,9 @@ def write_references(out, cfg, ae, te, un, rg, sf, det=None):
                  {"model_output": un(z, c, ts, emb)}),
         "regression": ({"image": x}, {"output": rg(x)}),
     }
+    if det is not None:
+        low = D.degrade(phantom(96, seed=3), 2, "kspace")
+        cases["detector"] = ({"image": low}, {"logits": det(low)})
     for name, (ins, outs) in cases.items():
         j = {"graph": name, "inputs": {k: _save(ref, f"{name}.in.{k}", v) for k, v in ins.items()},
              "outputs": {k: _save(ref, f"{name}.out.{k}", v) for k, v in outs.items()},
@@ -165,16 +171,15 @@ def write_references(out, cfg, ae, te, un, rg, sf, det=None):
     }
     json.dump(j, open(os.path.join(ref, "pipeline.json"), "w"), indent=1)
     if det is not None:
-        # the degradation detector on the phantom, truncated and resampled: features and P(k-space)
+        # the degradation detector on the phantom, truncated and resampled: P(k-space)
         cases = []
         for kind in ("kspace", "bicubic"):
-            for sc in (2, 4):
+            for sc in DET.SCALES:
                 low = D.degrade(phantom(96, seed=3), sc, kind)
                 cases.append({"degradation": kind, "scale": sc, "lr": _save(ref, f"detector.{kind}.x{sc}", low),
-                              "features": [float(v) for v in DET.features(low)],
                               "probability_kspace": DET.probability_kspace(det, low, sc)})
-        json.dump({"graph": "detector", "cases": cases, "tolerance": {"absolute": 1e-6}},
-                  open(os.path.join(ref, "detector.json"), "w"), indent=1)
+        json.dump({"cases": cases, "tolerance": {"absolute": 1e-5}},
+                  open(os.path.join(ref, "detector_decisions.json"), "w"), indent=1)
 
 
 def model_index(out, cfg, graphs, sf, train_info, metrics, git, detector):

@@ -127,9 +127,11 @@ def main():
         train.train(a.config, a.work, run_dir, log=log)
     cfg, ae, te, un, rg, sf = train.load_trained(a.config, run_dir)
     arrays, meta = data.load(data.prepare(a.work, smoke=smoke))
-    det = detector.fit(arrays, meta, log=log)
+    det, det_iters = train.load_detector(run_dir)
+    det_accuracy = detector.accuracy(det, detector.PairSampler(arrays, meta, seed=99))
+    log(f"[detector] accuracy on fresh training-distribution pairs: {det_accuracy}")
     log("export ONNX")
-    graphs = export.export_graphs(a.out, cfg, ae, te, un, rg)
+    graphs = export.export_graphs(a.out, cfg, ae, te, un, rg, det)
     export.write_references(a.out, cfg, ae, te, un, rg, sf, det)
     log("evaluate")
     pl = PL.Pipeline(cfg, ae, te, un, rg, sf, det)
@@ -140,7 +142,7 @@ def main():
     metrics["parameters"] = params
     metrics["flops_512"] = count_flops(cfg, ae, te, un, rg)
     stages = {}
-    for st in ("ae", "regression", "diffusion"):
+    for st in ("ae", "regression", "diffusion", "detector"):
         p = os.path.join(run_dir, st + ".done")
         if not os.path.exists(p) and not os.path.exists(os.path.join(run_dir, st + ".pt")):
             continue
@@ -168,7 +170,7 @@ def main():
         "notes": open(os.path.join(run_dir, "notes.md")).read().strip().splitlines()
         if os.path.exists(os.path.join(run_dir, "notes.md")) else [],
     }
-    idx = export.model_index(a.out, cfg, graphs, sf, train_info, metrics, git_commit(), det)
+    idx = export.model_index(a.out, cfg, graphs, sf, train_info, metrics, git_commit(), detector.params(det_iters, det_accuracy))
     # onnxruntime-node: names/shapes/sha256, parity with the reference tensors, timing
     chk = os.path.join(a.work, f"ort_check_{a.config}.json")
     cmd = ["node", os.path.join(HERE, "check_onnx.cjs"), a.out, "--threads", "2", "--json", chk]
@@ -190,7 +192,7 @@ def main():
     metrics["onnxruntime"] = {"parity": ort["parity"], "timing": ort["timing"]}
     sizes = {k: g["bytes"] for k, g in graphs.items()}
     metrics["sizes_bytes"] = dict(sizes, total=sum(sizes.values()))
-    idx = export.model_index(a.out, cfg, graphs, sf, train_info, metrics, git_commit(), det)
+    idx = export.model_index(a.out, cfg, graphs, sf, train_info, metrics, git_commit(), detector.params(det_iters, det_accuracy))
     card_path = a.card or os.path.join(os.path.dirname(os.path.normpath(a.out)), "README.md")
     if smoke and a.card is None:
         card_path = os.path.join(a.out, "README.md")

@@ -17,6 +17,7 @@ import torch.nn.functional as F
 import curve
 import data
 import degrade as D
+import detector as DET
 import models
 import pipeline as PL
 import prompt as P
@@ -36,6 +37,7 @@ CONFIGS = {
         ct_p=0.3, photo_p=0.15, coarsen_p=0.25, refine_p=0.3, fov_crop_p=0.3, ckpt_every=200, ema=0.999,
         curve_every=2000, **{"mr_kspace_p": 0.6, "ct_area_p": 0.6, "auto_p": {"MR": 0.2, "CT": 0.5}, "mr_noise_p": 0.75,
                              "mr_noise": [0.003, 0.04], "pre_dc_weight": 0.1},
+        det_iters=3000, det_batch=32, det_lr=2e-3,
         num_train_timesteps=1000, beta_start=0.00085, beta_end=0.012, init_strength=0.1,
         default_steps=2),
     "smoke": dict(
@@ -48,6 +50,7 @@ CONFIGS = {
         ct_p=0.35, photo_p=0.15, coarsen_p=0.25, refine_p=0.3, fov_crop_p=0.3, ckpt_every=20, ema=0.99, curve_every=20,
         **{"mr_kspace_p": 0.6, "ct_area_p": 0.6, "auto_p": {"MR": 0.2, "CT": 0.5}, "mr_noise_p": 0.75,
            "mr_noise": [0.003, 0.04], "pre_dc_weight": 0.1},
+        det_iters=20, det_batch=8, det_lr=2e-3,
         num_train_timesteps=1000, beta_start=0.00085, beta_end=0.012, init_strength=0.3,
         default_steps=4),
 }
@@ -422,7 +425,18 @@ def train(cfg_name, work, run_dir, log=print):
               cfg["dm_lr"], dm_step, sampler, log,
               probe=lambda it: curve_probe("diffusion", it, PL.Pipeline(cfg, *_on_cpu(ae, te_ema, un_ema, None), sf)))
 
+    # ---- 4. the degradation detector of auto mode (MR: k-space truncation or resampling?)
+    train_detector(cfg, arrays, meta, run_dir, dev, log)
     return cfg
+
+
+def train_detector(cfg, arrays, meta, run_dir, dev, log):
+    """Stage 4, seeded on its own: independent of the other stages, so it can also run beside them."""
+    torch.manual_seed(cfg["seed"] + 5)
+    net = DET.DetectorNet().to(dev)
+    det_sampler = DET.PairSampler(arrays, meta, cfg["seed"] + 5)
+    run_stage("detector", run_dir, cfg, cfg["det_iters"], {"det": net}, {}, list(net.parameters()), cfg["det_lr"],
+              lambda it: DET.step(net, det_sampler, it, cfg["det_batch"]), det_sampler, log)
 
 
 def phase_config(cfg, it):
@@ -453,3 +467,11 @@ def load_trained(cfg_name, run_dir):
     for m in (ae, te, un, rg):
         m.eval()
     return cfg, ae, te, un, rg, sf
+
+
+def load_detector(run_dir):
+    """The trained degradation detector (stage 4) and its iteration count."""
+    ck = torch.load(os.path.join(run_dir, "detector.pt"), map_location="cpu")
+    net = DET.DetectorNet()
+    net.load_state_dict(ck["model"]["det"])
+    return net.eval(), ck["it"]

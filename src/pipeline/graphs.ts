@@ -5,7 +5,7 @@ import { logger } from '../shared/logger';
 import { CONTRACT_IO, type Manifest, type PipelineGraph } from './manifest';
 import { openSession, type Device, type GraphSession, type RuntimeOptions } from './runtime/onnx-session';
 
-export type ModelGraphs = Record<PipelineGraph, GraphSession> & { regression?: GraphSession };
+export type ModelGraphs = Record<PipelineGraph, GraphSession> & { regression?: GraphSession; detector?: GraphSession };
 
 /** Fails unless the session's input and output names are exactly the manifest's. */
 export function checkSessionNames(graph: string, session: Pick<GraphSession, 'inputNames' | 'outputNames'>, manifest: Manifest): void {
@@ -25,11 +25,12 @@ export function checkSessionNames(graph: string, session: Pick<GraphSession, 'in
   }
 }
 
-/** Opens every graph the pipeline runs (plus regression when shipped), checked against the manifest. */
+/** Opens every graph the pipeline runs (plus regression and the degradation detector when shipped), checked against the manifest. */
 export async function loadGraphs(manifest: Manifest, options: RuntimeOptions): Promise<ModelGraphs> {
   const opened: Array<[string, GraphSession]> = [];
   try {
-    const names = [...Object.keys(CONTRACT_IO), ...(manifest.graphs.regression ? ['regression'] : [])];
+    const optional = (['regression', 'detector'] as const).filter((name) => manifest.graphs[name]);
+    const names = [...Object.keys(CONTRACT_IO), ...optional];
     // the first graph settles the provider (auto: CUDA, else CPU); the others use it directly
     let runtime = options;
     for (const name of names) {

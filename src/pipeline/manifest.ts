@@ -69,28 +69,23 @@ const Conditioning = z
   .object({ scale_words: z.record(z.string(), z.string().min(1)), degradation_words: z.record(DegradationMode, z.string().min(1)) })
   .strict();
 
-/** training/detector.py: routes `auto` MR slices to the k-space or the resampled path (logistic model per scale). */
-const DetectorScale = z
-  .object({ mean: z.array(z.number()), std: z.array(z.number().positive()), weights: z.array(z.number()), bias: z.number(), train_accuracy: z.number().optional(), train_slices: z.number().optional() })
-  .strict();
+/** training/detector.py: routes `auto` MR slices to the k-space or the resampled path (a small CNN graph, one logit per scale). */
 const DegradationDetector = z
   .object({
-    kind: z.literal('spectral_logistic'),
-    bands: z.number().int().min(4),
-    reference_bands: z.tuple([z.number().int().min(0), z.number().int().min(1)]),
-    min_side: z.number().int().min(4),
+    kind: z.literal('cnn'),
+    graph: z.literal('detector'),
+    /** the scale of each of the graph's logits, in order */
+    scales: z.array(z.string()).min(1),
+    min_side: z.number().int().min(1),
     fallback: Degradation,
     modalities: z.array(z.string()),
+    /** modalities the detector does not judge but routes to one told path (model 2.1.0: CT -> bicubic) */
+    routes: z.record(z.string(), Degradation).default({}),
     threshold: z.number().gt(0).lt(1),
-    scales: z.record(z.string(), DetectorScale),
+    train_iterations: z.number().int().min(0),
+    train_accuracy: z.record(z.string(), z.number()),
   })
-  .strict()
-  .superRefine((d, ctx) => {
-    for (const [s, p] of Object.entries(d.scales)) {
-      if ([p.mean, p.std, p.weights].some((a) => a.length !== d.bands)) ctx.addIssue({ code: 'custom', path: ['scales', s], message: `mean, std and weights must have ${d.bands} entries` });
-    }
-    if (d.reference_bands[1] <= d.reference_bands[0] || d.reference_bands[1] > d.bands) ctx.addIssue({ code: 'custom', path: ['reference_bands'], message: 'must be a non-empty range of bands' });
-  });
+  .strict();
 
 /** Calibration of the uncertainty map: SD multiplied by sd_scale[modality][scale] (conformal, from validation). */
 const Uncertainty = z
@@ -157,6 +152,7 @@ export const ManifestSchema = z
         vae_decoder: GraphSpec,
         unet: GraphSpec,
         regression: GraphSpec.optional(),
+        detector: GraphSpec.optional(),
       }),
     latent: z.strictObject({ channels: z.number().int().positive(), downsample: z.number().int().positive(), scale_factor: z.number().positive() }),
     // in output (HR) pixels at every scale: a tile's cost is its latent area, whatever the scale
@@ -193,6 +189,7 @@ export const ManifestSchema = z
       }
     }
     if ((m.default_degradation === 'auto' || m.conditioning?.degradation_words.auto) && !m.consistency?.auto) ctx.addIssue({ code: 'custom', path: ['consistency', 'auto'], message: "a model that supports the 'auto' degradation must define its projection" });
+    if (m.detector && !m.graphs.detector) ctx.addIssue({ code: 'custom', path: ['graphs', 'detector'], message: 'the degradation detector needs its graph' });
     if (m.tile.output_overlap * 2 >= m.tile.output_size) ctx.addIssue({ code: 'custom', path: ['tile', 'output_overlap'], message: 'overlap must be less than half the tile size' });
   });
 

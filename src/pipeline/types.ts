@@ -52,6 +52,8 @@ export interface AppliedSettings {
   requestedDegradation: DegradationMode;
   /** The detector's P(k-space truncation), when it routed an `auto` slice. */
   detectorProbabilityKspace?: number;
+  /** Why `auto` ran the path it did (the detector's P, its fallback, or the model's route for the modality). */
+  degradationReason?: string;
   /** The factor the per-pixel SD was multiplied by (the model's calibration; 1 when it has none). */
   uncertaintyScale: number;
 }

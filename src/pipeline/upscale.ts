@@ -77,7 +77,9 @@ export async function runUpscale(model: LoadedModel, input: Tensor, options: Ups
   const o = resolveOptions(manifest, options);
   const lr = checkInput(input, o.scale);
   // `auto` MR slices go to the path the detector picks (the two grids differ); the rest stay blind
-  const detected = o.degradation === 'auto' && manifest.detector ? detectDegradation(manifest.detector, lr, o.scale, options.modality) : undefined;
+  const detected = o.degradation === 'auto' && manifest.detector && model.graphs.detector
+    ? await timer.time('detector', () => detectDegradation(manifest.detector!, model.graphs.detector!, lr, o.scale, options.modality))
+    : undefined;
   const mode: DegradationMode = detected?.degradation ?? o.degradation;
   const pipeline = new SrPipeline(model, timer);
   const H = lr.height * o.scale;
@@ -131,6 +133,7 @@ export async function runUpscale(model: LoadedModel, input: Tensor, options: Ups
   timer.add('total', performance.now() - started);
   options.onProgress?.(1);
   const settings = { steps: o.steps, samples: o.samples, seed: o.seed, guidance: o.guidance, scheduler: o.scheduler, initStrength: o.initStrength, degradation: mode, requestedDegradation: o.degradation,
-    ...(detected?.probabilityKspace === undefined ? {} : { detectorProbabilityKspace: detected.probabilityKspace }), uncertaintyScale: sdScale };
+    ...(detected?.probabilityKspace === undefined ? {} : { detectorProbabilityKspace: detected.probabilityKspace }),
+    ...(detected?.reason === undefined ? {} : { degradationReason: detected.reason }), uncertaintyScale: sdScale };
   return { mean: tensorOf(mean), std: std ? tensorOf(std) : undefined, dcResidual, timings: timer.totals, settings };
 }

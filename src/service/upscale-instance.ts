@@ -149,7 +149,5 @@ export async function upscaleInstance(instance: DicomInstance, request: SliceReq
 function describeDegradation(applied: UpscaleResult['settings']): string {
   if (applied.requestedDegradation !== 'auto') return `${applied.degradation} (told; exact projection)`;
   if (applied.degradation === 'auto') return 'auto (blind; low-band projection)';
-  const p = applied.detectorProbabilityKspace;
-  const why = p === undefined ? 'too small for the detector: its fallback' : `detector P(kspace)=${p.toFixed(2)}`;
-  return `auto->${applied.degradation} (${why}; exact projection)`;
+  return `auto->${applied.degradation} (${applied.degradationReason ?? 'detector'}; exact projection)`;
 }

@@ -40,14 +40,14 @@ describe('upscaleInstance with the real ingest, pipeline and model', () => {
     expect(fractions.at(-1)).toBeCloseTo(1, 5);
   });
 
-  it('records how the degradation was handled: auto routed by the detector (MR), blind (CT), or told', async () => {
+  it("records how the degradation was handled: auto routed by the detector (MR), by the model's route (CT), or told", async () => {
     const description = (bytes: Uint8Array) => dicomParser.parseDicom(bytes).string('x00082111') ?? '';
     const read = (file: string) => readDicomBytes(new Uint8Array(fs.readFileSync(file)), { path: file, label: file });
     const mrAuto = await runtime.processor(read(MR_SMALL), { options: { scale: 2, seed: 1 } });
     expect(mrAuto.degradation).toMatch(/^auto->(kspace|bicubic) \((detector P\(kspace\)=[01]\.\d\d|too small for the detector: its fallback); exact projection\)$/);
     expect(description(mrAuto.derived)).toContain(`degradation=${mrAuto.degradation}`);
     const ctAuto = await runtime.processor(read(CT_SMALL), { options: { scale: 2, seed: 1 } });
-    expect(ctAuto.degradation).toBe('auto (blind; low-band projection)');
+    expect(ctAuto.degradation).toBe("auto->bicubic (the model's path for CT; exact projection)");
     const told = await runtime.processor(read(MR_SMALL), { options: { scale: 2, seed: 1, degradation: 'kspace' } });
     expect(told.degradation).toBe('kspace (told; exact projection)');
     expect(description(told.derived)).toContain('degradation=kspace (told; exact projection)');
