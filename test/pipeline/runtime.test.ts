@@ -1,11 +1,12 @@
 /** @jest-environment ./test/pipeline/helpers/ort-environment.js */
+import fs from 'node:fs';
 import path from 'node:path';
 import { MedsrError } from '../../src/shared/errors';
 import { openSession } from '../../src/pipeline/runtime/onnx-session';
 import { TINY_MODEL_DIR } from './helpers/reference';
 
 const UNET = path.join(TINY_MODEL_DIR, 'unet.onnx');
-const hasCuda = !!process.env.CUDA_VISIBLE_DEVICES || require('node:fs').existsSync('/dev/nvidia0');
+const hasCuda = !!process.env.CUDA_VISIBLE_DEVICES || fs.existsSync('/dev/nvidia0');
 
 describe('onnx-session (the one onnxruntime seam)', () => {
   it('runs on cpu and reports the provider', async () => {

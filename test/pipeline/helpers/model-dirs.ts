@@ -21,6 +21,7 @@ export function parityModelDirs(): string[] {
  */
 const made: string[] = [];
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- raw manifest JSON: each test edits whatever nested field it needs
 export function variantModelDir(baseDir: string, edit: (manifest: Record<string, any>) => void): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'medsr-model-'));
   made.push(dir);

@@ -11,7 +11,8 @@ import type { SliceProcessor } from '../../../src/service/ports';
 import { randomUid } from '../../../src/service/uid';
 import { MedsrError } from '../../../src/shared/errors';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// dcmjs ships no type declarations
+// eslint-disable-next-line @typescript-eslint/no-require-imports, @typescript-eslint/no-explicit-any
 const dcmjs = require('dcmjs') as any;
 dcmjs.log.setLevel('error'); // private tags of the corpus files are not worth a warning each
 
