@@ -28,6 +28,10 @@ describe('onnx-session (the one onnxruntime seam)', () => {
 
   (hasCuda ? it.skip : it)('an explicit cuda device fails loudly instead of silently using the CPU', async () => {
     await expect(openSession(UNET, { device: 'cuda' })).rejects.toBeInstanceOf(MedsrError);
-    await expect(openSession(UNET, { device: 'cuda' })).rejects.toMatchObject({ kind: 'model', code: 'runtime.session' });
+    const err = await openSession(UNET, { device: 'cuda' }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ kind: 'model', code: 'runtime.cuda_unavailable' });
+    // says how to get the CUDA provider and where the docs are
+    expect((err as Error).message).toContain('ONNXRUNTIME_NODE_INSTALL=cuda12');
+    expect((err as Error).message).toContain('README.md#scaling-out-and-gpus');
   });
 });
