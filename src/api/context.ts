@@ -72,3 +72,14 @@ export function parse<T>(schema: ZodType<T>, value: unknown, where: 'query' | 'p
   if (!result.success) throw fromZod(result.error, where);
   return result.data;
 }
+
+/** Absent fields left out, not present as `undefined`. */
+export type Defined<T> = { [K in keyof T]: Exclude<T[K], undefined> };
+
+/**
+ * zod types an absent optional field as `?: T | undefined` (and keeps a key whose input value was
+ * undefined); service/ types leave absent fields out (exactOptionalPropertyTypes). Shallow.
+ */
+export function definedOnly<T extends object>(value: T): Defined<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Defined<T>;
+}

@@ -3,7 +3,7 @@ import { FINAL_STATES } from '../../service/jobs/job-model';
 import { zipStoredFiles } from '../../service/result-zip';
 import { UPSCALE_DEFAULTS, UPSCALE_LIMITS } from '../../shared/upscale-defaults';
 import type { ApiContext } from '../context';
-import { parse } from '../context';
+import { definedOnly, parse } from '../context';
 import { CreateJobSchema, JobParams, JobResultParams } from '../schemas';
 import { sendPreview } from './studies-router';
 
@@ -19,7 +19,7 @@ export function jobsRouter(ctx: ApiContext): Router {
 
   router.post('/jobs', async (req, res) => {
     const body = parse(CreateJobSchema, req.body, 'body');
-    const request = { studyInstanceUID: body.studyInstanceUID, options: body.options, ...(body.seriesInstanceUIDs ? { seriesInstanceUIDs: body.seriesInstanceUIDs } : {}) };
+    const request = { studyInstanceUID: body.studyInstanceUID, options: definedOnly(body.options), ...(body.seriesInstanceUIDs ? { seriesInstanceUIDs: body.seriesInstanceUIDs } : {}) };
     const job = await ctx.jobs.create(request);
     res.status(202).location(`${base}/${job.id}`).json(job);
   });
