@@ -1,5 +1,5 @@
 // ESLint flat config. Non-type-aware rules only (type-aware linting is slow on small machines).
-// The layering of DESIGN.md is enforced by eslint-plugin-boundaries ("boundaries/dependencies"):
+// The layering of the design notes (README "Map of the code", CONTRIBUTING.md) is enforced by eslint-plugin-boundaries ("boundaries/dependencies"):
 //   shared <- ingest, pipeline <- service <- api, dimse, cli;   viewer: `import type` from api/shared only.
 const js = require('@eslint/js');
 const tseslint = require('typescript-eslint');
@@ -13,7 +13,8 @@ const allow = (from, to, dependency) => ({
 });
 
 module.exports = tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.cache/**', 'training/**', 'models/**', 'coverage/**'] },
+  // what is built, fetched or generated (see .gitignore), and the Python recipe and its weights
+  { ignores: ['dist/**', 'node_modules/**', '.cache/**', 'coverage/**', 'test-artifacts/**', 'tmp/**', '.gl/**', '.whl/**', 'training/**', 'models/**'] },
   { linterOptions: { reportUnusedDisableDirectives: 'error' } },
   js.configs.recommended,
   ...tseslint.configs.recommended,
