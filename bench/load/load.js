@@ -30,7 +30,9 @@ async function waitReady(timeoutMs) {
     try {
       const r = await fetch(`${base}/readyz`);
       if (r.ok) return;
-    } catch {}
+    } catch {
+      // not listening yet: try again
+    }
     await new Promise((r) => setTimeout(r, 500));
   }
   throw new Error('server not ready in time');
@@ -41,7 +43,9 @@ function peakRss(pid, samples) {
     const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
     const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
     samples.push(kb / 1024);
-  } catch {}
+  } catch {
+    // the process has exited between samples: nothing to record
+  }
 }
 
 function pct(values, p) {

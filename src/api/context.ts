@@ -80,3 +80,14 @@ export const noQuery: RequestHandler = (req, _res, next) => {
   parse(NoQuery, req.query, 'query');
   next();
 };
+
+/** Absent fields left out, not present as `undefined`. */
+export type Defined<T> = { [K in keyof T]: Exclude<T[K], undefined> };
+
+/**
+ * zod types an absent optional field as `?: T | undefined` (and keeps a key whose input value was
+ * undefined); service/ types leave absent fields out (exactOptionalPropertyTypes). Shallow.
+ */
+export function definedOnly<T extends object>(value: T): Defined<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Defined<T>;
+}

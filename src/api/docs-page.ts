@@ -6,7 +6,7 @@ type Json = Record<string, unknown>;
 
 const esc = (s: unknown): string => String(s ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-function schemaText(schema: unknown, doc: Json): string {
+function schemaText(schema: unknown): string {
   const ref = (schema as { $ref?: string } | undefined)?.$ref;
   if (ref) return `<a href="#schema-${esc(ref.split('/').pop())}">${esc(ref.split('/').pop())}</a>`;
   return `<code>${esc(JSON.stringify(schema))}</code>`;
@@ -23,7 +23,7 @@ export function renderDocsPage(doc: Json): string {
         .map((p) => `<tr><td><code>${esc(p.name)}</code></td><td>${esc(p.in)}</td><td>${p.required ? 'yes' : ''}</td><td>${esc((p.schema as Json | undefined)?.type)} ${esc(p.description ?? (p.schema as Json | undefined)?.description)}</td></tr>`)
         .join('');
       const body = ((op.requestBody as Json | undefined)?.content ?? {}) as Record<string, Json>;
-      const bodies = Object.entries(body).map(([type, c]) => `<li><code>${esc(type)}</code> ${schemaText(c.schema, doc)}</li>`).join('');
+      const bodies = Object.entries(body).map(([type, c]) => `<li><code>${esc(type)}</code> ${schemaText(c.schema)}</li>`).join('');
       const responses = Object.entries((op.responses ?? {}) as Record<string, Json>)
         .map(([status, r]) => `<li><b>${esc(status)}</b> ${esc(r.description)} ${Object.keys((r.content ?? {}) as Json).map((t) => `<code>${esc(t)}</code>`).join(' ')}</li>`)
         .join('');

@@ -30,8 +30,10 @@ const UpscaleOptionFields = {
 export const UpscaleOptionsSchema = z.strictObject(UpscaleOptionFields).openapi('UpscaleOptions');
 
 // the schema and the shared type must describe the same options (a field added to one only fails here)
+// (zod types an absent field `?: T | undefined`; the shared type, under exactOptionalPropertyTypes, `?: T`)
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
-const sameUpscaleOptions: Same<z.infer<typeof UpscaleOptionsSchema>, UpscaleRequestOptions> = true;
+type WithoutUndefined<T> = { [K in keyof T]: Exclude<T[K], undefined> };
+const sameUpscaleOptions: Same<WithoutUndefined<z.infer<typeof UpscaleOptionsSchema>>, UpscaleRequestOptions> = true;
 void sameUpscaleOptions;
 
 /** For routes that take no query parameters: any parameter is a 400 naming it. */

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Command, Option } from 'commander';
 import { SIMULATED_DEGRADATIONS, UPSCALE_DEFAULTS, type Scale, type SimulatedDegradation } from '../shared/upscale-options';
 import { readInputs } from '../ingest';
-import { disposeModel, loadModel, type EvalRow } from '../pipeline';
+import { disposeModel, loadModel, logFallback, type EvalRow } from '../pipeline';
 import type { Plane } from '../pipeline/plane';
 import { evaluateInstance, type SliceEvaluation } from '../service/evaluate-instances';
 import { getConfig } from '../shared/config';
@@ -52,6 +52,7 @@ export function register(program: Command): void {
 
 async function runEval(inputs: string[], options: EvalCommandOptions): Promise<number> {
   const model = await loadModel(options.model ?? getConfig().modelDir, { device: options.device });
+  logFallback(model.provider, model.fallbacks);
   const evaluations: SliceEvaluation[] = [];
   const failures: Array<{ file: string; code: string; message: string }> = [];
   let figure: { hr: Plane; outputs: Array<[string, Plane]> } | undefined;

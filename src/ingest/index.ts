@@ -15,7 +15,7 @@ export { lookupTransferSyntax, supportedTransferSyntaxes, type TransferSyntax } 
 export * from './transforms';
 export { buildPrompt, tokenizePromptWords } from './prompt';
 export { writeDerived, supportsRescale, type DerivedOptions, type DerivedPixelRepresentation } from './write-derived';
-export { newUid, isValidUid } from './uid';
+export { newUid, stableUid, isValidUid } from './uid';
 export { scaleGeometry } from './scale-geometry';
 export { transcodeToNative } from './transcode-native';
 // network and DICOMweb representations [ingest-net]

@@ -16,6 +16,7 @@ interface DicomCharacterSet {
   convertBytes(specificCharacterSet: string | undefined, bytes: Uint8Array, options?: { vr?: string }): string;
 }
 // dicom-character-set ships no type declarations; this is the one function used.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { convertBytes } = require('dicom-character-set') as DicomCharacterSet;
 
 /** The VRs whose values SpecificCharacterSet governs (PS3.5 6.1.2.3). */

@@ -32,6 +32,7 @@ interface DcmjsModule {
 }
 
 // dcmjs ships no type declarations; this interface is the part of it we rely on.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
 const dcmjs = require('dcmjs') as DcmjsModule;
 
 // dcmjs prints "Invalid vr type xs - using US" to the console for every Implicit VR source with

@@ -1,7 +1,7 @@
 import { imageTensor, type Tensor } from '../shared/tensor';
 import { disposeModel, loadModel } from './model';
 import { type TileSpec, planTiles, tileSpec } from './tiling';
-import type { Device } from './runtime/onnx-session';
+import { logFallback, type Device } from './runtime/onnx-session';
 import { runUpscale } from './upscale';
 
 export interface BenchCase {
@@ -56,6 +56,7 @@ export function syntheticSlice(size: number): Tensor {
  */
 export async function benchmark(options: { modelDir: string; device: Device; intraOpThreads?: number; repeats?: number; cases?: BenchCase[] }): Promise<BenchRow[]> {
   const model = await loadModel(options.modelDir, { device: options.device, ...(options.intraOpThreads ? { intraOpThreads: options.intraOpThreads } : {}) });
+  logFallback(model.provider, model.fallbacks);
   const repeats = Math.max(1, options.repeats ?? 1);
   const rows: BenchRow[] = [];
   try {

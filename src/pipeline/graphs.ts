@@ -44,7 +44,6 @@ export async function loadGraphs(manifest: Manifest, options: RuntimeOptions): P
       opened.push([name, session]);
       checkSessionNames(name, session, manifest);
       if (runtime === options) {
-        if (session.fallbacks.length > 0) logger().warn({ provider: session.provider, failed: session.fallbacks }, `onnxruntime: running on ${session.provider} (fell back)`);
         runtime = { ...options, device: session.provider as Device };
       }
     }
@@ -53,7 +52,7 @@ export async function loadGraphs(manifest: Manifest, options: RuntimeOptions): P
     throw err;
   }
   const graphs = Object.fromEntries(opened) as ModelGraphs;
-  logger().info({ model: manifest.id, provider: graphs.unet.provider, device: options.device }, 'model loaded');
+  logger().debug({ model: manifest.id, provider: graphs.unet.provider, device: options.device }, 'graphs loaded');
   return graphs;
 }
 

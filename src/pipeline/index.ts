@@ -3,6 +3,7 @@ export { loadManifest, parseManifest, degradationFor, ctBlurSigma, type Manifest
 export { createSuperResolver } from './worker/pool';
 export type { SuperResolver, SuperResolverOptions, UpscaleOptions, UpscaleResult, AppliedSettings, Device } from './types';
 export { loadModel, disposeModel, type LoadedModel } from './model';
+export { logFallback } from './runtime/onnx-session';
 export { runUpscale, resolveOptions } from './upscale';
 export { WordTokenizer, loadTokenizer } from './tokenizer';
 export { createScheduler, normaliseSchedulerName, SCHEDULER_NAMES, type Scheduler } from './schedulers';

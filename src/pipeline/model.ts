@@ -9,13 +9,17 @@ export interface LoadedModel {
   tokenizer: WordTokenizer;
   graphs: ModelGraphs;
   provider: string;
+  /** Why each provider tried before `provider` failed (device auto without CUDA: the CUDA error); see logFallback. */
+  fallbacks: readonly string[];
 }
 
 export async function loadModel(modelDir: string, runtime: RuntimeOptions): Promise<LoadedModel> {
   const manifest = await loadManifest(modelDir);
   const tokenizer = await loadTokenizer(manifest.dir, manifest.tokenizer.file);
   const graphs = await loadGraphs(manifest, runtime);
-  return { manifest, tokenizer, graphs, provider: graphs.unet.provider };
+  // the first graph opened settles the provider; only it can have fallen back
+  const fallbacks = Object.values(graphs).flatMap((s: ModelGraphs[keyof ModelGraphs]) => s?.fallbacks ?? []);
+  return { manifest, tokenizer, graphs, provider: graphs.unet.provider, fallbacks };
 }
 
 export async function disposeModel(model: LoadedModel): Promise<void> {

@@ -4,6 +4,10 @@ import { z } from 'zod';
 import { MedsrError } from './errors';
 import { DEVICES, SCALES, UPSCALE_LIMITS, type DeviceName, type Scale } from './upscale-options';
 
+/** pino's levels; `silent` logs nothing. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
 /** Every setting medsr reads from the environment, parsed once. CLI flags override these. */
 const ConfigSchema = z.object({
   MEDSR_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
@@ -45,7 +49,7 @@ const ConfigSchema = z.object({
   MEDSR_AUTOROUTE_RETRIES: z.coerce.number().int().min(1).max(100).default(5),
   MEDSR_AUTOROUTE_BACKOFF_S: z.coerce.number().positive().max(3600).default(5),
   MEDSR_RETENTION_DAYS: z.coerce.number().positive().optional(),
-  MEDSR_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  MEDSR_LOG_LEVEL: z.enum(LOG_LEVELS).optional(),
 });
 
 export type EnvConfig = z.infer<typeof ConfigSchema>;
@@ -71,7 +75,8 @@ export interface MedsrConfig {
   maxUploadInflatedBytes: number;
   maxUploadEntries: number;
   maxQueue: number;
-  logLevel: EnvConfig['MEDSR_LOG_LEVEL'];
+  /** JSON log level; unset: the entry point decides (`serve`/`worker`: info; other commands: silent). */
+  logLevel: LogLevel | undefined;
   /** DIMSE SCP port (C-ECHO, C-STORE, C-FIND); off when undefined. */
   dimsePort: number | undefined;
   aeTitle: string;

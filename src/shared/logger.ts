@@ -1,4 +1,5 @@
 import pino, { type Logger } from 'pino';
+import { getConfig, type LogLevel } from './config';
 
 export type { Logger };
 
@@ -15,13 +16,33 @@ const REDACT_PATHS = [
 /**
  * Logs go to stderr so that commands printing JSON on stdout (`medsr info --json`) stay clean.
  */
-export function createLogger(level: string = process.env.MEDSR_LOG_LEVEL ?? 'info', bindings: Record<string, unknown> = {}): Logger {
+export function createLogger(level: LogLevel, bindings: Record<string, unknown> = {}): Logger {
   return pino({ level, base: { service: 'medsr', ...bindings }, redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, pino.destination(2));
 }
 
 let root: Logger | undefined;
+let chosen: LogLevel | undefined;
 
+/**
+ * The level an entry point chose (the CLI from --log-level / MEDSR_LOG_LEVEL / its command's
+ * default, an inference worker thread from its pool). Call it before the loggers of components
+ * are made: a child logger keeps the level it was made with.
+ */
+export function setLogLevel(level: LogLevel): void {
+  chosen = level;
+  if (root) root.level = level;
+}
+
+/** The process-wide logger: the level set by setLogLevel, else the parsed config's, else info. */
 export function logger(): Logger {
-  root ??= createLogger();
+  root ??= createLogger(chosen ?? configuredLevel());
   return root;
+}
+
+function configuredLevel(): LogLevel {
+  try {
+    return getConfig().logLevel ?? 'info';
+  } catch {
+    return 'info'; // an invalid environment is reported by whoever needs the rest of it
+  }
 }

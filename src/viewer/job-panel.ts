@@ -53,15 +53,20 @@ export class JobPanel {
   private async start(): Promise<void> {
     const series = this.series;
     if (!series || this.isRunning()) return;
-    const num = (name: string) => { const v = this.field(name).value; return v === '' ? undefined : Number(v); };
+    // an empty field is left out of the options (the server's default), not sent as undefined
+    const num = (name: 'steps' | 'samples' | 'seed' | 'guidance'): { [K in typeof name]?: number } => {
+      const v = this.field(name).value;
+      return v === '' ? {} : { [name]: Number(v) };
+    };
+    const prompt = this.field('prompt').value.trim();
     this.startButton.disabled = true;
     this.say('Starting…', '');
     try {
       const job = await startJob(series.studyInstanceUID, series.seriesInstanceUID, {
-        scale: num('scale') === 4 ? 4 : 2,
-        steps: num('steps'), samples: num('samples'), seed: num('seed'), guidance: num('guidance'),
+        scale: this.field('scale').value === '4' ? 4 : 2,
+        ...num('steps'), ...num('samples'), ...num('seed'), ...num('guidance'),
         degradation: (this.form.elements.namedItem('degradation') as HTMLSelectElement).value as DegradationMode,
-        prompt: this.field('prompt').value.trim() || undefined,
+        ...(prompt ? { prompt } : {}),
       });
       this.update(job, series);
       this.stopWatching = watchJob(job.id, (j) => this.update(j, series),

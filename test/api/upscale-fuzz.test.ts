@@ -6,6 +6,7 @@
  * must answer promptly throughout. Count-based and seeded, so CI runs the same cases each time.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import { SeededRng } from '../../src/shared/rng';
 import { createNearestProcessor } from '../service/helpers/nearest-processor';
 import { CORPUS, CT_SMALL } from '../service/helpers/replicating-processor';
@@ -106,7 +107,7 @@ describe('POST /api/v1/upscale under hostile input', () => {
       const res = await answer;
       const size = (await res.arrayBuffer()).byteLength;
       if (res.status >= 500 || res.status < 200 || (res.status >= 300 && res.status < 400)) {
-        fs.writeFileSync(`${require('node:os').tmpdir()}/medsr-http-fuzz-${SEED}-${i}.dcm`, body);
+        fs.writeFileSync(`${os.tmpdir()}/medsr-http-fuzz-${SEED}-${i}.dcm`, body);
         throw new Error(`mutant ${i} (seed ${SEED}) answered ${res.status}`);
       }
       // scale 2: at most 4x the pixels, each pixel widened at most 8x (1-bit to 16-bit), plus the header

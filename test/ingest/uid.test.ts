@@ -1,4 +1,4 @@
-import { isValidUid, MEDSR_IMPLEMENTATION_CLASS_UID, newUid, uuidToUid } from '../../src/ingest/uid';
+import { isValidUid, MEDSR_IMPLEMENTATION_CLASS_UID, newUid, stableUid, uuidToUid } from '../../src/ingest/uid';
 
 describe('newUid', () => {
   it('gives distinct valid 2.25 UIDs', () => {
@@ -21,5 +21,13 @@ describe('newUid', () => {
     expect(isValidUid('1..2')).toBe(false);
     expect(isValidUid(`1.${'2'.repeat(64)}`)).toBe(false);
     expect(isValidUid(MEDSR_IMPLEMENTATION_CLASS_UID)).toBe(true);
+  });
+
+  it('stableUid gives the same valid UID for the same parts, and the UIDs earlier releases wrote (resumed batches keep their names)', () => {
+    expect(stableUid('batch-sop', '1.2.3', 'x2')).toBe('2.25.80834028679438069608875300327065037972');
+    expect(stableUid('batch-sop', '1.2.3', 'x2')).toBe(stableUid('batch-sop', '1.2.3', 'x2'));
+    expect(stableUid('batch-sop', '1.2.3', 'x4')).not.toBe(stableUid('batch-sop', '1.2.3', 'x2'));
+    expect(stableUid('a', 'bc')).not.toBe(stableUid('ab', 'c'));
+    expect(isValidUid(stableUid('job', '1.2.3', 'sr'))).toBe(true);
   });
 });

@@ -10,7 +10,7 @@ import { loadGraphs } from '../../src/pipeline/graphs';
 import { MedsrError } from '../../src/shared/errors';
 import { DEFAULT_MODEL_DIR } from '../../src/shared/config';
 import { TINY_MODEL_DIR } from './helpers/reference';
-import { removeVariantDirs, variantModelDir } from './helpers/model-dirs';
+import { removeVariantDirs, variantModelDir, type RawManifest } from './helpers/model-dirs';
 
 afterAll(removeVariantDirs);
 
@@ -35,11 +35,11 @@ describe('strict model_index.json', () => {
   });
 
   it.each([
-    ['a misspelled top-level field', (m: Record<string, any>) => { m.schedular = m.scheduler; }, 'schedular'],
-    ['a misspelled scheduler field', (m: Record<string, any>) => { m.scheduler.default_step = 3; }, 'scheduler'],
-    ['an unknown graph', (m: Record<string, any>) => { m.graphs.upsampler = m.graphs.unet; }, 'upsampler'],
-    ['an unknown graph field', (m: Record<string, any>) => { m.graphs.unet.sha512 = 'x'; }, 'sha512'],
-    ['an unknown latent field', (m: Record<string, any>) => { m.latent.scale = 2; }, 'scale'],
+    ['a misspelled top-level field', (m: RawManifest) => { m.schedular = m.scheduler; }, 'schedular'],
+    ['a misspelled scheduler field', (m: RawManifest) => { m.scheduler.default_step = 3; }, 'scheduler'],
+    ['an unknown graph', (m: RawManifest) => { m.graphs.upsampler = m.graphs.unet; }, 'upsampler'],
+    ['an unknown graph field', (m: RawManifest) => { m.graphs.unet.sha512 = 'x'; }, 'sha512'],
+    ['an unknown latent field', (m: RawManifest) => { m.latent.scale = 2; }, 'scale'],
   ])('refuses %s, naming it', async (_what, edit, name) => {
     const err = await loadError(loadManifest(variantModelDir(TINY_MODEL_DIR, edit)));
     expect(err.code).toBe('manifest.invalid');

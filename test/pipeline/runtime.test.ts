@@ -1,11 +1,12 @@
 /** @jest-environment ./test/pipeline/helpers/ort-environment.js */
+import fs from 'node:fs';
 import path from 'node:path';
 import { MedsrError } from '../../src/shared/errors';
 import { openSession } from '../../src/pipeline/runtime/onnx-session';
 import { TINY_MODEL_DIR } from './helpers/reference';
 
 const UNET = path.join(TINY_MODEL_DIR, 'unet.onnx');
-const hasCuda = !!process.env.CUDA_VISIBLE_DEVICES || require('node:fs').existsSync('/dev/nvidia0');
+const hasCuda = !!process.env.CUDA_VISIBLE_DEVICES || fs.existsSync('/dev/nvidia0');
 
 describe('onnx-session (the one onnxruntime seam)', () => {
   it('runs on cpu and reports the provider', async () => {
@@ -27,6 +28,10 @@ describe('onnx-session (the one onnxruntime seam)', () => {
 
   (hasCuda ? it.skip : it)('an explicit cuda device fails loudly instead of silently using the CPU', async () => {
     await expect(openSession(UNET, { device: 'cuda' })).rejects.toBeInstanceOf(MedsrError);
-    await expect(openSession(UNET, { device: 'cuda' })).rejects.toMatchObject({ kind: 'model', code: 'runtime.session' });
+    const err = await openSession(UNET, { device: 'cuda' }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ kind: 'model', code: 'runtime.cuda_unavailable' });
+    // says how to get the CUDA provider and where the docs are
+    expect((err as Error).message).toContain('ONNXRUNTIME_NODE_INSTALL=cuda12');
+    expect((err as Error).message).toContain('README.md#scaling-out-and-gpus');
   });
 });

@@ -10,11 +10,10 @@ import type { Page } from 'playwright-core';
 import { MR_SERIES_DIR, MR_SMALL } from '../service/helpers/replicating-processor';
 import { CHROMIUM, type LaunchedBrowser, chromiumAvailable, launchBrowser } from './helpers/browser';
 import { type RunningServer, modelReady, startMedsrServer } from './helpers/medsr-server';
-import { waitForReconstruction } from './helpers/page-probes';
+import { type ViewerWindow, waitForReconstruction } from './helpers/page-probes';
 
 const describeIfChromium = chromiumAvailable() ? describe : describe.skip;
 if (!chromiumAvailable()) {
-  // eslint-disable-next-line no-console
   console.warn(`viewer tests skipped: no chromium at ${CHROMIUM}`);
 }
 
@@ -87,13 +86,13 @@ describeIfChromium('study browser and job history (chromium + medsr serve)', () 
     await page.fill('#study-search', 'peter');
 
     await page.locator('.study-list > li').filter({ has: title }).locator('.series').first().click();
-    await page.waitForFunction(() => !!(window as any).medsrViewer.view.describe().left, null, { timeout: 30_000 });
+    await page.waitForFunction(() => !!(window as unknown as ViewerWindow).medsrViewer.view.describe().left, null, { timeout: 30_000 });
     const entry = page.locator(`#job-history li[data-job="${job.id}"]`);
     await entry.waitFor();
     await expect(entry.textContent()).resolves.toContain('succeeded');
     await entry.locator('button', { hasText: 'Open' }).click();
     expect(await waitForReconstruction(page)).toBe('shown');
-    await expect(page.evaluate(() => (window as any).medsrViewer.state.job?.id)).resolves.toBe(job.id);
+    await expect(page.evaluate(() => (window as unknown as ViewerWindow).medsrViewer.state.job?.id)).resolves.toBe(job.id);
 
     // orientation markers from ImageOrientationPatient, per slice: MR700 is a radial series whose
     // first slice is coronal (rows to the patient's left) and whose last runs posterior

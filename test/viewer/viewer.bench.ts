@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { ARTIFACTS, chromiumAvailable, launchBrowser } from './helpers/browser';
 import { writeSeries } from './helpers/make-series';
 import { startMedsrServer } from './helpers/medsr-server';
+import type { ViewerWindow } from './helpers/page-probes';
 
 /** Viewer benchmark (run by scripts/bench-viewer.js, not by `npm test`): a 100-slice 512x512 CT
  * series uploaded through the page, a 2x job, then (1) time from the page seeing the job final
@@ -24,7 +25,7 @@ const SIZE = Number(process.env.BENCH_SIZE ?? 512);
     let t = Date.now();
     await page.setInputFiles('#file-input', files);
     await page.waitForSelector('.series.selected', { timeout: 600_000 });
-    await page.waitForFunction(() => !!(window as any).medsrViewer.view.describe().left, null, { timeout: 60_000 });
+    await page.waitForFunction(() => !!(window as unknown as ViewerWindow).medsrViewer.view.describe().left, null, { timeout: 60_000 });
     process.stderr.write('bench: uploaded\n');
     lines.push(`upload + ingest + first original on screen: ${Date.now() - t} ms (${SLICES} files, ${(files.reduce((n, f) => n + fs.statSync(f).size, 0) / 2 ** 20).toFixed(1)} MiB)`);
     await page.fill('#job-form [name="samples"]', '1');
@@ -39,7 +40,7 @@ const SIZE = Number(process.env.BENCH_SIZE ?? 512);
     lines.push(`job (medsr serve with the shipped model, 1 sample, ${SLICES} slices): ${Date.now() - t} ms wall`);
     lines.push(`first reconstructed image on screen after the job is final: ${firstImage.toFixed(0)} ms`);
     const scroll = async () => page.evaluate(async (count) => {
-      const view = (window as any).medsrViewer.view;
+      const view = (window as unknown as ViewerWindow).medsrViewer.view;
       const start = performance.now();
       // from slice 0 (already shown) to the last: each step must be drawn by both viewports
       for (let i = 1; i < count; i++) {
@@ -50,10 +51,10 @@ const SIZE = Number(process.env.BENCH_SIZE ?? 512);
       }
       return (count - 1) / ((performance.now() - start) / 1000);
     }, SLICES);
-    await page.evaluate(() => (window as any).medsrViewer.view.scrollTo(0));
+    await page.evaluate(() => (window as unknown as ViewerWindow).medsrViewer.view.scrollTo(0));
     await page.waitForTimeout(300);
     const cold = await scroll();
-    await page.evaluate(() => (window as any).medsrViewer.view.scrollTo(0));
+    await page.evaluate(() => (window as unknown as ViewerWindow).medsrViewer.view.scrollTo(0));
     await page.waitForTimeout(300);
     const warm = await scroll();
     lines.push(`scroll, both viewports (${SIZE}² + ${SIZE * 2}²): cold ${cold.toFixed(1)} frames/s, cached ${warm.toFixed(1)} frames/s`);
@@ -64,6 +65,5 @@ const SIZE = Number(process.env.BENCH_SIZE ?? 512);
     await server.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   }
-  // eslint-disable-next-line no-console
   console.log(`viewer bench\n  ${lines.join('\n  ')}`);
 }, 900_000);

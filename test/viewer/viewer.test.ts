@@ -7,14 +7,13 @@ import { writeSeries } from './helpers/make-series';
 import { execFileSync } from 'node:child_process';
 import { type RunningServer, modelReady, startMedsrServer } from './helpers/medsr-server';
 import { makeZip } from '../api/helpers/zip';
-import { canvasSignature, canvasStats, correlation, describeViewports, fractionDifferent, settle, stableSignature,
+import { type ViewerWindow, canvasSignature, canvasStats, correlation, describeViewports, fractionDifferent, settle, stableSignature,
   waitForReconstruction, waitForThumbnail } from './helpers/page-probes';
 
 /** End to end in a real chromium against the real `medsr serve`: upload a real CT series through
  * the page, show it, run a job, and check the compare view (sync, window/level, modes). */
 const describeIfChromium = chromiumAvailable() ? describe : describe.skip;
 if (!chromiumAvailable()) {
-  // eslint-disable-next-line no-console
   console.warn(`viewer tests skipped: no chromium at ${CHROMIUM} (apt-get install -y chromium)`);
 }
 
@@ -61,7 +60,7 @@ describeIfChromium('web viewer (chromium + medsr serve)', () => {
     fs.writeFileSync(junk, 'not a DICOM file');
     await page.setInputFiles('#file-input', [...seriesFiles, junk]);
     await page.waitForSelector('.series.selected', { timeout: 60_000 });
-    await page.waitForFunction(() => !!(window as any).medsrViewer.view.describe().left);
+    await page.waitForFunction(() => !!(window as unknown as ViewerWindow).medsrViewer.view.describe().left);
   };
 
   /** Opens the page on its own server and uploads `files` there; resolves once the original is shown. */
@@ -69,7 +68,7 @@ describeIfChromium('web viewer (chromium + medsr serve)', () => {
     await page.goto(own.url);
     await page.setInputFiles('#file-input', files);
     await page.waitForSelector('.series.selected', { timeout: 60_000 });
-    await page.waitForFunction(() => !!(window as any).medsrViewer.view.describe().left, null, { timeout: 30_000 });
+    await page.waitForFunction(() => !!(window as unknown as ViewerWindow).medsrViewer.view.describe().left, null, { timeout: 30_000 });
   };
 
   /** Starts the quickest real job (1 step, 1 sample) once the server's model is ready. */
@@ -103,7 +102,7 @@ describeIfChromium('web viewer (chromium + medsr serve)', () => {
     const before = await stableSignature(page, 'original');
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
     await page.mouse.wheel(0, 120);
-    await page.waitForFunction(() => (window as any).medsrViewer.view.describe().left?.index === 1);
+    await page.waitForFunction(() => (window as unknown as ViewerWindow).medsrViewer.view.describe().left?.index === 1);
     const scrolled = await settle(() => canvasSignature(page, 'original'), (now) => fractionDifferent(before, now) > 0.05);
     expect(fractionDifferent(before, scrolled)).toBeGreaterThan(0.05);
     await page.keyboard.press('3'); // bone window
@@ -192,7 +191,7 @@ describeIfChromium('web viewer (chromium + medsr serve)', () => {
     await page.mouse.down();
     await page.mouse.move(divider.x - 150, divider.y + divider.height / 2, { steps: 5 });
     await page.mouse.up();
-    const fraction = await page.evaluate(() => (window as any).medsrViewer.view.swipeFraction as number);
+    const fraction = await page.evaluate(() => (window as unknown as ViewerWindow).medsrViewer.view.swipeFraction as number);
     expect(fraction).toBeLessThan(0.45);
     await shot('07-swipe');
     await page.keyboard.press('c');
@@ -291,7 +290,7 @@ describeIfChromium('web viewer (chromium + medsr serve)', () => {
 
       await page.setInputFiles('#file-input', seriesFiles.slice(0, 2));
       await page.waitForSelector('.series.selected', { timeout: 60_000 });
-      await page.waitForFunction(() => !!(window as any).medsrViewer.view.describe().left, null, { timeout: 30_000 });
+      await page.waitForFunction(() => !!(window as unknown as ViewerWindow).medsrViewer.view.describe().left, null, { timeout: 30_000 });
       await waitForThumbnail(page);
       await startQuickJob(own);
       expect(await waitForReconstruction(page)).toBe('shown');
@@ -315,7 +314,7 @@ describeIfChromium('web viewer (chromium + medsr serve)', () => {
       await page.waitForSelector('#compare[data-reconstruction="shown"]', { timeout: 200_000 });
       await expect(page.locator('#job-status').textContent()).resolves.toMatch(/^Done, but 1 slice failed/);
       const at = async (index: number) => {
-        await page.evaluate((i) => (window as any).medsrViewer.view.scrollTo(i), index);
+        await page.evaluate((i) => (window as unknown as ViewerWindow).medsrViewer.view.scrollTo(i), index);
         return settle(() => describeViewports(page), (d) => d.left?.shown === index && d.right?.shown === index);
       };
       let { left, right } = await at(0);
@@ -346,7 +345,7 @@ describeIfChromium('web viewer (chromium + medsr serve)', () => {
       expect(await waitForReconstruction(page)).toBe('shown');
       const seen: Array<{ left: number[]; right: number[] }> = [];
       for (let frame = 0; frame < 3; frame++) {
-        await page.evaluate((i) => (window as any).medsrViewer.view.scrollTo(i), frame);
+        await page.evaluate((i) => (window as unknown as ViewerWindow).medsrViewer.view.scrollTo(i), frame);
         const { left, right } = await settle(() => describeViewports(page), (d) => d.left?.shown === frame && d.right?.shown === frame);
         expect([left?.shown, right?.shown, right?.count, left?.columns, right?.columns]).toEqual([frame, frame, 3, 64, 128]);
         expect(Number(right?.imageId.match(/#frame=(\d+)$/)?.[1] ?? 0)).toBe(frame); // frame 0 has no tag

@@ -2,7 +2,7 @@ import express, { Router } from 'express';
 import { storedValuesPng } from '../../service/png';
 import { MedsrError } from '../../shared/errors';
 import type { ApiContext } from '../context';
-import { parse } from '../context';
+import { definedOnly, parse } from '../context';
 import { UpscaleOptionsSchema } from '../schemas';
 
 /** One slice can be large (multi-frame, 4k x 4k 16-bit) but never as large as an upload. */
@@ -14,7 +14,7 @@ export function upscaleRouter(ctx: ApiContext): Router {
   const readBody = express.raw({ type: () => true, limit: Math.min(MAX_SLICE_BYTES, ctx.config.maxUploadBytes) });
 
   router.post('/upscale', async (req, res) => {
-    const options = parse(UpscaleOptionsSchema, req.query, 'query');
+    const options = definedOnly(parse(UpscaleOptionsSchema, req.query, 'query'));
     if (!(req.headers['content-type'] ?? '').startsWith('application/dicom')) {
       throw new MedsrError('unsupported', 'upscale.content_type', 'send one DICOM file with Content-Type: application/dicom');
     }

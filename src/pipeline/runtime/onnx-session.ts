@@ -1,7 +1,8 @@
 /**
  * The one file that imports onnxruntime-node. It maps a device name to execution providers,
- * falls back loudly (a missing CUDA provider library makes session creation THROW rather than
- * fall back by itself), converts between our Tensor and ORT's, and releases sessions.
+ * falls back (a missing CUDA provider library makes session creation THROW rather than fall back
+ * by itself) and says so once (logFallback), fails clearly when CUDA was asked for and cannot
+ * load, converts between our Tensor and ORT's, and releases sessions.
  */
 import * as ort from 'onnxruntime-node';
 import { MedsrError } from '../../shared/errors';
@@ -50,16 +51,27 @@ function candidates(device: Device): string[] {
   }
 }
 
+/** Where the README says how to get onnxruntime's CUDA provider (and what it needs). */
+export const GPU_DOCS = 'README.md, "Scaling out and GPUs" (README.md#scaling-out-and-gpus)';
+
+/** ORT's native log: its own lines on stderr (e.g. the CUDA library that cannot load) only when we log at debug. */
+function ortLogLevel(): 'warning' | 'fatal' {
+  return logger().isLevelEnabled('debug') ? 'warning' : 'fatal';
+}
+
 export async function openSession(file: string, options: RuntimeOptions): Promise<GraphSession> {
   const failures: string[] = [];
-  // With 'auto' on a machine without CUDA, ORT prints the missing-library error itself before
-  // throwing; we log one clear line instead. ORT reads this once, when its environment starts.
-  if (options.device === 'auto') ort.env.logLevel = 'fatal';
+  // Without the CUDA provider, ORT prints the missing-library error itself before throwing; we
+  // say it once in our own words instead. ORT reads env.logLevel once, when its environment
+  // starts; logSeverityLevel covers the session's own messages.
+  const severity = ortLogLevel();
+  ort.env.logLevel = severity;
   for (const provider of candidates(options.device)) {
     try {
       const session = await ort.InferenceSession.create(file, {
         executionProviders: [provider],
         graphOptimizationLevel: 'all',
+        logSeverityLevel: severity === 'fatal' ? 4 : 2,
         ...(options.intraOpThreads ? { intraOpNumThreads: options.intraOpThreads } : {}),
       });
       logger().debug({ file, provider, failed: failures }, 'onnxruntime: session created');
@@ -68,7 +80,21 @@ export async function openSession(file: string, options: RuntimeOptions): Promis
       failures.push(`${provider}: ${(err as Error).message.split('\n')[0]}`);
     }
   }
+  if (options.device === 'cuda') {
+    throw new MedsrError('model', 'runtime.cuda_unavailable',
+      `--device cuda: onnxruntime's CUDA provider cannot be loaded (${failures.join('; ')}). It needs an NVIDIA GPU with CUDA 12 and ` +
+      `cuDNN 9 and the provider libraries that onnxruntime-node's install script fetches (npm ci here skips it, see .npmrc): run ` +
+      `\`cd node_modules/onnxruntime-node && ONNXRUNTIME_NODE_INSTALL=cuda12 node script/install.js\` or use the Docker gpu target; ` +
+      `see ${GPU_DOCS}. Or run with --device auto (CUDA when it loads, else CPU) or --device cpu.`, { file, failures });
+  }
   throw new MedsrError('model', 'runtime.session', `cannot open ${file} on device '${options.device}': ${failures.join('; ')}`, { file, failures });
+}
+
+/** One info line when device auto fell back (CUDA could not load, another provider runs); the caller that loaded the model calls it once. */
+export function logFallback(provider: string, fallbacks: readonly string[]): void {
+  if (fallbacks.length === 0) return;
+  const tried = fallbacks.map((f) => f.split(':')[0]).join(', ');
+  logger().info({ provider, failed: fallbacks }, `onnxruntime: ${tried} not available, running on ${provider}`);
 }
 
 function toOrt(input: GraphInput): ort.Tensor {

@@ -4,7 +4,7 @@
  * from its compiled form (dist/pipeline/worker/inference-worker.js).
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { logger } from '../../shared/logger';
+import { logger, setLogLevel } from '../../shared/logger';
 import { disposeModel, loadModel, type LoadedModel } from '../model';
 import { runUpscale } from '../upscale';
 import { toWire, type FromWorker, type InitData, type ToWorker } from './protocol';
@@ -18,6 +18,7 @@ function send(msg: FromWorker, transfer: ArrayBuffer[] = []): void {
 
 async function main(): Promise<void> {
   const init = workerData as InitData;
+  setLogLevel(init.logLevel);
   let model: LoadedModel;
   try {
     model = await loadModel(init.modelDir, { device: init.device, ...(init.intraOpThreads ? { intraOpThreads: init.intraOpThreads } : {}) });
@@ -46,7 +47,7 @@ async function main(): Promise<void> {
       })
       .catch((err: unknown) => send({ type: 'error', id, error: toWire(err) }));
   });
-  send({ type: 'ready', provider: model.provider, manifest: model.manifest });
+  send({ type: 'ready', provider: model.provider, fallbacks: model.fallbacks, manifest: model.manifest });
 }
 
 void main();

@@ -2,12 +2,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { REPO_ROOT } from '../../shared/config';
+import { REPO_ROOT, type LogLevel } from '../../shared/config';
 import { MedsrError } from '../../shared/errors';
 import { logger } from '../../shared/logger';
 import type { Tensor } from '../../shared/tensor';
 import type { Manifest } from '../manifest';
 import type { SuperResolver, SuperResolverOptions, UpscaleOptions, UpscaleResult } from '../types';
+import { logFallback } from '../runtime/onnx-session';
 import { fromWire, type FromWorker, type InitData, type ToWorker } from './protocol';
 
 /**
@@ -35,13 +36,20 @@ interface Slot {
   job: Job | undefined;
 }
 
-function startWorker(init: InitData): Promise<{ worker: Worker; provider: string; manifest: Manifest }> {
+interface StartedWorker {
+  worker: Worker;
+  provider: string;
+  fallbacks: readonly string[];
+  manifest: Manifest;
+}
+
+function startWorker(init: InitData): Promise<StartedWorker> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(workerScript(), { workerData: init });
     const onMessage = (msg: FromWorker): void => {
       if (msg.type === 'ready') {
         cleanup();
-        resolve({ worker, provider: msg.provider, manifest: msg.manifest });
+        resolve({ worker, provider: msg.provider, fallbacks: msg.fallbacks, manifest: msg.manifest });
       } else if (msg.type === 'init-error') {
         cleanup();
         void worker.terminate();
@@ -73,15 +81,16 @@ export async function createSuperResolver(options: SuperResolverOptions): Promis
   if (!Number.isInteger(count) || count < 1) throw new MedsrError('invalid_input', 'pool.workers', `workers must be a positive integer, got ${count}`);
   // several workers each using every core would fight over them: share the cores out by default
   const threads = options.intraOpThreads || (count > 1 ? Math.max(1, Math.floor(os.availableParallelism() / count)) : 0);
-  const init: InitData = { modelDir: path.resolve(options.modelDir), device: options.device, ...(threads ? { intraOpThreads: threads } : {}) };
+  const init: InitData = { modelDir: path.resolve(options.modelDir), device: options.device, logLevel: logger().level as LogLevel, ...(threads ? { intraOpThreads: threads } : {}) };
   const started = await Promise.allSettled(Array.from({ length: count }, () => startWorker(init)));
   const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (failed) {
     await Promise.all(started.map((s) => (s.status === 'fulfilled' ? s.value.worker.terminate() : undefined)));
     throw failed.reason;
   }
-  const ready = started.map((s) => (s as PromiseFulfilledResult<{ worker: Worker; provider: string; manifest: Manifest }>).value);
-  const { provider, manifest } = ready[0]!;
+  const ready = started.map((s) => (s as PromiseFulfilledResult<StartedWorker>).value);
+  const { provider, fallbacks, manifest } = ready[0]!;
+  logFallback(provider, fallbacks); // once for the pool, not once per worker
   const slots: Slot[] = [];
   const queue: Job[] = [];
   let nextId = 1;

@@ -1,4 +1,5 @@
 import type { AppliedSettings } from '../types';
+import type { LogLevel } from '../../shared/config';
 import { MedsrError, type ErrorKind } from '../../shared/errors';
 import type { Manifest } from '../manifest';
 import type { Device } from '../runtime/onnx-session';
@@ -9,6 +10,8 @@ export interface InitData {
   modelDir: string;
   device: Device;
   intraOpThreads?: number;
+  /** The pool's log level: a worker thread logs like the process that started it. */
+  logLevel: LogLevel;
 }
 
 export interface WireTensor {
@@ -29,7 +32,7 @@ export interface WireError {
 }
 
 export type FromWorker =
-  | { type: 'ready'; provider: string; manifest: Manifest }
+  | { type: 'ready'; provider: string; fallbacks: readonly string[]; manifest: Manifest }
   | { type: 'init-error'; error: WireError }
   | { type: 'progress'; id: number; fraction: number }
   | { type: 'result'; id: number; mean: WireTensor; std: WireTensor | undefined; dcResidual: number; timings: Record<string, number>; settings: AppliedSettings }

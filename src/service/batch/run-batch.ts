@@ -4,7 +4,7 @@ import { toMedsrError } from '../../shared/errors';
 import { logger } from '../../shared/logger';
 import { fileExists, sweepTmpFiles, writeFileAtomic } from '../atomic-write';
 import type { ReadInputs, SliceProcessor, UpscaleOptions } from '../ports';
-import { stableUid } from '../uid';
+import { stableUid } from '../../ingest';
 import { type BatchItem, type BatchReport, writeBatchReport } from './batch-report';
 import { createDuplicateGuard } from './duplicate-guard';
 

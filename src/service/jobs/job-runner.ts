@@ -4,7 +4,7 @@ import { logger } from '../../shared/logger';
 import type { SliceProcessor } from '../ports';
 import type { Storage } from '../storage';
 import type { StudyCatalog } from '../study-catalog';
-import { stableUid } from '../uid';
+import { stableUid } from '../../ingest';
 import { FINAL_STATES, finalStateOf, type JobRecord, resultKeyOf, type SliceRecord } from './job-model';
 import type { JobStore } from './job-store';
 

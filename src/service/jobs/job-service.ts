@@ -4,7 +4,7 @@ import { MedsrError } from '../../shared/errors';
 import type { UpscaleOptions } from '../ports';
 import type { Storage } from '../storage';
 import type { StudyCatalog } from '../study-catalog';
-import { randomUid } from '../uid';
+import { newUid } from '../../ingest';
 import { FINAL_STATES, type JobProgress, type JobRecord, progressOf } from './job-model';
 import type { JobQueue } from './job-queue';
 import { cancelKeyOf } from './job-runner';
@@ -77,7 +77,7 @@ export function createJobService(deps: {
       studyInstanceUID: request.studyInstanceUID,
       options: request.options,
       attempts: 0,
-      outputs: series.map((s) => ({ sourceSeriesInstanceUID: s.seriesInstanceUID, seriesInstanceUID: randomUid(), uncertaintySeriesInstanceUID: randomUid() })),
+      outputs: series.map((s) => ({ sourceSeriesInstanceUID: s.seriesInstanceUID, seriesInstanceUID: newUid(), uncertaintySeriesInstanceUID: newUid() })),
       slices: series.flatMap((s) =>
         s.instances.map((i) => ({ studyInstanceUID: i.studyInstanceUID, seriesInstanceUID: i.seriesInstanceUID, sopInstanceUID: i.sopInstanceUID, state: 'pending' as const })),
       ),

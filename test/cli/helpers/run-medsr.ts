@@ -9,11 +9,12 @@ export function ensureBuilt(): void {
   if (!fs.existsSync(path.join(ROOT, 'dist', 'cli', 'main.js'))) execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT });
 }
 
-export function medsr(args: string[], options: { cwd?: string } = {}): { status: number | null; stdout: string; stderr: string } {
+/** Runs bin/medsr.js; `env` replaces the default environment (this process's, with MEDSR_LOG_LEVEL=warn). */
+export function medsr(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'medsr.js'), ...args], {
     cwd: options.cwd ?? ROOT,
     encoding: 'utf8',
-    env: { ...process.env, MEDSR_LOG_LEVEL: 'warn' },
+    env: options.env ?? { ...process.env, MEDSR_LOG_LEVEL: 'warn' },
     maxBuffer: 64 * 1024 * 1024,
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };

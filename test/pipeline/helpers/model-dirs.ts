@@ -21,7 +21,10 @@ export function parityModelDirs(): string[] {
  */
 const made: string[] = [];
 
-export function variantModelDir(baseDir: string, edit: (manifest: Record<string, any>) => void): string {
+/** Raw manifest JSON: each test edits whatever nested field it needs. */
+export type RawManifest = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+export function variantModelDir(baseDir: string, edit: (manifest: RawManifest) => void): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'medsr-model-'));
   made.push(dir);
   for (const f of fs.readdirSync(baseDir)) {

@@ -8,10 +8,11 @@ import path from 'node:path';
 import dicomParser from 'dicom-parser';
 import type { DicomInstance } from '../../../src/ingest/types';
 import type { SliceProcessor } from '../../../src/service/ports';
-import { randomUid } from '../../../src/service/uid';
+import { newUid } from '../../../src/ingest/uid';
 import { MedsrError } from '../../../src/shared/errors';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// dcmjs ships no type declarations
+// eslint-disable-next-line @typescript-eslint/no-require-imports, @typescript-eslint/no-explicit-any
 const dcmjs = require('dcmjs') as any;
 dcmjs.log.setLevel('error'); // private tags of the corpus files are not worth a warning each
 
@@ -70,9 +71,9 @@ export function createReplicatingProcessor(opts: { delayMs?: number } = {}): Sli
       return new Uint8Array(msg.write());
     };
     const t = request.target;
-    const derived = write(up, t?.seriesInstanceUID ?? randomUid(), t?.sopInstanceUID ?? randomUid(), 'super-resolution');
+    const derived = write(up, t?.seriesInstanceUID ?? newUid(), t?.sopInstanceUID ?? newUid(), 'super-resolution');
     const uncertainty = (request.options.samples ?? 1) > 1
-      ? write(new Typed(R * C), t?.uncertaintySeriesInstanceUID ?? randomUid(), t?.uncertaintySopInstanceUID ?? randomUid(), 'uncertainty')
+      ? write(new Typed(R * C), t?.uncertaintySeriesInstanceUID ?? newUid(), t?.uncertaintySopInstanceUID ?? newUid(), 'uncertainty')
       : undefined;
     return uncertainty ? { derived, uncertainty } : { derived };
   };

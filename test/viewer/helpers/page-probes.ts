@@ -44,9 +44,21 @@ export function fractionDifferent(a: number[], b: number[]): number {
 export type ViewportInfo = { columns: number; rows: number; index: number; shown: number; count: number; imageId: string; scale: number;
   translation: { x: number; y: number }; windowWidth: number; windowCenter: number };
 
+/** The handle src/viewer/main.ts puts on `window.medsrViewer` for these tests and the benchmark (the part they use). */
+export type ViewerWindow = {
+  medsrViewer: {
+    view: {
+      describe(): { left: ViewportInfo | null; right: ViewportInfo | null };
+      scrollTo(index: number): Promise<void>;
+      swipeFraction: number;
+      renders: number;
+    };
+    state: { job?: { id: string } };
+  };
+};
+
 export async function describeViewports(page: Page): Promise<{ left: ViewportInfo | null; right: ViewportInfo | null }> {
-  return page.evaluate(() => (window as unknown as { medsrViewer: { view: { describe(): { left: ViewportInfo | null; right: ViewportInfo | null } } } })
-    .medsrViewer.view.describe());
+  return page.evaluate(() => (window as unknown as ViewerWindow).medsrViewer.view.describe());
 }
 
 /** Reads the page until the read satisfies `ok` or the time is up, and returns the last read, so

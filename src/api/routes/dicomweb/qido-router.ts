@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { type DicomQuery, queryDicom, type QueryLevel } from '../../../service/dicom-query';
 import type { InstanceScope } from '../../../service/instance-index';
 import type { ApiContext } from '../../context';
-import { parse } from '../../context';
+import { definedOnly, parse } from '../../context';
 import { SeriesParams, StudyParams } from '../../schemas';
 
 const Paging = z.object({
@@ -25,7 +25,7 @@ function queryOf(req: Request, level: QueryLevel, scope: InstanceScope): DicomQu
     if (RESERVED.has(key)) continue;
     match[key] = Array.isArray(value) ? value.map(String).join('\\') : String(value ?? '');
   }
-  return { level, scope, match, includeFields: includeFieldsOf(req.query.includefield), ...paging };
+  return { level, scope, match, includeFields: includeFieldsOf(req.query.includefield), ...definedOnly(paging) };
 }
 
 /** QIDO-RS: studies, series and instances, originals and derived series alike, as DICOM JSON. */
