@@ -3,7 +3,8 @@ import type { JobQueue } from '../service/jobs/job-queue';
 import type { Runtime } from '../service/runtime';
 import type { Services } from '../service/services';
 import type { JobService } from '../service/jobs/job-service';
-import type { DecodeFrame, ModelStatus, ReadDicomBytes, SliceProcessor, TranscodeToNative } from '../service/ports';
+import type { DecodeFrame, ModelStatus, ReadDicomBytes, TranscodeToNative } from '../service/ports';
+import { createSliceUpscaler, type UpscaleSlice } from '../service/upscale-slice';
 import type { InstanceIndex } from '../service/instance-index';
 import type { Storage } from '../service/storage';
 import type { StudyLifecycle } from '../service/study-lifecycle';
@@ -26,7 +27,8 @@ export interface ApiDeps {
   index: InstanceIndex;
   /** STOW-RS storing, study deletion, disk usage. */
   lifecycle: StudyLifecycle;
-  processor: SliceProcessor;
+  /** POST /api/v1/upscale's use case (service/upscale-slice.ts around the model's or a test's processor). */
+  upscaleSlice: UpscaleSlice;
   readDicomBytes: ReadDicomBytes;
   decodeFrame: DecodeFrame;
   transcodeToNative: TranscodeToNative;
@@ -52,7 +54,7 @@ export function apiDepsOf(runtime: Runtime, services: Services, rest: Pick<ApiDe
     index: services.index,
     lifecycle: services.lifecycle,
     events: services.events,
-    processor: runtime.processor,
+    upscaleSlice: createSliceUpscaler(runtime.processor),
     readDicomBytes: runtime.readDicomBytes,
     decodeFrame: runtime.decodeFrame,
     transcodeToNative: runtime.transcodeToNative,

@@ -9,7 +9,7 @@ import dicomParser from 'dicom-parser';
 import type { DicomInstance } from '../../../src/ingest/types';
 import type { SliceProcessor } from '../../../src/service/ports';
 import { randomUid } from '../../../src/service/uid';
-import { MedsrError } from '../../../src/shared/errors';
+import { MedsrError, throwIfCancelled } from '../../../src/shared/errors';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const dcmjs = require('dcmjs') as any;
@@ -43,7 +43,7 @@ export function createReplicatingProcessor(opts: { delayMs?: number } = {}): Sli
     const stored = storedValues(instance);
     if (opts.delayMs) {
       for (let i = 1; i <= 4; i++) {
-        if (request.signal?.aborted) throw new MedsrError('internal', 'aborted', 'aborted');
+        throwIfCancelled(request.signal);
         await new Promise((r) => setTimeout(r, (opts.delayMs as number) / 4));
         request.onProgress?.(i / 4);
       }
@@ -74,7 +74,9 @@ export function createReplicatingProcessor(opts: { delayMs?: number } = {}): Sli
     const uncertainty = (request.options.samples ?? 1) > 1
       ? write(new Typed(R * C), t?.uncertaintySeriesInstanceUID ?? randomUid(), t?.uncertaintySopInstanceUID ?? randomUid(), 'uncertainty')
       : undefined;
-    return uncertainty ? { derived, uncertainty } : { derived };
+    const { bitsStored, rescaleSlope, rescaleIntercept, photometricInterpretation } = instance.pixel;
+    const derivedPixels = { frames: [Int32Array.from(up)], rows: R, columns: C, bitsStored, pixelRepresentation, rescaleSlope, rescaleIntercept, photometricInterpretation };
+    return uncertainty ? { derived, derivedPixels, uncertainty } : { derived, derivedPixels };
   };
 }
 
