@@ -1,5 +1,5 @@
 /**
- * The composition root's half that touches real modules: ingest's readers and the pipeline's
+ * The model half of the composition root (composition.ts): ingest's readers and the pipeline's
  * worker pool, joined by upscaleInstance into the SliceProcessor the rest of service/ uses.
  */
 import { decodeFrame, readDicomBytes, readInputs, transcodeToNative } from '../ingest';
@@ -34,7 +34,7 @@ export interface Runtime {
   dispose(): Promise<void>;
 }
 
-export function softwareVersion(): string {
+function softwareVersion(): string {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return `medsr ${(require('../../package.json') as { version: string }).version}`;
 }
