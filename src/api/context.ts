@@ -16,17 +16,21 @@ import { fromZod } from './error-handler';
 import type { Admission } from './admission';
 import type { ApiMetrics } from './metrics';
 
-/** What the routes may use: services built elsewhere, handed in (fakes or real ones). */
+/**
+ * What the routes may use: services built elsewhere, handed in (fakes or real ones), each
+ * narrowed to the members the routes call, so a fake needs no more than that.
+ */
 export interface ApiDeps {
   config: Pick<MedsrConfig, 'apiKey' | 'corsOrigin' | 'allowedHosts' | 'sessionHours' | 'maxUploadBytes' | 'maxUploadFiles' | 'maxQueue'>;
-  catalog: StudyCatalog;
-  jobs: JobService;
+  catalog: Pick<StudyCatalog, 'listStudies' | 'getStudy' | 'getSeries' | 'ingest' | 'instanceBytes'>;
+  jobs: Pick<JobService, 'create' | 'get' | 'list' | 'cancel' | 'watch' | 'results' | 'resultFiles' | 'resultKey'>;
   queue: Pick<JobQueue, 'depth' | 'kind'>;
-  storage: Storage;
+  /** Result files, streamed into zips. */
+  storage: Pick<Storage, 'get' | 'stream'>;
   /** Originals and derived instances, for DICOMweb. */
-  index: InstanceIndex;
+  index: Pick<InstanceIndex, 'bytes' | 'metadata' | 'require' | 'list'>;
   /** STOW-RS storing, study deletion, disk usage. */
-  lifecycle: StudyLifecycle;
+  lifecycle: Pick<StudyLifecycle, 'receive' | 'deleteStudy' | 'diskUsage'>;
   /** POST /api/v1/upscale's use case (service/upscale-slice.ts around the model's or a test's processor). */
   upscaleSlice: UpscaleSlice;
   readDicomBytes: ReadDicomBytes;
