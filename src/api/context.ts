@@ -3,7 +3,8 @@ import type { JobQueue } from '../service/jobs/job-queue';
 import type { Runtime } from '../service/runtime';
 import type { Services } from '../service/services';
 import type { JobService } from '../service/jobs/job-service';
-import type { DecodeFrame, ModelStatus, ReadDicomBytes, SliceProcessor, TranscodeToNative } from '../service/ports';
+import type { DecodeFrame, ModelStatus, ReadDicomBytes, TranscodeToNative } from '../service/ports';
+import { createSliceUpscaler, type UpscaleSlice } from '../service/upscale-slice';
 import type { InstanceIndex } from '../service/instance-index';
 import type { Storage } from '../service/storage';
 import type { StudyLifecycle } from '../service/study-lifecycle';
@@ -17,18 +18,23 @@ import type { Admission } from './admission';
 import type { ApiMetrics } from './metrics';
 import { NoQuery } from './schemas';
 
-/** What the routes may use: services built elsewhere, handed in (fakes or real ones). */
+/**
+ * What the routes may use: services built elsewhere, handed in (fakes or real ones), each
+ * narrowed to the members the routes call, so a fake needs no more than that.
+ */
 export interface ApiDeps {
   config: Pick<MedsrConfig, 'apiKey' | 'corsOrigin' | 'allowedHosts' | 'sessionHours' | 'maxUploadBytes' | 'maxUploadFiles' | 'maxQueue'>;
-  catalog: StudyCatalog;
-  jobs: JobService;
+  catalog: Pick<StudyCatalog, 'listStudies' | 'getStudy' | 'getSeries' | 'ingest' | 'instanceBytes'>;
+  jobs: Pick<JobService, 'create' | 'get' | 'list' | 'cancel' | 'watch' | 'results' | 'resultFiles' | 'resultKey'>;
   queue: Pick<JobQueue, 'depth' | 'kind'>;
-  storage: Storage;
+  /** Result files, streamed into zips. */
+  storage: Pick<Storage, 'get' | 'stream'>;
   /** Originals and derived instances, for DICOMweb. */
-  index: InstanceIndex;
+  index: Pick<InstanceIndex, 'bytes' | 'metadata' | 'require' | 'list'>;
   /** STOW-RS storing, study deletion, disk usage. */
-  lifecycle: StudyLifecycle;
-  processor: SliceProcessor;
+  lifecycle: Pick<StudyLifecycle, 'receive' | 'deleteStudy' | 'diskUsage'>;
+  /** POST /api/v1/upscale's use case (service/upscale-slice.ts around the model's or a test's processor). */
+  upscaleSlice: UpscaleSlice;
   readDicomBytes: ReadDicomBytes;
   decodeFrame: DecodeFrame;
   transcodeToNative: TranscodeToNative;
@@ -54,7 +60,7 @@ export function apiDepsOf(runtime: Runtime, services: Services, rest: Pick<ApiDe
     index: services.index,
     lifecycle: services.lifecycle,
     events: services.events,
-    processor: runtime.processor,
+    upscaleSlice: createSliceUpscaler(runtime.processor),
     readDicomBytes: runtime.readDicomBytes,
     decodeFrame: runtime.decodeFrame,
     transcodeToNative: runtime.transcodeToNative,

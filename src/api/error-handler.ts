@@ -37,7 +37,10 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     else e = toMedsrError(err);
 
     if (e.kind === 'internal' || e.kind === 'model') log.error({ err, code: e.code, method: req.method, path: req.path }, 'request failed');
+    else if (e.kind === 'cancelled') log.info({ code: e.code, method: req.method, path: req.path }, 'request cancelled: the client went away');
     else log.info({ code: e.code, method: req.method, path: req.path }, 'request refused');
+    // nobody is left to read an answer (its socket is closed); writing one would only log noise
+    if (e.kind === 'cancelled' && res.destroyed) return;
 
     const retryAfter = e.details.retryAfterSeconds;
     if (e.kind === 'overloaded') res.setHeader('Retry-After', String(typeof retryAfter === 'number' ? retryAfter : 5));

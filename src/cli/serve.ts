@@ -6,8 +6,7 @@ import type { ApiMetrics } from '../api/metrics';
 import { startDimseServer, type DimseServer } from '../dimse/dimse-server';
 import { createStoreScu } from '../dimse/store-scu';
 import { parseDicomNode } from '../service/autoroute/destination';
-import { createRuntime } from '../service/runtime';
-import { createServices } from '../service/services';
+import { createComposition } from '../service/composition';
 import { REPO_ROOT, getConfig } from '../shared/config';
 import { logger } from '../shared/logger';
 import { deviceFlag, intOption, type DeviceName } from './options';
@@ -48,7 +47,7 @@ export async function serve(flags: ServeFlags): Promise<void> {
     dataDir: path.resolve(flags.dataDir ?? config.dataDir),
     workers: flags.workers ?? config.inferenceWorkers,
   };
-  const runtime = createRuntime({
+  const root = createComposition({
     modelDir: path.resolve(flags.model ?? config.modelDir),
     device: flags.device ?? config.device,
     workers: settings.workers,
@@ -56,12 +55,10 @@ export async function serve(flags: ServeFlags): Promise<void> {
     // uploads: the archives of one upload together, checked before any entry is inflated
     readLimits: { maxArchiveBytes: config.maxUploadInflatedBytes, maxArchiveEntries: config.maxUploadEntries },
   });
+  const { runtime } = root;
   let metrics: ApiMetrics | undefined;
-  const services = createServices({
+  const services = root.createServices({
     dataDir: settings.dataDir,
-    readInputs: runtime.readInputs,
-    readDicomBytes: runtime.readDicomBytes,
-    processor: runtime.processor,
     redisUrl: config.redisUrl,
     maxQueue: config.maxQueue,
     sliceConcurrency: settings.workers,
@@ -95,29 +92,22 @@ export async function serve(flags: ServeFlags): Promise<void> {
     server.once('listening', resolve);
     server.once('error', reject);
   });
+  root.onShutdown(() => {
+    server.close();
+    server.closeIdleConnections();
+  });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : settings.port;
   log.info({ url: `http://${settings.host}:${port}`, dataDir: settings.dataDir, queue: services.queue.kind }, 'medsr listening');
   let dimse: DimseServer | undefined;
   if (config.dimsePort !== undefined) {
     dimse = await startDimseServer({ port: config.dimsePort, aeTitle: config.aeTitle, lifecycle: services.lifecycle, index: services.index });
+    root.onShutdown(() => dimse?.close());
     log.info({ dimsePort: dimse.port, aeTitle: config.aeTitle, autoroute: config.autoroute ?? 'off' }, 'DIMSE listening');
   }
 
-  let stopping = false;
-  const stop = async (signal: string): Promise<void> => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'shutting down: running jobs stop after their current slice and resume on restart');
-    server.close();
-    server.closeIdleConnections();
-    await dimse?.close();
-    await services.close();
-    await runtime.dispose();
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void stop('SIGINT'));
-  process.once('SIGTERM', () => void stop('SIGTERM'));
+  // one shutdown path (service/composition.ts): HTTP, DIMSE, then the services and the runtime
+  root.exitOnSignals(log, 'shutting down: running jobs stop at their next denoising step and resume on restart');
 }
 
 /**

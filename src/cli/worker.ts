@@ -1,8 +1,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { startRedisWorker } from '../service/jobs/redis-queue';
-import { createRuntime } from '../service/runtime';
-import { createServices } from '../service/services';
+import { createComposition } from '../service/composition';
 import { getConfig } from '../shared/config';
 import { MedsrError } from '../shared/errors';
 import { logger } from '../shared/logger';
@@ -38,31 +37,22 @@ async function work(flags: WorkerFlags): Promise<void> {
   const log = logger().child({ component: 'worker' });
   const redisUrl = flags.redisUrl ?? config.redisUrl;
   if (!redisUrl) throw new MedsrError('invalid_input', 'worker.no_redis', 'medsr worker needs Redis: set REDIS_URL or pass --redis-url');
-  const runtime = createRuntime({
+  const root = createComposition({
     modelDir: path.resolve(flags.model ?? config.modelDir),
     device: flags.device ?? config.device,
     workers: flags.workers ?? config.inferenceWorkers,
     intraOpThreads: config.intraOpThreads,
   });
-  await runtime.ready; // a worker without a model must not take jobs
-  const services = createServices({
+  await root.runtime.ready; // a worker without a model must not take jobs
+  const services = root.createServices({
     dataDir: path.resolve(flags.dataDir ?? config.dataDir),
-    readInputs: runtime.readInputs,
-    readDicomBytes: runtime.readDicomBytes,
-    processor: runtime.processor,
     redisUrl,
     maxQueue: config.maxQueue,
     sliceConcurrency: flags.workers ?? config.inferenceWorkers,
   });
   const worker = startRedisWorker({ redisUrl, runJob: services.runJob, concurrency: flags.concurrency ?? 1 });
   log.info({ dataDir: services.storage.describe(), concurrency: flags.concurrency ?? 1 }, 'worker taking jobs');
-  const stop = async (signal: string): Promise<void> => {
-    log.info({ signal }, 'worker stopping: its job goes back to the queue');
-    await worker.close();
-    await services.close();
-    await runtime.dispose();
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void stop('SIGINT'));
-  process.once('SIGTERM', () => void stop('SIGTERM'));
+  // one shutdown path (service/composition.ts): the Redis worker, then the services and the runtime
+  root.onShutdown(() => worker.close());
+  root.exitOnSignals(log, 'worker stopping: its job goes back to the queue');
 }

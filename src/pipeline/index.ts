@@ -1,7 +1,7 @@
 /** src/pipeline public API: Tensor -> Tensor super-resolution, no DICOM, no HTTP. */
 export { loadManifest, parseManifest, degradationFor, ctBlurSigma, type Manifest, type SchedulerConfig } from './manifest';
 export { createSuperResolver } from './worker/pool';
-export type { SuperResolver, SuperResolverOptions, UpscaleOptions, UpscaleResult, AppliedSettings, Device } from './types';
+export type { PoolEvents, PoolState, SuperResolver, SuperResolverOptions, UpscaleOptions, UpscaleResult, AppliedSettings, Device } from './types';
 export { loadModel, disposeModel, type LoadedModel } from './model';
 export { logFallback } from './runtime/onnx-session';
 export { runUpscale, resolveOptions } from './upscale';

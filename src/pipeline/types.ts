@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'node:events';
 import type { Tensor } from '../shared/tensor';
 import type { DegradationMode, Manifest } from './manifest';
 import type { Device } from './runtime/onnx-session';
@@ -24,6 +25,11 @@ export interface UpscaleOptions {
   /** ddim | ddpm | dpmsolver++ (default: manifest scheduler.type). */
   scheduler?: string;
   onProgress?: (fraction: number) => void;
+  /**
+   * Aborting it drops a queued upscale and stops a running one at its next denoising step (the
+   * worker pool; runUpscale in-thread checks it per step too). Rejects with kind `cancelled`.
+   */
+  signal?: AbortSignal;
 }
 
 export interface UpscaleResult {
@@ -58,9 +64,33 @@ export interface AppliedSettings {
   uncertaintyScale: number;
 }
 
+/** What the worker pool reports, so callers (and tests) wait on events rather than sleeps. */
+export interface PoolEvents {
+  /** A job went to a worker. */
+  started: [{ id: number }];
+  /** A job's signal aborted: `queued` ones are dropped, `running` ones told to stop. */
+  cancelled: [{ id: number; stage: 'queued' | 'running' }];
+  /** A cancelled running job left its worker: it stopped at a step (`answered`) or its worker was ended. */
+  stopped: [{ id: number; how: 'answered' | 'terminated' }];
+  /** An exited worker was replaced; the pool has `workers` again. */
+  replaced: [{ workers: number }];
+}
+
+export interface PoolState {
+  workers: number;
+  running: number;
+  /** Cancelled jobs whose workers have not yet reached their next step. */
+  stopping: number;
+  queued: number;
+}
+
 export interface SuperResolver {
   manifest: Manifest;
   provider: string;
+  /** The file the inference workers run (the .ts source under jest, dist/ otherwise). */
+  workerEntry: string;
+  events: EventEmitter<PoolEvents>;
+  state(): PoolState;
   upscale(input: Tensor, options: UpscaleOptions): Promise<UpscaleResult>;
   dispose(): Promise<void>;
 }

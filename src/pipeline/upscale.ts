@@ -1,4 +1,4 @@
-import { MedsrError } from '../shared/errors';
+import { MedsrError, throwIfCancelled } from '../shared/errors';
 import { SeededRng } from '../shared/rng';
 import type { Tensor } from '../shared/tensor';
 import { describeLimit, UPSCALE_DEFAULTS, UPSCALE_LIMITS, withinLimit, type LimitedOption } from '../shared/upscale-options';
@@ -71,6 +71,7 @@ function checkInput(input: Tensor, scale: number): Plane {
  * mean and std over samples.
  */
 export async function runUpscale(model: LoadedModel, input: Tensor, options: UpscaleOptions): Promise<UpscaleResult> {
+  throwIfCancelled(options.signal);
   const timer = new StageTimer();
   const started = performance.now();
   const { manifest } = model;
@@ -116,6 +117,7 @@ export async function runUpscale(model: LoadedModel, input: Tensor, options: Ups
       const z = await pipeline.denoise(condition, textEmbeds, tileNoise, o, rng, () => {
         done++;
         options.onProgress?.(Math.min(done / totalSteps, 1));
+        throwIfCancelled(options.signal); // between steps: a cancelled upscale stops within one U-Net call
       });
       blender.add(tile, await pipeline.decode(z));
     }

@@ -69,7 +69,7 @@ function pick(from: DicomJson, tags: Iterable<string>, into: DicomJson): void {
 }
 
 /** Runs a query over the index: one record (DICOM JSON) per study, series or instance. */
-export async function queryDicom(index: InstanceIndex, query: DicomQuery): Promise<DicomJson[]> {
+export async function queryDicom(index: Pick<InstanceIndex, 'list' | 'metadata'>, query: DicomQuery): Promise<DicomJson[]> {
   const matchTags = Object.entries(query.match ?? {}).map(([name, value]) => [resolveTag(name), value] as const);
   const include = query.includeFields === 'all' ? 'all' : (query.includeFields ?? []).map(resolveTag);
   const instances = await index.list(query.scope ?? {});

@@ -31,9 +31,23 @@ export interface DerivedTarget {
   uncertaintySopInstanceUID: string;
 }
 
+/** A derived instance's pixels as written: stored values frame by frame, and how to read them. */
+export interface DerivedPixels {
+  frames: Int32Array[];
+  rows: number;
+  columns: number;
+  bitsStored: number;
+  pixelRepresentation: 0 | 1;
+  rescaleSlope: number;
+  rescaleIntercept: number;
+  photometricInterpretation: string;
+}
+
 export interface SliceOutput {
   /** Part 10 bytes of the derived (super-resolved) instance. */
   derived: Uint8Array;
+  /** The pixels in `derived`, kept from before they were written (the sync API's PNG is made from them). */
+  derivedPixels: DerivedPixels;
   /** Part 10 bytes of the uncertainty instance, when more than one sample was drawn. */
   uncertainty?: Uint8Array;
   timings?: Record<string, number>;

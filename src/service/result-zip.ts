@@ -7,7 +7,7 @@ import type { Storage } from './storage';
  * hundreds of slices never sits in memory or holds hundreds of open files). DICOM compresses
  * poorly and is often already compressed: entries are stored, not deflated.
  */
-export function zipStoredFiles(storage: Storage, files: Array<[entryName: string, key: string]>): Readable {
+export function zipStoredFiles(storage: Pick<Storage, 'stream'>, files: Array<[entryName: string, key: string]>): Readable {
   const zip = new yazl.ZipFile();
   for (const [name, key] of files) {
     zip.addReadStreamLazy(name, { compress: false }, (cb) => {

@@ -1,27 +1,16 @@
 /**
- * The composition root's half that touches real modules: ingest's readers and the pipeline's
+ * The model half of the composition root (composition.ts): ingest's readers and the pipeline's
  * worker pool, joined by upscaleInstance into the SliceProcessor the rest of service/ uses.
  */
-import {
-  buildPrompt,
-  decodeFrame,
-  fromConditioning,
-  newUid,
-  readDicomBytes,
-  readInputs,
-  supportsRescale,
-  toConditioning,
-  transcodeToNative,
-  uncertaintyToStored,
-  writeDerived,
-} from '../ingest';
+import { decodeFrame, readDicomBytes, readInputs, transcodeToNative } from '../ingest';
 import type { ReadLimits } from '../ingest/types';
-import { createSuperResolver, type SuperResolver } from '../pipeline';
+import { EventEmitter } from 'node:events';
+import { createSuperResolver, type PoolEvents, type PoolState, type SuperResolver } from '../pipeline';
 import { MedsrError, toMedsrError } from '../shared/errors';
 import { logger } from '../shared/logger';
 import type { DeviceName } from '../shared/upscale-options';
 import type { DecodeFrame, ModelStatus, ReadDicomBytes, ReadInputs, SliceProcessor, TranscodeToNative } from './ports';
-import { upscaleInstance, type ResolverLike, type UpscaleInstanceDeps } from './upscale-instance';
+import { upscaleInstance } from './upscale-instance';
 
 export interface RuntimeOptions {
   modelDir: string;
@@ -39,14 +28,11 @@ export interface Runtime {
   transcodeToNative: TranscodeToNative;
   processor: SliceProcessor;
   modelStatus(): ModelStatus;
+  /** The inference pool's events (started, cancelled, stopped, replaced) and state, once loaded. */
+  pool: { events: EventEmitter<PoolEvents>; state(): PoolState | undefined };
   /** Resolves once the model is loaded (rejects when it cannot be). */
   ready: Promise<void>;
   dispose(): Promise<void>;
-}
-
-/** The upscale use case's dependencies on the real ingest functions, around any resolver (the model's pool, or a test's). */
-export function realUpscaleDeps(resolver: ResolverLike, version: string): UpscaleInstanceDeps {
-  return { resolver, decodeFrame, toConditioning, fromConditioning, uncertaintyToStored, supportsRescale, buildPrompt, writeDerived, newUid, softwareVersion: version };
 }
 
 function softwareVersion(): string {
@@ -62,9 +48,12 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   const log = logger().child({ component: 'runtime' });
   let resolver: SuperResolver | undefined;
   let failure: MedsrError | undefined;
+  const poolEvents = new EventEmitter<PoolEvents>();
   const ready = createSuperResolver({ modelDir: options.modelDir, device: options.device, workers: options.workers, intraOpThreads: options.intraOpThreads }).then(
     (r) => {
       resolver = r;
+      // relayed, because callers subscribe before the pool exists (it loads in the background)
+      for (const name of ['started', 'cancelled', 'stopped', 'replaced'] as const) (r.events as EventEmitter).on(name, (e: unknown) => (poolEvents as EventEmitter).emit(name, e));
       log.info({ model: `${r.manifest.id} ${r.manifest.version}`, provider: r.provider, workers: options.workers }, 'model loaded');
     },
     (err: unknown) => {
@@ -79,7 +68,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   const processor: SliceProcessor = async (instance, request) => {
     if (failure) throw failure;
     if (!resolver) throw new MedsrError('overloaded', 'model.loading', 'the model is still loading', { retryAfterSeconds: 10 });
-    return upscaleInstance(instance, request, realUpscaleDeps(resolver, softwareVersion()));
+    return upscaleInstance(instance, request, { resolver, softwareVersion: softwareVersion() });
   };
 
   return {
@@ -88,6 +77,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     decodeFrame,
     transcodeToNative,
     processor,
+    pool: { events: poolEvents, state: () => resolver?.state() },
     modelStatus: () => ({
       ready: resolver !== undefined,
       ...(resolver ? { provider: resolver.provider, model: `${resolver.manifest.id} ${resolver.manifest.version}` } : {}),

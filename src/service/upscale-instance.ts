@@ -3,14 +3,10 @@
  * uncertainty instance) out. It joins ingest (decode -> toConditioning -> buildPrompt), the
  * pipeline (resolver.upscale) and ingest again (fromConditioning -> writeDerived), frame by frame.
  *
- * Dependencies are handed in as the few functions used (structurally typed after the module
- * APIs), so the composition root passes the real ones and nothing here imports an
- * implementation.
+ * Ingest is imported directly: nothing ever substituted it. Only what varies is handed in: the
+ * resolver (the model's worker pool, or a test's stand-in) and the version written into the files.
  */
-import type {
-  AppliedStep,
-  DicomInstance,
-  NormalisationSpec,
+import {
   buildPrompt,
   decodeFrame,
   fromConditioning,
@@ -19,10 +15,13 @@ import type {
   toConditioning,
   uncertaintyToStored,
   writeDerived,
+  type AppliedStep,
+  type DicomInstance,
+  type NormalisationSpec,
 } from '../ingest';
 import type { Manifest, SuperResolver, UpscaleResult } from '../pipeline';
 import type { Tensor } from '../shared/tensor';
-import { MedsrError } from '../shared/errors';
+import { throwIfCancelled } from '../shared/errors';
 import { upscaleMosaic } from './mosaic-tiles';
 import type { SliceOutput, SliceRequest } from './ports';
 import { UPSCALE_DEFAULTS } from '../shared/upscale-options';
@@ -32,14 +31,7 @@ export type ResolverLike = Pick<SuperResolver, 'provider' | 'upscale'> & { manif
 
 export interface UpscaleInstanceDeps {
   resolver: ResolverLike;
-  decodeFrame: typeof decodeFrame;
-  toConditioning: typeof toConditioning;
-  fromConditioning: typeof fromConditioning;
-  uncertaintyToStored: typeof uncertaintyToStored;
-  supportsRescale: typeof supportsRescale;
-  buildPrompt: typeof buildPrompt;
-  writeDerived: typeof writeDerived;
-  newUid: typeof newUid;
+  /** `medsr <version>`, written as SoftwareVersions and into ImplementationVersionName. */
   softwareVersion: string;
 }
 
@@ -73,7 +65,7 @@ export async function upscaleInstance(instance: DicomInstance, request: SliceReq
   const { resolver } = deps;
   const frames = instance.pixel.frames;
   const spec = normalisationFor(resolver.manifest, instance.modality);
-  const prompt = options.prompt?.trim() || deps.buildPrompt(instance.promptMetadata);
+  const prompt = options.prompt?.trim() || buildPrompt(instance.promptMetadata);
   const samples = options.samples ?? UPSCALE_DEFAULTS.samples;
 
   const outFrames: Int32Array[] = [];
@@ -82,9 +74,9 @@ export async function upscaleInstance(instance: DicomInstance, request: SliceReq
   let worstResidual = 0;
   let applied: UpscaleResult['settings'] | undefined;
   for (let f = 0; f < frames; f++) {
-    if (request.signal?.aborted) throw new MedsrError('internal', 'upscale.aborted', 'the request was cancelled');
-    const frame = await deps.decodeFrame(instance, f);
-    const conditioning = deps.toConditioning(frame, instance.pixel, spec);
+    throwIfCancelled(request.signal);
+    const frame = await decodeFrame(instance, f);
+    const conditioning = toConditioning(frame, instance.pixel, spec);
     const result = await upscaleFrame(resolver, instance, conditioning.tensor, {
       scale: options.scale,
       modality: instance.modality,
@@ -95,9 +87,10 @@ export async function upscaleInstance(instance: DicomInstance, request: SliceReq
       ...(options.guidance !== undefined ? { guidance: options.guidance } : {}),
       ...(options.degradation !== undefined ? { degradation: options.degradation } : {}),
       ...(options.scheduler !== undefined ? { scheduler: options.scheduler } : {}),
+      ...(request.signal ? { signal: request.signal } : {}),
       onProgress: (fraction) => request.onProgress?.((f + fraction) / frames),
     });
-    outFrames.push(deps.fromConditioning(result.mean, conditioning.steps, instance.pixel));
+    outFrames.push(fromConditioning(result.mean, conditioning.steps, instance.pixel));
     if (result.std) stdFrames.push({ std: result.std, steps: conditioning.steps });
     worstResidual = Math.max(worstResidual, result.dcResidual);
     applied = result.settings;
@@ -119,30 +112,34 @@ export async function upscaleInstance(instance: DicomInstance, request: SliceReq
     softwareVersion: deps.softwareVersion,
   };
   const target = request.target;
-  const derived = deps.writeDerived(instance, outFrames, {
+  const derived = writeDerived(instance, outFrames, {
     ...base,
     kind: 'super-resolution',
-    seriesInstanceUID: target?.seriesInstanceUID ?? deps.newUid(),
+    seriesInstanceUID: target?.seriesInstanceUID ?? newUid(),
     seriesNumber: derivedSeriesNumber(instance.seriesNumber, SR_SERIES_OFFSET),
     seriesDescription: instance.seriesDescription ?? instance.modality,
     derivationDescription: `super-resolution ${model} ${settings} dc-residual=${worstResidual.toPrecision(3)}`,
     ...(target ? { sopInstanceUID: target.sopInstanceUID } : {}),
   });
   const degradation = applied ? describeDegradation(applied) : undefined;
-  if (stdFrames.length !== frames) return { derived, timings, ...(degradation ? { degradation } : {}) };
+  // the stored values just written, in the source's representation (write-back keeps it for the
+  // super-resolved series), so a PNG answer needs no parse of `derived`
+  const { bitsStored, pixelRepresentation, rescaleSlope, rescaleIntercept, photometricInterpretation } = instance.pixel;
+  const derivedPixels = { frames: outFrames, rows, columns, bitsStored, pixelRepresentation, rescaleSlope, rescaleIntercept, photometricInterpretation };
+  if (stdFrames.length !== frames) return { derived, derivedPixels, timings, ...(degradation ? { degradation } : {}) };
 
-  const stored = deps.uncertaintyToStored(stdFrames, { allowRescale: deps.supportsRescale(instance) });
-  const uncertainty = deps.writeDerived(instance, stored.frames, {
+  const stored = uncertaintyToStored(stdFrames, { allowRescale: supportsRescale(instance) });
+  const uncertainty = writeDerived(instance, stored.frames, {
     ...base,
     kind: 'uncertainty',
-    seriesInstanceUID: target?.uncertaintySeriesInstanceUID ?? deps.newUid(),
+    seriesInstanceUID: target?.uncertaintySeriesInstanceUID ?? newUid(),
     seriesNumber: derivedSeriesNumber(instance.seriesNumber, STD_SERIES_OFFSET),
     seriesDescription: `${instance.seriesDescription ?? instance.modality} uncertainty`,
     derivationDescription: `per-pixel std over ${samples} samples, ${model} ${settings}`,
     pixelRepresentation: stored.pixelRepresentation,
     ...(target ? { sopInstanceUID: target.uncertaintySopInstanceUID } : {}),
   });
-  return { derived, uncertainty, timings, ...(degradation ? { degradation } : {}) };
+  return { derived, derivedPixels, uncertainty, timings, ...(degradation ? { degradation } : {}) };
 }
 
 /** DerivationDescription's account of the degradation: what was asked, what ran, and why. */

@@ -12,6 +12,7 @@ export type ErrorKind =
   | 'conflict'
   | 'overloaded' // queue full: retry later
   | 'model' // model files or manifest wrong, runtime cannot start
+  | 'cancelled' // the caller went away or asked to stop: nothing failed, nobody waits for an answer
   | 'internal';
 
 interface KindPolicy {
@@ -30,6 +31,8 @@ const POLICY: Record<ErrorKind, KindPolicy> = {
   conflict: { httpStatus: 409, exitCode: 75 },
   overloaded: { httpStatus: 503, exitCode: 75 },
   model: { httpStatus: 500, exitCode: 78 },
+  // 499 (nginx's "client closed request"): the client is gone, so it never reads this; logs and metrics do
+  cancelled: { httpStatus: 499, exitCode: 75 },
   internal: { httpStatus: 500, exitCode: 70 },
 };
 
@@ -84,4 +87,9 @@ export function toMedsrError(err: unknown, fallback: { code?: string; details?: 
   if (err instanceof MedsrError) return err;
   const message = err instanceof Error ? err.message : String(err);
   return new MedsrError('internal', fallback.code ?? 'internal', message, fallback.details ?? {}, { cause: err });
+}
+
+/** Throws kind `cancelled` once `signal` is aborted: the check long loops make between steps. */
+export function throwIfCancelled(signal: AbortSignal | undefined, code = 'upscale.cancelled'): void {
+  if (signal?.aborted) throw new MedsrError('cancelled', code, 'the upscale was cancelled');
 }

@@ -10,6 +10,7 @@ import { createApp } from '../../src/api/app';
 import { createStoreScu } from '../../src/dimse/store-scu';
 import { decodeFrame, readDicomBytes, readInputs, transcodeToNative } from '../../src/ingest';
 import { createServices, type Services } from '../../src/service/services';
+import { createSliceUpscaler } from '../../src/service/upscale-slice';
 import { startStoreScp, type StoreScp, until } from '../dimse/helpers/dcmtk';
 import { createReplicatingProcessor, MR_SERIES_DIR } from '../service/helpers/replicating-processor';
 import { tempDir } from '../service/helpers/service-fixture';
@@ -43,7 +44,7 @@ describe('STOW-RS with MEDSR_AUTOROUTE', () => {
     const app = createApp({
       config: { apiKey: undefined, corsOrigin: undefined, allowedHosts: LOOPBACK_HOSTS, sessionHours: 12, maxUploadBytes: 50 * 2 ** 20, maxUploadFiles: 100, maxQueue: 8 },
       catalog: services.catalog, jobs: services.jobs, queue: services.queue, storage: services.storage, index: services.index, lifecycle: services.lifecycle,
-      processor, readDicomBytes, decodeFrame, transcodeToNative, modelStatus: () => ({ ready: true }), syncConcurrency: 1, events: services.events,
+      upscaleSlice: createSliceUpscaler(processor), readDicomBytes, decodeFrame, transcodeToNative, modelStatus: () => ({ ready: true }), syncConcurrency: 1, events: services.events,
     });
     server = await new Promise((resolve) => {
       const s = app.listen(0, '127.0.0.1', () => resolve(s));

@@ -2,6 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { PARTIAL_FAILURE_EXIT_CODE, exitCodeOf } from '../../src/shared/errors';
+import { ensureBuilt } from './helpers/run-medsr';
 import { decodeAll, makeTempDir, pydicom, readFileInstance } from '../ingest/helpers';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -15,10 +16,8 @@ interface InfoJson {
   summary: { instances: number; failures: number; skipped: number };
 }
 
-beforeAll(() => {
-  // bin/medsr.js runs the compiled CLI; npm test builds first, a lone run builds here
-  if (!fs.existsSync(path.join(ROOT, 'dist', 'cli', 'main.js'))) execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT });
-});
+// bin/medsr.js runs the compiled CLI: rebuilt first when any source is newer than dist/
+beforeAll(ensureBuilt);
 
 function medsr(args: string[]): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'medsr.js'), ...args], { cwd: ROOT, encoding: 'utf8' });

@@ -5,10 +5,13 @@ import dicomParser from 'dicom-parser';
 import { MR_SERIES_DIR, MR_SMALL } from '../service/helpers/replicating-processor';
 import { testModelDir } from '../service/helpers/real-runtime';
 import { tempDir } from '../service/helpers/service-fixture';
+import { ensureBuilt } from './helpers/run-medsr';
 
 jest.setTimeout(240_000);
+// bin/medsr.js runs the compiled CLI: rebuilt first when any source is newer than dist/
+beforeAll(ensureBuilt);
 
-/** The built CLI (`npm run build` first, as `npm test` does), as users run it. */
+/** The built CLI, as users run it. */
 const BIN = path.resolve(__dirname, '../../bin/medsr.js');
 const env = { ...process.env, MEDSR_LOG_LEVEL: 'debug', MEDSR_INFERENCE_WORKERS: '1', MEDSR_INTRA_OP_THREADS: '2' };
 

@@ -7,8 +7,11 @@ import { testModelDir } from '../service/helpers/real-runtime';
 import { type RedisHandle, startRedis } from '../service/helpers/redis-server';
 import { MR_SERIES_DIR } from '../service/helpers/replicating-processor';
 import { tempDir } from '../service/helpers/service-fixture';
+import { ensureBuilt } from './helpers/run-medsr';
 
 jest.setTimeout(240_000);
+// bin/medsr.js runs the compiled CLI: rebuilt first when any source is newer than dist/
+beforeAll(ensureBuilt);
 
 const BIN = path.resolve(__dirname, '../../bin/medsr.js');
 

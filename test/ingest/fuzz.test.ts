@@ -2,7 +2,8 @@
  * Mutation fuzzing over real corpus files in every codec: flipped bytes, truncations, inserted
  * and overwritten runs, in the header and in the pixel data. Reading and decoding must either
  * succeed or throw a MedsrError of a user-facing kind (never an internal error, a raw exception,
- * a crash or a hang). Seeded, bounded in cases and in time.
+ * a crash or a hang). Seeded and count-based: every run (a fast machine or a loaded CI box)
+ * checks exactly the same cases; MEDSR_FUZZ_CASES / MEDSR_ZIP_FUZZ_CASES run more.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -12,8 +13,10 @@ import { SeededRng } from '../../src/shared/rng';
 import { makeTempDir, pydicom, writeZip } from './helpers';
 
 const SEED = Number(process.env.MEDSR_FUZZ_SEED ?? 20261122);
-const MAX_CASES = Number(process.env.MEDSR_FUZZ_CASES ?? 3000);
-const BUDGET_MS = Number(process.env.MEDSR_FUZZ_MS ?? 20_000);
+const CASES = Number(process.env.MEDSR_FUZZ_CASES ?? 1500);
+const ZIP_CASES = Number(process.env.MEDSR_ZIP_FUZZ_CASES ?? 150);
+/** A hang detector, not a benchmark: one small mutated file taking this long means a decoder looped. */
+const PER_CASE_LIMIT_MS = 5000;
 
 const SEEDS = [
   'MR_small.dcm',
@@ -73,9 +76,9 @@ it('survives thousands of mutated files with typed errors only', async () => {
   const rng = new SeededRng(SEED);
   const started = Date.now();
   const outcomes = new Map<string, number>();
-  let cases = 0;
   let slowest = { ms: 0, name: '' };
-  while (cases < MAX_CASES && Date.now() - started < BUDGET_MS) {
+  const hung: string[] = [];
+  for (let cases = 0; cases < CASES; cases++) {
     const seed = SEEDS[rng.nextUint32() % SEEDS.length]!;
     const bytes = mutate(seed.bytes, rng);
     const t0 = Date.now();
@@ -94,18 +97,16 @@ it('survives thousands of mutated files with typed errors only', async () => {
     }
     const ms = Date.now() - t0;
     if (ms > slowest.ms) slowest = { ms, name: `${seed.name}#${cases}` };
+    if (ms >= PER_CASE_LIMIT_MS) hung.push(`${seed.name}#${cases} (seed ${SEED}): ${ms} ms`);
     if (process.env.MEDSR_FUZZ_DUMP && ms > 1000) fs.writeFileSync(`${process.env.MEDSR_FUZZ_DUMP}/slow-${cases}.dcm`, bytes);
     outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
-    cases += 1;
   }
-  // enough cases ran to mean something, and both outcomes happen
-  expect(cases).toBeGreaterThanOrEqual(Math.min(MAX_CASES, 500));
+  // the mutations reach both outcomes: some files still read, and several distinct refusals
   expect(outcomes.get('ok') ?? 0).toBeGreaterThan(0);
   expect(outcomes.size).toBeGreaterThan(3);
-  // no single file took long: a decoder that loops on bad input would show here
-  expect(slowest).toEqual({ ms: expect.any(Number), name: slowest.name });
-  if (slowest.ms >= 5000) throw new Error(`case ${slowest.name} (seed ${SEED}) took ${slowest.ms} ms`);
-  process.stderr.write(`fuzz: ${cases} cases in ${Date.now() - started} ms, slowest ${slowest.ms} ms; ${JSON.stringify(Object.fromEntries(outcomes))}\n`);
+  // no single file took long: a decoder that loops on bad input would show here (named on failure)
+  expect(hung).toEqual([]);
+  process.stderr.write(`fuzz: ${CASES} cases in ${Date.now() - started} ms, slowest ${slowest.ms} ms; ${JSON.stringify(Object.fromEntries(outcomes))}\n`);
 }, 120_000);
 
 it('reads mutated zip archives without throwing, crashing or hanging', async () => {
@@ -115,10 +116,8 @@ it('reads mutated zip archives without throwing, crashing or hanging', async () 
     writeZip(source, ['MR_small.dcm', 'MR_small_RLE.dcm', 'CT_small.dcm'].map((name) => ({ name: `DICOM/${name}`, data: fs.readFileSync(pydicom(name)) })));
     const original = new Uint8Array(fs.readFileSync(source));
     const rng = new SeededRng(SEED + 1);
-    const started = Date.now();
-    let cases = 0;
     const codes = new Map<string, number>();
-    while (cases < 400 && Date.now() - started < BUDGET_MS / 2) {
+    for (let cases = 0; cases < ZIP_CASES; cases++) {
       const file = path.join(tmp, `m${cases}.zip`);
       // mutate the end (the central directory) as often as the start: mutate the reversed bytes
       const fromEnd = rng.nextFloat() < 0.5;
@@ -130,11 +129,9 @@ it('reads mutated zip archives without throwing, crashing or hanging', async () 
         codes.set(code, (codes.get(code) ?? 0) + 1);
       }
       fs.rmSync(file);
-      cases += 1;
     }
-    expect(cases).toBeGreaterThanOrEqual(100);
     expect(codes.get('ok') ?? 0).toBeGreaterThan(0);
-    process.stderr.write(`zip fuzz: ${cases} archives; ${JSON.stringify(Object.fromEntries(codes))}\n`);
+    process.stderr.write(`zip fuzz: ${ZIP_CASES} archives; ${JSON.stringify(Object.fromEntries(codes))}\n`);
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }

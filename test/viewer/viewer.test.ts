@@ -5,13 +5,16 @@ import type { Page } from 'playwright-core';
 import { ARTIFACTS, CHROMIUM, type LaunchedBrowser, chromiumAvailable, launchBrowser } from './helpers/browser';
 import { writeSeries } from './helpers/make-series';
 import { execFileSync } from 'node:child_process';
+import dicomParser from 'dicom-parser';
 import { type RunningServer, modelReady, startMedsrServer } from './helpers/medsr-server';
 import { makeZip } from '../api/helpers/zip';
 import { type ViewerWindow, canvasSignature, canvasStats, correlation, describeViewports, fractionDifferent, settle, stableSignature,
   waitForReconstruction, waitForThumbnail } from './helpers/page-probes';
 
 /** End to end in a real chromium against the real `medsr serve`: upload a real CT series through
- * the page, show it, run a job, and check the compare view (sync, window/level, modes). */
+ * the page, show it, run a job, and check the compare view (sync, window/level, modes). Each test
+ * opens the page afresh and sets up what it needs (openSeries, openReconstruction: idempotent), so
+ * any test runs alone (`-t`) or in any order. */
 const describeIfChromium = chromiumAvailable() ? describe : describe.skip;
 if (!chromiumAvailable()) {
   console.warn(`viewer tests skipped: no chromium at ${CHROMIUM} (apt-get install -y chromium)`);
@@ -24,7 +27,9 @@ describeIfChromium('web viewer (chromium + medsr serve)', () => {
   /** a second server for the job checks when `medsr serve` has no model loaded */
   let browser: LaunchedBrowser;
   let page: Page;
+  /** Uploaded through the API once and shared (openSeries); the upload test has a series of its own. */
   let seriesFiles: string[];
+  let pageUploadFiles: string[];
   let seriesDir = '';
   const pageErrors: string[] = [];
   const shot = (name: string) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) });
@@ -33,13 +38,60 @@ describeIfChromium('web viewer (chromium + medsr serve)', () => {
     fs.mkdirSync(ARTIFACTS, { recursive: true });
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'medsr-viewer-series-'));
     seriesDir = dir;
-    seriesFiles = writeSeries(dir, { slices: 6, size: 128 });
+    seriesFiles = writeSeries(path.join(dir, 'shared'), { slices: 6, size: 128 });
+    pageUploadFiles = writeSeries(path.join(dir, 'page-upload'), { slices: 6, size: 128 });
     server = await startMedsrServer();
     browser = await launchBrowser();
     page = await browser.context.newPage();
     page.on('pageerror', (e) => pageErrors.push(e.message));
-    await page.goto(server.url);
   });
+
+  /** A promise made on first use and shared after: the tests' common preconditions. */
+  const once = <T>(make: () => Promise<T>): (() => Promise<T>) => {
+    let made: Promise<T> | undefined;
+    return () => (made ??= make());
+  };
+  const uidOf = (file: string, tag: string) => dicomParser.parseDicom(new Uint8Array(fs.readFileSync(file))).string(tag) ?? '';
+
+  /** The shared series, on the server: its series UID. */
+  const sharedSeries = once(async () => {
+    const form = new FormData();
+    for (const f of seriesFiles) form.append('files', new Blob([new Uint8Array(fs.readFileSync(f))]), path.basename(f));
+    expect((await fetch(`${server.url}/api/v1/studies`, { method: 'POST', body: form })).status).toBe(201);
+    return uidOf(seriesFiles[0]!, 'x0020000e');
+  });
+
+  /** A finished job (x2, 1 step, 2 samples: with an uncertainty map) over the shared series: its id. */
+  const sharedJob = once(async () => {
+    await sharedSeries();
+    expect(await modelReady(server.url, 60_000)).toBe(true);
+    const body = JSON.stringify({ studyInstanceUID: uidOf(seriesFiles[0]!, 'x0020000d'), options: { scale: 2, steps: 1, samples: 2 } });
+    const job = (await (await fetch(`${server.url}/api/v1/jobs`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body })).json()) as { id: string };
+    for (;;) {
+      const state = ((await (await fetch(`${server.url}/api/v1/jobs/${job.id}`)).json()) as { state: string }).state;
+      if (state === 'succeeded') return job.id;
+      expect(['queued', 'running']).toContain(state);
+      await new Promise((r) => setTimeout(r, 100)); // polling the job's state, not betting on a duration
+    }
+  });
+
+  /** A fresh page showing the shared series' original, at its first slice. */
+  const openSeries = async () => {
+    const uid = await sharedSeries();
+    await page.goto(server.url);
+    await page.click(`.series[data-series="${uid}"]`);
+    await page.waitForFunction(() => !!(window as unknown as ViewerWindow).medsrViewer.view.describe().left, null, { timeout: 30_000 });
+  };
+
+  /** A fresh page comparing the shared series with the shared job's reconstruction. */
+  const openReconstruction = async () => {
+    const job = await sharedJob();
+    await openSeries();
+    const entry = page.locator(`#job-history li[data-job="${job}"]`);
+    await entry.waitFor();
+    await entry.locator('button', { hasText: 'Open' }).click();
+    expect(await waitForReconstruction(page)).toBe('shown');
+  };
 
   afterAll(async () => {
     await browser?.close();
@@ -48,6 +100,7 @@ describeIfChromium('web viewer (chromium + medsr serve)', () => {
   });
 
   test('the page loads its own bundle only, with the not-for-diagnosis label', async () => {
+    await page.goto(server.url);
     await expect(page.title()).resolves.toBe('medsr viewer');
     await expect(page.locator('.badge-warning').textContent()).resolves.toContain('NOT FOR DIAGNOSTIC USE');
     const external = await page.evaluate(() => performance.getEntriesByType('resource')
@@ -58,7 +111,8 @@ describeIfChromium('web viewer (chromium + medsr serve)', () => {
   const upload = async () => {
     const junk = path.join(seriesDir, 'notes.txt');
     fs.writeFileSync(junk, 'not a DICOM file');
-    await page.setInputFiles('#file-input', [...seriesFiles, junk]);
+    await page.goto(server.url);
+    await page.setInputFiles('#file-input', [...pageUploadFiles, junk]);
     await page.waitForSelector('.series.selected', { timeout: 60_000 });
     await page.waitForFunction(() => !!(window as unknown as ViewerWindow).medsrViewer.view.describe().left);
   };
@@ -85,7 +139,7 @@ describeIfChromium('web viewer (chromium + medsr serve)', () => {
     await expect(page.locator('#upload-status').textContent()).resolves.toMatch(/6 images in 1 series accepted, 1 file rejected/);
     await expect(page.locator('#rejected-list li').first().textContent()).resolves.toContain('notes.txt');
     // the stored files' real size (six 128x128 16-bit slices and their headers), not an estimate
-    await expect(page.locator('.series .meta').first().textContent()).resolves.toMatch(/^CT · 6 slices · 128×128 · (19\d|2\d\d)\.\d KiB$/);
+    await expect(page.locator('.series.selected .meta').textContent()).resolves.toMatch(/^CT · 6 slices · 128×128 · (19\d|2\d\d)\.\d KiB$/);
     await page.waitForFunction(() => !!document.querySelector('[data-cell="original"] canvas'));
     const stats = await settle(() => canvasStats(page, 'original'), (s) => s.std > 10 && s.nonBlack > 0.2);
     expect(stats.std).toBeGreaterThan(10); // an image, not a flat fill
@@ -97,6 +151,7 @@ describeIfChromium('web viewer (chromium + medsr serve)', () => {
   });
 
   test('scrolling, window/level and the value under the cursor on the original', async () => {
+    await openSeries();
     const box = await page.locator('[data-cell="original"] .viewport').boundingBox();
     if (!box) throw new Error('no viewport');
     const before = await stableSignature(page, 'original');
@@ -114,6 +169,7 @@ describeIfChromium('web viewer (chromium + medsr serve)', () => {
   });
 
   test('a job runs with live progress and the reconstruction appears, larger in matrix', async () => {
+    await openSeries();
     // the shipped model must load: jobs run real inference
     expect(await modelReady(server.url, 60_000)).toBe(true);
     // the prompt field is pre-filled with what the server built from the metadata
@@ -134,11 +190,14 @@ describeIfChromium('web viewer (chromium + medsr serve)', () => {
   });
 
   test('scroll, window/level and zoom follow from one viewport to the other', async () => {
+    await openReconstruction();
     const rightBox = await page.locator('[data-cell="reconstructed"] .viewport').boundingBox();
     if (!rightBox) throw new Error('no viewport');
     const cx = rightBox.x + rightBox.width / 2;
     const cy = rightBox.y + rightBox.height / 2;
-    const start = (await describeViewports(page)).left?.index ?? NaN;
+    const initial = await describeViewports(page);
+    const start = initial.left?.index ?? NaN;
+    const initialWidth = initial.right?.windowWidth;
     await page.mouse.move(cx, cy);
     await page.mouse.wheel(0, 120); // scroll on the reconstruction: the original follows
     let { left, right } = await settle(() => describeViewports(page), (d) => d.left?.shown === start + 1 && d.right?.shown === start + 1);
@@ -149,9 +208,9 @@ describeIfChromium('web viewer (chromium + medsr serve)', () => {
     await page.mouse.move(cx + 60, cy + 30, { steps: 5 });
     await page.mouse.up({ button: 'left' });
     ({ left, right } = await settle(() => describeViewports(page),
-      (d) => d.right?.windowWidth !== 2000 && Math.abs((d.left?.windowWidth ?? NaN) - (d.right?.windowWidth ?? NaN)) < 1e-6
+      (d) => d.right?.windowWidth !== initialWidth && Math.abs((d.left?.windowWidth ?? NaN) - (d.right?.windowWidth ?? NaN)) < 1e-6
         && Math.abs((d.left?.windowCenter ?? NaN) - (d.right?.windowCenter ?? NaN)) < 1e-6));
-    expect(right?.windowWidth).not.toBe(2000);
+    expect(right?.windowWidth).not.toBe(initialWidth);
     expect(left?.windowWidth).toBeCloseTo(right?.windowWidth ?? NaN, 6);
     expect(left?.windowCenter).toBeCloseTo(right?.windowCenter ?? NaN, 6);
     // right drag = zoom: same anatomy at the same size, so scale x columns is equal on both
@@ -168,6 +227,7 @@ describeIfChromium('web viewer (chromium + medsr serve)', () => {
   });
 
   test('swipe, difference and uncertainty modes draw', async () => {
+    await openReconstruction();
     const plain = await stableSignature(page, 'reconstructed');
     await page.keyboard.press('u');
     const withUncertainty = await settle(() => canvasSignature(page, 'reconstructed'), (now) => fractionDifferent(plain, now) > 0.05);
@@ -198,6 +258,7 @@ describeIfChromium('web viewer (chromium + medsr serve)', () => {
   });
 
   test('downloads: PNG snapshot, one DICOM, the zip', async () => {
+    await openReconstruction();
     const [png] = await Promise.all([page.waitForEvent('download'), page.keyboard.press('p')]);
     const pngPath = path.join(ARTIFACTS, 'snapshot.png');
     await png.saveAs(pngPath);
@@ -214,6 +275,8 @@ describeIfChromium('web viewer (chromium + medsr serve)', () => {
   });
 
   test('a refused job is explained in words, a running job can be cancelled, shortcuts have a help panel', async () => {
+    await openSeries();
+    expect(await modelReady(server.url, 60_000)).toBe(true);
     await page.fill('#job-form [name="prompt"]', 'x'.repeat(600)); // longer than the API accepts
     await page.click('#start-job');
     await page.waitForFunction(() => document.querySelector('#job-status')?.classList.contains('error'));
@@ -238,7 +301,11 @@ describeIfChromium('web viewer (chromium + medsr serve)', () => {
     const zipDir = fs.mkdtempSync(path.join(seriesDir, 'zip-'));
     const files = writeSeries(zipDir, { slices: 3, size: 64, seriesNumber: 9, description: 'Dropped zip series' });
     const zip = await makeZip(files.map((f) => [`scan/${path.basename(f)}`, fs.readFileSync(f)]));
-    const before = await page.locator('.series').count();
+    // the page lists every series the server holds: count them there, not in a page still loading
+    const listed = (await (await fetch(`${server.url}/api/v1/studies`)).json()) as { studies: Array<{ series: unknown[] }> };
+    const before = listed.studies.reduce((n, study) => n + study.series.length, 0);
+    await page.goto(server.url);
+    await page.waitForFunction((n) => document.querySelectorAll('.series').length === n, before, { timeout: 30_000 });
     await page.evaluate(async (b64) => {
       const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
       const transfer = new DataTransfer();

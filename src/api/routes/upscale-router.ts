@@ -1,5 +1,4 @@
-import express, { Router } from 'express';
-import { storedValuesPng } from '../../service/png';
+import express, { Router, type Request, type Response } from 'express';
 import { MedsrError } from '../../shared/errors';
 import type { ApiContext } from '../context';
 import { definedOnly, parse } from '../context';
@@ -8,48 +7,63 @@ import { UpscaleOptionsSchema } from '../schemas';
 /** One slice can be large (multi-frame, 4k x 4k 16-bit) but never as large as an upload. */
 const MAX_SLICE_BYTES = 256 * 1024 * 1024;
 
-/** POST /api/v1/upscale: one DICOM slice in, its derived DICOM (or a 16-bit PNG) out. */
+/** Aborts when the client goes away before its answer is sent (closed tab, killed curl, timeout). */
+function abortOnClientGone(res: Response): AbortSignal {
+  const abort = new AbortController();
+  res.on('close', () => {
+    if (!res.writableFinished) abort.abort();
+  });
+  return abort.signal;
+}
+
+function readBody(limit: number): (req: Request, res: Response) => Promise<Uint8Array> {
+  const raw = express.raw({ type: () => true, limit });
+  return async (req, res) => {
+    await new Promise<void>((resolve, reject) => raw(req, res, (err?: unknown) => (err ? reject(err) : resolve())));
+    const body = req.body as Buffer;
+    if (!Buffer.isBuffer(body) || body.length === 0) throw new MedsrError('invalid_input', 'upscale.empty', 'the request body is empty');
+    return new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
+  };
+}
+
+/**
+ * POST /api/v1/upscale: one DICOM slice in, its derived DICOM (or a 16-bit PNG) out. Parses the
+ * request, bounds concurrency, calls the one-slice use case (service/upscale-slice.ts) and shapes
+ * the answer; a client that goes away cancels the work.
+ */
 export function upscaleRouter(ctx: ApiContext): Router {
   const router = Router();
-  const readBody = express.raw({ type: () => true, limit: Math.min(MAX_SLICE_BYTES, ctx.config.maxUploadBytes) });
+  const body = readBody(Math.min(MAX_SLICE_BYTES, ctx.config.maxUploadBytes));
 
   router.post('/upscale', async (req, res) => {
     const options = definedOnly(parse(UpscaleOptionsSchema, req.query, 'query'));
     if (!(req.headers['content-type'] ?? '').startsWith('application/dicom')) {
       throw new MedsrError('unsupported', 'upscale.content_type', 'send one DICOM file with Content-Type: application/dicom');
     }
-    const wantsPng = req.accepts(['application/dicom', 'image/png']) === 'image/png';
+    const format = req.accepts(['application/dicom', 'image/png']) === 'image/png' ? 'png' : 'dicom';
+    // listening before the admission wait: a client that leaves while queued is not worked for
+    const signal = abortOnClientGone(res);
     // admission before the body is read: a refused request costs no memory
     ctx.metrics.syncWaiting.set(ctx.admission.waiting + 1);
     const release = await ctx.admission.acquire().finally(() => ctx.metrics.syncWaiting.set(ctx.admission.waiting));
     ctx.metrics.syncInFlight.inc();
-    const abort = new AbortController();
-    res.on('close', () => {
-      if (!res.writableFinished) abort.abort(); // client went away: stop working for it
-    });
     const started = performance.now();
+    const observe = (outcome: 'done' | 'failed' | 'cancelled'): void => ctx.metrics.sliceDuration.observe({ source: 'sync', outcome }, (performance.now() - started) / 1000);
     try {
-      await new Promise<void>((resolve, reject) => readBody(req, res, (err?: unknown) => (err ? reject(err) : resolve())));
-      const body = req.body as Buffer;
-      if (!Buffer.isBuffer(body) || body.length === 0) throw new MedsrError('invalid_input', 'upscale.empty', 'the request body is empty');
-      const instance = ctx.readDicomBytes(new Uint8Array(body.buffer, body.byteOffset, body.byteLength), { path: 'request', label: 'request body' });
-      const output = await ctx.processor(instance, { options, signal: abort.signal });
-      ctx.metrics.sliceDuration.observe({ source: 'sync', outcome: 'done' }, (performance.now() - started) / 1000);
+      const answer = await ctx.upscaleSlice(await body(req, res), options, { format, signal });
+      observe('done');
       // the degradation the pipeline assumed (auto: the detector's pick), also in DerivationDescription
-      if (output.degradation) res.setHeader('X-Medsr-Degradation', output.degradation);
-      if (wantsPng) {
-        const derived = ctx.readDicomBytes(output.derived, { path: 'derived', label: 'derived' });
-        const frame = await ctx.decodeFrame(derived, 0);
-        const { png, valueOffset } = storedValuesPng(frame, derived.pixel);
-        res.setHeader('X-Medsr-Value-Offset', String(valueOffset));
-        res.setHeader('X-Medsr-Rescale', `${derived.pixel.rescaleSlope} ${derived.pixel.rescaleIntercept}`);
-        res.type('image/png').send(png);
+      if (answer.degradation) res.setHeader('X-Medsr-Degradation', answer.degradation);
+      if (answer.format === 'png') {
+        res.setHeader('X-Medsr-Value-Offset', String(answer.valueOffset));
+        res.setHeader('X-Medsr-Rescale', `${answer.rescaleSlope} ${answer.rescaleIntercept}`);
+        res.type('image/png').send(answer.body);
       } else {
         res.setHeader('Content-Disposition', `attachment; filename="derived.dcm"`);
-        res.type('application/dicom').send(Buffer.from(output.derived.buffer, output.derived.byteOffset, output.derived.byteLength));
+        res.type('application/dicom').send(Buffer.from(answer.body.buffer, answer.body.byteOffset, answer.body.byteLength));
       }
     } catch (err) {
-      ctx.metrics.sliceDuration.observe({ source: 'sync', outcome: 'failed' }, (performance.now() - started) / 1000);
+      observe(err instanceof MedsrError && err.kind === 'cancelled' ? 'cancelled' : 'failed');
       throw err;
     } finally {
       ctx.metrics.syncInFlight.dec();

@@ -1,13 +1,13 @@
 /**
  * An inference worker thread: one set of onnxruntime sessions, upscales one slice at a time so
- * that session.run() (which blocks) never runs on the server's event loop. Spawned by pool.ts
- * from its compiled form (dist/pipeline/worker/inference-worker.js).
+ * that session.run() (which blocks) never runs on the server's event loop. Spawned by pool.ts,
+ * from dist/ in production and from this TypeScript source under jest (worker-entry.ts).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { logger, setLogLevel } from '../../shared/logger';
 import { disposeModel, loadModel, type LoadedModel } from '../model';
 import { runUpscale } from '../upscale';
-import { toWire, type FromWorker, type InitData, type ToWorker } from './protocol';
+import { toWire, type FromWorker, type ToWorker, type WorkerData } from './protocol';
 
 const port = parentPort;
 if (!port) throw new Error('inference-worker must run in a worker thread');
@@ -16,8 +16,24 @@ function send(msg: FromWorker, transfer: ArrayBuffer[] = []): void {
   port!.postMessage(msg, transfer);
 }
 
+/**
+ * An AbortSignal for job `id` that turns aborted once the pool writes `id` into the shared cancel
+ * word. The pipeline reads `signal.aborted` between steps, and this worker's event loop may not
+ * run meanwhile, so the getter polls the shared word instead of waiting for an event.
+ */
+function cancelSignalFor(cancel: Int32Array, id: number): AbortSignal {
+  const controller = new AbortController();
+  return new Proxy(controller.signal, {
+    get(target, key) {
+      if (key === 'aborted' && !target.aborted && Atomics.load(cancel, 0) === id) controller.abort();
+      const value = Reflect.get(target, key, target) as unknown;
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
+
 async function main(): Promise<void> {
-  const init = workerData as InitData;
+  const init = workerData as WorkerData;
   setLogLevel(init.logLevel);
   let model: LoadedModel;
   try {
@@ -38,7 +54,8 @@ async function main(): Promise<void> {
       return;
     }
     const { id } = msg;
-    runUpscale(model, { data: msg.input.data, shape: msg.input.shape }, { ...msg.options, onProgress: (fraction) => send({ type: 'progress', id, fraction }) })
+    const signal = cancelSignalFor(init.cancel, id);
+    runUpscale(model, { data: msg.input.data, shape: msg.input.shape }, { ...msg.options, signal, onProgress: (fraction) => send({ type: 'progress', id, fraction }) })
       .then((r) => {
         const mean = { data: r.mean.data, shape: [...r.mean.shape] };
         const std = r.std ? { data: r.std.data, shape: [...r.std.shape] } : undefined;
@@ -47,7 +64,7 @@ async function main(): Promise<void> {
       })
       .catch((err: unknown) => send({ type: 'error', id, error: toWire(err) }));
   });
-  send({ type: 'ready', provider: model.provider, fallbacks: model.fallbacks, manifest: model.manifest });
+  send({ type: 'ready', provider: model.provider, fallbacks: model.fallbacks, manifest: model.manifest, entry: __filename });
 }
 
 void main();

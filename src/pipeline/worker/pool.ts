@@ -1,27 +1,22 @@
-import fs from 'node:fs';
+import { EventEmitter } from 'node:events';
 import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { REPO_ROOT, type LogLevel } from '../../shared/config';
+import type { LogLevel } from '../../shared/config';
 import { MedsrError } from '../../shared/errors';
 import { logger } from '../../shared/logger';
 import type { Tensor } from '../../shared/tensor';
 import type { Manifest } from '../manifest';
-import type { SuperResolver, SuperResolverOptions, UpscaleOptions, UpscaleResult } from '../types';
+import type { PoolEvents, SuperResolver, SuperResolverOptions, UpscaleOptions, UpscaleResult } from '../types';
 import { logFallback } from '../runtime/onnx-session';
-import { fromWire, type FromWorker, type InitData, type ToWorker } from './protocol';
+import { fromWire, type FromWorker, type InitData, type ToWorker, type WorkerData } from './protocol';
+import { workerArgs, workerEntry } from './worker-entry';
 
 /**
- * The worker script. From dist/ it sits beside this file; under ts-jest (src/*.ts) the compiled
- * copy in dist/ is used, so tests need `npm run build` first (npm test's pretest does it).
+ * How long a running job may take to notice its cancel (it checks between denoising steps) before
+ * its worker is terminated and replaced: one step of the largest model stays well under this.
  */
-export function workerScript(): string {
-  const beside = path.join(__dirname, 'inference-worker.js');
-  if (fs.existsSync(beside)) return beside;
-  const built = path.join(REPO_ROOT, 'dist', 'pipeline', 'worker', 'inference-worker.js');
-  if (fs.existsSync(built)) return built;
-  throw new MedsrError('internal', 'worker.missing', `inference worker not built (${built}): run \`npm run build\``);
-}
+export const CANCEL_GRACE_MS = 30_000;
 
 interface Job {
   id: number;
@@ -29,27 +24,39 @@ interface Job {
   options: UpscaleOptions;
   resolve: (r: UpscaleResult) => void;
   reject: (e: Error) => void;
+  /** Set once cancelled: the caller has its answer; the worker may still be finishing a step. */
+  cancelled?: boolean;
+  detach?: () => void;
 }
 
 interface Slot {
   worker: Worker;
+  cancel: Int32Array;
   job: Job | undefined;
 }
 
 interface StartedWorker {
   worker: Worker;
+  cancel: Int32Array;
   provider: string;
   fallbacks: readonly string[];
   manifest: Manifest;
+  entry: string;
+}
+
+function cancelledError(where: 'queued' | 'running'): MedsrError {
+  return new MedsrError('cancelled', 'upscale.cancelled', `the upscale was cancelled while ${where}`);
 }
 
 function startWorker(init: InitData): Promise<StartedWorker> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(workerScript(), { workerData: init });
+    const cancel = new Int32Array(new SharedArrayBuffer(4));
+    const { script, eval: isEval } = workerArgs(workerEntry());
+    const worker = new Worker(script, { eval: isEval, workerData: { ...init, cancel } satisfies WorkerData });
     const onMessage = (msg: FromWorker): void => {
       if (msg.type === 'ready') {
         cleanup();
-        resolve({ worker, provider: msg.provider, fallbacks: msg.fallbacks, manifest: msg.manifest });
+        resolve({ worker, cancel, provider: msg.provider, fallbacks: msg.fallbacks, manifest: msg.manifest, entry: msg.entry });
       } else if (msg.type === 'init-error') {
         cleanup();
         void worker.terminate();
@@ -75,7 +82,11 @@ function startWorker(init: InitData): Promise<StartedWorker> {
   });
 }
 
-/** A pool of inference workers, each with its own sessions; jobs queue and go to the first idle worker. */
+/**
+ * A pool of inference workers, each with its own sessions; jobs queue and go to the first idle
+ * worker. An aborted job leaves the queue, or stops its worker at the next denoising step (the
+ * worker is terminated and replaced when it does not within CANCEL_GRACE_MS).
+ */
 export async function createSuperResolver(options: SuperResolverOptions): Promise<SuperResolver> {
   const count = options.workers ?? 1;
   if (!Number.isInteger(count) || count < 1) throw new MedsrError('invalid_input', 'pool.workers', `workers must be a positive integer, got ${count}`);
@@ -89,8 +100,9 @@ export async function createSuperResolver(options: SuperResolverOptions): Promis
     throw failed.reason;
   }
   const ready = started.map((s) => (s as PromiseFulfilledResult<StartedWorker>).value);
-  const { provider, fallbacks, manifest } = ready[0]!;
+  const { provider, fallbacks, manifest, entry } = ready[0]!;
   logFallback(provider, fallbacks); // once for the pool, not once per worker
+  const events = new EventEmitter<PoolEvents>();
   const slots: Slot[] = [];
   const queue: Job[] = [];
   let nextId = 1;
@@ -101,25 +113,57 @@ export async function createSuperResolver(options: SuperResolverOptions): Promis
       if (slot.job || queue.length === 0) continue;
       const job = queue.shift()!;
       slot.job = job;
-      const { onProgress: _progress, ...wireOptions } = job.options;
+      Atomics.store(slot.cancel, 0, 0);
+      const { onProgress: _progress, signal: _signal, ...wireOptions } = job.options;
       // copy the input so the caller's tensor stays usable, then transfer the copy
       const data = new Float32Array(job.input.data);
       const msg: ToWorker = { type: 'upscale', id: job.id, input: { data, shape: [...job.input.shape] }, options: wireOptions };
       slot.worker.postMessage(msg, [data.buffer]);
+      events.emit('started', { id: job.id });
     }
   };
 
-  const attach = (worker: Worker): void => {
-    const slot: Slot = { worker, job: undefined };
+  /** The job leaves its slot (answered, failed, stopped after a cancel, or its worker gone). */
+  const finish = (slot: Slot, job: Job, how: 'answered' | 'terminated'): void => {
+    slot.job = undefined;
+    job.detach?.();
+    if (job.cancelled) events.emit('stopped', { id: job.id, how });
+  };
+
+  const cancel = (job: Job): void => {
+    if (job.cancelled) return;
+    job.cancelled = true;
+    job.detach?.();
+    const queuedAt = queue.indexOf(job);
+    if (queuedAt >= 0) {
+      queue.splice(queuedAt, 1);
+      job.reject(cancelledError('queued'));
+      events.emit('cancelled', { id: job.id, stage: 'queued' });
+      return;
+    }
+    const slot = slots.find((s) => s.job === job);
+    if (!slot) return; // already answered
+    Atomics.store(slot.cancel, 0, job.id);
+    job.reject(cancelledError('running'));
+    events.emit('cancelled', { id: job.id, stage: 'running' });
+    setTimeout(() => {
+      if (slot.job !== job) return;
+      logger().warn({ id: job.id, graceMs: CANCEL_GRACE_MS }, 'cancelled inference did not stop at a step; terminating its worker');
+      void slot.worker.terminate();
+    }, CANCEL_GRACE_MS).unref();
+  };
+
+  const attach = (worker: Worker, cancelWord: Int32Array): void => {
+    const slot: Slot = { worker, cancel: cancelWord, job: undefined };
     slots.push(slot);
     worker.on('message', (msg: FromWorker) => {
       const job = slot.job;
       if (!job || !('id' in msg) || msg.id !== job.id) return;
       if (msg.type === 'progress') {
-        job.options.onProgress?.(msg.fraction);
+        if (!job.cancelled) job.options.onProgress?.(msg.fraction);
         return;
       }
-      slot.job = undefined;
+      finish(slot, job, 'answered');
       if (msg.type === 'result') {
         job.resolve({ mean: msg.mean, std: msg.std, dcResidual: msg.dcResidual, timings: msg.timings, settings: msg.settings });
       } else if (msg.type === 'error') {
@@ -130,14 +174,19 @@ export async function createSuperResolver(options: SuperResolverOptions): Promis
     worker.on('error', (err) => logger().error({ err }, 'inference worker crashed'));
     worker.on('exit', (code) => {
       slots.splice(slots.indexOf(slot), 1);
-      slot.job?.reject(new MedsrError('internal', 'worker.crashed', `inference worker exited (${code}) during a job`));
+      const job = slot.job;
+      if (job) {
+        finish(slot, job, 'terminated');
+        job.reject(new MedsrError('internal', 'worker.crashed', `inference worker exited (${code}) during a job`));
+      }
       if (disposed) return;
-      // replace a crashed worker so the pool keeps its size
+      // replace an exited worker (crashed, or terminated after a cancel) so the pool keeps its size
       logger().warn({ code }, 'inference worker exited; starting a replacement');
       startWorker(init)
-        .then(({ worker: w }) => {
-          if (disposed) return void w.terminate();
-          attach(w);
+        .then((w) => {
+          if (disposed) return void w.worker.terminate();
+          attach(w.worker, w.cancel);
+          events.emit('replaced', { workers: slots.length });
           dispatch();
         })
         .catch((err: unknown) => {
@@ -146,16 +195,27 @@ export async function createSuperResolver(options: SuperResolverOptions): Promis
         });
     });
   };
-  ready.forEach((r) => attach(r.worker));
-  logger().info({ model: manifest.id, provider, workers: count, intraOpThreads: threads || 'runtime default' }, 'super-resolver ready');
+  ready.forEach((r) => attach(r.worker, r.cancel));
+  logger().info({ model: manifest.id, provider, workers: count, intraOpThreads: threads || 'runtime default', entry }, 'super-resolver ready');
 
   return {
     manifest,
     provider,
+    workerEntry: entry,
+    events,
+    state: () => ({ workers: slots.length, running: slots.filter((s) => s.job && !s.job.cancelled).length, stopping: slots.filter((s) => s.job?.cancelled).length, queued: queue.length }),
     upscale(input: Tensor, upscaleOptions: UpscaleOptions): Promise<UpscaleResult> {
       if (disposed) return Promise.reject(new MedsrError('internal', 'pool.disposed', 'the super-resolver has been disposed'));
+      const { signal } = upscaleOptions;
+      if (signal?.aborted) return Promise.reject(cancelledError('queued'));
       return new Promise((resolve, reject) => {
-        queue.push({ id: nextId++, input, options: upscaleOptions, resolve, reject });
+        const job: Job = { id: nextId++, input, options: upscaleOptions, resolve, reject };
+        if (signal) {
+          const onAbort = (): void => cancel(job);
+          signal.addEventListener('abort', onAbort, { once: true });
+          job.detach = () => signal.removeEventListener('abort', onAbort);
+        }
+        queue.push(job);
         dispatch();
       });
     },

@@ -14,13 +14,22 @@ export interface InitData {
   logLevel: LogLevel;
 }
 
+/**
+ * What each worker gets: the init data plus its own cancel word. The pool stores the id of the
+ * job to stop there; the worker reads it between denoising steps. Shared memory rather than a
+ * message, because a worker busy in its job does not read messages until the job ends.
+ */
+export interface WorkerData extends InitData {
+  cancel: Int32Array;
+}
+
 export interface WireTensor {
   data: Float32Array;
   shape: number[];
 }
 
 export type ToWorker =
-  | { type: 'upscale'; id: number; input: WireTensor; options: Omit<UpscaleOptions, 'onProgress'> }
+  | { type: 'upscale'; id: number; input: WireTensor; options: Omit<UpscaleOptions, 'onProgress' | 'signal'> }
   | { type: 'dispose' };
 
 export interface WireError {
@@ -32,7 +41,8 @@ export interface WireError {
 }
 
 export type FromWorker =
-  | { type: 'ready'; provider: string; fallbacks: readonly string[]; manifest: Manifest }
+  /** `entry`: the worker's own file, so a test can tell the TypeScript source from a build. */
+  | { type: 'ready'; provider: string; fallbacks: readonly string[]; manifest: Manifest; entry: string }
   | { type: 'init-error'; error: WireError }
   | { type: 'progress'; id: number; fraction: number }
   | { type: 'result'; id: number; mean: WireTensor; std: WireTensor | undefined; dcResidual: number; timings: Record<string, number>; settings: AppliedSettings }

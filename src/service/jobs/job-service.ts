@@ -150,7 +150,9 @@ export function createJobService(deps: {
       let lastUpdated = '';
       let stopped = false;
       const emit = (job: JobRecord): void => {
-        if (stopped || job.id !== id || job.updatedAt === lastUpdated) return;
+        // ISO timestamps order as strings: the first poll's load can resolve after a newer live
+        // event, and a stale record must not send progress backwards
+        if (stopped || job.id !== id || job.updatedAt <= lastUpdated) return;
         lastUpdated = job.updatedAt;
         onUpdate(viewOf(job));
       };

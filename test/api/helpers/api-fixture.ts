@@ -5,6 +5,7 @@ import { LOOPBACK_HOSTS } from '../../../src/shared/config';
 import type { ApiDeps } from '../../../src/api/context';
 import type { SliceProcessor } from '../../../src/service/ports';
 import { decodeFrame, readDicomBytes, transcodeToNative } from '../../../src/ingest';
+import { createSliceUpscaler } from '../../../src/service/upscale-slice';
 import { createReplicatingProcessor } from '../../service/helpers/replicating-processor';
 import { createEngine, tempDir } from '../../service/helpers/service-fixture';
 
@@ -35,7 +36,7 @@ export async function startTestServer(overrides: { config?: Partial<ApiDeps['con
     storage: engine.storage,
     index: engine.index,
     lifecycle: engine.lifecycle,
-    processor,
+    upscaleSlice: createSliceUpscaler(processor),
     readDicomBytes,
     decodeFrame,
     transcodeToNative,

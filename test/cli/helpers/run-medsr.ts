@@ -1,12 +1,12 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import fs from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
+import { ensureFreshBuild } from './build-freshness';
 
 export const ROOT = path.resolve(__dirname, '..', '..', '..');
 
-/** bin/medsr.js runs the compiled CLI; `npm test` builds first, a lone run builds here. */
+/** bin/medsr.js runs the compiled CLI: rebuilt here when any source is newer than dist/ (never run stale). */
 export function ensureBuilt(): void {
-  if (!fs.existsSync(path.join(ROOT, 'dist', 'cli', 'main.js'))) execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT });
+  ensureFreshBuild(ROOT);
 }
 
 /** Runs bin/medsr.js; `env` replaces the default environment (this process's, with MEDSR_LOG_LEVEL=warn). */

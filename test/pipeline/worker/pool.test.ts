@@ -8,8 +8,8 @@ import type { SuperResolver } from '../../../src/pipeline/types';
 import { TINY_MODEL_DIR } from '../helpers/reference';
 import { phantomTensor, sameBits } from '../helpers/images';
 
-// The pool spawns the compiled worker (dist/pipeline/worker/inference-worker.js): `npm run build`
-// first (npm test's pretest does).
+// Under jest the pool runs from src/, so its workers run the TypeScript source (no build needed,
+// and an edit to a pipeline file is what the next run tests).
 describe('createSuperResolver (worker-thread pool)', () => {
   let resolver: SuperResolver;
   beforeAll(async () => {
@@ -24,6 +24,48 @@ describe('createSuperResolver (worker-thread pool)', () => {
   it('says which provider runs and exposes the manifest', () => {
     expect(resolver.provider).toBe('cpu');
     expect(resolver.manifest.id).toBe('medsr-tiny-test');
+  });
+
+  it('runs the TypeScript source of the inference worker, never a build in dist/', () => {
+    // reported by the worker itself (its __filename), not by the pool's choice
+    expect(resolver.workerEntry).toBe(path.resolve(__dirname, '../../../src/pipeline/worker/inference-worker.ts'));
+  });
+
+  it('drops a cancelled queued job and stops a cancelled running one at a step, then keeps serving', async () => {
+    const slow = { ...opts, samples: 1, steps: 200 };
+    const running = [new AbortController(), new AbortController()];
+    const firstProgress = running.map(() => {
+      let seen!: () => void;
+      return { promise: new Promise<void>((r) => (seen = r)), seen: () => seen() };
+    });
+    // two workers: two running jobs, the third waits in the queue
+    const jobs = running.map((c, i) => resolver.upscale(phantomTensor(96, 96, i), { ...slow, signal: c.signal, onProgress: () => firstProgress[i]!.seen() }));
+    const queuedController = new AbortController();
+    const queued = resolver.upscale(phantomTensor(32, 32), { ...slow, signal: queuedController.signal });
+    await Promise.all(firstProgress.map((p) => p.promise));
+    expect(resolver.state()).toMatchObject({ workers: 2, running: 2, queued: 1 });
+
+    const events: string[] = [];
+    resolver.events.on('cancelled', (e) => events.push(`cancelled:${e.stage}`));
+    const stopped = new Promise<{ how: string }>((resolve) => resolver.events.once('stopped', resolve));
+    queuedController.abort();
+    await expect(queued).rejects.toMatchObject({ kind: 'cancelled' });
+    running[0]!.abort();
+    await expect(jobs[0]).rejects.toMatchObject({ kind: 'cancelled', code: 'upscale.cancelled' });
+    // the worker noticed at its next step (long before 200 steps), not by being terminated
+    expect(await stopped).toMatchObject({ how: 'answered' });
+    expect(events).toEqual(['cancelled:queued', 'cancelled:running']);
+    const stoppedToo = new Promise((resolve) => resolver.events.once('stopped', resolve));
+    running[1]!.abort();
+    await expect(jobs[1]).rejects.toMatchObject({ kind: 'cancelled' });
+    await stoppedToo;
+    const ok = await resolver.upscale(phantomTensor(16, 16), opts);
+    expect(ok.mean.shape).toEqual([1, 1, 32, 32]);
+    expect(resolver.state()).toMatchObject({ workers: 2, running: 0, queued: 0 });
+  });
+
+  it('refuses at once a job whose signal is already aborted', async () => {
+    await expect(resolver.upscale(phantomTensor(16, 16), { ...opts, signal: AbortSignal.abort() })).rejects.toMatchObject({ kind: 'cancelled' });
   });
 
   it('gives the same bits as running in-process, for concurrent jobs on both workers', async () => {

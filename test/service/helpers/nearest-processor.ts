@@ -4,7 +4,6 @@
  * for real, and one slice costs milliseconds, so fuzz tests can post thousands of them.
  */
 import type { SliceProcessor } from '../../../src/service/ports';
-import { realUpscaleDeps } from '../../../src/service/runtime';
 import { upscaleInstance, type ResolverLike } from '../../../src/service/upscale-instance';
 import { heightOf, imageTensor, widthOf, type Tensor } from '../../../src/shared/tensor';
 
@@ -35,5 +34,5 @@ export const nearestResolver: ResolverLike = {
 };
 
 export function createNearestProcessor(): SliceProcessor {
-  return (instance, request) => upscaleInstance(instance, request, realUpscaleDeps(nearestResolver, 'medsr test'));
+  return (instance, request) => upscaleInstance(instance, request, { resolver: nearestResolver, softwareVersion: 'medsr test' });
 }

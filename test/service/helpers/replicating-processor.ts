@@ -9,7 +9,7 @@ import dicomParser from 'dicom-parser';
 import type { DicomInstance } from '../../../src/ingest/types';
 import type { SliceProcessor } from '../../../src/service/ports';
 import { newUid } from '../../../src/ingest/uid';
-import { MedsrError } from '../../../src/shared/errors';
+import { MedsrError, throwIfCancelled } from '../../../src/shared/errors';
 
 // dcmjs ships no type declarations
 // eslint-disable-next-line @typescript-eslint/no-require-imports, @typescript-eslint/no-explicit-any
@@ -44,7 +44,7 @@ export function createReplicatingProcessor(opts: { delayMs?: number } = {}): Sli
     const stored = storedValues(instance);
     if (opts.delayMs) {
       for (let i = 1; i <= 4; i++) {
-        if (request.signal?.aborted) throw new MedsrError('internal', 'aborted', 'aborted');
+        throwIfCancelled(request.signal);
         await new Promise((r) => setTimeout(r, (opts.delayMs as number) / 4));
         request.onProgress?.(i / 4);
       }
@@ -75,7 +75,9 @@ export function createReplicatingProcessor(opts: { delayMs?: number } = {}): Sli
     const uncertainty = (request.options.samples ?? 1) > 1
       ? write(new Typed(R * C), t?.uncertaintySeriesInstanceUID ?? newUid(), t?.uncertaintySopInstanceUID ?? newUid(), 'uncertainty')
       : undefined;
-    return uncertainty ? { derived, uncertainty } : { derived };
+    const { bitsStored, rescaleSlope, rescaleIntercept, photometricInterpretation } = instance.pixel;
+    const derivedPixels = { frames: [Int32Array.from(up)], rows: R, columns: C, bitsStored, pixelRepresentation, rescaleSlope, rescaleIntercept, photometricInterpretation };
+    return uncertainty ? { derived, derivedPixels, uncertainty } : { derived, derivedPixels };
   };
 }
 

@@ -1,13 +1,3 @@
-// Lets a child process `require` the project's TypeScript directly (node -r this-file x.ts):
-// tests spawn real worker processes from test code, and no ts-node is installed here.
-const fs = require('node:fs');
-const ts = require('typescript');
-
-require.extensions['.ts'] = function compileTs(module, filename) {
-  const source = fs.readFileSync(filename, 'utf8');
-  const { outputText } = ts.transpileModule(source, {
-    fileName: filename,
-    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true, sourceMap: false },
-  });
-  module._compile(outputText, filename);
-};
+// Kept for child processes that tests start with `node -r <this file> x.ts`: the hook itself is
+// scripts/ts-register.js, which the inference worker pool also uses when it runs from source.
+require('../../../scripts/ts-register.js');

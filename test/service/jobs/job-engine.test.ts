@@ -3,8 +3,25 @@ import path from 'node:path';
 import dicomParser from 'dicom-parser';
 import { createEmbeddedQueue } from '../../../src/service/jobs/embedded-queue';
 import { createJobService } from '../../../src/service/jobs/job-service';
+import type { SliceProcessor } from '../../../src/service/ports';
 import { createReplicatingProcessor } from '../helpers/replicating-processor';
 import { createEngine, mrSeriesCopy, tempDir } from '../helpers/service-fixture';
+
+/** Wraps a processor so its first call waits for release(); `entered` resolves when that call arrives. */
+function gatedProcessor(inner: SliceProcessor): { processor: SliceProcessor; entered: Promise<void>; release(): void; calls(): number } {
+  let calls = 0;
+  let arrive!: () => void;
+  let release!: () => void;
+  const entered = new Promise<void>((r) => (arrive = r));
+  const released = new Promise<void>((r) => (release = r));
+  const processor: SliceProcessor = async (instance, request) => {
+    calls += 1;
+    arrive();
+    await released;
+    return inner(instance, request);
+  };
+  return { processor, entered, release, calls: () => calls };
+}
 
 function resultFiles(dataDir: string): string[] {
   const root = path.join(dataDir, 'results');
@@ -94,18 +111,23 @@ describe('embedded job engine on a real MR series', () => {
 
   it('cancels a queued job and a running job', async () => {
     const dataDir = tempDir();
-    const engine = createEngine(dataDir, createReplicatingProcessor({ delayMs: 80 }));
+    // the first slice holds until released: the job is provably running when it is cancelled
+    const gate = gatedProcessor(createReplicatingProcessor());
+    const engine = createEngine(dataDir, gate.processor);
     const { studies } = await engine.catalog.ingest([mrSeriesCopy()]);
     const study = studies[0]!.studyInstanceUID;
     const running = await engine.jobs.create({ studyInstanceUID: study, options: { scale: 2 } });
+    await gate.entered;
     const waiting = await engine.jobs.create({ studyInstanceUID: study, options: { scale: 4 } });
     expect((await engine.jobs.cancel(waiting.id)).state).toBe('cancelled');
     await engine.jobs.cancel(running.id);
+    gate.release();
     await engine.queue.idle();
     const a = await engine.jobs.get(running.id);
     expect(a.state).toBe('cancelled');
-    expect(a.progress.done).toBeLessThan(7);
+    expect(a.progress.done).toBeLessThanOrEqual(1); // the slice in flight when cancelled, no more
     expect((await engine.jobs.get(waiting.id)).progress.done).toBe(0);
+    expect(gate.calls()).toBe(1);
     await engine.queue.close();
   });
 
@@ -139,7 +161,9 @@ describe('embedded job engine on a real MR series', () => {
     const jobs = createJobService({ store: base.store, storage: base.storage, catalog: base.catalog, queue });
     const { studies } = await base.catalog.ingest([mrSeriesCopy()]);
     const created = await jobs.create({ studyInstanceUID: studies[0]!.studyInstanceUID, options: { scale: 2 } });
-    await new Promise((r) => setTimeout(r, 100));
+    // a paused queue is idle at once with its job still waiting (state, not a sleep)
+    await queue.idle();
+    expect(await queue.depth()).toBe(1);
     expect((await jobs.get(created.id)).state).toBe('queued');
     expect(await queue.resume()).toEqual([created.id]);
     await queue.idle();

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { ensureFreshBuild } from '../../cli/helpers/build-freshness';
 
 /** Starts the real server (`node bin/medsr.js serve`, the built dist) on a free loopback port
  * with a fresh data directory, and stops it after. */
@@ -43,6 +44,7 @@ export async function startMedsrServer(extraEnv: Record<string, string> = {}): P
   // MEDSR_VIEWER_TEST_URL points the suite at a server that is already running (a deployment)
   const given = process.env.MEDSR_VIEWER_TEST_URL;
   if (given) return { url: given.replace(/\/$/, ''), kind: 'given', dataDir: '', log: () => '', stop: async () => undefined };
+  ensureFreshBuild(ROOT); // the server is dist/: rebuilt when any source is newer (the viewer bundle has its own build)
   for (const built of ['dist/cli/main.js', 'dist/viewer/index.html', 'dist/viewer/viewer.js']) {
     if (!fs.existsSync(path.join(ROOT, built))) throw new Error(`${built} is missing: run \`npm run build\` first`);
   }
