@@ -64,7 +64,7 @@ def write(path, idx, model_id):
       "different places (truncated k-space: LR pixel i at HR pixel s i; resampling: at s i + (s - 1)/2), so one output cannot "
       "suit both: on our validation, zero-filled Fourier on a resampled slice loses 2-3.5 dB to bicubic, and bicubic on a "
       "truncated slice loses 3 dB to zero-filling. In auto mode an MR slice is therefore routed by a small learned "
-      "detector (`training/detector.py`, `detector.onnx`: four 3x3 convolutions on the RMS-normalised LR slice, one logit "
+      "detector (`training/detector.py`, `detector.onnx`: four 3x3 convolutions on the LR slice shifted to a zero minimum and divided by its RMS, one logit "
       "per scale averaged over the slice) to the k-space or the resampled path, each "
       "with its words and its exact projection. CT (whose two degradations share one grid) is not judged: auto runs "
       "its resampled path (`resampled` words, the exact bicubic projection), which beat the blind `auto` words and their "

@@ -6,8 +6,8 @@ at s i + (s - 1) / 2), so no single output suits both: zero-filled Fourier on a 
 bicubic on a truncated one, loses 2-3 dB on our validation. The pipeline therefore decides, then runs
 the told path (its words, its x_up grid, its exact projection).
 
-A small fully convolutional network (four 3x3 convolutions, 16 channels) reads the LR slice, divided by
-its RMS, and averages a logit per scale over the slice (one head for x2, one for x4). It sees what
+A small fully convolutional network (four 3x3 convolutions, 16 channels) reads the LR slice, shifted to a
+zero minimum and divided by its RMS, and averages a logit per scale over the slice (one head for x2, one for x4). It sees what
 separates the two locally: a truncated slice keeps white noise white and rings at edges (Gibbs); a
 resampled one has the antialiasing filter's correlated noise and soft edges. It replaced a logistic
 model on band powers (model 2.0.0), which was right on 94% of validation slices at x2 but, fitted on
@@ -57,8 +57,22 @@ class DetectorNet(nn.Module):
         self.body = nn.Sequential(*layers, nn.Conv2d(width, len(SCALES), 1))
 
     def forward(self, image):
+        """image: magnitude-like (0 = no signal), any scale; divided by its RMS."""
         rms = image.pow(2).mean((1, 2, 3), keepdim=True).sqrt()
         return self.body(image / (rms + 1e-6)).mean((2, 3))
+
+
+class DetectorGraph(nn.Module):
+    """What ships as detector.onnx: the slice in any affine intensity scale (the product passes the
+    normalised slice, background near -1), shifted so its minimum is 0 as every training slice was
+    before its patch was cut, then the network."""
+
+    def __init__(self, net):
+        super().__init__()
+        self.net = net
+
+    def forward(self, image):
+        return self.net(image - image.amin((1, 2, 3), keepdim=True))
 
 
 class PairSampler:
@@ -108,6 +122,14 @@ class PairSampler:
             lr = D.degrade(x, s, "bicubic")
         else:
             lr = D.area_down(x, s, r.uniform(0.0, 0.7))
+        # the ringing of a truncated slice goes below zero, but a stored slice may have been clipped or taken as
+        # a magnitude: so that a negative minimum is no cue, half of each kind are clipped or magnitudes
+        u = r.random()
+        if u < 0.25:
+            lr = lr.abs()
+        elif u < 0.5:
+            lr = lr.clamp(min=0)
+        lr = lr - lr.min()          # as DetectorGraph does to the whole slice (the product's slice is normalised)
         a, b = r.randrange(0, lr.shape[-2] - patch + 1), r.randrange(0, lr.shape[-1] - patch + 1)
         return lr[..., a:a + patch, b:b + patch], float(kspace)
 
@@ -157,7 +179,7 @@ def probability_kspace(net, lr, s):
     """P(k-space truncation) for one LR slice, or None when the slice is too small to judge."""
     if min(lr.shape[-2:]) < MIN_SIDE:
         return None
-    return float(torch.sigmoid(net(lr)[0, SCALES.index(s)]))
+    return float(torch.sigmoid(DetectorGraph(net)(lr)[0, SCALES.index(s)]))
 
 
 def decide(net, lr, s, modality):

@@ -61,7 +61,7 @@ def export_graphs(out, cfg, ae, te, un, rg, det):
     # ONNX forbids one value name for a graph input and output: the regression output is `output`
     _export(rg, (x,), os.path.join(out, "regression.onnx"), ["image"], ["output"],
             {"image": img, "output": img})
-    _export(det, (x,), os.path.join(out, "detector.onnx"), ["image"], ["logits"],
+    _export(DET.DetectorGraph(det), (x,), os.path.join(out, "detector.onnx"), ["image"], ["logits"],
             {"image": img, "logits": {0: "B"}})
     t = lambda *s: {"type": "float32", "shape": list(s)}
     spec = {
@@ -128,7 +128,7 @@ def write_references(out, cfg, ae, te, un, rg, sf, det=None):
     }
     if det is not None:
         low = D.degrade(phantom(96, seed=3), 2, "kspace")
-        cases["detector"] = ({"image": low}, {"logits": det(low)})
+        cases["detector"] = ({"image": low}, {"logits": DET.DetectorGraph(det)(low)})
     for name, (ins, outs) in cases.items():
         j = {"graph": name, "inputs": {k: _save(ref, f"{name}.in.{k}", v) for k, v in ins.items()},
              "outputs": {k: _save(ref, f"{name}.out.{k}", v) for k, v in outs.items()},
