@@ -156,12 +156,14 @@ def write(path, idx, model_id):
     A("## Training\n")
     A(f"Hardware: {t['hardware']}.\n")
     names = {"ae": ("autoencoder (PCA fit; 0 iterations = no gradient training)", "ae"),
-             "regression": ("regression", "reg"), "diffusion": ("text encoder + U-Net", "dm")}
+             "regression": ("regression", "reg"), "diffusion": ("text encoder + U-Net", "dm"),
+             "detector": ("degradation detector (LR patches)", "det")}
     rows = []
     for st, v in t["stages"].items():
         label, k = names.get(st, (st, "dm"))
+        patch = cfg.get(k + "_patch", 32)           # the detector's LR patch side is detector.PATCH (32)
         rows.append([label, str(v["iters"]) + (" (stopped early)" if v.get("unfinished") else ""),
-                     f"{cfg[k + '_batch']} x {cfg[k + '_patch']}^2", _f(v["seconds"], 0)])
+                     f"{cfg[k + '_batch']} x {patch}^2", _f(v["seconds"], 0)])
     A(_table(["stage", "iterations", "batch x patch", "seconds"], rows))
     if t.get("curve"):
         _curve(A, t["curve"])
