@@ -21,13 +21,13 @@ The graph `detector.onnx` holds the normalisation too, so the TypeScript side on
 (src/pipeline/degradation-detector.ts).
 """
 import math
-import random
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
 import degrade as D
+from seeded import Seeded
 
 SCALES = (2, 4)                # one output logit per scale, in this order
 WIDTH = 16
@@ -75,21 +75,13 @@ class DetectorGraph(nn.Module):
         return self.net(image - image.amin((1, 2, 3), keepdim=True))
 
 
-class PairSampler:
+class PairSampler(Seeded):
     """Random (LR patch, is k-space) pairs from the training acquisitions and photographs; its RNG state is checkpointed."""
 
     def __init__(self, arrays, meta, seed):
         self.pool = [(torch.from_numpy(a)[None, None], m) for a, m in zip(arrays, meta["slices"])
                      if m["split"] == "train" and (m["subject"] in TRAIN_SUBJECTS or m["modality"] == "PHOTO")]
-        self.rng = random.Random(seed)
-        self.gen = torch.Generator().manual_seed(seed)
-
-    def state(self):
-        return dict(rng=self.rng.getstate(), gen=self.gen.get_state())
-
-    def load_state(self, s):
-        self.rng.setstate(s["rng"])
-        self.gen.set_state(s["gen"])
+        super().__init__(seed)
 
     def pair(self, s, patch=PATCH):
         r = self.rng

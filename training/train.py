@@ -7,7 +7,6 @@ import copy
 import json
 import math
 import os
-import random
 import time
 
 import numpy as np
@@ -21,6 +20,7 @@ import detector as DET
 import models
 import pipeline as PL
 import prompt as P
+from seeded import Seeded
 
 CONFIGS = {
     "default": dict(
@@ -85,7 +85,7 @@ def build(cfg):
 
 
 # ------------------------------------------------------------------------------ batches
-class Sampler:
+class Sampler(Seeded):
     def __init__(self, arrays, meta, cfg, seed):
         self.cfg = cfg
         self.train = [(torch.from_numpy(a)[None, None], m) for a, m in zip(arrays, meta["slices"])
@@ -93,15 +93,7 @@ class Sampler:
         self.ct = [i for i, (_, m) in enumerate(self.train) if m["modality"] == "CT"]
         self.mr = [i for i, (_, m) in enumerate(self.train) if m["modality"] == "MR"]
         self.photo = [i for i, (_, m) in enumerate(self.train) if m["modality"] == "PHOTO"]
-        self.rng = random.Random(seed)
-        self.gen = torch.Generator().manual_seed(seed)
-
-    def state(self):
-        return dict(rng=self.rng.getstate(), gen=self.gen.get_state())
-
-    def load_state(self, s):
-        self.rng.setstate(s["rng"])
-        self.gen.set_state(s["gen"])
+        super().__init__(seed)
 
     def prompt(self, text):
         r = self.rng

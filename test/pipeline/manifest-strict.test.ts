@@ -7,22 +7,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { loadManifest } from '../../src/pipeline/manifest';
 import { loadGraphs } from '../../src/pipeline/graphs';
-import { MedsrError } from '../../src/shared/errors';
 import { DEFAULT_MODEL_DIR } from '../../src/shared/config';
 import { TINY_MODEL_DIR } from './helpers/reference';
+import { rejection } from './helpers/rejection';
 import { removeVariantDirs, variantModelDir, type RawManifest } from './helpers/model-dirs';
 
 afterAll(removeVariantDirs);
-
-async function loadError(p: Promise<unknown>): Promise<MedsrError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(MedsrError);
-    return err as MedsrError;
-  }
-  throw new Error('expected a rejection');
-}
 
 const shipped = fs.existsSync(path.join(DEFAULT_MODEL_DIR, 'model_index.json'));
 
@@ -41,7 +31,7 @@ describe('strict model_index.json', () => {
     ['an unknown graph field', (m: RawManifest) => { m.graphs.unet.sha512 = 'x'; }, 'sha512'],
     ['an unknown latent field', (m: RawManifest) => { m.latent.scale = 2; }, 'scale'],
   ])('refuses %s, naming it', async (_what, edit, name) => {
-    const err = await loadError(loadManifest(variantModelDir(TINY_MODEL_DIR, edit)));
+    const err = await rejection(loadManifest(variantModelDir(TINY_MODEL_DIR, edit)));
     expect(err.code).toBe('manifest.invalid');
     expect(err.message).toContain(name);
     expect(err.message).toMatch(/Unrecognized key/i);
@@ -49,14 +39,14 @@ describe('strict model_index.json', () => {
 
   it('refuses scheduler settings the samplers do not implement, instead of ignoring them', async () => {
     for (const [field, value] of [['eta', 0.5], ['timestep_spacing', 'leading'], ['clip_sample', true], ['set_alpha_to_one', false]] as const) {
-      const err = await loadError(loadManifest(variantModelDir(TINY_MODEL_DIR, (m) => { m.scheduler[field] = value; })));
+      const err = await rejection(loadManifest(variantModelDir(TINY_MODEL_DIR, (m) => { m.scheduler[field] = value; })));
       expect(err.message).toContain(`scheduler.${field}`);
     }
   });
 
   it('refuses a start timestep outside the range the U-Net was trained on', async () => {
     // tiny model: init_strength 0.3 of 1000 timesteps starts at t = 299
-    const err = await loadError(loadManifest(variantModelDir(TINY_MODEL_DIR, (m) => { m.scheduler.trained_timesteps = [0, 199]; })));
+    const err = await rejection(loadManifest(variantModelDir(TINY_MODEL_DIR, (m) => { m.scheduler.trained_timesteps = [0, 199]; })));
     expect(err.message).toContain('scheduler.trained_timesteps');
     expect(err.message).toContain('299');
     await expect(loadManifest(variantModelDir(TINY_MODEL_DIR, (m) => { m.scheduler.trained_timesteps = [0, 299]; }))).resolves.toBeDefined();
@@ -64,7 +54,7 @@ describe('strict model_index.json', () => {
 
   it('checks a graph file against its declared size when the model loads', async () => {
     const dir = variantModelDir(TINY_MODEL_DIR, (m) => { m.graphs.unet.bytes = 12; });
-    const err = await loadError(loadGraphs(await loadManifest(dir), { device: 'cpu' }));
+    const err = await rejection(loadGraphs(await loadManifest(dir), { device: 'cpu' }));
     expect(err.code).toBe('graph.size');
     expect(err.message).toContain('unet');
   });

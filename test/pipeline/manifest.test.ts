@@ -1,23 +1,13 @@
 /** @jest-environment ./test/pipeline/helpers/ort-environment.js */
 import fs from 'node:fs';
 import path from 'node:path';
-import { MedsrError } from '../../src/shared/errors';
 import { degradationFor, loadManifest, upsamplingFor } from '../../src/pipeline/manifest';
 import { loadGraphs, releaseGraphs } from '../../src/pipeline/graphs';
 import { TINY_MODEL_DIR } from './helpers/reference';
+import { rejection } from './helpers/rejection';
 import { parityModelDirs, removeVariantDirs, variantModelDir } from './helpers/model-dirs';
 
 afterAll(removeVariantDirs);
-
-async function rejection(p: Promise<unknown>): Promise<MedsrError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(MedsrError);
-    return err as MedsrError;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('loadManifest', () => {
   it.each(parityModelDirs())('reads %s and takes model constants from it', async (dir) => {
