@@ -106,33 +106,6 @@ def degrade(x, s, kind):
     return bicubic_down(x, s)
 
 
-def random_degrade(x, s, modality, rng, gen):
-    """Training degradations, randomised. x in modality units. Returns (lr, kind)."""
-    u = rng.random()
-    if u < 0.3:
-        lr = bicubic_down(x, s)
-        kind = "bicubic"
-        if rng.random() < 0.3:
-            lr = lr + torch.randn(lr.shape, generator=gen) * rng.uniform(0, 0.01) * _range(x, modality)
-        return lr, kind
-    if modality == "MR":
-        pf = rng.uniform(0.625, 0.9) if rng.random() < 0.2 else 1.0
-        noisy = rng.random() < 0.5
-        noise = rng.uniform(0.002, 0.02) * _range(x, modality) if noisy else 0.0
-        return kspace_down(x, s, pf=pf, noise=noise, gen=gen, magnitude=noisy or pf < 1), "kspace"
-    sigma = rng.uniform(0.0, 1.0)
-    lr = area_down(x, s, sigma)
-    if rng.random() < 0.6:
-        lr = lr + torch.randn(lr.shape, generator=gen) * rng.uniform(2.0, 25.0)   # HU
-    return lr, "area"
-
-
-def _range(x, modality):
-    if modality == "CT":
-        return 3072.0
-    return float(torch.quantile(x.flatten()[::7], 0.995).clamp(min=1e-6))
-
-
 # ---------------------------------------------------------------- classical baselines
 def lanczos(lr, s):
     from PIL import Image

@@ -269,3 +269,11 @@ class Regression(nn.Module):
 
     def forward(self, image):
         return image + F.pixel_shuffle(self.net(F.pixel_unshuffle(image, self.f)), self.f)
+
+
+def alphas_cumprod(cfg):
+    """The noise schedule (scaled-linear betas, abar_t): one definition for training, the residual U-Net
+    (which looks abar up inside its graph) and evaluation; the manifest's scheduler fields carry the same numbers."""
+    b = torch.linspace(cfg["beta_start"] ** 0.5, cfg["beta_end"] ** 0.5,
+                       cfg["num_train_timesteps"], dtype=torch.float64) ** 2
+    return torch.cumprod(1 - b, 0).float()

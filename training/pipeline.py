@@ -4,6 +4,7 @@ import torch
 import torch.nn.functional as F
 
 import degrade as D
+import models
 import prompt as P
 
 
@@ -17,10 +18,9 @@ def timesteps(steps, init_strength, num_train_timesteps):
 
 class Pipeline:
     def __init__(self, cfg, ae, te, un, rg, sf, detector=None):
-        from train import alphas_cumprod
         self.cfg, self.ae, self.te, self.un, self.rg, self.sf = cfg, ae, te, un, rg, sf
         self.detector = detector        # training/detector.py parameters (None: no routing, auto stays blind)
-        self.ac = alphas_cumprod(cfg)
+        self.ac = models.alphas_cumprod(cfg)
 
     @torch.no_grad()
     def text(self, prompt, batch=1):

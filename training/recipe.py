@@ -23,6 +23,7 @@ import torch  # noqa: E402
 import card  # noqa: E402
 import curve  # noqa: E402
 import data  # noqa: E402
+import config  # noqa: E402
 import detector  # noqa: E402
 import evaluate  # noqa: E402
 import export  # noqa: E402
@@ -104,7 +105,11 @@ def main():
     ap.add_argument("--skip-train", action="store_true", help="use the checkpoints as they are")
     ap.add_argument("--no-bench", action="store_true")
     ap.add_argument("--pack", metavar="DIR", help="write the prepared slices, packed for a GPU machine, to DIR and stop")
+    ap.add_argument("--help-config", action="store_true", help="list every training setting with its default and meaning")
     a = ap.parse_args()
+    if a.help_config:
+        print(config.help_text())
+        return
     smoke = a.config == "smoke"
     if a.pack:
         print("packed:", data.pack(a.work, a.pack))

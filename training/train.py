@@ -1,4 +1,6 @@
-"""Training stages (autoencoder -> regression -> text encoder + diffusion U-Net), resumable.
+"""Training stages (autoencoder -> regression -> text encoder + diffusion U-Net -> degradation detector), resumable.
+
+The settings are `config.TrainConfig` (typed, each with its help: `recipe.py --help-config`), read here as a dict.
 
 Each stage checkpoints to <run>/<stage>.pt every `ckpt_every` iterations (model, EMA,
 optimizer and RNG state) and writes <run>/<stage>.done when finished; rerunning resumes.
@@ -13,6 +15,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+import config
 import curve
 import data
 import degrade as D
@@ -22,56 +25,11 @@ import pipeline as PL
 import prompt as P
 from seeded import Seeded
 
-CONFIGS = {
-    "default": dict(
-        seed=1234, f=4, latent_ch=16, ae_width=64, ae_enc_blocks=-1, ae_dec_blocks=-1,
-        unet_chs=[64, 96, 128], text_dim=64, text_layers=2,
-        ae_iters=0, ae_batch=16, ae_patch=64, ae_lr=1e-3,
-        reg_iters=3000, reg_batch=16, reg_patch=64, reg_lr=5e-4,
-        dm_iters=20000, dm_batch=16, dm_patch=64, dm_lr=5e-4,
-        dm_residual=True,
-        # from iteration 10000 the diffusion batches lean towards MR lower-matrix inputs (the goal the first
-        # 10000 left furthest behind); `auto` MR words are only the detector's small-slice fallback
-        dm_phases=[{"from": 10000, "ct_p": 0.2, "mr_kspace_p": 0.65, "auto_p": {"MR": 0.1, "CT": 0.5}}],
-        t_max=200, from_condition_p=0.7, prompt_dropout=0.15, word_dropout=0.15,
-        ct_p=0.3, photo_p=0.15, coarsen_p=0.25, refine_p=0.3, fov_crop_p=0.3, ckpt_every=200, ema=0.999,
-        curve_every=2000, **{"mr_kspace_p": 0.6, "ct_area_p": 0.6, "auto_p": {"MR": 0.2, "CT": 0.5}, "mr_noise_p": 0.75,
-                             "mr_noise": [0.003, 0.04], "pre_dc_weight": 0.1},
-        det_iters=3000, det_batch=32, det_lr=2e-3,
-        num_train_timesteps=1000, beta_start=0.00085, beta_end=0.012, init_strength=0.1,
-        default_steps=2),
-    "smoke": dict(
-        seed=1234, f=4, latent_ch=16, ae_width=16, ae_enc_blocks=-1, ae_dec_blocks=-1,
-        unet_chs=[16, 24, 32], text_dim=32, text_layers=1,
-        ae_iters=0, ae_batch=4, ae_patch=64, ae_lr=1e-3,
-        reg_iters=30, reg_batch=4, reg_patch=64, reg_lr=5e-4,
-        dm_iters=40, dm_batch=4, dm_patch=64, dm_lr=5e-4, dm_residual=True,
-        t_max=200, from_condition_p=0.7, prompt_dropout=0.15, word_dropout=0.15,
-        ct_p=0.35, photo_p=0.15, coarsen_p=0.25, refine_p=0.3, fov_crop_p=0.3, ckpt_every=20, ema=0.99, curve_every=20,
-        **{"mr_kspace_p": 0.6, "ct_area_p": 0.6, "auto_p": {"MR": 0.2, "CT": 0.5}, "mr_noise_p": 0.75,
-           "mr_noise": [0.003, 0.04], "pre_dc_weight": 0.1},
-        det_iters=20, det_batch=8, det_lr=2e-3,
-        num_train_timesteps=1000, beta_start=0.00085, beta_end=0.012, init_strength=0.3,
-        default_steps=4),
-}
-
-
-# The larger configuration for one H100/H200-class GPU (issue 12: at most 9 minutes of training there): wider
-# U-Nets, bigger batches of bigger patches, more iterations. Data are prepared on a CPU machine and packed
-# (`recipe.py --pack DIR`), since the GPU machine has no network; it exports the graphs the TypeScript
-# pipeline loads.
-CONFIGS["gpu"] = dict(CONFIGS["default"], unet_chs=[96, 128, 192], reg_iters=6000, reg_batch=64, reg_patch=96,
-                      dm_iters=12000, dm_batch=64, dm_patch=96, ckpt_every=500, curve_every=3000)
+CONFIGS = config.CONFIGS
 
 
 def device():
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-
-
-def alphas_cumprod(cfg):
-    b = torch.linspace(cfg["beta_start"] ** 0.5, cfg["beta_end"] ** 0.5,
-                       cfg["num_train_timesteps"], dtype=torch.float64) ** 2
-    return torch.cumprod(1 - b, 0).float()
 
 
 def build(cfg):
@@ -79,7 +37,7 @@ def build(cfg):
                             cfg["ae_dec_blocks"])
     te = models.TextEncoder(len(P.VOCAB), cfg["text_dim"], P.MAX_LENGTH, cfg["text_layers"])
     un = models.DiffusionUNet(cfg["latent_ch"], tuple(cfg["unet_chs"]), cfg["text_dim"],
-                              alphas_cumprod(cfg) if cfg.get("dm_residual") else None)
+                              models.alphas_cumprod(cfg) if cfg.get("dm_residual") else None)
     rg = models.Regression(cfg["f"], tuple(cfg["unet_chs"]))
     return ae, te, un, rg
 
@@ -389,7 +347,7 @@ def train(cfg_name, work, run_dir, log=print):
     te.to(dev)
     un.to(dev)
     te_ema, un_ema = copy.deepcopy(te), copy.deepcopy(un)
-    ac = alphas_cumprod(cfg).to(dev)
+    ac = models.alphas_cumprod(cfg).to(dev)
     gen = torch.Generator().manual_seed(cfg["seed"] + 4)
 
     def dm_step(it):

@@ -1,0 +1,95 @@
+"""Training configurations: every setting typed and explained once (the recipe and the card read them as a dict)."""
+import copy
+from dataclasses import asdict, dataclass, field, fields, replace
+
+
+def _f(default, help_text):
+    """A field with its help text; mutable defaults are built per instance."""
+    if isinstance(default, (list, dict)):
+        return field(default_factory=lambda d=default: copy.deepcopy(d), metadata={"help": help_text})
+    return field(default=default, metadata={"help": help_text})
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    seed: int = _f(1234, "seed of every stage (each stage offsets it)")
+    # ---- networks
+    f: int = _f(4, "autoencoder downsampling factor (space-to-depth block side)")
+    latent_ch: int = _f(16, "latent channels (f*f: the PCA autoencoder is then lossless)")
+    ae_width: int = _f(64, "width of a learned autoencoder (unused by the PCA one: ae_*_blocks = -1)")
+    ae_enc_blocks: int = _f(-1, "encoder residual blocks; -1 = the fixed PCA transform")
+    ae_dec_blocks: int = _f(-1, "decoder residual blocks; -1 = the fixed PCA transform")
+    unet_chs: list = _f([64, 96, 128], "U-Net (and regression body) channels per level")
+    text_dim: int = _f(64, "text encoder width")
+    text_layers: int = _f(2, "text encoder transformer layers")
+    dm_residual: bool = _f(True, "U-Net predicts x0 as condition + residual (returned as v-prediction)")
+    # ---- stage 1: autoencoder
+    ae_iters: int = _f(0, "autoencoder gradient iterations (0: PCA fit only)")
+    ae_batch: int = _f(16, "autoencoder batch")
+    ae_patch: int = _f(64, "autoencoder HR patch side")
+    ae_lr: float = _f(1e-3, "autoencoder learning rate")
+    # ---- stage 2: regression baseline
+    reg_iters: int = _f(3000, "regression iterations")
+    reg_batch: int = _f(16, "regression batch")
+    reg_patch: int = _f(64, "regression HR patch side")
+    reg_lr: float = _f(5e-4, "regression peak learning rate (cosine)")
+    # ---- stage 3: text encoder + diffusion U-Net
+    dm_iters: int = _f(20000, "diffusion iterations")
+    dm_batch: int = _f(16, "diffusion batch")
+    dm_patch: int = _f(64, "diffusion HR patch side")
+    dm_lr: float = _f(5e-4, "diffusion peak learning rate (cosine)")
+    dm_phases: list = _f([{"from": 10000, "ct_p": 0.2, "mr_kspace_p": 0.65, "auto_p": {"MR": 0.1, "CT": 0.5}}],
+                         "from iteration `from` on, these settings replace the ones below (the second half leans "
+                         "towards MR lower-matrix inputs; `auto` MR words are only the detector's small-slice fallback)")
+    t_max: int = _f(200, "timesteps trained: 0..t_max-1 (the few-step range the sampler uses)")
+    from_condition_p: float = _f(0.7, "fraction of samples noised from the condition (the inference start state)")
+    prompt_dropout: float = _f(0.15, "fraction of empty prompts (classifier-free guidance)")
+    word_dropout: float = _f(0.15, "per-word dropout of the content words (prompts with unknown fields)")
+    # ---- stage 4: degradation detector
+    det_iters: int = _f(3000, "detector iterations")
+    det_batch: int = _f(32, "detector batch of LR patches")
+    det_lr: float = _f(2e-3, "detector peak learning rate (cosine)")
+    # ---- data mix and augmentation (training/train.py Sampler)
+    ct_p: float = _f(0.3, "fraction of CT patches")
+    photo_p: float = _f(0.15, "fraction of photograph patches (treated as MR)")
+    coarsen_p: float = _f(0.25, "MR/photo slices first coarsened x1/2 (2 mm anatomy from 1 mm scans)")
+    refine_p: float = _f(0.3, "CT slices zoomed x1.3-2.2 (the smooth look of clinical 0.4-0.5 mm head CT)")
+    fov_crop_p: float = _f(0.3, "slices cut to a smaller field of view (anatomy on the edge)")
+    mr_kspace_p: float = _f(0.6, "MR patches made by a lower acquisition matrix (the rest resampled)")
+    ct_area_p: float = _f(0.6, "CT patches made by blur + block means (the rest resampled)")
+    auto_p: dict = _f({"MR": 0.2, "CT": 0.5}, "fraction of samples told `auto` instead of their degradation")
+    mr_noise_p: float = _f(0.75, "MR/photo patches given complex Gaussian noise (noisy magnitude HR and LR)")
+    mr_noise: list = _f([0.003, 0.04], "noise sigma range, fraction of the slice's 99.5th percentile (log-uniform)")
+    pre_dc_weight: float = _f(0.1, "weight of the L1 before the projection (the main L1 is after it)")
+    # ---- bookkeeping
+    ckpt_every: int = _f(200, "checkpoint every this many iterations")
+    ema: float = _f(0.999, "EMA decay of the shipped regression and diffusion weights")
+    curve_every: int = _f(2000, "learning-curve probe every this many iterations")
+    # ---- the schedule and sampler the model ships with (manifest `scheduler`)
+    num_train_timesteps: int = _f(1000, "diffusion timesteps of the schedule")
+    beta_start: float = _f(0.00085, "scaled-linear schedule: first beta")
+    beta_end: float = _f(0.012, "scaled-linear schedule: last beta")
+    init_strength: float = _f(0.1, "sampling starts from the condition noised to this fraction of the schedule")
+    default_steps: int = _f(2, "default sampling steps")
+
+    def as_dict(self):
+        return asdict(self)
+
+
+def help_text():
+    """Every setting with its default and meaning (`recipe.py --help-config`)."""
+    return "\n".join(f"{f.name} = {getattr(TrainConfig(), f.name)!r}: {f.metadata['help']}" for f in fields(TrainConfig))
+
+
+DEFAULT = TrainConfig()
+# the CI smoke run: tiny networks, a few iterations
+SMOKE = replace(DEFAULT, unet_chs=[16, 24, 32], text_dim=32, text_layers=1, ae_width=16, ae_batch=4,
+                reg_iters=30, reg_batch=4, dm_iters=40, dm_batch=4, ct_p=0.35, ckpt_every=20, ema=0.99,
+                curve_every=20, det_iters=20, det_batch=8, init_strength=0.3, default_steps=4)
+# The larger configuration for one H100/H200-class GPU (issue 12: at most 9 minutes of training there): wider
+# U-Nets, bigger batches of bigger patches. Data are prepared on a CPU machine and packed (`recipe.py --pack DIR`),
+# since the GPU machine has no network; it exports the graphs the TypeScript pipeline loads.
+GPU = replace(DEFAULT, unet_chs=[96, 128, 192], reg_iters=6000, reg_batch=64, reg_patch=96,
+              dm_iters=12000, dm_batch=64, dm_patch=96, ckpt_every=500, curve_every=3000)
+
+CONFIGS = {"default": DEFAULT.as_dict(), "smoke": SMOKE.as_dict(), "gpu": GPU.as_dict()}
