@@ -85,7 +85,7 @@ DEFAULT = TrainConfig()
 # the CI smoke run: tiny networks, a few iterations
 SMOKE = replace(DEFAULT, unet_chs=[16, 24, 32], text_dim=32, text_layers=1, ae_width=16, ae_batch=4,
                 reg_iters=30, reg_batch=4, dm_iters=40, dm_batch=4, ct_p=0.35, ckpt_every=20, ema=0.99,
-                curve_every=20, det_iters=20, det_batch=8, init_strength=0.3, default_steps=4)
+                curve_every=20, det_iters=20, det_batch=8, default_steps=4)
 # The larger configuration for one H100/H200-class GPU (issue 12: at most 9 minutes of training there): wider
 # U-Nets, bigger batches of bigger patches. Data are prepared on a CPU machine and packed (`recipe.py --pack DIR`),
 # since the GPU machine has no network; it exports the graphs the TypeScript pipeline loads.
