@@ -77,7 +77,8 @@ export async function runUpscale(model: LoadedModel, input: Tensor, options: Ups
   const { manifest } = model;
   const o = resolveOptions(manifest, options);
   const lr = checkInput(input, o.scale);
-  // `auto` MR slices go to the path the detector picks (the two grids differ); the rest stay blind
+  // `auto`: MR slices go to the path the detector picks (the two grids differ), modalities in the detector's routes to
+  // theirs (CT: resampled); the rest stay blind
   const detected = o.degradation === 'auto' && manifest.detector && model.graphs.detector
     ? await timer.time('detector', () => detectDegradation(manifest.detector!, model.graphs.detector!, lr, o.scale, options.modality))
     : undefined;
