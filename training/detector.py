@@ -57,7 +57,7 @@ class DetectorNet(nn.Module):
         self.body = nn.Sequential(*layers, nn.Conv2d(width, len(SCALES), 1))
 
     def forward(self, image):
-        """image: magnitude-like (0 = no signal), any scale; divided by its RMS."""
+        """image: shifted to a zero minimum (as DetectorGraph and PairSampler do), any scale; divided by its RMS."""
         rms = image.pow(2).mean((1, 2, 3), keepdim=True).sqrt()
         return self.body(image / (rms + 1e-6)).mean((2, 3))
 
