@@ -16,7 +16,7 @@ import type { ZodType } from 'zod';
 import { fromZod } from './error-handler';
 import type { Admission } from './admission';
 import type { ApiMetrics } from './metrics';
-import { NoQuery } from './schemas';
+import { NoQuery, type Defined } from './schemas';
 
 /**
  * What the routes may use: services built elsewhere, handed in (fakes or real ones), each
@@ -87,8 +87,6 @@ export const noQuery: RequestHandler = (req, _res, next) => {
   next();
 };
 
-/** Absent fields left out, not present as `undefined`. */
-export type Defined<T> = { [K in keyof T]: Exclude<T[K], undefined> };
 
 /**
  * zod types an absent optional field as `?: T | undefined` (and keeps a key whose input value was

@@ -32,8 +32,9 @@ export const UpscaleOptionsSchema = z.strictObject(UpscaleOptionFields).openapi(
 // the schema and the shared type must describe the same options (a field added to one only fails here)
 // (zod types an absent field `?: T | undefined`; the shared type, under exactOptionalPropertyTypes, `?: T`)
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
-type WithoutUndefined<T> = { [K in keyof T]: Exclude<T[K], undefined> };
-const sameUpscaleOptions: Same<WithoutUndefined<z.infer<typeof UpscaleOptionsSchema>>, UpscaleRequestOptions> = true;
+/** Absent fields left out, not present as `undefined` (what service/ types expect under exactOptionalPropertyTypes). */
+export type Defined<T> = { [K in keyof T]: Exclude<T[K], undefined> };
+const sameUpscaleOptions: Same<Defined<z.infer<typeof UpscaleOptionsSchema>>, UpscaleRequestOptions> = true;
 void sameUpscaleOptions;
 
 /** For routes that take no query parameters: any parameter is a 400 naming it. */
