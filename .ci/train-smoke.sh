@@ -20,10 +20,11 @@ MEDSR_THREADS="${MEDSR_THREADS:-2}" timeout "${MEDSR_SMOKE_TIMEOUT:-900}" \
 import json, os, sys
 d = sys.argv[1]
 idx = json.load(open(os.path.join(d, "model_index.json")))
-for name in ("text_encoder", "vae_encoder", "vae_decoder", "unet", "regression", "detector"):
+for name in ("text_encoder", "vae_encoder", "vae_decoder", "unet", "regression", "detector", "refiner"):
     assert os.path.exists(os.path.join(d, idx["graphs"][name]["file"])), name
 assert idx["metrics"]["sr"], "no evaluation rows"
-assert {r["stage"] for r in idx["training"]["curve"]} == {"regression", "diffusion"}, "no learning curve"
+assert {r["stage"] for r in idx["training"]["curve"]} == {"regression", "diffusion", "refiner"}, "no learning curve"
+assert idx["refiner"]["degradations"] == ["kspace"], "no refiner entry"
 assert "while training" in open(os.path.join(d, "README.md")).read(), "card without the learning curve"
 print("smoke model_index OK:", sorted(idx["graphs"]))
 PYEOF

@@ -20,19 +20,21 @@ def _table(head, rows):
 
 def _curve(A, rows):
     """The learning curve (training/curve.py) and how much each stage's second half still moved it."""
-    cases = [k for k in rows[0] if k not in ("stage", "iteration")]
+    cases = list(dict.fromkeys(k for r in rows for k in r if k not in ("stage", "iteration")))
     A("\nValidation gain over the best classical baseline while training (dB, PSNR in the body mask after "
-      "data consistency; EMA weights; the diffusion rows use the default sampler, 1 sample):\n")
-    A(_table(["stage", "iteration"] + cases, [[r["stage"], str(r["iteration"])] + [f"{r[c]:+.2f}" for c in cases]
-                                              for r in rows]))
+      "data consistency; EMA weights; the regression and diffusion rows are blind: `auto` words and the low-band "
+      "projection; the diffusion rows use the default sampler, 1 sample; the refiner rows run the MR k-space path "
+      "as the product does: k-space words and projection, the refiner, the projection again):\n")
+    A(_table(["stage", "iteration"] + cases, [[r["stage"], str(r["iteration"])] + [f"{r[c]:+.2f}" if c in r else ""
+                                                                                   for c in cases] for r in rows]))
     words = []
-    for stage in ("regression", "diffusion"):
+    for stage in ("regression", "diffusion", "refiner"):
         st = [r for r in rows if r["stage"] == stage]
         if len(st) < 3:
             continue
         mid, end = st[(len(st) - 1) // 2], st[-1]
         words.append(f"{stage} {mid['iteration']} -> {end['iteration']}: "
-                     + ", ".join(f"{c} {end[c] - mid[c]:+.2f}" for c in cases))
+                     + ", ".join(f"{c} {end[c] - mid[c]:+.2f}" for c in cases if c in end and c in mid))
     if words:
         A("\nWhat the second half of each stage added: " + "; ".join(words) + " dB.\n")
 
@@ -147,6 +149,14 @@ def write(path, idx, model_id):
       "noisy latent (exactly the inference start state).")
     A("- Regression baseline: the same U-Net body (no time, no text) on the 4x4 space-to-depth of "
       "x_up, predicting a residual; same data and optimiser, every sample blind (auto projection): it is told nothing.")
+    if idx.get("refiner"):
+        A(f"- Refiner (`refiner.onnx`, `training/refiner.py`; MR k-space path only): a pixel-space network on 2x2 blocks "
+          f"of the projected diffusion output ({cfg['ref_blocks']} norm-free residual blocks of width {cfg['ref_width']}, "
+          "a scale plane as second input, a zero-initialised residual output), followed by the k-space projection again. "
+          "Why: the latent U-Net sees 4x4 blocks, so the finest detail of a x2 MR slice (ringing at edges, the band just "
+          "outside the acquired matrix) is where it is weakest. Trained after the diffusion stage, with the diffusion "
+          "frozen and sampled exactly as the product does (k-space words, default sampler, projection), on MR and "
+          "photograph patches made by a lower matrix only, loss after the projection.")
     A(f"- Augmentation besides the degradations: 90-degree rotations and flips; for MR, "
       f"{int(cfg.get('coarsen_p', 0) * 100)}% of slices first coarsened x1/2 (antialiased) so the 1 mm scans also "
       f"teach 2 mm anatomy; for CT, {int(cfg.get('refine_p', 0) * 100)}% zoomed (bicubic, x1.3-2.2) so the one "
@@ -157,7 +167,8 @@ def write(path, idx, model_id):
     A(f"Hardware: {t['hardware']}.\n")
     names = {"ae": ("autoencoder (PCA fit; 0 iterations = no gradient training)", "ae"),
              "regression": ("regression", "reg"), "diffusion": ("text encoder + U-Net", "dm"),
-             "detector": ("degradation detector (LR patches)", "det")}
+             "detector": ("degradation detector (LR patches)", "det"),
+             "refiner": ("MR k-space refiner (frozen diffusion inputs)", "ref")}
     rows = []
     for st, v in t["stages"].items():
         label, k = names.get(st, (st, "dm"))

@@ -49,6 +49,13 @@ class TrainConfig:
     det_iters: int = _f(3000, "detector iterations")
     det_batch: int = _f(32, "detector batch of LR patches")
     det_lr: float = _f(2e-3, "detector peak learning rate (cosine)")
+    # ---- stage 5: MR k-space refiner (pixel space, after the frozen diffusion; training/refiner.py)
+    ref_iters: int = _f(6000, "refiner iterations (0: no refiner is shipped)")
+    ref_batch: int = _f(16, "refiner batch")
+    ref_patch: int = _f(64, "refiner HR patch side")
+    ref_lr: float = _f(5e-4, "refiner peak learning rate (cosine)")
+    ref_width: int = _f(48, "refiner channels (on 2x2 blocks: half the output resolution)")
+    ref_blocks: int = _f(6, "refiner residual blocks (two 3x3 convolutions each)")
     # ---- data mix and augmentation (training/train.py Sampler)
     ct_p: float = _f(0.3, "fraction of CT patches")
     photo_p: float = _f(0.15, "fraction of photograph patches (treated as MR)")
@@ -85,11 +92,13 @@ DEFAULT = TrainConfig()
 # the CI smoke run: tiny networks, a few iterations
 SMOKE = replace(DEFAULT, unet_chs=[16, 24, 32], text_dim=32, text_layers=1, ae_width=16, ae_batch=4,
                 reg_iters=30, reg_batch=4, dm_iters=40, dm_batch=4, ct_p=0.35, ckpt_every=20, ema=0.99,
-                curve_every=20, det_iters=20, det_batch=8, default_steps=4)
+                curve_every=20, det_iters=20, det_batch=8, default_steps=4, ref_iters=20, ref_batch=4,
+                ref_width=8, ref_blocks=1)
 # The larger configuration for one H100/H200-class GPU (issue 12: at most 9 minutes of training there): wider
 # U-Nets, bigger batches of bigger patches. Data are prepared on a CPU machine and packed (`recipe.py --pack DIR`),
 # since the GPU machine has no network; it exports the graphs the TypeScript pipeline loads.
 GPU = replace(DEFAULT, unet_chs=[96, 128, 192], reg_iters=6000, reg_batch=64, reg_patch=96,
-              dm_iters=12000, dm_batch=64, dm_patch=96, ckpt_every=500, curve_every=3000)
+              dm_iters=12000, dm_batch=64, dm_patch=96, ckpt_every=500, curve_every=3000,
+              ref_iters=4000, ref_batch=64, ref_patch=96, ref_width=64, ref_blocks=8)
 
 CONFIGS = {"default": DEFAULT.as_dict(), "smoke": SMOKE.as_dict(), "gpu": GPU.as_dict()}

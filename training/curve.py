@@ -36,8 +36,8 @@ class Probe:
                     lr, hr, x_up = E.normalised_pair(hr_raw, mod, kind, s)
                     best = max(_psnr(o, hr, masks) for o in E.classical(lr, s, kind).values())
                     self.cases.append(dict(modality=mod, subject=subject, kind=kind, scale=s, lr=lr, hr=hr, x_up=x_up,
-                                           masks=masks, prompt=P.conditioned(items[0][1]["prompt"], s, "auto"),
-                                           best_classical=best))
+                                           masks=masks, content=items[0][1]["prompt"],
+                                           prompt=P.conditioned(items[0][1]["prompt"], s, "auto"), best_classical=best))
 
     def __call__(self, stage, it, pl):
         """Score pipeline `pl` (regression or diffusion, by stage) after iteration `it`."""
@@ -50,8 +50,17 @@ class Probe:
                 out = torch.cat([pl.sample(c["x_up"][k], c["prompt"], seed=0) for k in E.chunks(n, 8)])
             out = D.consistency(out, c["lr"], c["scale"], "auto", c["modality"])
             key = f"{c['modality']} {c['kind']} x{c['scale']}"
-            gains.setdefault(key, []).append(_psnr(out, c["hr"], c["masks"]) - c["best_classical"])
-        row = {"stage": stage, "iteration": it, **{k: round(float(np.mean(v)), 3) for k, v in gains.items()}}
+            gains.setdefault(key, []).append(self.psnr(out, c) - c["best_classical"])
+        return self.record(stage, it, {k: float(np.mean(v)) for k, v in gains.items()})
+
+    @staticmethod
+    def psnr(out, case):
+        """Mean body-mask PSNR of an output batch against a case's HR slices."""
+        return _psnr(out, case["hr"], case["masks"])
+
+    def record(self, stage, it, gains):
+        """Keep one curve row (stage, iteration, gain per case) in <run>/curve.json; returns it."""
+        row = {"stage": stage, "iteration": it, **{k: round(v, 3) for k, v in gains.items()}}
         self.rows = [r for r in self.rows if (r["stage"], r["iteration"]) != (stage, it)] + [row]
         with open(self.path + ".tmp", "w") as f:
             json.dump(self.rows, f, indent=1)

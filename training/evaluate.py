@@ -14,6 +14,7 @@ import data
 import degrade as D
 import detector as DET
 import prompt as P
+import refiner as R
 
 WRONG = {"MR": "ct head axial", "CT": "mr head t1 axial"}
 MAIN_KIND = {"MR": "kspace", "CT": "area"}
@@ -79,7 +80,7 @@ def run_default(pl, lr, x_up, prompt, mod, s, B=8, **kw):
         idx = torch.tensor([i for i, m in enumerate(modes) if m == mode])
         r = sample(pl, x_up[idx], prompt, s, mode, B, **kw)
         raw[idx] = r
-        out[idx] = D.consistency(r, lr[idx], s, mode, mod)
+        out[idx] = pl.finish(r, lr[idx], s, mode, mod)
     return out, raw, modes
 
 
@@ -94,7 +95,9 @@ def _super_resolve(pl, hr_raw, masks, mod, kind, s, prompt, B=8):
     outs["diffusion (no projection)"] = raw
     outs["diffusion"] = dif
     told = sample(pl, x_up, prompt, s, kind, B, seed=0)
-    outs["diffusion, told"] = D.consistency(told, lr, s, kind, mod)            # --degradation <kind>
+    outs["diffusion, told"] = pl.finish(told, lr, s, kind, mod)                 # --degradation <kind>
+    if pl.refiner is not None and R.applies(kind, mod):                         # what the refiner adds
+        outs["diffusion, told, without the refiner"] = D.consistency(told, lr, s, kind, mod)
     rows = [dict({"modality": mod, "degradation": kind, "scale": s, "method": name}, **_score(o, hr, masks, lr, s, kind))
             for name, o in outs.items()]
     for r in rows:
@@ -161,6 +164,8 @@ def evaluate(work, pl, smoke=False, log=print, full=True):
                      "path; CT: the resampled path, the model's route for CT), init_strength %.2f, %d steps, 1 sample, guidance 1"
                      % (pl.cfg["init_strength"], pl.cfg["default_steps"]),
         "diffusion, told": "the same, told the true degradation (its words, its exact projection)",
+        "refiner": "MR k-space path only: the pixel-space refiner after the projection, then the projection again "
+                   "(part of `diffusion` and `diffusion, told` there; `without the refiner` rows show what it adds)",
         "regression": "the one-step regression baseline (blind), then the auto projection",
         "coverage": f"fraction of body pixels with |mean - HR| <= {COVERAGE_SD:g} x calibrated SD ({n_samples} samples)",
     }, "validation": {}, "vae": {}, "sr_subjects": [], "sr": [], "steps": [], "text": [], "words": [],
@@ -194,7 +199,7 @@ def evaluate(work, pl, smoke=False, log=print, full=True):
                 unc.setdefault((mod, s), []).append(dict(subject=subject, kind=kind, errors=e, sds=d))
                 # what the words do: each kind of input with each degradation word
                 for mode in ("auto",) + KINDS[mod]:
-                    o = D.consistency(sample(pl, x_up, prompt, s, mode, B, seed=0), lr, s, mode, mod)
+                    o = pl.finish(sample(pl, x_up, prompt, s, mode, B, seed=0), lr, s, mode, mod)
                     res["words"].append({"modality": mod, "subject": subject, "degradation": kind, "scale": s, "words": mode,
                                          "psnr_mask": float(np.mean([D.psnr(o[i], hr[i], masks[i]) for i in range(len(items))]))})
                 if kind != MAIN_KIND[mod]:

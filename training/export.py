@@ -40,7 +40,7 @@ def _export(model, args, path, in_names, out_names, dyn):
     onnx.checker.check_model(onnx.load(path))
 
 
-def export_graphs(out, cfg, ae, te, un, rg, det):
+def export_graphs(out, cfg, ae, te, un, rg, det, ref=None):
     C, f, L, Dm = cfg["latent_ch"], cfg["f"], P.MAX_LENGTH, cfg["text_dim"]
     img = {0: "B", 2: "H", 3: "W"}
     lat = {0: "B", 2: "h", 3: "w"}
@@ -63,6 +63,9 @@ def export_graphs(out, cfg, ae, te, un, rg, det):
             {"image": img, "output": img})
     _export(DET.DetectorGraph(det), (x,), os.path.join(out, "detector.onnx"), ["image"], ["logits"],
             {"image": img, "logits": {0: "B"}})
+    if ref is not None:
+        _export(ref, (x, torch.tensor([2.0])), os.path.join(out, "refiner.onnx"), ["image", "scale"], ["output"],
+                {"image": img, "scale": {0: "B"}, "output": img})
     t = lambda *s: {"type": "float32", "shape": list(s)}
     spec = {
         "text_encoder": ({"input_ids": {"type": "int64", "shape": ["B", L]}},
@@ -75,6 +78,8 @@ def export_graphs(out, cfg, ae, te, un, rg, det):
         "regression": ({"image": t("B", 1, "H", "W")}, {"output": t("B", 1, "H", "W")}),
         "detector": ({"image": t("B", 1, "H", "W")}, {"logits": t("B", len(DET.SCALES))}),
     }
+    if ref is not None:
+        spec["refiner"] = ({"image": t("B", 1, "H", "W"), "scale": t("B")}, {"output": t("B", 1, "H", "W")})
     graphs = {}
     for name, (ins, outs) in spec.items():
         fpath = os.path.join(out, name + ".onnx")
@@ -106,7 +111,7 @@ def phantom(n=64, seed=0):
 
 
 @torch.no_grad()
-def write_references(out, cfg, ae, te, un, rg, sf, det=None):
+def write_references(out, cfg, ae, te, un, rg, sf, det=None, ref_net=None):
     ref = os.path.join(out, "reference")
     shutil.rmtree(ref, ignore_errors=True)     # a re-export with fewer steps must not leave stale tensors
     os.makedirs(ref)
@@ -126,6 +131,8 @@ def write_references(out, cfg, ae, te, un, rg, sf, det=None):
                  {"model_output": un(z, c, ts, emb)}),
         "regression": ({"image": x}, {"output": rg(x)}),
     }
+    if ref_net is not None:
+        cases["refiner"] = ({"image": x, "scale": torch.tensor([2.0])}, {"output": ref_net(x, torch.tensor([2.0]))})
     if det is not None:
         low = D.degrade(phantom(96, seed=3), 2, "kspace")
         cases["detector"] = ({"image": low}, {"logits": DET.DetectorGraph(det)(low)})
@@ -182,7 +189,7 @@ def write_references(out, cfg, ae, te, un, rg, sf, det=None):
                   open(os.path.join(ref, "detector_decisions.json"), "w"), indent=1)
 
 
-def model_index(out, cfg, graphs, sf, train_info, metrics, git, detector):
+def model_index(out, cfg, graphs, sf, train_info, metrics, git, detector, refiner=None):
     calibration = metrics.get("calibration") or {}
     idx = {
         "id": os.path.basename(os.path.normpath(out)), "version": MODEL_VERSION,
@@ -202,6 +209,7 @@ def model_index(out, cfg, graphs, sf, train_info, metrics, git, detector):
         "conditioning": {"scale_words": {str(k): v for k, v in P.SCALE_WORDS.items()},
                          "degradation_words": P.DEGRADATION_WORDS},
         "detector": detector,
+        **({"refiner": refiner} if refiner else {}),
         "uncertainty": {"band_sd": 2.0, "coverage_target": 0.95,
                         "sd_scale": {mod: {s: round(v, 4) for s, v in d.items()} for mod, d in calibration.items()}},
         "tokenizer": {"file": "tokenizer.json"},

@@ -6,6 +6,7 @@ import torch.nn.functional as F
 import degrade as D
 import models
 import prompt as P
+import refiner as R
 
 
 def timesteps(steps, init_strength, num_train_timesteps):
@@ -17,14 +18,19 @@ def timesteps(steps, init_strength, num_train_timesteps):
 
 
 class Pipeline:
-    def __init__(self, cfg, ae, te, un, rg, sf, detector=None):
+    def __init__(self, cfg, ae, te, un, rg, sf, detector=None, refiner=None):
         self.cfg, self.ae, self.te, self.un, self.rg, self.sf = cfg, ae, te, un, rg, sf
         self.detector = detector        # training/detector.py parameters (None: no routing, auto stays blind)
+        self.refiner = refiner          # training/refiner.py network (None: the diffusion output is final)
         self.ac = models.alphas_cumprod(cfg)
 
     @torch.no_grad()
     def text(self, prompt, batch=1):
-        return self.te(torch.tensor([P.tokenize(prompt)], dtype=torch.long)).expand(batch, -1, -1)
+        """One prompt for the whole batch, or a list of prompts (one per sample: training batches)."""
+        dev = next(self.te.parameters()).device
+        if isinstance(prompt, (list, tuple)):
+            return self.te(torch.tensor([P.tokenize(p) for p in prompt], dtype=torch.long, device=dev))
+        return self.te(torch.tensor([P.tokenize(prompt)], dtype=torch.long, device=dev)).expand(batch, -1, -1)
 
     def _padded(self, x):
         """Reflect-pad H, W up to the graphs' multiple (8 f), as the TypeScript pipeline does."""
@@ -46,14 +52,14 @@ class Pipeline:
         emb_u = self.text("", B) if guidance != 1.0 else None
         ts = timesteps(steps, strength, self.cfg["num_train_timesteps"])
         g = torch.Generator().manual_seed(seed)
-        noise = torch.randn(cond.shape, generator=g)
+        noise = torch.randn(cond.shape, generator=g).to(cond.device)
         a0 = self.ac[ts[0]]
         z = a0.sqrt() * cond + (1 - a0).sqrt() * noise
         if trace is not None:
             trace.update(condition=cond, text_embeds=emb, noise=noise, z_start=z, timesteps=ts,
                          model_outputs=[], latents=[])
         for i, t in enumerate(ts):
-            tt = torch.full((B,), float(t))
+            tt = torch.full((B,), float(t), device=cond.device)
             v = self.un(z, cond, tt, emb)
             if emb_u is not None:
                 vu = self.un(z, cond, tt, emb_u)
@@ -67,6 +73,14 @@ class Pipeline:
                 trace["model_outputs"].append(v)
                 trace["latents"].append(z)
         return self.ae.decoder(z / self.sf)[..., :H, :W]
+
+    @torch.no_grad()
+    def finish(self, decoded, lr, s, mode, modality):
+        """The decoded sample projected onto the input; on the refiner's path, refined and projected again."""
+        out = D.consistency(decoded, lr, s, mode, modality)
+        if self.refiner is not None and R.applies(mode, modality):
+            out = R.refine(self.refiner, out, lr, s)
+        return out
 
     @torch.no_grad()
     def regression(self, x_up):

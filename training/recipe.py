@@ -25,6 +25,7 @@ import curve  # noqa: E402
 import data  # noqa: E402
 import config  # noqa: E402
 import detector  # noqa: E402
+import refiner  # noqa: E402
 import evaluate  # noqa: E402
 import export  # noqa: E402
 import pipeline as PL  # noqa: E402
@@ -44,7 +45,7 @@ def hardware():
     return f"{cpu}, {torch.get_num_threads()} torch threads, {dev}; torch {torch.__version__}, {platform.python_version()}"
 
 
-def count_flops(cfg, ae, te, un, rg, H=512):
+def count_flops(cfg, ae, te, un, rg, ref=None, H=512):
     """Multiply-accumulates x2 of every Conv2d/Linear/attention matmul at a H x H output."""
     import torch.nn as nn
     import models
@@ -61,8 +62,8 @@ def count_flops(cfg, ae, te, un, rg, H=512):
         tot["n"] += 2 * 2 * x.shape[0] * x.shape[1] * ctx.shape[1] * x.shape[2]
 
     hs = []
-    for mod in (ae, te, un, rg):
-        for m in mod.modules():
+    for mod in (ae, te, un, rg, ref):
+        for m in (mod.modules() if mod is not None else ()):
             if isinstance(m, nn.Conv2d):
                 hs.append(m.register_forward_hook(conv_hook))
             elif isinstance(m, nn.Linear):
@@ -78,7 +79,10 @@ def count_flops(cfg, ae, te, un, rg, H=512):
                          ("text_encoder", lambda: te(torch.zeros(1, 16, dtype=torch.long))),
                          ("unet", lambda: un(torch.zeros(1, C, h, h), torch.zeros(1, C, h, h), torch.zeros(1),
                                              torch.zeros(1, 16, cfg["text_dim"]))),
-                         ("regression", lambda: rg(torch.zeros(1, 1, H, H)))):
+                         ("regression", lambda: rg(torch.zeros(1, 1, H, H))),
+                         ("refiner", lambda: ref(torch.zeros(1, 1, H, H), torch.tensor([2.0])) if ref is not None else None)):
+            if name == "refiner" and ref is None:
+                continue
             tot["n"] = 0
             fn()
             out[name] = tot["n"]
@@ -133,21 +137,23 @@ def main():
     cfg, ae, te, un, rg, sf = train.load_trained(a.config, run_dir)
     arrays, meta = data.load(data.prepare(a.work, smoke=smoke))
     det, det_iters = train.load_detector(run_dir)
+    ref = train.load_refiner(cfg, run_dir)
+    ref_params = refiner.params(cfg["ref_iters"]) if ref is not None else None
     det_accuracy = detector.accuracy(det, detector.PairSampler(arrays, meta, seed=99))
     log(f"[detector] accuracy on fresh training-distribution pairs: {det_accuracy}")
     log("export ONNX")
-    graphs = export.export_graphs(a.out, cfg, ae, te, un, rg, det)
-    export.write_references(a.out, cfg, ae, te, un, rg, sf, det)
+    graphs = export.export_graphs(a.out, cfg, ae, te, un, rg, det, ref)
+    export.write_references(a.out, cfg, ae, te, un, rg, sf, det, ref)
     log("evaluate")
-    pl = PL.Pipeline(cfg, ae, te, un, rg, sf, det)
+    pl = PL.Pipeline(cfg, ae, te, un, rg, sf, det, ref)
     metrics = evaluate.evaluate(a.work, pl, smoke=smoke, log=log)
     params = {k: sum(p.numel() for p in m.parameters()) for k, m in
               (("vae_encoder", ae.encoder), ("vae_decoder", ae.decoder), ("text_encoder", te),
-               ("unet", un), ("regression", rg))}
+               ("unet", un), ("regression", rg), ("refiner", ref)) if m is not None}
     metrics["parameters"] = params
-    metrics["flops_512"] = count_flops(cfg, ae, te, un, rg)
+    metrics["flops_512"] = count_flops(cfg, ae, te, un, rg, ref)
     stages = {}
-    for st in ("ae", "regression", "diffusion", "detector"):
+    for st in ("ae", "regression", "diffusion", "detector", "refiner"):
         p = os.path.join(run_dir, st + ".done")
         if not os.path.exists(p) and not os.path.exists(os.path.join(run_dir, st + ".pt")):
             continue
@@ -175,7 +181,7 @@ def main():
         "notes": open(os.path.join(run_dir, "notes.md")).read().strip().splitlines()
         if os.path.exists(os.path.join(run_dir, "notes.md")) else [],
     }
-    idx = export.model_index(a.out, cfg, graphs, sf, train_info, metrics, git_commit(), detector.params(det_iters, det_accuracy))
+    idx = export.model_index(a.out, cfg, graphs, sf, train_info, metrics, git_commit(), detector.params(det_iters, det_accuracy), ref_params)
     # onnxruntime-node: names/shapes/sha256, parity with the reference tensors, timing
     chk = os.path.join(a.work, f"ort_check_{a.config}.json")
     cmd = ["node", os.path.join(HERE, "check_onnx.cjs"), a.out, "--threads", "2", "--json", chk]
@@ -197,7 +203,7 @@ def main():
     metrics["onnxruntime"] = {"parity": ort["parity"], "timing": ort["timing"]}
     sizes = {k: g["bytes"] for k, g in graphs.items()}
     metrics["sizes_bytes"] = dict(sizes, total=sum(sizes.values()))
-    idx = export.model_index(a.out, cfg, graphs, sf, train_info, metrics, git_commit(), detector.params(det_iters, det_accuracy))
+    idx = export.model_index(a.out, cfg, graphs, sf, train_info, metrics, git_commit(), detector.params(det_iters, det_accuracy), ref_params)
     card_path = a.card or os.path.join(os.path.dirname(os.path.normpath(a.out)), "README.md")
     if smoke and a.card is None:
         card_path = os.path.join(a.out, "README.md")

@@ -1,4 +1,5 @@
-"""Training stages (autoencoder -> regression -> text encoder + diffusion U-Net -> degradation detector), resumable.
+"""Training stages (autoencoder -> regression -> text encoder + diffusion U-Net -> degradation detector ->
+MR k-space refiner), resumable.
 
 The settings are `config.TrainConfig` (typed, each with its help: `recipe.py --help-config`), read here as a dict.
 
@@ -23,6 +24,7 @@ import detector as DET
 import models
 import pipeline as PL
 import prompt as P
+import refiner as REF
 from seeded import Seeded
 
 CONFIGS = config.CONFIGS
@@ -377,6 +379,9 @@ def train(cfg_name, work, run_dir, log=print):
 
     # ---- 4. the degradation detector of auto mode (MR: k-space truncation or resampling?)
     train_detector(cfg, arrays, meta, run_dir, dev, log)
+
+    # ---- 5. the MR k-space refiner: pixel space, after the frozen diffusion (EMA weights)
+    train_refiner(cfg, arrays, meta, run_dir, dev, log, (ae, te_ema, un_ema, sf), curve_probe)
     return cfg
 
 
@@ -387,6 +392,26 @@ def train_detector(cfg, arrays, meta, run_dir, dev, log):
     det_sampler = DET.PairSampler(arrays, meta, cfg["seed"] + 5)
     run_stage("detector", run_dir, cfg, cfg["det_iters"], {"det": net}, {}, list(net.parameters()), cfg["det_lr"],
               lambda it: DET.step(net, det_sampler, it, cfg["det_batch"]), det_sampler, log)
+
+
+def train_refiner(cfg, arrays, meta, run_dir, dev, log, diffusion, curve_probe):
+    """Stage 5 (skipped with ref_iters 0): the frozen diffusion (ae, te, un, sf; EMA weights) makes its inputs."""
+    if not cfg["ref_iters"] or os.path.exists(os.path.join(run_dir, "refiner.done")):
+        return
+    ae, te, un, sf = diffusion
+    pl = PL.Pipeline(cfg, ae, te.eval(), un.eval(), None, sf)
+    probe = REF.Probe(curve_probe, PL.Pipeline(cfg, *_on_cpu(ae, te, un, None), sf))
+    torch.manual_seed(cfg["seed"] + 11)
+    net = build_refiner(cfg).to(dev)
+    net_ema = copy.deepcopy(net)
+    sampler = Sampler(arrays, meta, REF.sampler_cfg(cfg), cfg["seed"] + 11)
+    run_stage("refiner", run_dir, cfg, cfg["ref_iters"], {"ref": net}, {"ref": net_ema}, list(net.parameters()),
+              cfg["ref_lr"], lambda it: REF.step(net, pl, sampler, it, cfg, dev), sampler, log,
+              probe=lambda it: probe(_on_cpu(net_ema)[0].eval(), it))
+
+
+def build_refiner(cfg):
+    return REF.Refiner(cfg["ref_width"], cfg["ref_blocks"])
 
 
 def phase_config(cfg, it):
@@ -417,6 +442,16 @@ def load_trained(cfg_name, run_dir):
     for m in (ae, te, un, rg):
         m.eval()
     return cfg, ae, te, un, rg, sf
+
+
+def load_refiner(cfg, run_dir):
+    """The refiner's EMA weights, or None when this run trained none."""
+    path = os.path.join(run_dir, "refiner.pt")
+    if not cfg["ref_iters"] or not os.path.exists(path):
+        return None
+    net = build_refiner(cfg)
+    net.load_state_dict(torch.load(path, map_location="cpu")["ema"]["ref"])
+    return net.eval()
 
 
 def load_detector(run_dir):

@@ -87,6 +87,20 @@ const DegradationDetector = z
   })
   .strict();
 
+/**
+ * training/refiner.py: a pixel-space network that follows the diffusion on some paths (model 2.2: MR k-space). It
+ * takes the projected sample and the scale and returns the image to project again.
+ */
+const Refiner = z
+  .object({
+    graph: z.literal('refiner'),
+    modalities: z.array(z.string()).min(1),
+    degradations: z.array(Degradation).min(1),
+    /** metadata: its training iterations */
+    train_iterations: z.number().int().min(0),
+  })
+  .strict();
+
 /** Calibration of the uncertainty map: SD multiplied by sd_scale[modality][scale] (conformal, from validation). */
 const Uncertainty = z
   .object({
@@ -153,6 +167,7 @@ export const ManifestSchema = z
         unet: GraphSpec,
         regression: GraphSpec.optional(),
         detector: GraphSpec.optional(),
+        refiner: GraphSpec.optional(),
       }),
     latent: z.strictObject({ channels: z.number().int().positive(), downsample: z.number().int().positive(), scale_factor: z.number().positive() }),
     // in output (HR) pixels at every scale: a tile's cost is its latent area, whatever the scale
@@ -169,6 +184,7 @@ export const ManifestSchema = z
     consistency: z.strictObject({ auto: AutoConsistency }).optional(),
     conditioning: Conditioning.optional(),
     detector: DegradationDetector.optional(),
+    refiner: Refiner.optional(),
     uncertainty: Uncertainty.optional(),
     tokenizer: z.strictObject({ file: z.string().min(1) }),
     scheduler: SchedulerConfigSchema,
@@ -190,6 +206,7 @@ export const ManifestSchema = z
     }
     if ((m.default_degradation === 'auto' || m.conditioning?.degradation_words.auto) && !m.consistency?.auto) ctx.addIssue({ code: 'custom', path: ['consistency', 'auto'], message: "a model that supports the 'auto' degradation must define its projection" });
     if (m.detector && !m.graphs.detector) ctx.addIssue({ code: 'custom', path: ['graphs', 'detector'], message: 'the degradation detector needs its graph' });
+    if (m.refiner && !m.graphs.refiner) ctx.addIssue({ code: 'custom', path: ['graphs', 'refiner'], message: 'the refiner needs its graph' });
     if (m.tile.output_overlap * 2 >= m.tile.output_size) ctx.addIssue({ code: 'custom', path: ['tile', 'output_overlap'], message: 'overlap must be less than half the tile size' });
   });
 
@@ -201,6 +218,7 @@ export type DegradationMode = z.infer<typeof DegradationMode>;
 export type AutoConsistency = z.infer<typeof AutoConsistency>;
 export type SamplingGrid = z.infer<typeof SamplingGrid>;
 export type DegradationDetector = z.infer<typeof DegradationDetector>;
+export type RefinerSpec = z.infer<typeof Refiner>;
 export type Upsampling = z.infer<typeof Upsampling>;
 
 export function parseManifest(json: unknown, dir: string): Manifest {

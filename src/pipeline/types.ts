@@ -60,6 +60,8 @@ export interface AppliedSettings {
   detectorProbabilityKspace?: number;
   /** Why `auto` ran the path it did (the detector's P, its fallback, or the model's route for the modality). */
   degradationReason?: string;
+  /** The model's refiner ran after the projection (then the projection again): model 2.2 on the MR k-space path. */
+  refined?: boolean;
   /** The factor the per-pixel SD was multiplied by (the model's calibration; 1 when it has none). */
   uncertaintyScale: number;
 }

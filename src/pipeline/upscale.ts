@@ -8,6 +8,7 @@ import type { LoadedModel } from './model';
 import { planeOf, tensorOf, type Plane } from './plane';
 import { conditionInput } from './resample/condition-input';
 import { detectDegradation } from './degradation-detector';
+import { refine, refinerApplies } from './refine';
 import { normaliseSchedulerName, SCHEDULER_NAMES } from './schedulers';
 import { SrPipeline, type SamplingSettings } from './sr-pipeline';
 import { crop, cropChannels, planTiles, reflectPad, TileBlender, tileSpec } from './tiling';
@@ -102,6 +103,7 @@ export async function runUpscale(model: LoadedModel, input: Tensor, options: Ups
   const conditions = new Map<number, Tensor>();
   const stats = new SampleStatistics(H, W);
   const dcOptions = { blurSigma: ctBlurSigma(manifest), auto: manifest.consistency?.auto, modality: options.modality };
+  const refiner = refinerApplies(manifest.refiner, mode, options.modality) ? model.graphs.refiner : undefined;
   const totalSteps = plan.tiles.length * o.samples * Math.max(1, o.steps);
   let done = 0;
   for (let k = 0; k < o.samples; k++) {
@@ -123,7 +125,14 @@ export async function runUpscale(model: LoadedModel, input: Tensor, options: Ups
       blender.add(tile, await pipeline.decode(z));
     }
     const sample = blender.result(H, W);
-    stats.add(await timer.time('consistency', () => projectOntoInput(sample, lr, o.scale, mode, dcOptions)));
+    let projected = await timer.time('consistency', () => projectOntoInput(sample, lr, o.scale, mode, dcOptions));
+    if (refiner) {
+      // the refiner was trained on projected samples, with its loss after the projection: project it again
+      const refined = await timer.time('refiner', () => refine(refiner, projected, o.scale));
+      projected = await timer.time('consistency', () => projectOntoInput(refined, lr, o.scale, mode, dcOptions));
+      throwIfCancelled(options.signal);
+    }
+    stats.add(projected);
   }
   timer.count('tiles', plan.tiles.length);
   const { mean, std: rawStd } = stats.result();
@@ -137,6 +146,6 @@ export async function runUpscale(model: LoadedModel, input: Tensor, options: Ups
   options.onProgress?.(1);
   const settings = { steps: o.steps, samples: o.samples, seed: o.seed, guidance: o.guidance, scheduler: o.scheduler, initStrength: o.initStrength, degradation: mode, requestedDegradation: o.degradation,
     ...(detected?.probabilityKspace === undefined ? {} : { detectorProbabilityKspace: detected.probabilityKspace }),
-    ...(detected?.reason === undefined ? {} : { degradationReason: detected.reason }), uncertaintyScale: sdScale };
+    ...(detected?.reason === undefined ? {} : { degradationReason: detected.reason }), ...(refiner ? { refined: true } : {}), uncertaintyScale: sdScale };
   return { mean: tensorOf(mean), std: std ? tensorOf(std) : undefined, dcResidual, timings: timer.totals, settings };
 }

@@ -37,6 +37,14 @@ describe('strict model_index.json', () => {
     expect(err.message).toMatch(/Unrecognized key/i);
   });
 
+  it('refuses a refiner entry without its graph, and an unknown refiner field', async () => {
+    const refiner = { graph: 'refiner', modalities: ['MR'], degradations: ['kspace'], train_iterations: 10 };
+    const missing = await rejection(loadManifest(variantModelDir(TINY_MODEL_DIR, (m) => { m.refiner = refiner; })));
+    expect(missing.message).toContain('graphs.refiner');
+    const extra = await rejection(loadManifest(variantModelDir(TINY_MODEL_DIR, (m) => { m.refiner = { ...refiner, tile: 256 }; m.graphs.refiner = m.graphs.regression; })));
+    expect(extra.message).toContain('tile');
+  });
+
   it('refuses scheduler settings the samplers do not implement, instead of ignoring them', async () => {
     for (const [field, value] of [['eta', 0.5], ['timestep_spacing', 'leading'], ['clip_sample', true], ['set_alpha_to_one', false]] as const) {
       const err = await rejection(loadManifest(variantModelDir(TINY_MODEL_DIR, (m) => { m.scheduler[field] = value; })));

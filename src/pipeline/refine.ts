@@ -1,0 +1,34 @@
+import { MedsrError } from '../shared/errors';
+import { createTensor } from '../shared/tensor';
+import type { DegradationMode, RefinerSpec } from './manifest';
+import type { Plane } from './plane';
+import type { GraphSession } from './runtime/onnx-session';
+import { crop, planTiles, reflectPad, TileBlender } from './tiling';
+
+/**
+ * The refiner (training/refiner.py): a pixel-space network after the latent diffusion on the paths the
+ * model names (model 2.2: MR k-space), where the latent U-Net's 4x4 blocks are weakest at the finest
+ * detail. It reads the projected sample and returns an image the caller projects again. Large images
+ * run in overlapping tiles, so its memory is bounded by the tile, not by the slice.
+ */
+const TILE = { multiple: 2, size: 512, overlap: 32 } as const;
+
+export function refinerApplies(spec: RefinerSpec | undefined, mode: DegradationMode, modality: string): spec is RefinerSpec {
+  return spec !== undefined && (spec.degradations as readonly string[]).includes(mode) && spec.modalities.includes(modality.toUpperCase());
+}
+
+export async function refine(graph: GraphSession, projected: Plane, scale: number): Promise<Plane> {
+  const plan = planTiles(projected.height, projected.width, TILE);
+  const canvas = reflectPad(projected, plan.height, plan.width);
+  const blender = new TileBlender(plan);
+  for (const tile of plan.tiles) {
+    const input = crop(canvas, tile.y, tile.x, tile.height, tile.width);
+    const { output } = await graph.run({
+      image: createTensor([1, 1, tile.height, tile.width], input.data),
+      scale: createTensor([1], new Float32Array([scale])),
+    });
+    if (!output) throw new MedsrError('model', 'graph.output', "refiner graph returned no 'output'");
+    blender.add(tile, { data: output.data, height: tile.height, width: tile.width });
+  }
+  return blender.result(projected.height, projected.width);
+}

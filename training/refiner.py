@@ -1,0 +1,103 @@
+"""Stage 5: the pixel-space detail network that follows the latent diffusion on the MR k-space path.
+
+Why: the latent U-Net works on 4x4 blocks (f = 4), so every edge has 16 phases to learn and the
+finest detail of a x2 MR slice (Gibbs ringing at edges, the band just outside the acquired matrix)
+is where it is weakest; 10000 more diffusion iterations leaning on MR k-space inputs moved them
+by 0.1 dB (card notes). This network works on 2x2 blocks of the diffusion output *after* its
+k-space projection, is trained only for MR lower-matrix inputs (x2 and x4, told by a scale plane)
+with the loss taken after the projection again, and predicts a zero-initialised residual: at its
+start it leaves the diffusion output as it is. The diffusion networks are frozen while it trains;
+its inputs are exactly the product's (the default sampler with the k-space words, then the exact
+projection). The product then projects its output once more (src/pipeline/refine.ts).
+"""
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+import degrade as D
+import models
+import prompt as P
+
+MODALITIES = ("MR",)
+DEGRADATIONS = ("kspace",)
+
+
+class Refiner(nn.Module):
+    """[B,1,H,W] projected image (H, W even) and [B] scale -> [B,1,H,W] image + residual."""
+
+    def __init__(self, width=48, blocks=6):
+        super().__init__()
+        self.inp = nn.Conv2d(4 + 1, width, 3, padding=1)
+        self.body = nn.Sequential(*[models.PlainRes(width) for _ in range(blocks)])
+        self.out = nn.Conv2d(width, 4, 3, padding=1)
+        nn.init.zeros_(self.out.weight)
+        nn.init.zeros_(self.out.bias)
+
+    def forward(self, image, scale):
+        x = F.pixel_unshuffle(image, 2)
+        plane = (scale.view(-1, 1, 1, 1) / 4.0) * torch.ones_like(x[:, :1])
+        h = self.body(self.inp(torch.cat([x, plane], 1)))
+        return image + F.pixel_shuffle(self.out(F.silu(h)), 2)
+
+
+def applies(mode, modality):
+    """Whether the product runs the refiner for a slice taken down this path."""
+    return mode in DEGRADATIONS and modality in MODALITIES
+
+
+@torch.no_grad()
+def refine(net, projected, lr, s, batch=8):
+    """The refiner on projected samples, then the k-space projection again (what every score and the product use)."""
+    n = projected.shape[0]
+    out = torch.cat([net(projected[i:i + batch], torch.full((min(batch, n - i),), float(s), device=projected.device))
+                     for i in range(0, n, batch)])
+    return D.data_consistency(out, lr, s, "kspace")
+
+
+def sampler_cfg(cfg):
+    """The training sampler's mix for this stage: MR (and photographs) only, all lower-matrix, all told."""
+    out = dict(cfg)
+    out.update(ct_p=0.0, mr_kspace_p=1.0, auto_p={"MR": 0.0, "CT": 0.0})
+    return out
+
+
+def step(net, pl, sampler, it, cfg, dev):
+    """One training loss: the frozen diffusion's projected sample in, L1 after the projection (plus a little before)."""
+    s = 2 + 2 * (it % 2)
+    b = sampler.batch(cfg["ref_batch"], cfg["ref_patch"], s)
+    hr, lr = b["hr"].to(dev), b["lr"].to(dev)
+    with torch.no_grad():
+        y = D.data_consistency(pl.sample(b["x_up"].to(dev), b["prompts"], seed=it), lr, s, "kspace")
+    out = net(y, torch.full((y.shape[0],), float(s), device=dev))
+    projected = D.training_consistency(out, lr, s, "kspace", "MR")
+    return F.l1_loss(projected, hr) + cfg["pre_dc_weight"] * F.l1_loss(out, hr)
+
+
+class Probe:
+    """The learning curve's refiner rows: validation MR lower-matrix inputs through the frozen diffusion on
+    the k-space path (its words, its projection), sampled once; each call scores the refiner's EMA weights."""
+
+    def __init__(self, curve_probe, pl):
+        self.curve = curve_probe
+        self.cases = []
+        for c in curve_probe.cases:
+            if c["modality"] in MODALITIES and c["kind"] in DEGRADATIONS:
+                text = P.conditioned(c["content"], c["scale"], c["kind"])
+                n = c["x_up"].shape[0]
+                y = torch.cat([pl.sample(c["x_up"][i:i + 8], text, seed=0) for i in range(0, n, 8)])
+                self.cases.append(dict(c, projected=D.data_consistency(y, c["lr"], c["scale"], c["kind"])))
+
+    def __call__(self, net, it):
+        gains = {}
+        for c in self.cases:
+            out = refine(net, c["projected"], c["lr"], c["scale"])
+            key = f"{c['modality']} {c['kind']} x{c['scale']}"
+            gains.setdefault(key, []).append(self.curve.psnr(out, c) - c["best_classical"])
+        return self.curve.record("refiner", it, {k: float(np.mean(v)) for k, v in gains.items()})
+
+
+def params(iterations):
+    """The manifest's `refiner` entry (the graph is `refiner.onnx`: inputs image and scale, output `output`)."""
+    return {"graph": "refiner", "modalities": list(MODALITIES), "degradations": list(DEGRADATIONS),
+            "train_iterations": iterations}

@@ -1,0 +1,36 @@
+"""Unit tests of the MR k-space refiner (training/refiner.py)."""
+import unittest
+
+import torch
+
+import degrade as D
+import refiner as R
+
+
+class RefinerTest(unittest.TestCase):
+    def setUp(self):
+        g = torch.Generator().manual_seed(3)
+        self.hr = torch.rand(2, 1, 32, 48, generator=g)
+        self.lr = D.kspace_down(self.hr, 2)
+        self.projected = D.data_consistency(D.zero_filled(self.lr, 2) + 0.1 * torch.rand(2, 1, 32, 48, generator=g), self.lr, 2, "kspace")
+
+    def test_an_untrained_refiner_leaves_the_projected_sample_as_it_is(self):
+        out = R.refine(R.Refiner(8, 1).eval(), self.projected, self.lr, 2)
+        self.assertLess(float((out - self.projected).abs().max()), 1e-5)
+
+    def test_its_output_is_projected_onto_the_input_again(self):
+        net = R.Refiner(8, 1).eval()
+        torch.nn.init.normal_(net.out.weight, std=0.5)       # a refiner that changes the image
+        out = R.refine(net, self.projected, self.lr, 2)
+        self.assertGreater(float((out - self.projected).abs().max()), 1e-3)
+        self.assertLess(D.dc_residual(out, self.lr, 2, "kspace"), 1e-5)
+
+    def test_it_runs_only_on_the_mr_kspace_path(self):
+        self.assertTrue(R.applies("kspace", "MR"))
+        self.assertFalse(R.applies("bicubic", "MR"))
+        self.assertFalse(R.applies("kspace", "CT"))
+        self.assertFalse(R.applies("auto", "MR"))
+
+
+if __name__ == "__main__":
+    unittest.main()
