@@ -59,7 +59,10 @@ def write(path, idx, model_id):
       "zero-filled Fourier interpolation for MR, the contract's bicubic for CT), encoded to a latent condition, refined by a few DDIM steps of a "
       "text-conditioned latent U-Net that start from the noised condition (SDEdit/CCDF start, "
       f"init_strength {cfg['init_strength']}, {cfg['default_steps']} steps by default), decoded, and "
-      "projected onto the input (data consistency in pixel space). The text encoder reads task words before the prompt: "
+      "projected onto the input (data consistency in pixel space)"
+      + ("; on the MR k-space path a pixel-space refiner then sharpens the projected image and it is projected again"
+         if idx.get("refiner") else "")
+      + ". The text encoder reads task words before the prompt: "
       "the scale (`x2`, `x4`) and what made the input (`kspace`: a lower acquisition matrix, `resampled`, `area`: larger "
       "detector pixels, or `auto`: unknown).\n")
     A("**The degradation is not known by default** (`--degradation auto`). The two common MR cases put the HR pixel grid in "

@@ -22,7 +22,29 @@ PACKAGES = {
     "python3-pydicom": "Expat (pydicom; its test files are anonymised public data sets)",
     "python3-nibabel": "MIT (nibabel test data)",
     "python3-skimage": "BSD-3-Clause (scikit-image, Debian copyright file: Files: *); only its photographs are used, as non-medical HR content",
+    "lomiri-wallpapers-16.04": "per file (Debian copyright file): CC-BY-4.0, CC-BY-SA-4.0, CC0-1.0; photographs only, credits in the data table",
+    "lomiri-wallpapers-20.04": "per file (Debian copyright file): CC-BY-SA-3.0; photographs only, credits in the data table",
+    "mate-backgrounds": "GPL-2+ (Debian copyright file, Files: backgrounds/nature/*); photographs only, credits in the data table",
 }
+# Real photographs from Debian's desktop-background packages (not rendered art; picked by eye), with each file's
+# licence and credit from the package's copyright file: (package, path in the package, licence, credit). Taken
+# as greyscale, resized (antialiased) to a short side of WALLPAPER_SIDE so that their detail is at the pixel scale.
+WALLPAPERS = [
+    ("lomiri-wallpapers-16.04", "usr/share/backgrounds/life_by_Aitzol_Berasategi.jpg", "CC-BY-4.0", "Aitzol Berasategi"),
+    ("lomiri-wallpapers-16.04", "usr/share/backgrounds/picosdeeuropa_by_Aitzol_Berasategi.jpg", "CC-BY-4.0", "Aitzol Berasategi"),
+    ("lomiri-wallpapers-16.04", "usr/share/backgrounds/aitzgorri_by_Aitzol_Berasategi.jpg", "CC-BY-4.0", "Aitzol Berasategi"),
+    ("lomiri-wallpapers-16.04", "usr/share/backgrounds/friends_by_Aitzol_Berasategi.jpg", "CC-BY-4.0", "Aitzol Berasategi"),
+    ("lomiri-wallpapers-16.04", "usr/share/backgrounds/Dragonfly_by_Bolly.jpg", "CC-BY-SA-4.0", "Bolly"),
+    ("lomiri-wallpapers-16.04", "usr/share/backgrounds/Picture_0B_by_freespace.jpg", "CC-BY-4.0", "Trevor \"Freespace\""),
+    ("lomiri-wallpapers-16.04", "usr/share/backgrounds/seeding_by_Clements_Engelhardt.jpg", "CC0-1.0", "Clemens Engelhardt"),
+    ("lomiri-wallpapers-20.04", "usr/share/backgrounds/Kleiber_by_Lukas_Baubkus.jpg", "CC-BY-SA-3.0", "Lukas Baubkus"),
+    ("mate-backgrounds", "usr/share/backgrounds/mate/nature/Blinds.jpg", "GPL-2+", "Lennart Poettering, Andrea Cimitan"),
+    ("mate-backgrounds", "usr/share/backgrounds/mate/nature/GreenMeadow.jpg", "GPL-2+", "Timothy Schellhase, Lapo Calamandrei"),
+    ("mate-backgrounds", "usr/share/backgrounds/mate/nature/Wood.jpg", "GPL-2+", "Jean-François Fortin Tam"),
+    ("mate-backgrounds", "usr/share/backgrounds/mate/nature/LadyBird.jpg", "GPL-2+", "Charles Barbin"),
+]
+WALLPAPER_PACKAGES = {w[0] for w in WALLPAPERS}
+WALLPAPER_SIDE = 768
 # Real photographs of python3-skimage's data folder (greyscale, random intensity curves at training time):
 # extra HR content (edges, textures, gradients) where medical data is scarce. Left out on purpose: retina,
 # cell, ihc, microaneurysms (medical or microscopy images: medical training data is DATA.md's scans only),
@@ -32,17 +54,20 @@ PHOTOS = ["astronaut.png", "brick.png", "camera.png", "chelsea.png", "coffee.png
 SKIMAGE_DATA = "usr/lib/python3/dist-packages/skimage/data"
 PYDICOM_TEST_FILES = "usr/lib/python3/dist-packages/pydicom/data/test_files"
 # bump when the slices (or their split) change: prepare() rebuilds a cached slices.npz of another version
-DATA_VERSION = 4
+DATA_VERSION = 5
 
 
-def fetch(work):
-    """apt-get download + dpkg-deb -x every package into work/debs and work/root."""
+def fetch(work, wallpapers=True):
+    """apt-get download + dpkg-deb -x every package into work/debs and work/root (the smoke run skips the
+    73 MB of wallpaper packages)."""
     debs = os.environ.get("MEDSR_DEB_CACHE") or os.path.join(work, "debs")
     root = os.path.join(work, "root")
     os.makedirs(debs, exist_ok=True)
     os.makedirs(root, exist_ok=True)
     versions = {}
     for pkg in PACKAGES:
+        if pkg in WALLPAPER_PACKAGES and not wallpapers:
+            continue
         have = glob.glob(os.path.join(debs, pkg + "_*.deb"))
         if not have:
             subprocess.run(["apt-get", "download", pkg], cwd=debs, check=True,
@@ -190,20 +215,33 @@ def photo_source(name):
     return f"python3-skimage: skimage/data/{name} (photograph, greyscale)"
 
 
+def photo_subject(path):
+    return "photo_" + os.path.basename(path).rsplit(".", 1)[0]
+
+
+def wallpaper_source(package, path, licence, credit):
+    return f"{package}: {path} (photograph by {credit}, {licence}; greyscale, short side {WALLPAPER_SIDE})"
+
+
 def source_of(meta, subject):
     """Where a subject's slices come from (photographs of caches written before sources listed them too)."""
     if subject in meta["sources"]:
         return meta["sources"][subject]
-    return photo_source(next(p for p in PHOTOS if "photo_" + p.rsplit(".", 1)[0] == subject))
+    return photo_source(next(p for p in PHOTOS if photo_subject(p) == subject))
 
 
-def load_photos(root):
-    """Greyscale float32 (0..255) photographs, cropped to a multiple of 4."""
+def load_photos(root, wallpapers=True):
+    """(subject, greyscale float32 0..255 photograph, source): skimage's, then the wallpapers (resized)."""
     from PIL import Image
     out = []
     for name in PHOTOS:
         im = Image.open(os.path.join(root, SKIMAGE_DATA, name)).convert("L")
-        out.append((name, np.asarray(im, dtype=np.float32)))
+        out.append((photo_subject(name), np.asarray(im, dtype=np.float32), photo_source(name)))
+    for package, path, licence, credit in (WALLPAPERS if wallpapers else []):
+        im = Image.open(os.path.join(root, path)).convert("L")
+        k = WALLPAPER_SIDE / min(im.size)
+        im = im.resize((round(im.size[0] * k), round(im.size[1] * k)), Image.LANCZOS)
+        out.append((photo_subject(path), np.asarray(im, dtype=np.float32), wallpaper_source(package, path, licence, credit)))
     return out
 
 
@@ -212,7 +250,7 @@ def prepare(work, smoke=False):
     out = os.path.join(work, "slices_smoke.npz" if smoke else "slices.npz")
     if os.path.exists(out) and json.loads(str(np.load(out)["meta"])).get("version") == DATA_VERSION:
         return out
-    root, versions = fetch(work)
+    root, versions = fetch(work, wallpapers=not smoke)
     subs = load_subjects(root)
     arrays, meta = [], []
     for s in subs:
@@ -232,9 +270,10 @@ def prepare(work, smoke=False):
             meta.append(dict(subject=s["name"], modality=s["modality"], plane=plane, index=i,
                              prompt=prompt_for(s, plane), split=split, shape=list(a.shape)))
     arrays, meta = _thin_validation(arrays, meta)
-    for name, a in load_photos(root):
+    photos = load_photos(root, wallpapers=not smoke)
+    for subject, a, _ in photos:
         arrays.append(_crop4(a))
-        meta.append(dict(subject="photo_" + name.rsplit(".", 1)[0], modality="PHOTO", plane=None, index=0,
+        meta.append(dict(subject=subject, modality="PHOTO", plane=None, index=0,
                          prompt="", split="train", shape=list(_crop4(a).shape)))
     if smoke:  # a few slices per subject and split
         keep, count = [], {}
@@ -246,7 +285,7 @@ def prepare(work, smoke=False):
         arrays = [arrays[k] for k in keep]
         meta = [meta[k] for k in keep]
     sources = {s["name"]: s["source"] for s in subs}
-    sources.update({"photo_" + p.rsplit(".", 1)[0]: photo_source(p) for p in PHOTOS})
+    sources.update({subject: source for subject, _, source in photos})
     np.savez(out, *arrays, meta=json.dumps(dict(version=DATA_VERSION, slices=meta, versions=versions, sources=sources)))
     return out
 

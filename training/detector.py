@@ -98,8 +98,6 @@ class PairSampler(Seeded):
         level = float(torch.quantile(x.flatten()[::7], 0.995).clamp(min=1e-6))
         if r.random() < 0.85:     # real scans are noisy magnitude images; sigma 0.2-6% of the bright level
             x = D.magnitude_with_noise(x, level * math.exp(r.uniform(math.log(0.002), math.log(0.06))), self.gen)[0]
-        if r.random() < 0.3:      # many reconstructions (EPI, DWI, maps) zero the background below a threshold
-            x = x * (x > level * r.uniform(0.02, 0.15))
         # how scanners reconstruct: a k-space filter (apodisation) or zero-filled interpolation to a larger
         # matrix; a lower matrix cut from such a scan is still a lower matrix
         if r.random() < 0.3:
