@@ -312,7 +312,7 @@ def load(path):
 
 
 def pack(work, out_dir):
-    """The prepared slices as float16, compressed, in out_dir/slices.npz (~23 MiB, under the GPU machine's
+    """The prepared slices as float16, compressed, in out_dir/slices.npz (~30 MiB, under the GPU machine's
     64 MiB carry limit): a recipe run with --work out_dir uses them without fetching anything. float16 keeps
     MR values exactly (8-12 bit) and CT to within 1 HU."""
     arrays, meta = load(prepare(work))

@@ -25,6 +25,8 @@ export interface BenchRow extends BenchCase {
   unetOutputPixelsPerCall: number;
   vaeDecoderMs: number;
   consistencyMs: number;
+  /** the model's refiner (0 for models without one) */
+  refinerMs: number;
   totalMs: number;
   dcResidual: number;
 }
@@ -52,7 +54,8 @@ export function syntheticSlice(size: number): Tensor {
 
 /**
  * Times each stage of the pipeline (text encoder, VAE encode, U-Net per call, VAE decode, data
- * consistency) in-process, at the manifest's default steps/scheduler, MR (k-space DC).
+ * consistency, refiner) in-process, at the manifest's default steps/scheduler, MR told `kspace`: the
+ * slowest path `auto` can route an MR slice to (k-space projection, and the refiner where the model has one).
  */
 export async function benchmark(options: { modelDir: string; device: Device; intraOpThreads?: number; repeats?: number; cases?: BenchCase[] }): Promise<BenchRow[]> {
   const model = await loadModel(options.modelDir, { device: options.device, ...(options.intraOpThreads ? { intraOpThreads: options.intraOpThreads } : {}) });
@@ -63,7 +66,7 @@ export async function benchmark(options: { modelDir: string; device: Device; int
     for (const c of options.cases ?? DEFAULT_BENCH_CASES) {
       if (!model.manifest.scales.includes(c.scale)) continue;
       const input = syntheticSlice(c.inputSize);
-      const request = { scale: c.scale, modality: 'MR', prompt: 'mr head t1 axial', samples: c.samples, seed: 0 };
+      const request = { scale: c.scale, modality: 'MR', prompt: 'mr head t1 axial', samples: c.samples, seed: 0, degradation: 'kspace' as const };
       await runUpscale(model, input, request); // warm-up: first runs allocate and optimise
       const runs: Array<Record<string, number>> = [];
       let residual = 0;
@@ -88,6 +91,7 @@ export async function benchmark(options: { modelDir: string; device: Device; int
         unetOutputPixelsPerCall: meanTileArea(c.inputSize * c.scale, tileSpec(model.manifest.tile)),
         vaeDecoderMs: med.vae_decoder ?? 0,
         consistencyMs: med.consistency ?? 0,
+        refinerMs: med.refiner ?? 0,
         totalMs: med.total ?? 0,
         dcResidual: residual,
       });

@@ -37,7 +37,7 @@ describe('refinerApplies', () => {
 describeShipped('the shipped refiner', () => {
   it('runs on MR k-space inputs (told or routed there) and is recorded; not on resampled MR or on CT', async () => {
     const lr = phantomTensor(48, 40);
-    const base = { scale: 2, prompt: 'mr head t1 axial', modality: 'MR' };
+    const base = { scale: 2 as const, prompt: 'mr head t1 axial', modality: 'MR' };
     const kspace = await runUpscale(model, lr, { ...base, degradation: 'kspace' });
     expect(kspace.settings.refined).toBe(true);
     expect(kspace.timings.refiner).toBeGreaterThan(0);
