@@ -99,6 +99,6 @@ SMOKE = replace(DEFAULT, unet_chs=[16, 24, 32], text_dim=32, text_layers=1, ae_w
 # since the GPU machine has no network; it exports the graphs the TypeScript pipeline loads.
 GPU = replace(DEFAULT, unet_chs=[96, 128, 192], reg_iters=6000, reg_batch=64, reg_patch=96,
               dm_iters=12000, dm_batch=64, dm_patch=96, ckpt_every=500, curve_every=3000,
-              ref_iters=4000, ref_batch=64, ref_patch=96, ref_width=64, ref_blocks=8)
+              ref_iters=6000, ref_batch=64, ref_patch=96)
 
 CONFIGS = {"default": DEFAULT.as_dict(), "smoke": SMOKE.as_dict(), "gpu": GPU.as_dict()}
