@@ -51,7 +51,8 @@ def write(path, idx, model_id):
     medical = [d for d in t["data"] if not d["subject"].startswith("photo_")]
     photos = [d for d in t["data"] if d["subject"].startswith("photo_")]
     A("Research software. **Not for diagnostic use.** The models were trained in about "
-      f"{t['seconds'] / 60:.0f} minutes of CPU on roughly {sum(d['slices'] for d in medical)} slices of "
+      f"{t['seconds'] / 60:.0f} wall-clock minutes of CPU (summed over stages, on a machine shared with other work; the "
+      f"notes under Training give the time alone) on roughly {sum(d['slices'] for d in medical)} slices of "
       f"{len(medical)} real scans (one real CT volume) and {len(photos)} photographs. Every number below is produced by "
       "`training/recipe.py` (see `training/README.md`), on the validation split described below.\n")
     A("## What it does\n")

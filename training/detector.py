@@ -26,6 +26,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+import data
 import degrade as D
 from seeded import Seeded
 
@@ -43,6 +44,8 @@ FALLBACK = "kspace"
 # lost 3.3 dB (model 2.0.0, measured before this choice was made).
 ROUTES = {"CT": "bicubic"}
 TRAIN_SUBJECTS = ("volpack_brainsmall", "dipy_s0_dwi", "dipy_t1_coronal")
+# python3-skimage's photographs (the design was chosen with them; the wallpaper photographs came later)
+PHOTO_SUBJECTS = tuple(data.photo_subject(p) for p in data.PHOTOS)
 
 
 class DetectorNet(nn.Module):
@@ -80,7 +83,7 @@ class PairSampler(Seeded):
 
     def __init__(self, arrays, meta, seed):
         self.pool = [(torch.from_numpy(a)[None, None], m) for a, m in zip(arrays, meta["slices"])
-                     if m["split"] == "train" and (m["subject"] in TRAIN_SUBJECTS or m["modality"] == "PHOTO")]
+                     if m["split"] == "train" and (m["subject"] in TRAIN_SUBJECTS or m["subject"] in PHOTO_SUBJECTS)]
         super().__init__(seed)
 
     def pair(self, s, patch=PATCH):

@@ -3,7 +3,7 @@ import { createTensor } from '../shared/tensor';
 import type { DegradationMode, RefinerSpec } from './manifest';
 import type { Plane } from './plane';
 import type { GraphSession } from './runtime/onnx-session';
-import { crop, planTiles, reflectPad, TileBlender } from './tiling';
+import { crop, planTiles, reflectPad, TileBlender, type TileSpec } from './tiling';
 
 /**
  * The refiner (training/refiner.py): a pixel-space network after the latent diffusion on the paths the
@@ -11,14 +11,18 @@ import { crop, planTiles, reflectPad, TileBlender } from './tiling';
  * detail. It reads the projected sample and returns an image the caller projects again. Large images
  * run in overlapping tiles, so its memory is bounded by the tile, not by the slice.
  */
-const TILE = { multiple: 2, size: 512, overlap: 32 } as const;
+/**
+ * Tiles of 1024 output pixels (a 1024 x 1024 output runs whole: about 50 MB per activation) whose overlap exceeds
+ * the network's receptive-field radius (17 convolutions at half resolution: 34 output pixels).
+ */
+export const REFINER_TILE: TileSpec = { multiple: 2, size: 1024, overlap: 64 };
 
 export function refinerApplies(spec: RefinerSpec | undefined, mode: DegradationMode, modality: string): spec is RefinerSpec {
   return spec !== undefined && (spec.degradations as readonly string[]).includes(mode) && spec.modalities.includes(modality.toUpperCase());
 }
 
-export async function refine(graph: GraphSession, projected: Plane, scale: number): Promise<Plane> {
-  const plan = planTiles(projected.height, projected.width, TILE);
+export async function refine(graph: GraphSession, projected: Plane, scale: number, tile: TileSpec = REFINER_TILE): Promise<Plane> {
+  const plan = planTiles(projected.height, projected.width, tile);
   const canvas = reflectPad(projected, plan.height, plan.width);
   const blender = new TileBlender(plan);
   for (const tile of plan.tiles) {
