@@ -6,21 +6,22 @@ import type { GraphSession } from './runtime/onnx-session';
 import { crop, planTiles, reflectPad, TileBlender, type TileSpec } from './tiling';
 
 /**
- * The refiner (training/refiner.py): a pixel-space network after the latent diffusion on the paths the
- * model names (model 2.2: MR k-space), where the latent U-Net's 4x4 blocks are weakest at the finest
- * detail. It reads the projected sample and returns an image the caller projects again. Large images
- * run in overlapping tiles, so its memory is bounded by the tile, not by the slice.
- */
-/**
  * Tiles of 1024 output pixels (a 1024 x 1024 output runs whole: about 50 MB per activation) whose overlap exceeds
  * the network's receptive-field radius (17 convolutions at half resolution: 34 output pixels).
  */
 export const REFINER_TILE: TileSpec = { multiple: 2, size: 1024, overlap: 64 };
 
+/** Whether the model's refiner runs for a slice that took path `mode`. */
 export function refinerApplies(spec: RefinerSpec | undefined, mode: DegradationMode, modality: string): spec is RefinerSpec {
   return spec !== undefined && (spec.degradations as readonly string[]).includes(mode) && spec.modalities.includes(modality.toUpperCase());
 }
 
+/**
+ * The refiner (training/refiner.py): a pixel-space network after the latent diffusion on the paths the
+ * model names (model 2.2: MR k-space), where the latent U-Net's 4x4 blocks are weakest at the finest
+ * detail. It reads the projected sample and returns an image the caller projects again. Large images
+ * run in overlapping tiles, so its memory is bounded by the tile, not by the slice.
+ */
 export async function refine(graph: GraphSession, projected: Plane, scale: number, tile: TileSpec = REFINER_TILE): Promise<Plane> {
   const plan = planTiles(projected.height, projected.width, tile);
   const canvas = reflectPad(projected, plan.height, plan.width);
