@@ -19,6 +19,7 @@ import torch
 import degrade as D
 import evaluate as E
 import prompt as P
+import refiner as R
 
 KINDS = {"MR": ("kspace", "bicubic"), "CT": ("area", "bicubic")}
 
@@ -75,3 +76,24 @@ def _psnr(out, hr, masks):
 def load(run_dir):
     path = os.path.join(run_dir, "curve.json")
     return json.load(open(path)) if os.path.exists(path) else []
+
+
+class RefinerProbe:
+    """The curve's refiner rows: validation inputs on the refiner's paths (MR lower matrix) through the frozen
+    diffusion with their words and projection, sampled once (`pl`); each call scores the refiner's EMA weights."""
+
+    def __init__(self, curve_probe, pl):
+        self.curve = curve_probe
+        self.cases = []
+        for c in curve_probe.cases:
+            if R.applies(c["kind"], c["modality"]):
+                y = E.sample(pl, c["x_up"], c["content"], c["scale"], c["kind"], seed=0)
+                self.cases.append(dict(c, projected=D.data_consistency(y, c["lr"], c["scale"], c["kind"])))
+
+    def __call__(self, net, it):
+        gains = {}
+        for c in self.cases:
+            out = R.refine(net, c["projected"], c["lr"], c["scale"])
+            gains.setdefault(f"{c['modality']} {c['kind']} x{c['scale']}", []).append(
+                self.curve.psnr(out, c) - c["best_classical"])
+        return self.curve.record("refiner", it, {k: float(np.mean(v)) for k, v in gains.items()})

@@ -73,16 +73,16 @@ def count_flops(cfg, ae, te, un, rg, ref=None, H=512):
     out = {}
     h = H // cfg["f"]
     C = cfg["latent_ch"]
+    calls = [("vae_encoder", lambda: ae.encoder(torch.zeros(1, 1, H, H))),
+             ("vae_decoder", lambda: ae.decoder(torch.zeros(1, C, h, h))),
+             ("text_encoder", lambda: te(torch.zeros(1, 16, dtype=torch.long))),
+             ("unet", lambda: un(torch.zeros(1, C, h, h), torch.zeros(1, C, h, h), torch.zeros(1),
+                                 torch.zeros(1, 16, cfg["text_dim"]))),
+             ("regression", lambda: rg(torch.zeros(1, 1, H, H)))]
+    if ref is not None:
+        calls.append(("refiner", lambda: ref(torch.zeros(1, 1, H, H), torch.tensor([2.0]))))
     with torch.no_grad():
-        for name, fn in (("vae_encoder", lambda: ae.encoder(torch.zeros(1, 1, H, H))),
-                         ("vae_decoder", lambda: ae.decoder(torch.zeros(1, C, h, h))),
-                         ("text_encoder", lambda: te(torch.zeros(1, 16, dtype=torch.long))),
-                         ("unet", lambda: un(torch.zeros(1, C, h, h), torch.zeros(1, C, h, h), torch.zeros(1),
-                                             torch.zeros(1, 16, cfg["text_dim"]))),
-                         ("regression", lambda: rg(torch.zeros(1, 1, H, H))),
-                         ("refiner", lambda: ref(torch.zeros(1, 1, H, H), torch.tensor([2.0])) if ref is not None else None)):
-            if name == "refiner" and ref is None:
-                continue
+        for name, fn in calls:
             tot["n"] = 0
             fn()
             out[name] = tot["n"]

@@ -10,14 +10,12 @@ start it leaves the diffusion output as it is. The diffusion networks are frozen
 its inputs are exactly the product's (the default sampler with the k-space words, then the exact
 projection). The product then projects its output once more (src/pipeline/refine.ts).
 """
-import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
 import degrade as D
 import models
-import prompt as P
 
 MODALITIES = ("MR",)
 DEGRADATIONS = ("kspace",)
@@ -72,29 +70,6 @@ def step(net, pl, sampler, it, cfg, dev):
     out = net(y, torch.full((y.shape[0],), float(s), device=dev))
     projected = D.training_consistency(out, lr, s, "kspace", "MR")
     return F.l1_loss(projected, hr) + cfg["pre_dc_weight"] * F.l1_loss(out, hr)
-
-
-class Probe:
-    """The learning curve's refiner rows: validation MR lower-matrix inputs through the frozen diffusion on
-    the k-space path (its words, its projection), sampled once; each call scores the refiner's EMA weights."""
-
-    def __init__(self, curve_probe, pl):
-        self.curve = curve_probe
-        self.cases = []
-        for c in curve_probe.cases:
-            if c["modality"] in MODALITIES and c["kind"] in DEGRADATIONS:
-                text = P.conditioned(c["content"], c["scale"], c["kind"])
-                n = c["x_up"].shape[0]
-                y = torch.cat([pl.sample(c["x_up"][i:i + 8], text, seed=0) for i in range(0, n, 8)])
-                self.cases.append(dict(c, projected=D.data_consistency(y, c["lr"], c["scale"], c["kind"])))
-
-    def __call__(self, net, it):
-        gains = {}
-        for c in self.cases:
-            out = refine(net, c["projected"], c["lr"], c["scale"])
-            key = f"{c['modality']} {c['kind']} x{c['scale']}"
-            gains.setdefault(key, []).append(self.curve.psnr(out, c) - c["best_classical"])
-        return self.curve.record("refiner", it, {k: float(np.mean(v)) for k, v in gains.items()})
 
 
 def params(iterations):

@@ -400,7 +400,7 @@ def train_refiner(cfg, arrays, meta, run_dir, dev, log, diffusion, curve_probe):
         return
     ae, te, un, sf = diffusion
     pl = PL.Pipeline(cfg, ae, te.eval(), un.eval(), None, sf)
-    probe = REF.Probe(curve_probe, PL.Pipeline(cfg, *_on_cpu(ae, te, un, None), sf))
+    probe = curve.RefinerProbe(curve_probe, PL.Pipeline(cfg, *_on_cpu(ae, te, un, None), sf))
     torch.manual_seed(cfg["seed"] + 11)
     net = build_refiner(cfg).to(dev)
     net_ema = copy.deepcopy(net)
