@@ -9,7 +9,8 @@ import { buildPrompt, decodeFrame, normalisationRange, toConditioning, type Dico
 import { ctBlurSigma, degradationFor, degrade, evaluateSlice, type DegradationKind, type EvalRow, type LoadedModel } from '../pipeline';
 import type { Plane } from '../pipeline/plane';
 import { MedsrError } from '../shared/errors';
-import { imageTensor } from '../shared/tensor';
+import { heightOf, imageTensor, widthOf } from '../shared/tensor';
+import { cutTile } from './mosaic-tiles';
 import { normalisationFor } from './upscale-instance';
 
 export interface EvaluateOptions {
@@ -46,7 +47,11 @@ export async function evaluateInstance(model: LoadedModel, instance: DicomInstan
   // The middle frame of a multi-frame image: one slice per instance keeps the average per-slice.
   const frame = await decodeFrame(instance, Math.floor(instance.pixel.frames / 2));
   const values = toConditioning(frame, instance.pixel, IDENTITY).tensor;
-  const hrRaw = cropToMultiple({ data: values.data, height: frame.rows, width: frame.columns }, options.scale);
+  // A MOSAIC frame is a grid of slices that upscale runs tile by tile: scored whole, the tile borders and
+  // the empty slots would be scored too. Its middle slice stands for it, as the middle frame does.
+  const { mosaic } = instance;
+  const slice = mosaic ? cutTile(values, mosaic, Math.floor(mosaic.images / 2)) : values;
+  const hrRaw = cropToMultiple({ data: slice.data, height: heightOf(slice), width: widthOf(slice) }, options.scale);
   const lrRaw = degrade(hrRaw, options.scale, degradation, { blurSigma: ctBlurSigma(manifest) });
 
   const [low, high] = normalisationRange(Float64Array.from(lrRaw.data), spec);
@@ -66,7 +71,8 @@ export async function evaluateInstance(model: LoadedModel, instance: DicomInstan
     ...(modality === 'CT' ? { bodyThreshold: (CT_BODY_HU - offset) / scale } : {}),
     ...(options.onOutput ? { onOutput: options.onOutput } : {}),
   });
-  return { label: instance.ref.label, modality, degradation, prompt, rows, hr };
+  const label = mosaic ? `${instance.ref.label} (MOSAIC slice ${Math.floor(mosaic.images / 2) + 1} of ${mosaic.images})` : instance.ref.label;
+  return { label, modality, degradation, prompt, rows, hr };
 }
 
 function cropToMultiple(p: Plane, m: number): Plane {

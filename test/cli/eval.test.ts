@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { PNG } from 'pngjs';
 import { PARTIAL_FAILURE_EXIT_CODE } from '../../src/shared/errors';
-import { makeTempDir, pydicom } from '../ingest/helpers';
+import { CORPUS, corpusFile, makeTempDir, pydicom } from '../ingest/helpers';
 import { ensureBuilt, medsr } from './helpers/run-medsr';
 
 const tmp = makeTempDir('medsr-eval-cli-');
@@ -10,7 +10,11 @@ beforeAll(ensureBuilt);
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 interface Method { method: string; psnrMask: number; psnr: number; ssimMask: number; dcResidual?: number; slices: number }
-interface EvalReport { groups: Array<{ modality: string; degradation: string; methods: Method[] }>; failures: Array<{ file: string; code: string }> }
+interface EvalReport {
+  groups: Array<{ modality: string; degradation: string; methods: Method[] }>;
+  slices: Array<{ label: string }>;
+  failures: Array<{ file: string; code: string }>;
+}
 
 describe('medsr eval', () => {
   const out = path.join(tmp, 'eval');
@@ -55,5 +59,19 @@ describe('medsr eval', () => {
     const png = PNG.sync.read(fs.readFileSync(path.join(out, 'eval.png')));
     expect(png.width).toBeGreaterThan(png.height);
     expect(new Set(png.data).size).toBeGreaterThan(16);
+  });
+});
+
+describe('medsr eval on a Siemens MOSAIC', () => {
+  it('scores the middle slice of the grid (as upscale runs it, tile by tile), not the whole frame', () => {
+    const out = path.join(tmp, 'mosaic');
+    // dicom3tools' 0051.dcm: 20 ASL slices of 72 x 72 in a 5 x 5 grid
+    const run = medsr(['eval', corpusFile(CORPUS, 'dicom3tools/usr/share/doc/dicom3tools/examples/0051.dcm'), '--scale', '2', '--out', out]);
+    expect(run.status).toBe(0);
+    const report = JSON.parse(fs.readFileSync(path.join(out, 'eval.json'), 'utf8')) as EvalReport;
+    expect(report.slices.map((s) => s.label)).toEqual([expect.stringMatching(/0051\.dcm \(MOSAIC slice 11 of 20\)$/)]);
+    // the figure's first panel is the HR slice: one 72 x 72 tile, not the 360 x 360 frame
+    const png = PNG.sync.read(fs.readFileSync(path.join(out, 'eval.png')));
+    expect(png.height).toBeLessThan(360);
   });
 });
