@@ -4,6 +4,7 @@ recipe's own evaluation."""
 import numpy as np
 
 import degrade as D
+import detector as DET
 import prompt as P
 from evaluate import CLASSICAL
 
@@ -70,8 +71,11 @@ def write(path, idx, model_id):
       "different places (truncated k-space: LR pixel i at HR pixel s i; resampling: at s i + (s - 1)/2), so one output cannot "
       "suit both: on our validation, zero-filled Fourier on a resampled slice loses 2-3.5 dB to bicubic, and bicubic on a "
       "truncated slice loses 3 dB to zero-filling. In auto mode an MR slice is therefore routed by a small learned "
-      "detector (`training/detector.py`, `detector.onnx`: four 3x3 convolutions on the LR slice shifted to a zero minimum and divided by its RMS, one logit "
-      "per scale averaged over the slice) to the k-space or the resampled path, each "
+      "detector (`training/detector.py`, `detector.onnx`: readers of four 3x3 convolutions each on the LR slice shifted to a zero minimum "
+      "and divided by its RMS, one logit per position and scale; the mean reader averages them over the slice, two evidence readers "
+      "weight them by each position's softmaxed evidence, so that a flat masked background does not outvote the tissue; "
+      f"x2 follows the evidence readers' mean, x4 mixes the mean reader and the evidence readers {DET.Detector.MEAN_WEIGHT[1]:g} : "
+      f"{1 - DET.Detector.MEAN_WEIGHT[1]:g}) to the k-space or the resampled path, each "
       "with its words and its exact projection. CT (whose two degradations share one grid) is not judged: auto runs "
       "its resampled path (`resampled` words, the exact bicubic projection), which beat the blind `auto` words and their "
       "low-band projection "
@@ -171,7 +175,9 @@ def write(path, idx, model_id):
     A(f"Hardware: {t['hardware']}.\n")
     names = {"ae": ("autoencoder (PCA fit; 0 iterations = no gradient training)", "ae"),
              "regression": ("regression", "reg"), "diffusion": ("text encoder + U-Net", "dm"),
-             "detector": ("degradation detector (LR patches)", "det"),
+             "detector": ("degradation detector, mean reader (LR patches)", "det"),
+             "detector_evidence": ("degradation detector, evidence reader 1 (LR patches)", "det"),
+             "detector_evidence_2": ("degradation detector, evidence reader 2 (LR patches)", "det"),
              "refiner": ("MR k-space refiner (frozen diffusion inputs)", "ref")}
     rows = []
     for st, v in t["stages"].items():
@@ -255,9 +261,9 @@ def write(path, idx, model_id):
         A("### Degradation detector (auto mode, MR)\n")
         det = idx["detector"]
         A(d["summary"] + f" Slices whose LR side is under {det['min_side']} pixels are not judged: they run the "
-          f"`{det['fallback']}` path. The detector was trained for {det['train_iterations']} iterations of "
-          f"{idx['training']['settings']['det_batch']} LR patches (32 x 32) from the training acquisitions (VolPack, DIPY) and the photographs, noisy-magnitude copies and random "
-          "crops; on fresh pairs of that kind it is right " + ", ".join(f"{v:.1%} at x{k}" for k, v in det["train_accuracy"].items())
+          f"`{det['fallback']}` path. Each reader was trained for {det['train_iterations']} iterations of "
+          f"{idx['training']['settings']['det_batch']} LR patches ({DET.PATCH} x {DET.PATCH}; the mean reader and the first evidence reader on the same pairs) from the training acquisitions (VolPack, DIPY) and the photographs, noisy-magnitude copies and random "
+          "crops; on fresh pairs of that kind the mixed detector is right " + ", ".join(f"{v:.1%} at x{k}" for k, v in det["train_accuracy"].items())
           + ". It replaced model 2.0.0's logistic model on band powers, which was fitted on a single slice at x4 and called 87% "
           "of resampled x4 Colin27 slices k-space; the validation x4 slices here are 24-38 px, smaller than clinical ones "
           "(48 px and up), so the x4 rows below are the hardest case, not a typical one.\n")

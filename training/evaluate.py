@@ -263,7 +263,7 @@ def _detector_table(rows):
     total = sum(x["slices"] for x in out)
     return {"rows": out, "accuracy": right / max(total, 1),
             "summary": f"The detector routed {right} of {total} validation MR inputs to the right path "
-                       f"({right / max(total, 1):.1%}); a wrong call runs the other grid and costs about 2-3 dB on that slice."}
+                       f"({right / max(total, 1):.1%}); a wrong call runs the other grid and cost 2-6 dB on that slice here."}
 
 
 def goals(sr_rows):

@@ -14,6 +14,17 @@ def fake_data(n=3, side=128, seed=0):
     return arrays, meta
 
 
+class Fixed(torch.nn.Module):
+    """A reader's body that returns the given per-position maps whatever the image."""
+
+    def __init__(self, maps):
+        super().__init__()
+        self.maps = maps
+
+    def forward(self, image):
+        return self.maps
+
+
 class DetectorTest(unittest.TestCase):
     def test_pairs_have_the_patch_shape_and_both_labels(self):
         arrays, meta = fake_data()
@@ -35,8 +46,33 @@ class DetectorTest(unittest.TestCase):
         hi = lambda t: float(torch.fft.fft2(t - t.mean())[..., 28:36, 28:36].abs().mean())
         self.assertLess(hi(y), 0.5 * hi(x))
 
+    def test_evidence_pooling_lets_informative_positions_decide(self):
+        # per-position outputs: logit 1 and high evidence at one position of 64, logit -0.2 and none elsewhere
+        maps = torch.full((1, 2 * len(DET.SCALES), 8, 8), -0.2)
+        maps[:, len(DET.SCALES):] = 0.0
+        maps[0, :len(DET.SCALES), 0, 0] = 1.0
+        maps[0, len(DET.SCALES):, 0, 0] = 50.0
+        readers = {pooling: DET.DetectorNet(pooling).eval() for pooling in ("mean", "evidence")}
+        readers["evidence"].body = Fixed(maps)
+        readers["mean"].body = Fixed(maps[:, :len(DET.SCALES)])
+        image = torch.rand(1, 1, 8, 8)
+        # the informative position decides the evidence reader; the mean reader sees the 63 others' average
+        self.assertTrue(torch.allclose(readers["evidence"](image), torch.ones(1, 2), atol=1e-6))
+        self.assertTrue(torch.allclose(readers["mean"](image), torch.full((1, 2), (1.0 - 63 * 0.2) / 64)))
+
+    def test_the_detector_mixes_its_readers_per_scale(self):
+        mean_reader = DET.DetectorNet("mean").eval()
+        evidence_readers = [DET.DetectorNet("evidence").eval() for _ in range(2)]
+        det = DET.Detector(mean_reader, evidence_readers).eval()
+        lr = torch.rand(2, 1, 40, 40)
+        with torch.no_grad():
+            w = torch.tensor(DET.Detector.MEAN_WEIGHT)
+            evidence = (evidence_readers[0](lr) + evidence_readers[1](lr)) / 2
+            self.assertTrue(torch.allclose(det(lr), w * mean_reader(lr) + (1 - w) * evidence, atol=1e-6))
+        self.assertEqual(len(DET.Detector.MEAN_WEIGHT), len(DET.SCALES))
+
     def test_decisions_scale_invariance_routes_and_fallback(self):
-        net = DET.DetectorNet().eval()
+        net = DET.Detector(DET.DetectorNet("mean"), [DET.DetectorNet("evidence")]).eval()
         lr = torch.rand(1, 1, 40, 40) * 50
         with torch.no_grad():
             graph = DET.DetectorGraph(net)
