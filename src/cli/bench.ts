@@ -69,10 +69,10 @@ function unetFlopPerCall(metrics: unknown): number | undefined {
 function render(report: { machine: string; model: string; rows: BenchRow[]; batch: Awaited<ReturnType<typeof batchThroughput>> | undefined; unetFlopPerCall: number | undefined; peakRssMiB: number }): string {
   const ms = (x: number) => x.toFixed(1);
   const table = formatTable(
-    ['case', 'K', 'steps', 'text enc', 'VAE enc', 'U-Net/call', 'U-Net calls', 'VAE dec', 'DC', 'refiner', 'total ms', 'GFLOP/s (U-Net)'],
+    ['case', 'K', 'steps', 'text enc', 'VAE enc', 'U-Net/call', 'U-Net calls', 'VAE dec', 'DC', 'refiner', 'detector', 'total ms', 'GFLOP/s (U-Net)'],
     report.rows.map((r) => [
       `${r.inputSize}->${r.outputSize} (x${r.scale})`, String(r.samples), String(r.steps), ms(r.textEncoderMs), ms(r.vaeEncoderMs),
-      ms(r.unetPerCallMs), String(r.unetCalls), ms(r.vaeDecoderMs), ms(r.consistencyMs), ms(r.refinerMs), ms(r.totalMs),
+      ms(r.unetPerCallMs), String(r.unetCalls), ms(r.vaeDecoderMs), ms(r.consistencyMs), ms(r.refinerMs), ms(r.detectorMs), ms(r.totalMs),
       report.unetFlopPerCall && r.unetPerCallMs > 0
         ? ((report.unetFlopPerCall * (r.unetOutputPixelsPerCall / 512 ** 2)) / (r.unetPerCallMs / 1000) / 1e9).toFixed(0) : 'n/a',
     ]),

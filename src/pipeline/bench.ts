@@ -1,5 +1,6 @@
-import { imageTensor, type Tensor } from '../shared/tensor';
-import { disposeModel, loadModel } from './model';
+import { heightOf, imageTensor, widthOf, type Tensor } from '../shared/tensor';
+import { detectDegradation } from './degradation-detector';
+import { disposeModel, loadModel, type LoadedModel } from './model';
 import { type TileSpec, planTiles, tileSpec } from './tiling';
 import { logFallback, type Device } from './runtime/onnx-session';
 import { runUpscale } from './upscale';
@@ -27,6 +28,9 @@ export interface BenchRow extends BenchCase {
   consistencyMs: number;
   /** the model's refiner (0 for models without one) */
   refinerMs: number;
+  /** the degradation detector that `auto` runs first (0 for models without one) */
+  detectorMs: number;
+  /** what the default (`auto`) costs on this path: the detector, then the told k-space pipeline */
   totalMs: number;
   dcResidual: number;
 }
@@ -56,6 +60,8 @@ export function syntheticSlice(size: number): Tensor {
  * Times each stage of the pipeline (text encoder, VAE encode, U-Net per call, VAE decode, data
  * consistency, refiner) in-process, at the manifest's default steps/scheduler, MR told `kspace`: the
  * slowest path `auto` can route an MR slice to (k-space projection, and the refiner where the model has one).
+ * The detector that `auto` runs first is timed on the same slice and counted in the total: told, the
+ * pipeline would skip it, and a synthetic slice might be routed to the faster resampled path.
  */
 export async function benchmark(options: { modelDir: string; device: Device; intraOpThreads?: number; repeats?: number; cases?: BenchCase[] }): Promise<BenchRow[]> {
   const model = await loadModel(options.modelDir, { device: options.device, ...(options.intraOpThreads ? { intraOpThreads: options.intraOpThreads } : {}) });
@@ -72,7 +78,7 @@ export async function benchmark(options: { modelDir: string; device: Device; int
       let residual = 0;
       for (let i = 0; i < repeats; i++) {
         const r = await runUpscale(model, input, request);
-        runs.push(r.timings);
+        runs.push({ ...r.timings, detector: await timeDetector(model, input, c.scale) });
         residual = r.dcResidual;
       }
       const med = medianOf(runs);
@@ -92,7 +98,8 @@ export async function benchmark(options: { modelDir: string; device: Device; int
         vaeDecoderMs: med.vae_decoder ?? 0,
         consistencyMs: med.consistency ?? 0,
         refinerMs: med.refiner ?? 0,
-        totalMs: med.total ?? 0,
+        detectorMs: med.detector ?? 0,
+        totalMs: (med.total ?? 0) + (med.detector ?? 0),
         dcResidual: residual,
       });
     }
@@ -100,6 +107,16 @@ export async function benchmark(options: { modelDir: string; device: Device; int
     await disposeModel(model);
   }
   return rows;
+}
+
+/** Milliseconds of one detector decision on the LR slice (0 when the model has no detector). */
+async function timeDetector(model: LoadedModel, lr: Tensor, scale: number): Promise<number> {
+  const { detector } = model.manifest;
+  const graph = model.graphs.detector;
+  if (!detector || !graph) return 0;
+  const start = performance.now();
+  await detectDegradation(detector, graph, { data: lr.data, height: heightOf(lr), width: widthOf(lr) }, scale, 'MR');
+  return performance.now() - start;
 }
 
 function meanTileArea(size: number, spec: TileSpec): number {

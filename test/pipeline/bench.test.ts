@@ -11,6 +11,7 @@ describe('benchmark', () => {
       expect(r.unetCalls).toBe(r.steps * r.samples);
       for (const v of [r.textEncoderMs, r.vaeEncoderMs, r.unetMs, r.vaeDecoderMs, r.consistencyMs, r.totalMs]) expect(v).toBeGreaterThan(0);
       expect(r.dcResidual).toBeLessThan(1e-3);
+      expect(r.detectorMs).toBe(0); // the tiny model has no detector
       expect(r.unetOutputPixelsPerCall).toBe(64 * 64); // one tile: the whole output
     }
   });
