@@ -50,7 +50,8 @@ export async function evaluateInstance(model: LoadedModel, instance: DicomInstan
   // A MOSAIC frame is a grid of slices that upscale runs tile by tile: scored whole, the tile borders and
   // the empty slots would be scored too. Its middle slice stands for it, as the middle frame does.
   const { mosaic } = instance;
-  const slice = mosaic ? cutTile(values, mosaic, Math.floor(mosaic.images / 2)) : values;
+  const middle = mosaic ? Math.floor(mosaic.images / 2) : 0;
+  const slice = mosaic ? cutTile(values, mosaic, middle) : values;
   const hrRaw = cropToMultiple({ data: slice.data, height: heightOf(slice), width: widthOf(slice) }, options.scale);
   const lrRaw = degrade(hrRaw, options.scale, degradation, { blurSigma: ctBlurSigma(manifest) });
 
@@ -71,7 +72,7 @@ export async function evaluateInstance(model: LoadedModel, instance: DicomInstan
     ...(modality === 'CT' ? { bodyThreshold: (CT_BODY_HU - offset) / scale } : {}),
     ...(options.onOutput ? { onOutput: options.onOutput } : {}),
   });
-  const label = mosaic ? `${instance.ref.label} (MOSAIC slice ${Math.floor(mosaic.images / 2) + 1} of ${mosaic.images})` : instance.ref.label;
+  const label = mosaic ? `${instance.ref.label} (MOSAIC slice ${middle + 1} of ${mosaic.images})` : instance.ref.label;
   return { label, modality, degradation, prompt, rows, hr };
 }
 
