@@ -6,12 +6,12 @@ at s i + (s - 1) / 2), so no single output suits both: zero-filled Fourier on a 
 bicubic on a truncated one, loses 2-3 dB on our validation. The pipeline therefore decides, then runs
 the told path (its words, its x_up grid, its exact projection).
 
-Two small fully convolutional readers (four 3x3 convolutions, 16 channels each) read the LR slice, shifted
+Small fully convolutional readers (four 3x3 convolutions, 16 channels each) read the LR slice, shifted
 to a zero minimum and divided by its RMS, and give a logit per position and scale (one head for x2, one for
 x4). They see what separates the two locally: a truncated slice keeps white noise white and rings at edges
 (Gibbs); a resampled one has the antialiasing filter's correlated noise and soft edges. The mean reader
-(model 2.1.0's detector) averages the logits over the slice; the evidence reader (model 2.3.0) weights
-them by how much evidence each position holds (`Detector` says how the two are mixed). They replaced a
+(model 2.1.0's detector) averages the logits over the slice; two evidence readers (model 2.3.0) weight
+them by how much evidence each position holds (`Detector` says how they are mixed). They replaced a
 logistic model on band powers (model 2.0.0), which was right on 94% of validation slices at x2 but,
 fitted on one slice at x4, called 87% of resampled x4 slices k-space.
 
@@ -57,7 +57,7 @@ class DetectorNet(nn.Module):
     pooling "evidence": each position also says how much evidence it holds, and the slice's logit is the
     positions' logits weighted by their softmaxed evidence. A flat masked or noise-free background holds
     none either way: averaged in, it outvoted the tissue, and the smooth EPI subject's truncated x2 slices
-    were called resampled (1 of 12 right; 12 of 12 with evidence pooling)."""
+    were called resampled (the mean reader: 1 of 12 right; the shipped detector's x2, two evidence readers: 11)."""
 
     def __init__(self, pooling="mean", width=WIDTH):
         super().__init__()
@@ -91,7 +91,7 @@ class Detector(nn.Module):
       38 x 37: 6 and 10 of 12 right) and on the 18 x 18 ASL slices; the mean reader 64 / 43, the evidence
       readers together 66 / 34, half each 66 / 41.
     The weights were fixed before the second evidence reader was trained and scored; a third, exploratory
-    evidence reader (trained from another pair stream, not shipped) scored 72 / 42 at x2 and 61 / 43 at x4:
+    evidence reader (trained from another pair stream, not shipped) scored 72 / 42 at x2 and 61 / 30 at x4:
     seeds move these counts by several slices, which is why the readers are averaged."""
 
     MEAN_WEIGHT = (0.0, 0.5)   # w per scale, in SCALES order
