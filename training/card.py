@@ -332,7 +332,10 @@ def write(path, idx, model_id):
       "look at the uncertainty map and at the input.")
     A("- Auto mode on MR depends on the degradation detector. " + (m["detector"]["summary"] if m.get("detector") else "")
       + " It was trained on two training acquisitions and photographs; scans that were interpolated by the scanner with a "
-      "non-Fourier kernel (like the Colin27 template, left out of its training for that reason) look resampled to it. When you know how a slice was made, say so "
+      "non-Fourier kernel (like the Colin27 template, left out of its training for that reason) look resampled to it, and so do most "
+      "native acquisitions (their k-space filters roll their spectra off) and lower matrices cut from scans the scanner zero-filled to a larger "
+      "matrix (see the notes under Training). Cut from such a scan at a scale no larger than its zero-filling, a slice cannot gain over "
+      "zero-filled Fourier, which reproduces the scan; any added detail is error there. When you know how a slice was made, say so "
       "(`--degradation`).")
     A("- CT: one real volume, one scanner, head only; validation is a held-out slab of the same patient, whose "
       "neighbouring slices (4 either side excluded) trained the networks. The CT gains therefore likely "
