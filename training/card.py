@@ -175,9 +175,7 @@ def write(path, idx, model_id):
     A(f"Hardware: {t['hardware']}.\n")
     names = {"ae": ("autoencoder (PCA fit; 0 iterations = no gradient training)", "ae"),
              "regression": ("regression", "reg"), "diffusion": ("text encoder + U-Net", "dm"),
-             "detector": ("degradation detector, mean reader (LR patches)", "det"),
-             "detector_evidence": ("degradation detector, evidence reader 1 (LR patches)", "det"),
-             "detector_evidence_2": ("degradation detector, evidence reader 2 (LR patches)", "det"),
+             **{name: (f"degradation detector, {pooling} reader `{name}` (LR patches)", "det") for name, pooling, _ in DET.READERS},
              "refiner": ("MR k-space refiner (frozen diffusion inputs)", "ref")}
     rows = []
     for st, v in t["stages"].items():

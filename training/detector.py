@@ -106,6 +106,11 @@ class Detector(nn.Module):
         return self.mean_weight * self.mean_reader(image) + (1 - self.mean_weight) * evidence
 
 
+# The readers stage 4 trains, as (checkpoint name, pooling, seed offset): "detector" is model 2.1.0's reader, kept
+# under its name so its runs resume; the first evidence reader sees the same pairs as it, the second other pairs.
+READERS = (("detector", "mean", 5), ("detector_evidence", "evidence", 5), ("detector_evidence_2", "evidence", 6))
+
+
 class DetectorGraph(nn.Module):
     """What ships as detector.onnx: the slice in any affine intensity scale (the product passes the
     normalised slice, background near -1), shifted so its minimum is 0 as every training slice was

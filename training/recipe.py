@@ -153,7 +153,7 @@ def main():
     metrics["parameters"] = params
     metrics["flops_512"] = count_flops(cfg, ae, te, un, rg, ref)
     stages = {}
-    for st in ("ae", "regression", "diffusion", *(name for name, _, _ in train.DETECTOR_READERS), "refiner"):
+    for st in ("ae", "regression", "diffusion", *(name for name, _, _ in detector.READERS), "refiner"):
         p = os.path.join(run_dir, st + ".done")
         if not os.path.exists(p) and not os.path.exists(os.path.join(run_dir, st + ".pt")):
             continue

@@ -388,17 +388,13 @@ def train(cfg_name, work, run_dir, log=print):
 def train_detector(cfg, arrays, meta, run_dir, dev, log):
     """Stage 4, seeded on its own: independent of the other stages, so it can also run beside them. Its
     readers (detector.Detector) train one after the other."""
-    for stage, pooling, seed in DETECTOR_READERS:
+    for stage, pooling, seed in DET.READERS:
         torch.manual_seed(cfg["seed"] + seed)
         net = DET.DetectorNet(pooling).to(dev)
         det_sampler = DET.PairSampler(arrays, meta, cfg["seed"] + seed)
         run_stage(stage, run_dir, cfg, cfg["det_iters"], {"det": net}, {}, list(net.parameters()), cfg["det_lr"],
                   lambda it: DET.step(net, det_sampler, it, cfg["det_batch"]), det_sampler, log)
 
-
-# (checkpoint name, pooling, seed offset): "detector" is model 2.1.0's reader, kept under its name so its runs
-# resume; the first evidence reader sees the same pairs as it, the second other pairs
-DETECTOR_READERS = (("detector", "mean", 5), ("detector_evidence", "evidence", 5), ("detector_evidence_2", "evidence", 6))
 
 
 def train_refiner(cfg, arrays, meta, run_dir, dev, log, diffusion, curve_probe):
@@ -462,11 +458,12 @@ def load_refiner(cfg, run_dir):
 
 
 def load_detector(run_dir):
-    """The trained degradation detector (stage 4: both readers) and its iterations per reader."""
+    """The trained degradation detector (stage 4: all its readers) and its iterations per reader."""
     readers = {"mean": [], "evidence": []}
-    for stage, pooling, _ in DETECTOR_READERS:
+    for stage, pooling, _ in DET.READERS:
         ck = torch.load(os.path.join(run_dir, stage + ".pt"), map_location="cpu")
         net = DET.DetectorNet(pooling)
         net.load_state_dict(ck["model"]["det"])
         readers[pooling].append(net)
-    return DET.Detector(*readers["mean"], readers["evidence"]).eval(), ck["it"]
+    (mean_reader,) = readers["mean"]
+    return DET.Detector(mean_reader, readers["evidence"]).eval(), ck["it"]
