@@ -75,7 +75,8 @@ def write(path, idx, model_id):
       "and divided by its RMS, one logit per position and scale; the mean reader averages them over the slice, two evidence readers "
       "weight them by each position's softmaxed evidence, so that a flat masked background does not outvote the tissue; "
       f"x2 follows the evidence readers' mean, x4 mixes the mean reader and the evidence readers {DET.Detector.MEAN_WEIGHT[1]:g} : "
-      f"{1 - DET.Detector.MEAN_WEIGHT[1]:g}) to the k-space or the resampled path, each "
+      f"{1 - DET.Detector.MEAN_WEIGHT[1]:g}) to the k-space path when P(k-space) >= {DET.THRESHOLD:g} (a truncated slice on the "
+      "wrong path loses more than a resampled one; the detector table below gives both costs), else to the resampled path, each "
       "with its words and its exact projection. CT (whose two degradations share one grid) is not judged: auto runs "
       "its resampled path (`resampled` words, the exact bicubic projection), which beat the blind `auto` words and their "
       "low-band projection "
@@ -265,8 +266,10 @@ def write(path, idx, model_id):
           + ". It replaced model 2.0.0's logistic model on band powers, which was fitted on a single slice at x4 and called 87% "
           "of resampled x4 Colin27 slices k-space; the validation x4 slices here are 24-38 px, smaller than clinical ones "
           "(48 px and up), so the x4 rows below are the hardest case, not a typical one.\n")
-        A(_table(["subject", "scale", "input made by", "slices", "called k-space", "called resampled", "unsure (blind path)"],
-                 [[r["subject"], f"x{r['scale']}", r["degradation"], r["slices"], r["kspace"], r["resampled"], r["unsure"]] for r in d["rows"]]))
+        A(_table(["subject", "scale", "input made by", "slices", "called k-space", "called resampled", "unsure (blind path)",
+                  "the other path's loss (dB)"],
+                 [[r["subject"], f"x{r['scale']}", r["degradation"], r["slices"], r["kspace"], r["resampled"], r["unsure"],
+                   "" if r.get("wrong_path_cost_db") is None else f"{r['wrong_path_cost_db']:.2f}"] for r in d["rows"]]))
         A("")
     A("### What the degradation words do (PSNR mask, each kind of input run with each word and its projection)\n")
     wk = sorted({(r["modality"], r["degradation"], r["scale"]) for r in m["words"]})

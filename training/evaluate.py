@@ -244,26 +244,38 @@ def evaluate(work, pl, smoke=False, log=print, full=True):
                 res["external"].extend(rows)
                 log(f"[eval] external {subject} {kind} x{s}: " + ", ".join(f"{r['method']} {r['psnr_mask']:.2f}" for r in rows))
     res["goals"] = goals(res["sr"])
-    res["detector"] = _detector_table(res["sr_subjects"])
+    res["detector"] = _detector_table(res["sr_subjects"], res["words"])
     res["calibration_target"] = {"band_sd": COVERAGE_SD, "coverage": COVERAGE_TARGET}
     return res
 
 
-def _detector_table(rows):
-    """How the default pipeline routed each validation input (from the `diffusion` rows)."""
+def _detector_table(rows, words):
+    """How the default pipeline routed each validation input (from the `diffusion` rows), and what a wrong
+    call costs there: the told path's PSNR minus the other MR path's (from the `words` rows)."""
+    psnr = {(w["subject"], w["degradation"], w["scale"], w["words"]): w["psnr_mask"] for w in words}
     out = []
     for r in rows:
         if r["method"] != "diffusion" or r["modality"] != "MR":
             continue
         m = r["modes"]
+        key = (r["subject"], r["degradation"], r["scale"])
+        other = "bicubic" if r["degradation"] == "kspace" else "kspace"
         out.append({"subject": r["subject"], "scale": r["scale"], "degradation": r["degradation"],
                     "slices": sum(m.values()), "kspace": m.get("kspace", 0), "resampled": m.get("bicubic", 0),
-                    "unsure": m.get("auto", 0)})
+                    "unsure": m.get("auto", 0),
+                    "wrong_path_cost_db": psnr[key + (r["degradation"],)] - psnr[key + (other,)] if key + (other,) in psnr else None})
     right = sum(x["kspace"] if x["degradation"] == "kspace" else x["resampled"] for x in out)
     total = sum(x["slices"] for x in out)
-    return {"rows": out, "accuracy": right / max(total, 1),
-            "summary": f"The detector routed {right} of {total} validation MR inputs to the right path "
-                       f"({right / max(total, 1):.1%}); a wrong call runs the other grid and cost 2-6 dB on that slice here."}
+    summary = f"The detector routed {right} of {total} validation MR inputs to the right path ({right / max(total, 1):.1%})."
+    cost = {k: [x["wrong_path_cost_db"] for x in out if x["degradation"] == k and x["wrong_path_cost_db"] is not None]
+            for k in ("kspace", "bicubic")}
+    cost = {k: float(np.mean(v)) for k, v in cost.items() if v}
+    if len(cost) == 2:      # the full evaluation runs every input down both paths (the `words` rows)
+        summary += (f" A wrong call runs the other grid: here it cost a truncated input {cost['kspace']:.1f} dB and a "
+                    f"resampled one {cost['bicubic']:.1f} dB on average, so a slice goes down the k-space path from "
+                    f"P(k-space) >= {DET.THRESHOLD:g}, not 0.5 (training/detector.py THRESHOLD).")
+    return {"rows": out, "accuracy": right / max(total, 1), "threshold": DET.THRESHOLD, "wrong_path_cost_db": cost,
+            "summary": summary}
 
 
 def goals(sr_rows):

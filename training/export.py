@@ -13,7 +13,7 @@ import detector as DET
 import pipeline as PL
 import prompt as P
 
-MODEL_VERSION = "2.3.0"
+MODEL_VERSION = "2.4.0"
 
 
 class _TextWrap(torch.nn.Module):

@@ -82,7 +82,7 @@ class DetectorTest(unittest.TestCase):
         self.assertEqual(DET.decide(net, torch.rand(1, 1, DET.MIN_SIDE - 1, 40), 2, "MR"), (DET.FALLBACK, None))
         mode, p = DET.decide(net, lr, 2, "MR")
         self.assertIn(mode, ("kspace", "bicubic"))
-        self.assertEqual(mode == "kspace", p >= 0.5)
+        self.assertEqual(mode == "kspace", p >= DET.THRESHOLD)
         self.assertEqual(DET.decide(None, lr, 2, "MR"), ("auto", None))
 
 
