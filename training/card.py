@@ -165,7 +165,10 @@ def write(path, idx, model_id):
           "Why: the latent U-Net sees 4x4 blocks, so the finest detail of a x2 MR slice (ringing at edges, the band just "
           "outside the acquired matrix) is where it is weakest. Trained after the diffusion stage, with the diffusion "
           "frozen and sampled exactly as the product does (k-space words, default sampler, projection), on MR and "
-          "photograph patches made by a lower matrix only, loss after the projection.")
+          "photograph patches made by a lower matrix only, loss after the projection: "
+          f"{cfg['ref_iters']} iterations of L1"
+          + (f", then {cfg['ref_polish_iters']} more of the squared error at a tenth of the learning rate (the polish: "
+             "every score here is a PSNR, a squared error)." if cfg.get("ref_polish_iters") else "."))
     A(f"- Augmentation besides the degradations: 90-degree rotations and flips; for MR, "
       f"{int(cfg.get('coarsen_p', 0) * 100)}% of slices first coarsened x1/2 (antialiased) so the 1 mm scans also "
       f"teach 2 mm anatomy; for CT, {int(cfg.get('refine_p', 0) * 100)}% zoomed (bicubic, x1.3-2.2) so the one "
@@ -177,7 +180,8 @@ def write(path, idx, model_id):
     names = {"ae": ("autoencoder (PCA fit; 0 iterations = no gradient training)", "ae"),
              "regression": ("regression", "reg"), "diffusion": ("text encoder + U-Net", "dm"),
              **{name: (f"degradation detector, {pooling} reader `{name}` (LR patches)", "det") for name, pooling, _ in DET.READERS},
-             "refiner": ("MR k-space refiner (frozen diffusion inputs)", "ref")}
+             "refiner": ("MR k-space refiner (frozen diffusion inputs)", "ref"),
+             "refiner_polish": ("MR k-space refiner, polished with the squared error (shipped)", "ref")}
     rows = []
     for st, v in t["stages"].items():
         label, k = names.get(st, (st, "dm"))

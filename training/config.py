@@ -56,6 +56,9 @@ class TrainConfig:
     ref_lr: float = _f(5e-4, "refiner peak learning rate (cosine)")
     ref_width: int = _f(48, "refiner channels (on 2x2 blocks: half the output resolution)")
     ref_blocks: int = _f(8, "refiner residual blocks (two 3x3 convolutions each)")
+    ref_polish_iters: int = _f(1200, "refiner iterations after the first ref_iters, with the squared error after the "
+                               "projection instead of L1 (PSNR is a squared error); 0: none")
+    ref_polish_lr: float = _f(5e-5, "peak learning rate of the polish (cosine; 10x below ref_lr)")
     # ---- data mix and augmentation (training/train.py Sampler)
     ct_p: float = _f(0.3, "fraction of CT patches")
     photo_p: float = _f(0.15, "fraction of photograph patches (treated as MR)")
@@ -93,12 +96,12 @@ DEFAULT = TrainConfig()
 SMOKE = replace(DEFAULT, unet_chs=[16, 24, 32], text_dim=32, text_layers=1, ae_width=16, ae_batch=4,
                 reg_iters=30, reg_batch=4, dm_iters=40, dm_batch=4, ct_p=0.35, ckpt_every=20, ema=0.99,
                 curve_every=20, det_iters=20, det_batch=8, default_steps=4, ref_iters=20, ref_batch=4,
-                ref_width=8, ref_blocks=1)
+                ref_width=8, ref_blocks=1, ref_polish_iters=10)
 # The larger configuration for one H100/H200-class GPU (issue 12: at most 9 minutes of training there): wider
 # U-Nets, bigger batches of bigger patches. Data are prepared on a CPU machine and packed (`recipe.py --pack DIR`),
 # since the GPU machine has no network; it exports the graphs the TypeScript pipeline loads.
 GPU = replace(DEFAULT, unet_chs=[96, 128, 192], reg_iters=6000, reg_batch=64, reg_patch=96,
               dm_iters=12000, dm_batch=64, dm_patch=96, ckpt_every=500, curve_every=3000,
-              ref_iters=6000, ref_batch=64, ref_patch=96)
+              ref_iters=6000, ref_batch=64, ref_patch=96, ref_polish_iters=1000)
 
 CONFIGS = {"default": DEFAULT.as_dict(), "smoke": SMOKE.as_dict(), "gpu": GPU.as_dict()}

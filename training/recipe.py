@@ -138,7 +138,7 @@ def main():
     arrays, meta = data.load(data.prepare(a.work, smoke=smoke))
     det, det_iters = train.load_detector(run_dir)
     ref = train.load_refiner(cfg, run_dir)
-    ref_params = refiner.params(cfg["ref_iters"]) if ref is not None else None
+    ref_params = refiner.params(cfg["ref_iters"] + cfg.get("ref_polish_iters", 0)) if ref is not None else None
     det_accuracy = detector.accuracy(det, detector.PairSampler(arrays, meta, seed=99))
     log(f"[detector] accuracy on fresh training-distribution pairs: {det_accuracy}")
     log("export ONNX")
@@ -153,7 +153,7 @@ def main():
     metrics["parameters"] = params
     metrics["flops_512"] = count_flops(cfg, ae, te, un, rg, ref)
     stages = {}
-    for st in ("ae", "regression", "diffusion", *(name for name, _, _ in detector.READERS), "refiner"):
+    for st in ("ae", "regression", "diffusion", *(name for name, _, _ in detector.READERS), "refiner", "refiner_polish"):
         p = os.path.join(run_dir, st + ".done")
         if not os.path.exists(p) and not os.path.exists(os.path.join(run_dir, st + ".pt")):
             continue

@@ -60,8 +60,9 @@ def sampler_cfg(cfg):
     return out
 
 
-def step(net, pl, sampler, it, cfg, dev):
-    """One training loss: the frozen diffusion's projected sample in, L1 after the projection (plus a little before)."""
+def step(net, pl, sampler, it, cfg, dev, loss=F.l1_loss):
+    """One training loss: the frozen diffusion's projected sample in, `loss` (L1; the polish: squared error) after
+    the projection, plus a little of it before."""
     s = 2 + 2 * (it % 2)
     b = sampler.batch(cfg["ref_batch"], cfg["ref_patch"], s)
     hr, lr = b["hr"].to(dev), b["lr"].to(dev)
@@ -69,7 +70,7 @@ def step(net, pl, sampler, it, cfg, dev):
         y = D.data_consistency(pl.sample(b["x_up"].to(dev), b["prompts"], seed=it), lr, s, "kspace")
     out = net(y, torch.full((y.shape[0],), float(s), device=dev))
     projected = D.training_consistency(out, lr, s, "kspace", "MR")
-    return F.l1_loss(projected, hr) + cfg["pre_dc_weight"] * F.l1_loss(out, hr)
+    return loss(projected, hr) + cfg["pre_dc_weight"] * loss(out, hr)
 
 
 def params(iterations):

@@ -228,8 +228,9 @@ def ema_update(ema, model, n, decay):
             pe.mul_(d).add_(p.detach(), alpha=1 - d)
 
 
-def run_stage(name, run_dir, cfg, iters, modules, ema_modules, params, lr, step_fn, sampler, log, probe=None):
-    """Train `modules` for `iters` steps, resumably; probe(it) scores the EMA weights every curve_every."""
+def run_stage(name, run_dir, cfg, iters, modules, ema_modules, params, lr, step_fn, sampler, log, probe=None, before=0):
+    """Train `modules` for `iters` steps, resumably; probe(it) scores the EMA weights every curve_every. `before`:
+    iterations the modules already trained in an earlier stage (the EMA's warm-up counts them)."""
     path = os.path.join(run_dir, name + ".pt")
     done = os.path.join(run_dir, name + ".done")
     opt = torch.optim.AdamW(params, lr=lr, weight_decay=0.0)
@@ -259,7 +260,7 @@ def run_stage(name, run_dir, cfg, iters, modules, ema_modules, params, lr, step_
         torch.nn.utils.clip_grad_norm_(params, 1.0)
         opt.step()
         for k, m in ema_modules.items():
-            ema_update(m, modules[k], it, cfg["ema"])
+            ema_update(m, modules[k], before + it, cfg["ema"])
         losses.append(float(loss))
         last = it + 1 == iters
         if (it + 1) % 25 == 0 or last:
@@ -398,8 +399,12 @@ def train_detector(cfg, arrays, meta, run_dir, dev, log):
 
 
 def train_refiner(cfg, arrays, meta, run_dir, dev, log, diffusion, curve_probe):
-    """Stage 5 (skipped with ref_iters 0): the frozen diffusion (ae, te, un, sf; EMA weights) makes its inputs."""
-    if not cfg["ref_iters"] or os.path.exists(os.path.join(run_dir, "refiner.done")):
+    """Stage 5 (skipped with ref_iters 0): the frozen diffusion (ae, te, un, sf; EMA weights) makes its inputs.
+    ref_iters with L1, then ref_polish_iters more with the squared error (`refiner_polish`, the shipped weights)."""
+    if not cfg["ref_iters"]:
+        return
+    polish = cfg.get("ref_polish_iters", 0)
+    if os.path.exists(os.path.join(run_dir, "refiner_polish.done" if polish else "refiner.done")):
         return
     ae, te, un, sf = diffusion
     pl = PL.Pipeline(cfg, ae, te.eval(), un.eval(), None, sf)
@@ -411,6 +416,17 @@ def train_refiner(cfg, arrays, meta, run_dir, dev, log, diffusion, curve_probe):
     run_stage("refiner", run_dir, cfg, cfg["ref_iters"], {"ref": net}, {"ref": net_ema}, list(net.parameters()),
               cfg["ref_lr"], lambda it: REF.step(net, pl, sampler, it, cfg, dev), sampler, log,
               probe=lambda it: probe(_on_cpu(net_ema)[0].eval(), it))
+    if not polish:
+        return
+    ck = torch.load(os.path.join(run_dir, "refiner.pt"), map_location="cpu")
+    net.load_state_dict(ck["model"]["ref"])
+    net_ema.load_state_dict(ck["ema"]["ref"])
+    torch.manual_seed(cfg["seed"] + 13)
+    sampler = Sampler(arrays, meta, REF.sampler_cfg(cfg), cfg["seed"] + 13)
+    before = cfg["ref_iters"]   # the polish's diffusion seeds and curve rows continue the refiner's count
+    run_stage("refiner_polish", run_dir, cfg, polish, {"ref": net}, {"ref": net_ema}, list(net.parameters()),
+              cfg["ref_polish_lr"], lambda it: REF.step(net, pl, sampler, before + it, cfg, dev, loss=F.mse_loss),
+              sampler, log, probe=lambda it: probe(_on_cpu(net_ema)[0].eval(), before + it), before=before)
 
 
 def build_refiner(cfg):
@@ -449,7 +465,7 @@ def load_trained(cfg_name, run_dir):
 
 def load_refiner(cfg, run_dir):
     """The refiner's EMA weights, or None when this run trained none."""
-    path = os.path.join(run_dir, "refiner.pt")
+    path = os.path.join(run_dir, "refiner_polish.pt" if cfg.get("ref_polish_iters", 0) else "refiner.pt")
     if not cfg["ref_iters"] or not os.path.exists(path):
         return None
     net = build_refiner(cfg)
