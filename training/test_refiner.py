@@ -25,6 +25,20 @@ class RefinerTest(unittest.TestCase):
         self.assertGreater(float((out - self.projected).abs().max()), 1e-3)
         self.assertLess(D.dc_residual(out, self.lr, 2, "kspace"), 1e-5)
 
+    def test_each_pass_is_the_refiner_then_the_projection(self):
+        net = R.Refiner(8, 1).eval()
+        torch.nn.init.normal_(net.out.weight, std=0.5)
+        once = R.refine(net, self.projected, self.lr, 2, passes=1)
+        twice = R.refine(net, self.projected, self.lr, 2, passes=2)
+        self.assertTrue(torch.allclose(twice, R.refine(net, once, self.lr, 2, passes=1), atol=1e-6))
+        self.assertGreater(float((twice - once).abs().max()), 1e-4)
+        self.assertLess(D.dc_residual(twice, self.lr, 2, "kspace"), 1e-5)
+        for s in (2, 4):        # by default, the passes the manifest names for the scale
+            lr = D.kspace_down(self.hr, s)
+            start = D.data_consistency(D.zero_filled(lr, s) + 0.1, lr, s, "kspace")
+            self.assertTrue(torch.equal(R.refine(net, start, lr, s), R.refine(net, start, lr, s, passes=R.PASSES[s])))
+        self.assertEqual(R.params(10)["passes"], {str(s): n for s, n in R.PASSES.items()})
+
     def test_it_runs_only_on_the_mr_kspace_path(self):
         self.assertTrue(R.applies("kspace", "MR"))
         self.assertFalse(R.applies("bicubic", "MR"))

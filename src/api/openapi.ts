@@ -43,7 +43,7 @@ export function apiRegistry(): OpenAPIRegistry {
     method: 'post',
     path: '/api/v1/upscale',
     summary: 'Upscale one DICOM slice synchronously',
-    description: 'Body: one Part 10 DICOM file. Answers the derived DICOM, or with `Accept: image/png` its stored values as a 16-bit greyscale PNG (signed data offset by X-Medsr-Value-Offset). Header X-Medsr-Degradation says how the degradation was handled, e.g. `auto->kspace (detector P(kspace)=0.97; exact projection; pixel refiner, projected again)`.',
+    description: 'Body: one Part 10 DICOM file. Answers the derived DICOM, or with `Accept: image/png` its stored values as a 16-bit greyscale PNG (signed data offset by X-Medsr-Value-Offset). Header X-Medsr-Degradation says how the degradation was handled, e.g. `auto->kspace (detector P(kspace)=0.97; exact projection; pixel refiner, projected again (2 passes))` at x2.',
     tags: ['upscale'],
     request: { query: S.UpscaleOptionsSchema, body: { required: true, content: { 'application/dicom': { schema: { type: 'string', format: 'binary' } } } } },
     responses: { 200: { description: 'Derived instance', content: { 'application/dicom': { schema: { type: 'string', format: 'binary' } }, 'image/png': { schema: { type: 'string', format: 'binary' } } } }, 415: json(S.ErrorSchema, 'Not DICOM, or a kind of image not handled (colour)'), ...errors, ...busy } as never,

@@ -98,6 +98,8 @@ const Refiner = z
     degradations: z.array(Degradation).min(1),
     /** metadata: its training iterations */
     train_iterations: z.number().int().min(0),
+    /** passes per scale ("2", "4"): each pass runs the refiner, then the projection; a scale not named runs one */
+    passes: z.record(z.string(), z.number().int().min(1).max(4)).optional(),
   })
   .strict();
 

@@ -8,7 +8,7 @@ import type { LoadedModel } from './model';
 import { planeOf, tensorOf, type Plane } from './plane';
 import { conditionInput } from './resample/condition-input';
 import { detectDegradation } from './degradation-detector';
-import { refine, refinerApplies } from './refine';
+import { refine, refinerApplies, refinerPasses } from './refine';
 import { normaliseSchedulerName, SCHEDULER_NAMES } from './schedulers';
 import { SrPipeline, type SamplingSettings } from './sr-pipeline';
 import { crop, cropChannels, planTiles, reflectPad, TileBlender, tileSpec } from './tiling';
@@ -103,7 +103,8 @@ export async function runUpscale(model: LoadedModel, input: Tensor, options: Ups
   const conditions = new Map<number, Tensor>();
   const stats = new SampleStatistics(H, W);
   const dcOptions = { blurSigma: ctBlurSigma(manifest), auto: manifest.consistency?.auto, modality: options.modality };
-  const refiner = refinerApplies(manifest.refiner, mode, options.modality) ? model.graphs.refiner : undefined;
+  const refinerRuns = refinerApplies(manifest.refiner, mode, options.modality) ? refinerPasses(manifest.refiner, o.scale) : 0;
+  const refiner = refinerRuns > 0 ? model.graphs.refiner : undefined;
   const totalSteps = plan.tiles.length * o.samples * Math.max(1, o.steps);
   let done = 0;
   for (let k = 0; k < o.samples; k++) {
@@ -126,7 +127,7 @@ export async function runUpscale(model: LoadedModel, input: Tensor, options: Ups
     }
     const sample = blender.result(H, W);
     let projected = await timer.time('consistency', () => projectOntoInput(sample, lr, o.scale, mode, dcOptions));
-    if (refiner) {
+    for (let pass = 0; refiner && pass < refinerRuns; pass++) {
       // the refiner was trained on projected samples, with its loss after the projection: project it again
       const refined = await timer.time('refiner', () => refine(refiner, projected, o.scale));
       projected = await timer.time('consistency', () => projectOntoInput(refined, lr, o.scale, mode, dcOptions));
@@ -146,6 +147,6 @@ export async function runUpscale(model: LoadedModel, input: Tensor, options: Ups
   options.onProgress?.(1);
   const settings = { steps: o.steps, samples: o.samples, seed: o.seed, guidance: o.guidance, scheduler: o.scheduler, initStrength: o.initStrength, degradation: mode, requestedDegradation: o.degradation,
     ...(detected?.probabilityKspace === undefined ? {} : { detectorProbabilityKspace: detected.probabilityKspace }),
-    ...(detected?.reason === undefined ? {} : { degradationReason: detected.reason }), ...(refiner ? { refined: true } : {}), uncertaintyScale: sdScale };
+    ...(detected?.reason === undefined ? {} : { degradationReason: detected.reason }), ...(refiner ? { refined: true, refinerPasses: refinerRuns } : {}), uncertaintyScale: sdScale };
   return { mean: tensorOf(mean), std: std ? tensorOf(std) : undefined, dcResidual, timings: timer.totals, settings };
 }

@@ -144,7 +144,8 @@ export async function upscaleInstance(instance: DicomInstance, request: SliceReq
 
 /** DerivationDescription's account of the degradation: what was asked, what ran, and why. */
 function describeDegradation(applied: UpscaleResult['settings']): string {
-  const projection = applied.refined ? 'exact projection; pixel refiner, projected again' : 'exact projection';
+  const passes = (applied.refinerPasses ?? 1) > 1 ? ` (${applied.refinerPasses} passes)` : '';
+  const projection = applied.refined ? `exact projection; pixel refiner, projected again${passes}` : 'exact projection';
   if (applied.requestedDegradation !== 'auto') return `${applied.degradation} (told; ${projection})`;
   if (applied.degradation === 'auto') return 'auto (blind; low-band projection)';
   return `auto->${applied.degradation} (${applied.degradationReason ?? 'detector'}; ${projection})`;

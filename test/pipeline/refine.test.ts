@@ -8,7 +8,7 @@ import path from 'node:path';
 import { createTensor } from '../../src/shared/tensor';
 import { DEFAULT_MODEL_DIR } from '../../src/shared/config';
 import { disposeModel, loadModel, type LoadedModel } from '../../src/pipeline/model';
-import { refine, REFINER_TILE, refinerApplies } from '../../src/pipeline/refine';
+import { refine, REFINER_TILE, refinerApplies, refinerPasses } from '../../src/pipeline/refine';
 import { runUpscale } from '../../src/pipeline/upscale';
 import { phantomTensor } from './helpers/images';
 
@@ -34,17 +34,44 @@ describe('refinerApplies', () => {
   });
 });
 
+describe('refinerPasses', () => {
+  const spec = { graph: 'refiner' as const, modalities: ['MR'], degradations: ['kspace' as const], train_iterations: 1 };
+  it("runs the manifest's passes for the scale, one where it names none", () => {
+    expect(refinerPasses({ ...spec, passes: { '2': 2, '4': 1 } }, 2)).toBe(2);
+    expect(refinerPasses({ ...spec, passes: { '2': 2, '4': 1 } }, 4)).toBe(1);
+    expect(refinerPasses({ ...spec, passes: { '2': 2 } }, 4)).toBe(1);
+    expect(refinerPasses(spec, 2)).toBe(1);
+  });
+});
+
 describeShipped('the shipped refiner', () => {
   it('runs on MR k-space inputs (told or routed there) and is recorded; not on resampled MR or on CT', async () => {
     const lr = phantomTensor(48, 40);
     const base = { scale: 2 as const, prompt: 'mr head t1 axial', modality: 'MR' };
     const kspace = await runUpscale(model, lr, { ...base, degradation: 'kspace' });
     expect(kspace.settings.refined).toBe(true);
+    expect(kspace.settings.refinerPasses).toBe(refinerPasses(model.manifest.refiner!, 2));
     expect(kspace.timings.refiner).toBeGreaterThan(0);
     // projected again after the refiner: the output still reproduces the input exactly
     expect(kspace.dcResidual).toBeLessThan(1e-4);
     expect((await runUpscale(model, lr, { ...base, degradation: 'bicubic' })).settings.refined).toBeUndefined();
     expect((await runUpscale(model, lr, { ...base, modality: 'CT', prompt: 'ct head axial', degradation: 'kspace' })).settings.refined).toBeUndefined();
+  });
+
+  it('runs the passes the manifest names for the scale, each projected again', async () => {
+    const lr = phantomTensor(48, 40);
+    const options = { scale: 2 as const, prompt: 'mr head t1 axial', modality: 'MR', degradation: 'kspace' as const, seed: 3 };
+    const manifest = model.manifest;
+    const passes = refinerPasses(manifest.refiner!, 2);
+    const withPasses = (n: number) => ({ ...model, manifest: { ...manifest, refiner: { ...manifest.refiner!, passes: { '2': n } } } });
+    const fewer = await runUpscale(withPasses(passes), lr, options);
+    const more = await runUpscale(withPasses(passes + 1), lr, options);
+    expect(more.settings.refinerPasses).toBe(passes + 1);
+    expect(more.dcResidual).toBeLessThan(1e-4);
+    // the extra pass changes the image: the refiner reads its own projected output again
+    let changed = 0;
+    for (let i = 0; i < more.mean.data.length; i++) changed = Math.max(changed, Math.abs(more.mean.data[i]! - fewer.mean.data[i]!));
+    expect(changed).toBeGreaterThan(1e-4);
   });
 
   it('tiles a slice larger than its tile like one whole-slice call (within 1% of what the refiner changes; RMS 1e-4)', async () => {

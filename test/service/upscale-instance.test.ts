@@ -45,13 +45,14 @@ describe('upscaleInstance with the real ingest, pipeline and model', () => {
     const read = (file: string) => readDicomBytes(new Uint8Array(fs.readFileSync(file)), { path: file, label: file });
     const mrAuto = await runtime.processor(read(MR_SMALL), { options: { scale: 2, seed: 1 } });
     // the k-space path runs the model's refiner after the projection, and projects again
-    expect(mrAuto.degradation).toMatch(/^auto->(kspace \((detector P\(kspace\)=[01]\.\d\d|too small for the detector: its fallback); exact projection; pixel refiner, projected again\)|bicubic \(detector P\(kspace\)=[01]\.\d\d; exact projection\))$/);
+    expect(mrAuto.degradation).toMatch(/^auto->(kspace \((detector P\(kspace\)=[01]\.\d\d|too small for the detector: its fallback); exact projection; pixel refiner, projected again \(2 passes\)\)|bicubic \(detector P\(kspace\)=[01]\.\d\d; exact projection\))$/);
     expect(description(mrAuto.derived)).toContain(`degradation=${mrAuto.degradation}`);
     const ctAuto = await runtime.processor(read(CT_SMALL), { options: { scale: 2, seed: 1 } });
     expect(ctAuto.degradation).toBe("auto->bicubic (the model's path for CT; exact projection)");
     const told = await runtime.processor(read(MR_SMALL), { options: { scale: 2, seed: 1, degradation: 'kspace' } });
-    expect(told.degradation).toBe('kspace (told; exact projection; pixel refiner, projected again)');
-    expect(description(told.derived)).toContain('degradation=kspace (told; exact projection; pixel refiner, projected again)');
+    // the shipped refiner runs twice at x2 (its manifest's `passes`)
+    expect(told.degradation).toBe('kspace (told; exact projection; pixel refiner, projected again (2 passes))');
+    expect(description(told.derived)).toContain('degradation=kspace (told; exact projection; pixel refiner, projected again (2 passes))');
     // told what the detector picked, the output is the same slice bit for bit
     const picked = mrAuto.degradation!.startsWith('auto->kspace') ? 'kspace' : 'bicubic';
     const same = await runtime.processor(read(MR_SMALL), { options: { scale: 2, seed: 1, degradation: picked } });
