@@ -79,7 +79,7 @@ def load(run_dir):
 
 
 class RefinerProbe:
-    """The curve's refiner rows: validation inputs on the refiner's paths (MR lower matrix) through the frozen
+    """The curve's refiner rows: validation inputs on the refiner's paths (MR lower matrix and resampled) through the frozen
     diffusion with their words and projection, sampled once (`pl`); each call scores the refiner's EMA weights."""
 
     def __init__(self, curve_probe, pl):
@@ -93,7 +93,7 @@ class RefinerProbe:
     def __call__(self, net, it):
         gains = {}
         for c in self.cases:
-            out = R.refine(net, c["projected"], c["lr"], c["scale"])
+            out = R.refine(net, c["projected"], c["lr"], c["scale"], c["kind"])
             gains.setdefault(f"{c['modality']} {c['kind']} x{c['scale']}", []).append(
                 self.curve.psnr(out, c) - c["best_classical"])
         return self.curve.record("refiner", it, {k: float(np.mean(v)) for k, v in gains.items()})

@@ -164,7 +164,7 @@ def evaluate(work, pl, smoke=False, log=print, full=True):
                      "path; CT: the resampled path, the model's route for CT), init_strength %.2f, %d steps, 1 sample, guidance 1"
                      % (pl.cfg["init_strength"], pl.cfg["default_steps"]),
         "diffusion, told": "the same, told the true degradation (its words, its exact projection)",
-        "refiner": "MR k-space path only: the pixel-space refiner after the projection, then the projection again "
+        "refiner": "MR k-space and resampled paths: the pixel-space refiner after the projection, then the projection again "
                    "(part of `diffusion` and `diffusion, told` there; `without the refiner` rows show what it adds)",
         "regression": "the one-step regression baseline (blind), then the auto projection",
         "coverage": f"fraction of body pixels with |mean - HR| <= {COVERAGE_SD:g} x calibrated SD ({n_samples} samples)",

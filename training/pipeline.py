@@ -79,7 +79,7 @@ class Pipeline:
         """The decoded sample projected onto the input; on the refiner's path, refined and projected again."""
         out = D.consistency(decoded, lr, s, mode, modality)
         if self.refiner is not None and R.applies(mode, modality):
-            out = R.refine(self.refiner, out, lr, s)
+            out = R.refine(self.refiner, out, lr, s, mode)
         return out
 
     @torch.no_grad()

@@ -33,15 +33,24 @@ class RefinerTest(unittest.TestCase):
         self.assertTrue(torch.allclose(twice, R.refine(net, once, self.lr, 2, passes=1), atol=1e-6))
         self.assertGreater(float((twice - once).abs().max()), 1e-4)
         self.assertLess(D.dc_residual(twice, self.lr, 2, "kspace"), 1e-5)
-        for s in (2, 4):        # by default, the passes the manifest names for the scale
+        for s in (2, 4):        # by default, the passes the manifest names for the path and scale
             lr = D.kspace_down(self.hr, s)
             start = D.data_consistency(D.zero_filled(lr, s) + 0.1, lr, s, "kspace")
-            self.assertTrue(torch.equal(R.refine(net, start, lr, s), R.refine(net, start, lr, s, passes=R.PASSES[s])))
-        self.assertEqual(R.params(10)["passes"], {str(s): n for s, n in R.PASSES.items()})
+            self.assertTrue(torch.equal(R.refine(net, start, lr, s), R.refine(net, start, lr, s, passes=R.PASSES["kspace"][s])))
+        self.assertEqual(R.params(10)["passes"]["kspace"], {str(s): n for s, n in R.PASSES["kspace"].items()})
 
-    def test_it_runs_only_on_the_mr_kspace_path(self):
+    def test_on_the_resampled_path_it_projects_with_the_bicubic_operator(self):
+        net = R.Refiner(8, 1).eval()
+        torch.nn.init.normal_(net.out.weight, std=0.5)
+        lr = D.degrade(self.hr, 2, "bicubic")
+        start = D.data_consistency(D.upsample(lr, 2), lr, 2, "bicubic")
+        out = R.refine(net, start, lr, 2, "bicubic")
+        self.assertGreater(float((out - start).abs().max()), 1e-3)
+        self.assertLess(D.dc_residual(out, lr, 2, "bicubic"), 1e-4)
+
+    def test_it_runs_only_on_the_mr_kspace_and_resampled_paths(self):
         self.assertTrue(R.applies("kspace", "MR"))
-        self.assertFalse(R.applies("bicubic", "MR"))
+        self.assertTrue(R.applies("bicubic", "MR"))
         self.assertFalse(R.applies("kspace", "CT"))
         self.assertFalse(R.applies("auto", "MR"))
 

@@ -88,7 +88,7 @@ const DegradationDetector = z
   .strict();
 
 /**
- * training/refiner.py: a pixel-space network that follows the diffusion on some paths (model 2.2: MR k-space). It
+ * training/refiner.py: a pixel-space network that follows the diffusion on some paths (model 2.2: MR k-space; 2.4: also MR resampled). It
  * takes the projected sample and the scale and returns the image to project again.
  */
 const Refiner = z
@@ -98,8 +98,8 @@ const Refiner = z
     degradations: z.array(Degradation).min(1),
     /** metadata: its training iterations */
     train_iterations: z.number().int().min(0),
-    /** passes per scale ("2", "4"): each pass runs the refiner, then the projection; a scale not named runs one */
-    passes: z.record(z.string(), z.number().int().min(1).max(4)).optional(),
+    /** passes per path and scale ({"kspace": {"2": 2}}): each pass runs the refiner, then the path's projection; one where none is named */
+    passes: z.record(z.string(), z.record(z.string(), z.number().int().min(1).max(4))).optional(),
   })
   .strict();
 

@@ -17,16 +17,17 @@ export function refinerApplies(spec: RefinerSpec | undefined, mode: DegradationM
 }
 
 /**
- * How many times the refiner runs (each time followed by the projection) at this scale. The shipped refiner,
- * trained for one pass, still moves a x2 slice the right way on a second (training/refiner.py PASSES).
+ * How many times the refiner runs (each time followed by the path's projection) on path `mode` at this scale.
+ * The shipped refiner, trained for one pass, still moves a k-space x2 slice the right way on a second
+ * (training/refiner.py PASSES).
  */
-export function refinerPasses(spec: RefinerSpec, scale: number): number {
-  return spec.passes?.[String(scale)] ?? 1;
+export function refinerPasses(spec: RefinerSpec, mode: DegradationMode, scale: number): number {
+  return spec.passes?.[mode]?.[String(scale)] ?? 1;
 }
 
 /**
  * The refiner (training/refiner.py): a pixel-space network after the latent diffusion on the paths the
- * model names (model 2.2: MR k-space), where the latent U-Net's 4x4 blocks are weakest at the finest
+ * model names (model 2.2: MR k-space; 2.4: also MR resampled), where the latent U-Net's 4x4 blocks are weakest at the finest
  * detail. It reads the projected sample and returns an image the caller projects again. Large images
  * run in overlapping tiles, so its memory is bounded by the tile, not by the slice.
  */

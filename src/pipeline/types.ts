@@ -60,7 +60,7 @@ export interface AppliedSettings {
   detectorProbabilityKspace?: number;
   /** Why `auto` ran the path it did (the detector's P, its fallback, or the model's route for the modality). */
   degradationReason?: string;
-  /** The model's refiner ran after the projection (then the projection again): model 2.2 on the MR k-space path. */
+  /** The model's refiner ran after the projection (then the projection again): model 2.2 on the MR k-space path, 2.4 on both MR paths. */
   refined?: boolean;
   /** How many times the refiner ran, each time projected again (the manifest's `refiner.passes` for the scale). */
   refinerPasses?: number;

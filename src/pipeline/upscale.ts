@@ -103,7 +103,7 @@ export async function runUpscale(model: LoadedModel, input: Tensor, options: Ups
   const conditions = new Map<number, Tensor>();
   const stats = new SampleStatistics(H, W);
   const dcOptions = { blurSigma: ctBlurSigma(manifest), auto: manifest.consistency?.auto, modality: options.modality };
-  const refinerRuns = refinerApplies(manifest.refiner, mode, options.modality) ? refinerPasses(manifest.refiner, o.scale) : 0;
+  const refinerRuns = refinerApplies(manifest.refiner, mode, options.modality) ? refinerPasses(manifest.refiner, mode, o.scale) : 0;
   const refiner = refinerRuns > 0 ? model.graphs.refiner : undefined;
   const totalSteps = plan.tiles.length * o.samples * Math.max(1, o.steps);
   let done = 0;

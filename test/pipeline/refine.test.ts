@@ -36,34 +36,37 @@ describe('refinerApplies', () => {
 
 describe('refinerPasses', () => {
   const spec = { graph: 'refiner' as const, modalities: ['MR'], degradations: ['kspace' as const], train_iterations: 1 };
-  it("runs the manifest's passes for the scale, one where it names none", () => {
-    expect(refinerPasses({ ...spec, passes: { '2': 2, '4': 1 } }, 2)).toBe(2);
-    expect(refinerPasses({ ...spec, passes: { '2': 2, '4': 1 } }, 4)).toBe(1);
-    expect(refinerPasses({ ...spec, passes: { '2': 2 } }, 4)).toBe(1);
-    expect(refinerPasses(spec, 2)).toBe(1);
+  it("runs the manifest's passes for the path and scale, one where it names none", () => {
+    const passes = { kspace: { '2': 2, '4': 1 }, bicubic: { '2': 1 } };
+    expect(refinerPasses({ ...spec, passes }, 'kspace', 2)).toBe(2);
+    expect(refinerPasses({ ...spec, passes }, 'kspace', 4)).toBe(1);
+    expect(refinerPasses({ ...spec, passes }, 'bicubic', 2)).toBe(1);
+    expect(refinerPasses({ ...spec, passes }, 'bicubic', 4)).toBe(1);
+    expect(refinerPasses(spec, 'kspace', 2)).toBe(1);
   });
 });
 
 describeShipped('the shipped refiner', () => {
-  it('runs on MR k-space inputs (told or routed there) and is recorded; not on resampled MR or on CT', async () => {
+  it('runs on the MR k-space and resampled paths (told or routed there) and is recorded; not on CT', async () => {
     const lr = phantomTensor(48, 40);
     const base = { scale: 2 as const, prompt: 'mr head t1 axial', modality: 'MR' };
-    const kspace = await runUpscale(model, lr, { ...base, degradation: 'kspace' });
-    expect(kspace.settings.refined).toBe(true);
-    expect(kspace.settings.refinerPasses).toBe(refinerPasses(model.manifest.refiner!, 2));
-    expect(kspace.timings.refiner).toBeGreaterThan(0);
-    // projected again after the refiner: the output still reproduces the input exactly
-    expect(kspace.dcResidual).toBeLessThan(1e-4);
-    expect((await runUpscale(model, lr, { ...base, degradation: 'bicubic' })).settings.refined).toBeUndefined();
-    expect((await runUpscale(model, lr, { ...base, modality: 'CT', prompt: 'ct head axial', degradation: 'kspace' })).settings.refined).toBeUndefined();
+    for (const degradation of ['kspace', 'bicubic'] as const) {
+      const out = await runUpscale(model, lr, { ...base, degradation });
+      expect(out.settings.refined).toBe(true);
+      expect(out.settings.refinerPasses).toBe(refinerPasses(model.manifest.refiner!, degradation, 2));
+      expect(out.timings.refiner).toBeGreaterThan(0);
+      // projected again after the refiner: the output still reproduces the input exactly
+      expect(out.dcResidual).toBeLessThan(1e-4);
+    }
+    expect((await runUpscale(model, lr, { ...base, modality: 'CT', prompt: 'ct head axial', degradation: 'bicubic' })).settings.refined).toBeUndefined();
   });
 
   it('runs the passes the manifest names for the scale, each projected again', async () => {
     const lr = phantomTensor(48, 40);
     const options = { scale: 2 as const, prompt: 'mr head t1 axial', modality: 'MR', degradation: 'kspace' as const, seed: 3 };
     const manifest = model.manifest;
-    const passes = refinerPasses(manifest.refiner!, 2);
-    const withPasses = (n: number) => ({ ...model, manifest: { ...manifest, refiner: { ...manifest.refiner!, passes: { '2': n } } } });
+    const passes = refinerPasses(manifest.refiner!, 'kspace', 2);
+    const withPasses = (n: number) => ({ ...model, manifest: { ...manifest, refiner: { ...manifest.refiner!, passes: { kspace: { '2': n } } } } });
     const fewer = await runUpscale(withPasses(passes), lr, options);
     const more = await runUpscale(withPasses(passes + 1), lr, options);
     expect(more.settings.refinerPasses).toBe(passes + 1);

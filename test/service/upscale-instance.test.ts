@@ -44,8 +44,8 @@ describe('upscaleInstance with the real ingest, pipeline and model', () => {
     const description = (bytes: Uint8Array) => dicomParser.parseDicom(bytes).string('x00082111') ?? '';
     const read = (file: string) => readDicomBytes(new Uint8Array(fs.readFileSync(file)), { path: file, label: file });
     const mrAuto = await runtime.processor(read(MR_SMALL), { options: { scale: 2, seed: 1 } });
-    // the k-space path runs the model's refiner after the projection, and projects again
-    expect(mrAuto.degradation).toMatch(/^auto->(kspace \((detector P\(kspace\)=[01]\.\d\d|too small for the detector: its fallback); exact projection; pixel refiner, projected again \(2 passes\)\)|bicubic \(detector P\(kspace\)=[01]\.\d\d; exact projection\))$/);
+    // both MR paths run the model's refiner after the projection, and project again
+    expect(mrAuto.degradation).toMatch(/^auto->(kspace \((detector P\(kspace\)=[01]\.\d\d|too small for the detector: its fallback); exact projection; pixel refiner, projected again \(2 passes\)\)|bicubic \(detector P\(kspace\)=[01]\.\d\d; exact projection; pixel refiner, projected again\))$/);
     expect(description(mrAuto.derived)).toContain(`degradation=${mrAuto.degradation}`);
     const ctAuto = await runtime.processor(read(CT_SMALL), { options: { scale: 2, seed: 1 } });
     expect(ctAuto.degradation).toBe("auto->bicubic (the model's path for CT; exact projection)");
