@@ -24,7 +24,8 @@ for name in ("text_encoder", "vae_encoder", "vae_decoder", "unet", "regression",
     assert os.path.exists(os.path.join(d, idx["graphs"][name]["file"])), name
 assert idx["metrics"]["sr"], "no evaluation rows"
 assert {r["stage"] for r in idx["training"]["curve"]} == {"regression", "diffusion", "refiner"}, "no learning curve"
-assert idx["refiner"]["degradations"] == ["kspace"], "no refiner entry"
+assert idx["refiner"]["degradations"] == ["kspace", "bicubic"], "no refiner entry for both MR paths"
+assert idx["refiner"]["passes"]["kspace"] == {"2": 2, "4": 1}, "no refiner passes"
 assert "while training" in open(os.path.join(d, "README.md")).read(), "card without the learning curve"
 print("smoke model_index OK:", sorted(idx["graphs"]))
 PYEOF
