@@ -397,7 +397,6 @@ def train_detector(cfg, arrays, meta, run_dir, dev, log):
                   lambda it: DET.step(net, det_sampler, it, cfg["det_batch"]), det_sampler, log)
 
 
-
 def train_refiner(cfg, arrays, meta, run_dir, dev, log, diffusion, curve_probe):
     """Stage 5 (skipped with ref_iters 0): the frozen diffusion (ae, te, un, sf; EMA weights) makes its inputs.
     ref_iters with L1, then ref_polish_iters more with the squared error (`refiner_polish`, the shipped weights)."""
@@ -418,9 +417,7 @@ def train_refiner(cfg, arrays, meta, run_dir, dev, log, diffusion, curve_probe):
               probe=lambda it: probe(_on_cpu(net_ema)[0].eval(), it))
     if not polish:
         return
-    ck = torch.load(os.path.join(run_dir, "refiner.pt"), map_location="cpu")
-    net.load_state_dict(ck["model"]["ref"])
-    net_ema.load_state_dict(ck["ema"]["ref"])
+    # run_stage leaves net and net_ema as refiner.pt holds them (trained now, or loaded when already done)
     torch.manual_seed(cfg["seed"] + 13)
     sampler = Sampler(arrays, meta, REF.sampler_cfg(cfg), cfg["seed"] + 13)
     before = cfg["ref_iters"]   # the polish's diffusion seeds and curve rows continue the refiner's count

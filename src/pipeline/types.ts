@@ -62,7 +62,7 @@ export interface AppliedSettings {
   degradationReason?: string;
   /** The model's refiner ran after the projection (then the projection again): model 2.2 on the MR k-space path, 2.4 on both MR paths. */
   refined?: boolean;
-  /** How many times the refiner ran, each time projected again (the manifest's `refiner.passes` for the scale). */
+  /** How many times the refiner ran, each time projected again (the manifest's `refiner.passes` for the path and scale). */
   refinerPasses?: number;
   /** The factor the per-pixel SD was multiplied by (the model's calibration; 1 when it has none). */
   uncertaintyScale: number;
