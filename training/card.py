@@ -306,6 +306,27 @@ def write(path, idx, model_id):
                          f"{by['diffusion'] - best['psnr_mask']:+.2f} dB", _f(by["diffusion, told"]), _f(by["regression"])])
         A(_table(["subject", "input made by", "scale", "best classical", "its PSNR", "default", "gain", "told", "regression"], rows))
         A("")
+    if m.get("interpolated"):
+        A("### Scanner-interpolated MR: inputs whose own spectrum ends inside their band\n")
+        A("The MR validation slices as a scanner that zero-fills k-space would reconstruct them from 3/8 of their matrix "
+          "(`bandlimit.zero_filled_scan`, magnitude), then cut at x2 both ways, so each input's band ends at 0.75 of its "
+          "Nyquist frequency. The HR has nothing beyond that band, so detail the model adds there is wrong. The default "
+          "pipeline finds the cliff (`bandlimit.py`: a drop of at least 8 dB, on axes of 48 pixels or more), keeps "
+          "nothing beyond the input's band along that axis, and in `auto` takes the k-space path for such a slice "
+          "(`bandlimit.ROUTE`: a band-limited slice is a scanner's zero-filled reconstruction, on the k-space grid, and "
+          "the detector calls most of them resampled). \"Default without the band limit\" is the pipeline without either "
+          "step (the detector routes); the two path columns are told the path, with the band limit.\n")
+        rows = []
+        for k in sorted({(r["subject"], r["degradation"], r["scale"]) for r in m["interpolated"]}):
+            rs = [r for r in m["interpolated"] if (r["subject"], r["degradation"], r["scale"]) == k]
+            best = max((r for r in rs if r["method"] in CLASSICAL), key=lambda r: r["psnr_mask"])
+            by = {r["method"]: r["psnr_mask"] for r in rs}
+            rows.append([k[0], k[1], f"x{k[2]}", f"{rs[0]['band_limited']} of {rs[0]['slices']}", best["method"],
+                         _f(best["psnr_mask"]), _f(by["diffusion, no band limit"]), _f(by["told kspace"]),
+                         _f(by["told bicubic"]), _f(by["diffusion"]), f"{by['diffusion'] - best['psnr_mask']:+.2f} dB"])
+        A(_table(["subject", "input made by", "scale", "band limit found", "best classical", "its PSNR",
+                  "default without the band limit", "k-space path", "resampled path", "default", "gain"], rows))
+        A("")
     A("### Steps and samples (MR k-space and CT area inputs; mean of K samples, then the auto projection)\n")
     agg = {}
     for r in m["steps"]:
@@ -322,16 +343,21 @@ def write(path, idx, model_id):
     A("")
     A("### Uncertainty: calibrated SD vs the error of the mean\n")
     A(f"K samples with different seeds in the default mode; the map is their per-pixel SD times a conformal scale "
-      f"per modality and scale (shipped in `model_index.json` `uncertainty.sd_scale`: "
+      f"per modality, scale and path taken (the detector's route; shipped in `model_index.json` `uncertainty.sd_scale_path`: "
+      + ", ".join(f"{mod} {path} x{s} {v:.2f}" for mod, paths in m.get("calibration_path", {}).items()
+                  for path, d in paths.items() for s, v in d.items())
+      + "; `uncertainty.sd_scale`, pooled over paths, for a path validation did not take: "
       + ", ".join(f"{mod} x{s} {v:.2f}" for mod, d in m["calibration"].items() for s, v in d.items())
       + f") chosen so that {m['calibration_target']['band_sd']:g} SD hold {m['calibration_target']['coverage']:.0%} of the "
-      "validation errors. Coverage below is leave-one-subject-out: each subject's row uses the scale fitted on the "
+      "validation errors. Coverage below is leave-one-subject-out: each subject's row uses the scales fitted on the "
       "other subjects only, so it estimates coverage on an unseen scan (CT has one validation subject, so its rows are "
-      "in-sample and say little).\n")
-    A(_table(["modality", "scale", "subject", "input made by", "K", "Pearson(SD, |error|)", "raw coverage (2 SD)",
-              "calibrated coverage (2 SD, LOSO)", "LOSO scale"],
-             [[r["modality"], f"x{r['scale']}", r["subject"], r["degradation"], r["samples"], _f(r["pearson_sd_abs_error"], 3),
-               f"{r['coverage_raw']:.1%}", f"{r['coverage_calibrated_loso']:.1%}", _f(r["scale_loso"])] for r in m["uncertainty"]]))
+      "in-sample and say little). The pooled column is the same with one scale for both paths, as model 2.4.0 shipped.\n")
+    A(_table(["modality", "scale", "subject", "input made by", "path taken", "K", "Pearson(SD, |error|)", "raw coverage (2 SD)",
+              "calibrated coverage (2 SD, LOSO)", "pooled scale (LOSO)", "LOSO scale of the path"],
+             [[r["modality"], f"x{r['scale']}", r["subject"], r["degradation"], r.get("path", "-"), r["samples"],
+               _f(r["pearson_sd_abs_error"], 3), f"{r['coverage_raw']:.1%}", f"{r['coverage_calibrated_loso']:.1%}",
+               f"{r['coverage_pooled_loso']:.1%}" if "coverage_pooled_loso" in r else "-", _f(r["scale_loso"])]
+              for r in m["uncertainty"]]))
     A("")
     A("### ONNX parity (onnxruntime-node vs PyTorch reference tensors)\n")
     A(_table(["tensor", "max abs diff", "relative to max |ref|"],

@@ -10,6 +10,7 @@ import time
 import numpy as np
 import torch
 
+import bandlimit as BL
 import data
 import degrade as D
 import detector as DET
@@ -72,8 +73,10 @@ def sample(pl, x_up, prompt, scale, mode, B=8, **kw):
 
 def run_default(pl, lr, x_up, prompt, mod, s, B=8, **kw):
     """The product's default (`auto`) pipeline on a batch: per slice, the detector picks the told path
-    for MR (kspace or bicubic), else the blind auto path. Returns (projected, raw sample, modes)."""
-    modes = [DET.decide(pl.detector, lr[i:i + 1], s, mod)[0] for i in range(lr.shape[0])]
+    for MR (kspace or bicubic; a band-limited MR input takes bandlimit.ROUTE), else the blind auto path.
+    Returns (projected, raw sample, modes)."""
+    modes = [(pl.band_limit and BL.route(lr[i], mod)) or DET.decide(pl.detector, lr[i:i + 1], s, mod)[0]
+             for i in range(lr.shape[0])]
     raw = torch.empty_like(x_up)
     out = torch.empty_like(x_up)
     for mode in sorted(set(modes)):
@@ -132,14 +135,75 @@ def _mean_rows(rows, keys=("modality", "degradation", "scale", "method")):
 
 
 def _uncertainty(pl, hr_raw, masks, mod, kind, s, prompt, K, B=8):
-    """K samples in auto mode: the projected mean and per-pixel SD, and |error| inside the body mask."""
+    """K samples in auto mode: |error| of the projected mean, the per-pixel SD, and the path each pixel's slice took,
+    inside the body mask."""
     lr, hr, x_up = normalised_pair(hr_raw, mod, kind, s)
-    st = torch.stack([run_default(pl, lr, x_up, prompt, mod, s, B, seed=k)[0] for k in range(K)])
+    runs = [run_default(pl, lr, x_up, prompt, mod, s, B, seed=k) for k in range(K)]
+    st = torch.stack([r[0] for r in runs])
+    modes = runs[0][2]     # the detector reads the LR alone: every seed takes the same path
     mean, sd = st.mean(0), st.std(0, unbiased=True)
     err = (mean - hr).abs()
     e = np.concatenate([err[i].squeeze().numpy()[masks[i]] for i in range(len(masks))])
     d = np.concatenate([sd[i].squeeze().numpy()[masks[i]] for i in range(len(masks))])
-    return e, d
+    paths = np.concatenate([np.full(int(masks[i].sum()), modes[i]) for i in range(len(masks))])
+    return e, d, paths
+
+
+INTERPOLATED_BAND = 0.375   # slices a scanner zero-filled from 3/8 of their matrix: cut at x2, the input's band ends at 0.75
+
+
+def _interpolated(pl, subjects, B, log):
+    """The MR validation slices as a scanner that zero-fills would give them (bandlimit.py), cut at x2 both ways:
+    the default pipeline with and without the band limit, against the classical baselines."""
+    rows, s = [], 2
+    for (mod, subject), items in sorted(subjects.items()):
+        if mod not in BL.MODALITIES:
+            continue
+        hr_raw = BL.zero_filled_scan(torch.stack([torch.from_numpy(a)[None] for a, _ in items]), INTERPOLATED_BAND)
+        masks = [D.body_mask(hr_raw[i:i + 1], mod) for i in range(len(items))]
+        for kind in KINDS[mod]:
+            lr, hr, x_up = normalised_pair(hr_raw, mod, kind, s)
+            outs = dict(classical(lr, s, kind))
+            outs["diffusion"] = run_default(pl, lr, x_up, items[0][1]["prompt"], mod, s, B)[0]
+            for mode in KINDS[mod]:
+                outs[f"told {mode}"] = pl.finish(sample(pl, x_up, items[0][1]["prompt"], s, mode, B, seed=0), lr, s, mode, mod)
+            pl.band_limit = False
+            outs["diffusion, no band limit"] = run_default(pl, lr, x_up, items[0][1]["prompt"], mod, s, B)[0]
+            pl.band_limit = True
+            found = sum(bool(BL.detect(lr[i])) for i in range(len(items)))
+            for name, o in outs.items():
+                rows.append(dict({"modality": mod, "subject": subject, "degradation": kind, "scale": s, "method": name,
+                                  "band_limited": found, "slices": len(items)}, **_score(o, hr, masks, lr, s, kind)))
+            log(f"[eval] interpolated {subject} {kind} x{s} (band limit found on {found} of {len(items)}): "
+                + ", ".join(f"{r['method']} {r['psnr_mask']:.2f}" for r in rows if r["subject"] == subject and r["degradation"] == kind))
+    return rows
+
+
+def path_scales(parts):
+    """Conformal scale per path taken (the detector's route: the paths' samples spread differently), over `parts`."""
+    e, d, p = (np.concatenate([q[k] for q in parts]) for k in ("errors", "sds", "paths"))
+    return {path: calibration_scale(e[p == path], d[p == path]) for path in sorted(set(p.tolist()))}
+
+
+def _calibrate(parts):
+    """The shipped scales for one modality and scale (pooled, and per path), and each subject's coverage with
+    scales fitted on the other subjects only (leave-one-subject-out), each pixel scaled by its path's scale."""
+    pooled = lambda qs: calibration_scale(np.concatenate([q["errors"] for q in qs]), np.concatenate([q["sds"] for q in qs]))
+    c_all, by_path = pooled(parts), path_scales(parts)
+    rows = []
+    for p in parts:
+        others = [q for q in parts if q["subject"] != p["subject"]] or parts   # one subject (CT): in-sample
+        c_other, c_paths = pooled(others), path_scales(others)
+        scale = np.array([c_paths.get(path, c_other) for path in p["paths"]])
+        main = max(set(p["paths"].tolist()), key=p["paths"].tolist().count)
+        rows.append({"subject": p["subject"], "degradation": p["kind"], "path": main,
+                     "pearson_sd_abs_error": _pearson(p["sds"], p["errors"]),
+                     "coverage_raw": float(np.mean(p["errors"] <= COVERAGE_SD * p["sds"])),
+                     "coverage_calibrated_loso": float(np.mean(p["errors"] <= COVERAGE_SD * scale * p["sds"])),
+                     "coverage_pooled_loso": float(np.mean(p["errors"] <= COVERAGE_SD * c_other * p["sds"])),
+                     "scale_loso": c_paths.get(main, c_other), "mean_sd": float(p["sds"].mean()),
+                     "mean_abs_error": float(p["errors"].mean())})
+    return c_all, by_path, rows
 
 
 def calibration_scale(errors, sds):
@@ -169,7 +233,7 @@ def evaluate(work, pl, smoke=False, log=print, full=True):
         "regression": "the one-step regression baseline (blind), then the auto projection",
         "coverage": f"fraction of body pixels with |mean - HR| <= {COVERAGE_SD:g} x calibrated SD ({n_samples} samples)",
     }, "validation": {}, "vae": {}, "sr_subjects": [], "sr": [], "steps": [], "text": [], "words": [],
-        "uncertainty": [], "calibration": {}}
+        "uncertainty": [], "calibration": {}, "calibration_path": {}}
     B = 8
     unc = {}
     for (mod, subject), items in sorted(subjects.items()):
@@ -195,8 +259,8 @@ def evaluate(work, pl, smoke=False, log=print, full=True):
                     + f" ({time.time() - t0:.0f}s)")
                 if not full:
                     continue
-                e, d = _uncertainty(pl, hr_raw, masks, mod, kind, s, prompt, n_samples, B)
-                unc.setdefault((mod, s), []).append(dict(subject=subject, kind=kind, errors=e, sds=d))
+                e, d, paths = _uncertainty(pl, hr_raw, masks, mod, kind, s, prompt, n_samples, B)
+                unc.setdefault((mod, s), []).append(dict(subject=subject, kind=kind, errors=e, sds=d, paths=paths))
                 # what the words do: each kind of input with each degradation word
                 for mode in ("auto",) + KINDS[mod]:
                     o = pl.finish(sample(pl, x_up, prompt, s, mode, B, seed=0), lr, s, mode, mod)
@@ -216,21 +280,14 @@ def evaluate(work, pl, smoke=False, log=print, full=True):
                     res["text"].append({"modality": mod, "subject": subject, "degradation": kind, "scale": s, "prompt": label,
                                         "psnr_mask": float(np.mean([D.psnr(o[i], hr[i], masks[i]) for i in range(len(items))]))})
     res["sr"] = _mean_rows(res["sr_subjects"])
-    # ---- uncertainty: conformal scale per modality and scale (pooled over subjects and kinds of input);
-    # coverage is reported leave-one-subject-out, so no subject's coverage uses its own errors
+    # ---- uncertainty: conformal scale per modality and scale, pooled and per path taken; coverage is reported
+    # leave-one-subject-out, so no subject's coverage uses its own errors
     for (mod, s), parts in sorted(unc.items()):
-        c_all = calibration_scale(np.concatenate([p["errors"] for p in parts]), np.concatenate([p["sds"] for p in parts]))
+        c_all, by_path, rows = _calibrate(parts)
         res["calibration"].setdefault(mod, {})[str(s)] = c_all
-        for p in parts:
-            others = [q for q in parts if q["subject"] != p["subject"]]
-            c = calibration_scale(np.concatenate([q["errors"] for q in others]), np.concatenate([q["sds"] for q in others])) \
-                if others else c_all
-            res["uncertainty"].append({
-                "modality": mod, "scale": s, "subject": p["subject"], "degradation": p["kind"], "samples": n_samples,
-                "pearson_sd_abs_error": _pearson(p["sds"], p["errors"]),
-                "coverage_raw": float(np.mean(p["errors"] <= COVERAGE_SD * p["sds"])),
-                "coverage_calibrated_loso": float(np.mean(p["errors"] <= COVERAGE_SD * c * p["sds"])),
-                "scale_loso": c, "mean_sd": float(p["sds"].mean()), "mean_abs_error": float(p["errors"].mean())})
+        for path, c in by_path.items():
+            res["calibration_path"].setdefault(mod, {}).setdefault(path, {})[str(s)] = c
+        res["uncertainty"].extend(dict(r, modality=mod, scale=s, samples=n_samples) for r in rows)
     # ---- external test: other scanners and patients (CT), both kinds of input, no choice made on it
     res["external"] = []
     for (mod, subject), items in sorted(validation_subjects(work, smoke, "external").items()):
@@ -243,6 +300,7 @@ def evaluate(work, pl, smoke=False, log=print, full=True):
                     r.update(subject=subject, slices=len(items))
                 res["external"].extend(rows)
                 log(f"[eval] external {subject} {kind} x{s}: " + ", ".join(f"{r['method']} {r['psnr_mask']:.2f}" for r in rows))
+    res["interpolated"] = _interpolated(pl, subjects, B, log)
     res["goals"] = goals(res["sr"])
     res["detector"] = _detector_table(res["sr_subjects"], res["words"])
     res["calibration_target"] = {"band_sd": COVERAGE_SD, "coverage": COVERAGE_TARGET}

@@ -8,12 +8,13 @@ import time
 import numpy as np
 import torch
 
+import bandlimit as BL
 import degrade as D
 import detector as DET
 import pipeline as PL
 import prompt as P
 
-MODEL_VERSION = "2.4.0"
+MODEL_VERSION = "2.4.1"
 
 
 class _TextWrap(torch.nn.Module):
@@ -177,6 +178,23 @@ def write_references(out, cfg, ae, te, un, rg, sf, det=None, ref_net=None):
         "tolerance": {"relative": 1e-4},
     }
     json.dump(j, open(os.path.join(ref, "pipeline.json"), "w"), indent=1)
+    # the band limit (bandlimit.py) on the phantom with noise, as acquired and as a scanner zero-filled it, cut at x2
+    g = torch.Generator().manual_seed(5)
+    noisy = phantom(128, seed=3) + 2.0 * torch.randn(1, 1, 128, 128, generator=g)
+    cases = []
+    for band in (None, 0.375):
+        hr = noisy if band is None else BL.zero_filled_scan(noisy, band)
+        for kind in ("kspace", "bicubic"):
+            low = D.degrade(hr, 2, kind)
+            up = D.upsample(low, 2)
+            axes = BL.detect(low)
+            name = f"band_limit.{band or 'acquired'}.{kind}"
+            cases.append({"zero_filled_from": band, "degradation": kind, "lr": _save(ref, name + ".lr", low),
+                          "cliffs": {axis: list(BL.cliff(low.squeeze().numpy(), i)) for i, axis in enumerate(BL.AXES)},
+                          "limit": axes, "upsampled": _save(ref, name + ".up", up),
+                          "limited": _save(ref, name + ".limited", BL.limit(up, low.shape, axes))})
+    json.dump({"cases": cases, "tolerance": {"drop_db": 1e-6, "relative": 1e-5}},
+              open(os.path.join(ref, "band_limit.json"), "w"), indent=1)
     if det is not None:
         # the degradation detector on the phantom, truncated and resampled: P(k-space)
         cases = []
@@ -191,6 +209,7 @@ def write_references(out, cfg, ae, te, un, rg, sf, det=None, ref_net=None):
 
 def model_index(out, cfg, graphs, sf, train_info, metrics, git, detector, refiner=None):
     calibration = metrics.get("calibration") or {}
+    calibration_path = metrics.get("calibration_path") or {}
     idx = {
         "id": os.path.basename(os.path.normpath(out)), "version": MODEL_VERSION,
         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "git": git,
@@ -210,8 +229,12 @@ def model_index(out, cfg, graphs, sf, train_info, metrics, git, detector, refine
                          "degradation_words": P.DEGRADATION_WORDS},
         "detector": detector,
         **({"refiner": refiner} if refiner else {}),
+        "band_limit": BL.params(),
         "uncertainty": {"band_sd": 2.0, "coverage_target": 0.95,
-                        "sd_scale": {mod: {s: round(v, 4) for s, v in d.items()} for mod, d in calibration.items()}},
+                        "sd_scale": {mod: {s: round(v, 4) for s, v in d.items()} for mod, d in calibration.items()},
+                        # per path taken, where validation has one (the paths' samples spread differently)
+                        **({"sd_scale_path": {mod: {path: {s: round(v, 4) for s, v in d.items()} for path, d in paths.items()}
+                                              for mod, paths in calibration_path.items()}} if calibration_path else {})},
         "tokenizer": {"file": "tokenizer.json"},
         "scheduler": {"type": "ddim", "num_train_timesteps": cfg["num_train_timesteps"],
                       "beta_schedule": "scaled_linear", "beta_start": cfg["beta_start"],

@@ -3,6 +3,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+import bandlimit as BL
 import degrade as D
 import models
 import prompt as P
@@ -22,6 +23,7 @@ class Pipeline:
         self.cfg, self.ae, self.te, self.un, self.rg, self.sf = cfg, ae, te, un, rg, sf
         self.detector = detector        # training/detector.py parameters (None: no routing, auto stays blind)
         self.refiner = refiner          # training/refiner.py network (None: the diffusion output is final)
+        self.band_limit = True          # bandlimit.py for MR (the evaluation turns it off to show what it does)
         self.ac = models.alphas_cumprod(cfg)
 
     @torch.no_grad()
@@ -76,10 +78,13 @@ class Pipeline:
 
     @torch.no_grad()
     def finish(self, decoded, lr, s, mode, modality):
-        """The decoded sample projected onto the input; on the refiner's path, refined and projected again."""
+        """The decoded sample projected onto the input; on the refiner's path, refined and projected again; for MR,
+        limited to the band the input shows (bandlimit.py)."""
         out = D.consistency(decoded, lr, s, mode, modality)
         if self.refiner is not None and R.applies(mode, modality):
             out = R.refine(self.refiner, out, lr, s, mode)
+        if self.band_limit and modality in BL.MODALITIES:
+            out = BL.apply(out, lr)      # a scanner-interpolated input: nothing beyond its band (bandlimit.py)
         return out
 
     @torch.no_grad()

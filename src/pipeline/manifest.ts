@@ -103,12 +103,38 @@ const Refiner = z
   })
   .strict();
 
-/** Calibration of the uncertainty map: SD multiplied by sd_scale[modality][scale] (conformal, from validation). */
+/**
+ * training/bandlimit.py (model 2.4.1): an MR input whose own spectrum ends inside its band (a scanner zero-filled
+ * it) gets nothing beyond its band along that axis. The cliff: the mean power of the bins just inside it over the
+ * power beyond, at least `drop_db`; looked for from `lowest` of Nyquist to `tail` (and 3 bins) before it, on axes
+ * of `min_pixels` or more.
+ */
+const BandLimitSpec = z
+  .object({
+    modalities: z.array(z.string()).min(1),
+    /** the path `auto` takes for such an input (a scanner's zero-filled reconstruction sits on the k-space grid) */
+    route: Degradation,
+    drop_db: z.number().positive(),
+    min_pixels: z.number().int().min(8),
+    lowest: z.number().gt(0).lt(1),
+    tail: z.number().gt(0).lt(1),
+  })
+  .strict();
+export type BandLimitSpec = z.infer<typeof BandLimitSpec>;
+
+const ScaleTable = z.record(z.string(), z.number().positive());
+
+/**
+ * Calibration of the uncertainty map (conformal, from validation): SD multiplied by sd_scale_path[modality][path][scale]
+ * where validation took that path (model 2.5: the k-space and resampled MR paths' samples spread differently), else by
+ * sd_scale[modality][scale], pooled over paths.
+ */
 const Uncertainty = z
   .object({
     band_sd: z.number().positive(),
     coverage_target: z.number().gt(0).lt(1),
-    sd_scale: z.record(z.string(), z.record(z.string(), z.number().positive())),
+    sd_scale: z.record(z.string(), ScaleTable),
+    sd_scale_path: z.record(z.string(), z.record(z.string(), ScaleTable)).optional(),
   })
   .strict();
 
@@ -187,6 +213,7 @@ export const ManifestSchema = z
     conditioning: Conditioning.optional(),
     detector: DegradationDetector.optional(),
     refiner: Refiner.optional(),
+    band_limit: BandLimitSpec.optional(),
     uncertainty: Uncertainty.optional(),
     tokenizer: z.strictObject({ file: z.string().min(1) }),
     scheduler: SchedulerConfigSchema,
@@ -273,10 +300,12 @@ export function conditionedPrompt(manifest: Manifest, prompt: string, scale: num
   return { conditional: `${words} ${prompt}`.trim(), unconditional: words };
 }
 
-/** The SD multiplier that calibrates the uncertainty map for a modality and scale (1 when the model has none). */
-export function uncertaintyScale(manifest: Manifest, modality: string, scale: number): number {
+/** The SD multiplier that calibrates the uncertainty map for a modality, scale and path taken (1 when the model has none). */
+export function uncertaintyScale(manifest: Manifest, modality: string, scale: number, mode: DegradationMode): number {
+  const key = modality.toUpperCase();
+  const byPath = manifest.uncertainty?.sd_scale_path?.[key]?.[mode]?.[String(scale)];
   const table = manifest.uncertainty?.sd_scale;
-  return table?.[modality.toUpperCase()]?.[String(scale)] ?? table?.default?.[String(scale)] ?? 1;
+  return byPath ?? table?.[key]?.[String(scale)] ?? table?.default?.[String(scale)] ?? 1;
 }
 
 export function ctBlurSigma(manifest: Manifest): number {

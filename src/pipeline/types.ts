@@ -1,5 +1,6 @@
 import type { EventEmitter } from 'node:events';
 import type { Tensor } from '../shared/tensor';
+import type { BandLimit } from './band-limit';
 import type { DegradationMode, Manifest } from './manifest';
 import type { Device } from './runtime/onnx-session';
 
@@ -64,6 +65,8 @@ export interface AppliedSettings {
   refined?: boolean;
   /** How many times the refiner ran, each time projected again (the manifest's `refiner.passes` for the path and scale). */
   refinerPasses?: number;
+  /** Where the input's own spectrum ended inside its band (a scanner zero-filled it), per axis: the output keeps nothing beyond the input's band there (model 2.4.1, MR). */
+  bandLimit?: BandLimit;
   /** The factor the per-pixel SD was multiplied by (the model's calibration; 1 when it has none). */
   uncertaintyScale: number;
 }

@@ -2,6 +2,7 @@ import { MedsrError, throwIfCancelled } from '../shared/errors';
 import { SeededRng } from '../shared/rng';
 import type { Tensor } from '../shared/tensor';
 import { describeLimit, UPSCALE_DEFAULTS, UPSCALE_LIMITS, withinLimit, type LimitedOption } from '../shared/upscale-options';
+import { bandLimitApplies, detectBandLimit, limitBand } from './band-limit';
 import { consistencyResidual, projectOntoInput } from './consistency';
 import { conditionedPrompt, ctBlurSigma, defaultDegradationMode, degradationModes, uncertaintyScale, type DegradationMode, type Manifest } from './manifest';
 import type { LoadedModel } from './model';
@@ -78,11 +79,17 @@ export async function runUpscale(model: LoadedModel, input: Tensor, options: Ups
   const { manifest } = model;
   const o = resolveOptions(manifest, options);
   const lr = checkInput(input, o.scale);
+  // an input a scanner zero-filled: nothing beyond its band along the axes where its own spectrum ends, and in `auto`
+  // the model's path for it (the detector reads the band near Nyquist that such an input lacks)
+  const bandLimit = bandLimitApplies(manifest.band_limit, options.modality) ? detectBandLimit(lr, manifest.band_limit) : {};
+  const limited = Object.keys(bandLimit).length > 0;
   // `auto`: MR slices go to the path the detector picks (the two grids differ), modalities in the detector's routes to
   // theirs (CT: resampled); the rest stay blind
-  const detected = o.degradation === 'auto' && manifest.detector && model.graphs.detector
-    ? await timer.time('detector', () => detectDegradation(manifest.detector!, model.graphs.detector!, lr, o.scale, options.modality))
-    : undefined;
+  const detected = o.degradation !== 'auto' ? undefined
+    : limited ? { degradation: manifest.band_limit!.route, probabilityKspace: undefined, reason: "the model's path for a band-limited input" }
+    : manifest.detector && model.graphs.detector
+      ? await timer.time('detector', () => detectDegradation(manifest.detector!, model.graphs.detector!, lr, o.scale, options.modality))
+      : undefined;
   const mode: DegradationMode = detected?.degradation ?? o.degradation;
   const pipeline = new SrPipeline(model, timer);
   const H = lr.height * o.scale;
@@ -133,20 +140,21 @@ export async function runUpscale(model: LoadedModel, input: Tensor, options: Ups
       projected = await timer.time('consistency', () => projectOntoInput(refined, lr, o.scale, mode, dcOptions));
       throwIfCancelled(options.signal);
     }
+    if (limited) projected = await timer.time('consistency', () => limitBand(projected, lr, bandLimit));
     stats.add(projected);
   }
   timer.count('tiles', plan.tiles.length);
   const { mean, std: rawStd } = stats.result();
   // the raw spread of K samples is far narrower than the error: the model's conformal scale makes a
   // band of `band_sd` SDs hold about `coverage_target` of the errors on validation
-  const sdScale = uncertaintyScale(manifest, options.modality, o.scale);
+  const sdScale = uncertaintyScale(manifest, options.modality, o.scale, mode);
   const std = rawStd && sdScale !== 1 ? { ...rawStd, data: rawStd.data.map((v) => v * sdScale) } : rawStd;
-  // the mean of projected samples is itself consistent (the projections are affine): measure it
+  // the mean of projected samples is itself consistent (the projections, and the band limit, are affine): measure it
   const dcResidual = await timer.time('consistency', () => consistencyResidual(mean, lr, o.scale, mode, dcOptions));
   timer.add('total', performance.now() - started);
   options.onProgress?.(1);
   const settings = { steps: o.steps, samples: o.samples, seed: o.seed, guidance: o.guidance, scheduler: o.scheduler, initStrength: o.initStrength, degradation: mode, requestedDegradation: o.degradation,
     ...(detected?.probabilityKspace === undefined ? {} : { detectorProbabilityKspace: detected.probabilityKspace }),
-    ...(detected?.reason === undefined ? {} : { degradationReason: detected.reason }), ...(refiner ? { refined: true, refinerPasses: refinerRuns } : {}), uncertaintyScale: sdScale };
+    ...(detected?.reason === undefined ? {} : { degradationReason: detected.reason }), ...(refiner ? { refined: true, refinerPasses: refinerRuns } : {}), ...(limited ? { bandLimit } : {}), uncertaintyScale: sdScale };
   return { mean: tensorOf(mean), std: std ? tensorOf(std) : undefined, dcResidual, timings: timer.totals, settings };
 }

@@ -145,8 +145,15 @@ export async function upscaleInstance(instance: DicomInstance, request: SliceReq
 /** DerivationDescription's account of the degradation: what was asked, what ran, and why. */
 function describeDegradation(applied: UpscaleResult['settings']): string {
   const passes = (applied.refinerPasses ?? 1) > 1 ? ` (${applied.refinerPasses} passes)` : '';
-  const projection = applied.refined ? `exact projection; pixel refiner, projected again${passes}` : 'exact projection';
+  const limit = applied.bandLimit ? `; ${describeBandLimit(applied.bandLimit)}` : '';
+  const projection = (applied.refined ? `exact projection; pixel refiner, projected again${passes}` : 'exact projection') + limit;
   if (applied.requestedDegradation !== 'auto') return `${applied.degradation} (told; ${projection})`;
   if (applied.degradation === 'auto') return 'auto (blind; low-band projection)';
   return `auto->${applied.degradation} (${applied.degradationReason ?? 'detector'}; ${projection})`;
+}
+
+/** "input band ends at 0.75 (rows), 0.75 (columns) of Nyquist: nothing added beyond it". */
+function describeBandLimit(limit: NonNullable<UpscaleResult['settings']['bandLimit']>): string {
+  const axes = (Object.entries(limit) as [string, number][]).map(([axis, where]) => `${where.toFixed(2)} (${axis})`);
+  return `input band ends at ${axes.join(', ')} of Nyquist: nothing added beyond it`;
 }

@@ -1,7 +1,7 @@
 /** @jest-environment ./test/pipeline/helpers/ort-environment.js */
 import fs from 'node:fs';
 import path from 'node:path';
-import { degradationFor, loadManifest, upsamplingFor } from '../../src/pipeline/manifest';
+import { degradationFor, loadManifest, uncertaintyScale, upsamplingFor } from '../../src/pipeline/manifest';
 import { loadGraphs, releaseGraphs } from '../../src/pipeline/graphs';
 import { TINY_MODEL_DIR } from './helpers/reference';
 import { rejection } from './helpers/rejection';
@@ -44,6 +44,23 @@ describe('loadManifest', () => {
       j.upsampling = { kspace: 'sinc', default: 'bicubic' };
     })));
     expect(err.message).toContain('upsampling.kspace');
+  });
+
+  it('scales the uncertainty per path taken where the model calibrated that path, else pooled per modality and scale', async () => {
+    const m = await loadManifest(variantModelDir(TINY_MODEL_DIR, (j) => {
+      j.uncertainty = { band_sd: 2, coverage_target: 0.95, sd_scale: { MR: { '2': 100, '4': 70 }, default: { '2': 5 } },
+        sd_scale_path: { MR: { kspace: { '2': 120 }, bicubic: { '2': 80, '4': 60 } } } };
+    }));
+    expect(uncertaintyScale(m, 'mr', 2, 'kspace')).toBe(120);
+    expect(uncertaintyScale(m, 'MR', 2, 'bicubic')).toBe(80);
+    expect(uncertaintyScale(m, 'MR', 4, 'kspace')).toBe(70);   // no k-space x4 entry: pooled
+    expect(uncertaintyScale(m, 'MR', 4, 'bicubic')).toBe(60);
+    expect(uncertaintyScale(m, 'CT', 2, 'area')).toBe(5);
+    expect(uncertaintyScale(m, 'CT', 4, 'area')).toBe(1);
+    const old = await loadManifest(variantModelDir(TINY_MODEL_DIR, (j) => {
+      j.uncertainty = { band_sd: 2, coverage_target: 0.95, sd_scale: { MR: { '2': 100 } } };
+    }));
+    expect(uncertaintyScale(old, 'MR', 2, 'kspace')).toBe(100);
   });
 
   it('names the field that is wrong', async () => {

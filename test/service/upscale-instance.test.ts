@@ -2,12 +2,17 @@ import fs from 'node:fs';
 import path from 'node:path';
 import dicomParser from 'dicom-parser';
 import { readDicomBytes } from '../../src/ingest';
+import { fft2Real, ifft2Real } from '../../src/pipeline/fft/fft2';
 import type { Runtime } from '../../src/service/runtime';
 import { CT_SMALL, MR_SMALL } from './helpers/replicating-processor';
 import { newIodErrors, startRealRuntime } from './helpers/real-runtime';
 import { tempDir } from './helpers/service-fixture';
 
 jest.setTimeout(180_000);
+
+// dcmjs ships no type declarations
+// eslint-disable-next-line @typescript-eslint/no-require-imports, @typescript-eslint/no-explicit-any
+const dcmjs = require('dcmjs') as any;
 
 describe('upscaleInstance with the real ingest, pipeline and model', () => {
   let runtime: Runtime;
@@ -58,6 +63,37 @@ describe('upscaleInstance with the real ingest, pipeline and model', () => {
     const same = await runtime.processor(read(MR_SMALL), { options: { scale: 2, seed: 1, degradation: picked } });
     const pixels = (b: Uint8Array) => { const ds = dicomParser.parseDicom(b); const e = ds.elements.x7fe00010!; return Buffer.from(b.subarray(e.dataOffset, e.dataOffset + e.length)); };
     expect(pixels(same.derived).equals(pixels(mrAuto.derived))).toBe(true);
+  });
+
+  it('keeps nothing beyond the band of an MR slice a scanner zero-filled, and says so', async () => {
+    // MR_small with its spectrum cut to 0.6 of Nyquist on both axes, as a scanner that zero-fills would make it
+    const msg = dcmjs.data.DicomMessage.readFile(fs.readFileSync(MR_SMALL).buffer.slice(0));
+    const ds = dcmjs.data.DicomMetaDictionary.naturalizeDataset(msg.dict);
+    const [rows, columns] = [ds.Rows as number, ds.Columns as number];
+    const stored = new Int16Array((ds.PixelData as ArrayBuffer[])[0]!);
+    const spectrum = fft2Real(Float32Array.from(stored), rows, columns);
+    for (let y = 0; y < rows; y++) {
+      for (let x = 0; x < columns; x++) {
+        if (Math.min(y, rows - y) < 0.6 * (rows / 2) && Math.min(x, columns - x) < 0.6 * (columns / 2)) continue;
+        spectrum.re[y * columns + x] = 0;
+        spectrum.im[y * columns + x] = 0;
+      }
+    }
+    ds.PixelData = [Int16Array.from(ifft2Real(spectrum), (v) => Math.round(v)).buffer];
+    msg.dict = dcmjs.data.DicomMetaDictionary.denaturalizeDataset(ds);
+    const file = path.join(tempDir(), 'zero-filled.dcm');
+    fs.writeFileSync(file, new Uint8Array(msg.write()));
+    const source = readDicomBytes(new Uint8Array(fs.readFileSync(file)), { path: file, label: file });
+    const limit = 'input band ends at 0\\.(59|6\\d) \\(rows\\), 0\\.(59|6\\d) \\(columns\\) of Nyquist: nothing added beyond it';
+    const told = await runtime.processor(source, { options: { scale: 2, seed: 1, degradation: 'bicubic' } });
+    expect(told.degradation).toMatch(new RegExp(`^bicubic \\(told; exact projection; pixel refiner, projected again; ${limit}\\)$`));
+    // not told, such a slice takes the k-space path: a scanner's zero-filled reconstruction sits on that grid
+    const out = await runtime.processor(source, { options: { scale: 2, seed: 1 } });
+    expect(out.degradation).toMatch(new RegExp(`^auto->kspace \\(the model's path for a band-limited input; exact projection; pixel refiner, projected again \\(2 passes\\); ${limit}\\)$`));
+    expect(dicomParser.parseDicom(out.derived).string('x00082111')).toContain('input band ends at');
+    const written = path.join(tempDir(), 'sr.dcm');
+    fs.writeFileSync(written, out.derived);
+    expect(newIodErrors(written, file)).toEqual([]);
   });
 
   it('uses the UIDs a job asks for, so a retried slice rewrites the same instance', async () => {
