@@ -14,6 +14,14 @@ def _f(x, d=2):
     return f"{x:.{d}f}"
 
 
+def _cases(rows):
+    """Per (subject, input made by, scale): its rows, the best classical row, and {method: PSNR}."""
+    for k in sorted({(r["subject"], r["degradation"], r["scale"]) for r in rows}):
+        rs = [r for r in rows if (r["subject"], r["degradation"], r["scale"]) == k]
+        best = max((r for r in rs if r["method"] in CLASSICAL), key=lambda r: r["psnr_mask"])
+        yield k, rs, best, {r["method"]: r["psnr_mask"] for r in rs}
+
+
 def _table(head, rows):
     out = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     out += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
@@ -298,10 +306,7 @@ def write(path, idx, model_id):
           "slice, and CT's route in auto mode (the resampled path) was chosen on 2.0.0's results on these two slices and "
           "the validation slab. Default pipeline, both kinds of input.\n")
         rows = []
-        for k in sorted({(r["subject"], r["degradation"], r["scale"]) for r in m["external"]}):
-            rs = [r for r in m["external"] if (r["subject"], r["degradation"], r["scale"]) == k]
-            best = max((r for r in rs if r["method"] in CLASSICAL), key=lambda r: r["psnr_mask"])
-            by = {r["method"]: r["psnr_mask"] for r in rs}
+        for k, rs, best, by in _cases(m["external"]):
             rows.append([k[0], k[1], f"x{k[2]}", best["method"], _f(best["psnr_mask"]), _f(by["diffusion"]),
                          f"{by['diffusion'] - best['psnr_mask']:+.2f} dB", _f(by["diffusion, told"]), _f(by["regression"])])
         A(_table(["subject", "input made by", "scale", "best classical", "its PSNR", "default", "gain", "told", "regression"], rows))
@@ -317,10 +322,7 @@ def write(path, idx, model_id):
           "the detector calls most of them resampled). \"Default without the band limit\" is the pipeline without either "
           "step (the detector routes); the two path columns are told the path, with the band limit.\n")
         rows = []
-        for k in sorted({(r["subject"], r["degradation"], r["scale"]) for r in m["interpolated"]}):
-            rs = [r for r in m["interpolated"] if (r["subject"], r["degradation"], r["scale"]) == k]
-            best = max((r for r in rs if r["method"] in CLASSICAL), key=lambda r: r["psnr_mask"])
-            by = {r["method"]: r["psnr_mask"] for r in rs}
+        for k, rs, best, by in _cases(m["interpolated"]):
             rows.append([k[0], k[1], f"x{k[2]}", f"{rs[0]['band_limited']} of {rs[0]['slices']}", best["method"],
                          _f(best["psnr_mask"]), _f(by["diffusion, no band limit"]), _f(by["told kspace"]),
                          _f(by["told bicubic"]), _f(by["diffusion"]), f"{by['diffusion'] - best['psnr_mask']:+.2f} dB"])
