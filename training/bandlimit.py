@@ -10,8 +10,8 @@ training, validation and external CT and MR slice, as it is and degraded at x2 a
 never had: the product keeps none of it along that axis (the k-space path's output is then zero-filled Fourier
 interpolation there). Not found: zero-filled scans whose lower-matrix copy is exactly the acquired matrix (the band
 then ends at the copy's own Nyquist frequency), and some with sharp edges and little noise (a zero-filled phantom
-drops 7-13 dB). Caught though it is no scanner's doing: an image with a comb of a spectrum (nibabel's synthetic
-DTI mosaic, whose tiles repeat every 16 rows) cut to a lower matrix at x2, and at x4.
+drops 7-13 dB). Caught though it is no scanner's doing: an image with a comb of a spectrum (nibabel's test file
+0.dcm, a synthetic ramp that repeats every 16 rows) cut to a lower matrix at x2, and at x4.
 The pipeline (pipeline.py `finish`, src/pipeline/band-limit.ts) applies this to MR on every path.
 """
 import numpy as np
