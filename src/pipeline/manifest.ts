@@ -105,7 +105,7 @@ const Refiner = z
 
 /**
  * training/bandlimit.py (model 2.4.1): an MR input whose own spectrum ends inside its band (a scanner zero-filled
- * it) gets nothing beyond its band along that axis. The cliff: the mean power of the bins just inside it over the
+ * it) gets nothing beyond its band along that axis, and `auto` takes `route` for it. The cliff: the mean power of the bins just inside it over the
  * power beyond, at least `drop_db`; looked for from `lowest` of Nyquist to `tail` (and 3 bins) before it, on axes
  * of `min_pixels` or more.
  */
@@ -126,7 +126,7 @@ const ScaleTable = z.record(z.string(), z.number().positive());
 
 /**
  * Calibration of the uncertainty map (conformal, from validation): SD multiplied by sd_scale_path[modality][path][scale]
- * where validation took that path (model 2.5: the k-space and resampled MR paths' samples spread differently), else by
+ * where validation took that path (model 2.4.1: the k-space and resampled MR paths' samples spread differently), else by
  * sd_scale[modality][scale], pooled over paths.
  */
 const Uncertainty = z
