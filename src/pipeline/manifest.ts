@@ -105,9 +105,9 @@ const Refiner = z
 
 /**
  * training/bandlimit.py (model 2.4.1): an MR input whose own spectrum ends inside its band (a scanner zero-filled
- * it) gets nothing beyond its band along that axis, and `auto` takes `route` for it. The cliff: the mean power of the bins just inside it over the
- * power beyond, at least `drop_db`; looked for from `lowest` of Nyquist to `tail` (and 3 bins) before it, on axes
- * of `min_pixels` or more.
+ * it) gets nothing beyond its band along that axis, and `auto` takes `route` for it. The cliff: the mean power of
+ * the bins just inside it over the power beyond, at least `drop_db`; looked for from `lowest` of Nyquist to `tail`
+ * (and 3 bins) before it, on axes of `min_pixels` or more.
  */
 const BandLimitSpec = z
   .object({
