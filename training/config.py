@@ -105,3 +105,12 @@ GPU = replace(DEFAULT, unet_chs=[96, 128, 192], reg_iters=6000, reg_batch=64, re
               ref_iters=6000, ref_batch=64, ref_patch=96, ref_polish_iters=1000)
 
 CONFIGS = {"default": DEFAULT.as_dict(), "smoke": SMOKE.as_dict(), "gpu": GPU.as_dict()}
+ITERATION_SETTINGS = ("ae_iters", "reg_iters", "dm_iters", "det_iters", "ref_iters", "ref_polish_iters")
+
+
+def rehearse(name, n):
+    """Caps every stage of configuration `name` at n iterations (recipe.py --rehearse), checkpoints and curve rows
+    included, so the whole recipe runs in minutes on a CPU with the configuration's networks and data."""
+    cfg = CONFIGS[name]
+    cfg.update({k: min(cfg[k], n) for k in ITERATION_SETTINGS if cfg[k]})
+    cfg.update(ckpt_every=max(1, min(cfg["ckpt_every"], n)), curve_every=max(1, min(cfg["curve_every"], n)))

@@ -110,7 +110,12 @@ def main():
     ap.add_argument("--no-bench", action="store_true")
     ap.add_argument("--pack", metavar="DIR", help="write the prepared slices, packed for a GPU machine, to DIR and stop")
     ap.add_argument("--help-config", action="store_true", help="list every training setting with its default and meaning")
+    ap.add_argument("--rehearse", type=int, metavar="N",
+                    help="at most N iterations per stage (a CPU check of a configuration's whole path, e.g. gpu's, before "
+                         "spending a GPU on it; the model it writes is untrained)")
     a = ap.parse_args()
+    if a.rehearse:
+        config.rehearse(a.config, a.rehearse)
     if a.help_config:
         print(config.help_text())
         return
@@ -118,7 +123,8 @@ def main():
     if a.pack:
         print("packed:", data.pack(a.work, a.pack))
         return
-    run_dir = a.run or os.path.join(a.work, a.config + "_run")
+    # a rehearsal's checkpoints go elsewhere: the real run must not resume from its untrained stages
+    run_dir = a.run or os.path.join(a.work, a.config + ("_rehearsal" if a.rehearse else "_run"))
     os.makedirs(a.out, exist_ok=True)
     os.makedirs(a.work, exist_ok=True)
     logf = open(os.path.join(a.work, f"recipe_{a.config}.log"), "a")

@@ -34,6 +34,23 @@ class PipelineTest(unittest.TestCase):
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
         self.assertEqual(out, "False")
 
+    def test_a_rehearsal_caps_every_stage_of_its_configuration_only(self):
+        saved = {k: dict(v) for k, v in config.CONFIGS.items()}
+        try:
+            config.rehearse("gpu", 3)
+            gpu = config.CONFIGS["gpu"]
+            # a stage the configuration skips (0 iterations) stays skipped
+            self.assertEqual({k: gpu[k] for k in config.ITERATION_SETTINGS},
+                             {k: min(3, saved["gpu"][k]) for k in config.ITERATION_SETTINGS})
+            self.assertIn(0, [gpu[k] for k in config.ITERATION_SETTINGS])
+            self.assertEqual((gpu["ckpt_every"], gpu["curve_every"]), (3, 3))
+            self.assertEqual(gpu["dm_batch"], saved["gpu"]["dm_batch"])        # the networks and data stay the gpu's
+            self.assertEqual(config.CONFIGS["default"], saved["default"])
+        finally:
+            for k, v in saved.items():
+                config.CONFIGS[k].clear()
+                config.CONFIGS[k].update(v)
+
     def test_every_setting_has_help(self):
         self.assertTrue(all(line.split(": ", 1)[1] for line in config.help_text().splitlines()))
         self.assertEqual(set(config.CONFIGS["default"]), set(config.CONFIGS["gpu"]))
