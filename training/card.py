@@ -375,6 +375,11 @@ def write(path, idx, model_id):
       "matrix (see the notes under Training). Cut from such a scan at a scale no larger than its zero-filling, a slice cannot gain over "
       "zero-filled Fourier, which reproduces the scan; any added detail is error there. When you know how a slice was made, say so "
       "(`--degradation`).")
+    A("- Band limit (`bandlimit.py`): an MR input whose own spectrum ends inside its band is taken for a scanner's zero-filled "
+      "reconstruction, gets nothing beyond its band, and in auto mode takes the k-space path. Resampled copies of such scans "
+      "then lose to Lanczos (the Scanner-interpolated MR table: 11-14 dB) unless told `--degradation bicubic`; an input that is "
+      "exactly the acquired matrix shows no band limit, and some zero-filled scans with sharp edges and little noise fall "
+      "under the 8 dB threshold.")
     A("- CT: one real volume, one scanner, head only; validation is a held-out slab of the same patient, whose "
       "neighbouring slices (4 either side excluded) trained the networks. The CT gains therefore likely "
       "overstate what to expect on other patients, scanners and reconstruction kernels; the external CT test "
