@@ -8,11 +8,23 @@ export interface Spectrum {
   width: number;
 }
 
+/** Transforms columns 0..lastColumn of an h x w complex image in place (the 1-D FFT down each). */
+function transformColumns(re: Float64Array, im: Float64Array, h: number, w: number,
+  lastColumn: number, inverse: boolean): void {
+  const plan = fftPlan(h);
+  const cr = new Float64Array(h);
+  const ci = new Float64Array(h);
+  for (let x = 0; x <= lastColumn; x++) {
+    for (let y = 0; y < h; y++) { cr[y] = re[y * w + x]!; ci[y] = im[y * w + x]!; }
+    if (inverse) plan.inverse(cr, ci); else plan.forward(cr, ci);
+    for (let y = 0; y < h; y++) { re[y * w + x] = cr[y]!; im[y * w + x] = ci[y]!; }
+  }
+}
+
 /** In-place 2-D transform: every row, then every column. */
 export function fft2InPlace(s: Spectrum, inverse: boolean): void {
   const { re, im, height: h, width: w } = s;
   const rowPlan = fftPlan(w);
-  const colPlan = fftPlan(h);
   const rr = new Float64Array(w);
   const ri = new Float64Array(w);
   for (let y = 0; y < h; y++) {
@@ -21,13 +33,7 @@ export function fft2InPlace(s: Spectrum, inverse: boolean): void {
     if (inverse) rowPlan.inverse(rr, ri); else rowPlan.forward(rr, ri);
     for (let x = 0; x < w; x++) { re[o + x] = rr[x]!; im[o + x] = ri[x]!; }
   }
-  const cr = new Float64Array(h);
-  const ci = new Float64Array(h);
-  for (let x = 0; x < w; x++) {
-    for (let y = 0; y < h; y++) { cr[y] = re[y * w + x]!; ci[y] = im[y * w + x]!; }
-    if (inverse) colPlan.inverse(cr, ci); else colPlan.forward(cr, ci);
-    for (let y = 0; y < h; y++) { re[y * w + x] = cr[y]!; im[y * w + x] = ci[y]!; }
-  }
+  transformColumns(re, im, h, w, w - 1, inverse);
 }
 
 /**
@@ -66,15 +72,8 @@ export function fft2Real(data: Float32Array, height: number, width: number): Spe
       }
     }
   }
-  const colPlan = fftPlan(h);
-  const cr = new Float64Array(h);
-  const ci = new Float64Array(h);
   const half = Math.floor(w / 2);
-  for (let x = 0; x <= half; x++) {
-    for (let y = 0; y < h; y++) { cr[y] = re[y * w + x]!; ci[y] = im[y * w + x]!; }
-    colPlan.forward(cr, ci);
-    for (let y = 0; y < h; y++) { re[y * w + x] = cr[y]!; im[y * w + x] = ci[y]!; }
-  }
+  transformColumns(re, im, h, w, half, false);
   for (let x = half + 1; x < w; x++) {
     for (let y = 0; y < h; y++) {
       const src = ((h - y) % h) * w + (w - x);
@@ -104,14 +103,7 @@ export function ifft2Real(s: Spectrum): Float32Array {
       im[i] = (s.im[i]! - s.im[j]!) / 2;
     }
   }
-  const colPlan = fftPlan(h);
-  const cr = new Float64Array(h);
-  const ci = new Float64Array(h);
-  for (let x = 0; x <= half; x++) {
-    for (let y = 0; y < h; y++) { cr[y] = re[y * w + x]!; ci[y] = im[y * w + x]!; }
-    colPlan.inverse(cr, ci);
-    for (let y = 0; y < h; y++) { re[y * w + x] = cr[y]!; im[y * w + x] = ci[y]!; }
-  }
+  transformColumns(re, im, h, w, half, true);
   // each row's spectrum is now Hermitian (its inverse is real): fill the mirrored half
   for (let y = 0; y < h; y++) {
     for (let x = half + 1; x < w; x++) {
