@@ -13,6 +13,13 @@ then ends at the copy's own Nyquist frequency), and some with sharp edges and li
 drops 7-13 dB). Caught though it is no scanner's doing: an image with a comb of a spectrum (nibabel's test file
 0.dcm, a synthetic ramp that repeats every 16 rows) cut to a lower matrix at x2, and at x4.
 The pipeline (pipeline.py `finish`, src/pipeline/band-limit.ts) applies this to MR on every path.
+
+The header can say the same where the spectrum cannot: DICOM's AcquisitionMatrix (0018,1310) gives the matrix the
+scanner acquired (its phase-encoding count lies along InPlanePhaseEncodingDirection, its frequency count across it). An input smaller than that matrix was reduced after reconstruction (a scan the scanner zero-filled
+to 512 from 256, cut to 128 for x4: its band is all inside the acquired one, so it shows no cliff). Any reconstruction
+of that acquisition on the output's grid holds nothing beyond the acquired band, so along an axis where the input is
+smaller than the acquired matrix and the output larger, the output keeps nothing beyond it (`acquired_band`). An
+input at its acquired matrix is left alone: adding detail beyond an acquisition is what super-resolution is for.
 """
 import numpy as np
 import torch
@@ -68,22 +75,39 @@ def detect(lr):
     return out
 
 
-def limit(out, lr_shape, axes):
-    """`out` [B,1,H,W] with nothing beyond the input's band along `axes`: |f| <= (h - 1) // 2 for an h-pixel input,
-    so without an even input's Nyquist frequency (whose mirror pair the k-space projection leaves half unset, and
-    where a band-limited input holds nothing)."""
-    if not axes:
+def input_band(lr_shape, axes):
+    """{axis: highest |frequency| kept} for the input's band along `axes`: (h - 1) // 2 for an h-pixel input, so
+    without an even input's Nyquist frequency (whose mirror pair the k-space projection leaves half unset, and where
+    a band-limited input holds nothing)."""
+    return {a: (lr_shape[-2 + AXES.index(a)] - 1) // 2 for a in AXES if a in axes}
+
+
+def acquired_band(lr_shape, s, acquired):
+    """{axis: highest |frequency| kept} from the acquired matrix (rows, columns) of the image's axes (None: unknown):
+    along each axis where the input is smaller than it and the output larger, m // 2 for m acquired lines (a magnitude
+    image of such an acquisition holds frequencies up to m / 2 on either side)."""
+    if not acquired:
+        return {}
+    return {a: m // 2 for a, m, n in zip(AXES, acquired, lr_shape[-2:]) if n < m < n * s}
+
+
+def keep_band(out, highest):
+    """`out` [B,1,H,W] with nothing beyond |f| = highest[axis] (frequency bins of the output's grid) along each axis
+    named in `highest`."""
+    if not highest:
         return out
     H, W = out.shape[-2:]
-    h, w = lr_shape[-2:]
     keep = torch.ones(H, W, dtype=torch.float64)
-    fy = torch.fft.fftfreq(H, 1 / H).abs().view(-1, 1)
-    fx = torch.fft.fftfreq(W, 1 / W).abs().view(1, -1)
-    if "rows" in axes:
-        keep = keep * (fy <= (h - 1) // 2)
-    if "columns" in axes:
-        keep = keep * (fx <= (w - 1) // 2)
+    if "rows" in highest:
+        keep = keep * (torch.fft.fftfreq(H, 1 / H).abs().view(-1, 1) <= highest["rows"])
+    if "columns" in highest:
+        keep = keep * (torch.fft.fftfreq(W, 1 / W).abs().view(1, -1) <= highest["columns"])
     return torch.fft.ifft2(torch.fft.fft2(out.double()) * keep).real.to(out.dtype)
+
+
+def limit(out, lr_shape, axes):
+    """`out` [B,1,H,W] with nothing beyond the input's band along `axes` (`input_band`)."""
+    return keep_band(out, input_band(lr_shape, axes))
 
 
 def route(lr, modality):
@@ -91,16 +115,30 @@ def route(lr, modality):
     return ROUTE if modality in MODALITIES and detect(lr) else None
 
 
-def apply(out, lr):
-    """Each slice of `out` limited to the band its input `lr` (same batch) shows."""
-    return torch.cat([limit(out[i:i + 1], lr.shape, detect(lr[i])) for i in range(out.shape[0])])
+def bands(lr, s, acquired=None):
+    """{axis: highest |frequency| kept} for the 2-D input `lr` at scale s: the tighter of the band its spectrum shows
+    and the acquired matrix's."""
+    own, acq = input_band(lr.shape, detect(lr)), acquired_band(lr.shape, s, acquired)
+    return {a: min(v for v in (own.get(a), acq.get(a)) if v is not None) for a in AXES if a in own or a in acq}
+
+
+def apply(out, lr, acquired=None):
+    """Each slice of `out` limited to the band its input `lr` (same batch) shows and, when known, to the acquired
+    matrix's band (`acquired_band`)."""
+    s = out.shape[-1] // lr.shape[-1]
+    return torch.cat([keep_band(out[i:i + 1], bands(lr[i], s, acquired)) for i in range(out.shape[0])])
+
+
+def acquired_matrix(shape, fraction):
+    """(rows, columns) of the central `fraction` of a matrix of `shape` (even counts): what `zero_filled_scan` acquires."""
+    return tuple(2 * int(round(fraction * n / 2)) for n in shape[-2:])
 
 
 def zero_filled_scan(x, fraction):
     """`x` [B,1,H,W] as a scanner reconstructs it from the central `fraction` of its matrix: that block of k-space
     zero-filled to H x W, magnitude (the evaluation's scanner-interpolated slices)."""
     H, W = x.shape[-2:]
-    h, w = 2 * int(round(fraction * H / 2)), 2 * int(round(fraction * W / 2))
+    h, w = acquired_matrix(x.shape, fraction)
     k = torch.fft.fftshift(torch.fft.fft2(x.double()), dim=(-2, -1))
     keep = torch.zeros(H, W, dtype=torch.float64)
     keep[H // 2 - h // 2:H // 2 + h // 2, W // 2 - w // 2:W // 2 + w // 2] = 1

@@ -312,23 +312,34 @@ def write(path, idx, model_id):
         A(_table(["subject", "input made by", "scale", "best classical", "its PSNR", "default", "gain", "told", "regression"], rows))
         A("")
     if m.get("interpolated"):
-        A("### Scanner-interpolated MR: inputs whose own spectrum ends inside their band\n")
-        A("The MR validation slices as a scanner that zero-fills k-space would reconstruct them from 3/8 of their matrix "
-          "(`bandlimit.zero_filled_scan`, magnitude), then cut at x2 both ways, so each input's band ends at 0.75 of its "
-          "Nyquist frequency. The HR has nothing beyond that band, so detail the model adds there is wrong. The default "
-          "pipeline finds the cliff (`bandlimit.py`: a drop of at least 8 dB, on axes of 48 pixels or more), keeps "
-          "nothing beyond the input's band along that axis, and in `auto` takes the k-space path for such a slice "
-          "(`bandlimit.ROUTE`: a band-limited slice is a scanner's zero-filled reconstruction, on the k-space grid, and "
-          "the detector calls most of them resampled). \"Default without the band limit\" is the pipeline without either "
-          "step (the detector routes); the two path columns are told the path, with the band limit.\n")
-        rows = []
-        for k, rs, best, by in _cases(m["interpolated"]):
-            rows.append([k[0], k[1], f"x{k[2]}", f"{rs[0]['band_limited']} of {rs[0]['slices']}", best["method"],
-                         _f(best["psnr_mask"]), _f(by["diffusion, no band limit"]), _f(by["told kspace"]),
-                         _f(by["told bicubic"]), _f(by["diffusion"]), f"{by['diffusion'] - best['psnr_mask']:+.2f} dB"])
-        A(_table(["subject", "input made by", "scale", "band limit found", "best classical", "its PSNR",
-                  "default without the band limit", "k-space path", "resampled path", "default", "gain"], rows))
-        A("")
+        A("### Scanner-interpolated MR: slices a scanner zero-filled, cut to a lower matrix or resampled\n")
+        A("The MR validation slices as a scanner that zero-fills k-space would reconstruct them from a fraction of their "
+          "matrix (`bandlimit.zero_filled_scan`, magnitude), then cut both ways. The HR has nothing beyond the acquired "
+          "band, so detail the model adds there is wrong. From 3/8 at x2, each input's own band ends at 0.75 of its "
+          "Nyquist frequency: the default pipeline finds the cliff (`bandlimit.py`: a drop of at least 8 dB, on axes of 48 "
+          "pixels or more), keeps nothing beyond the input's band along that axis, and in `auto` takes the k-space path "
+          "for such a slice (`bandlimit.ROUTE`: a band-limited slice is a scanner's zero-filled reconstruction, on the "
+          "k-space grid, and the detector calls most of them resampled). At x4 the input lies inside the acquired band "
+          "and shows no cliff; the header's AcquisitionMatrix, when the input keeps it, tells that the input is smaller "
+          "than its acquisition, and the output keeps nothing beyond the acquired band (`bandlimit.acquired_band`). From "
+          "1/2 at x2 the input is exactly the acquired matrix: nothing tells, and zero-filled Fourier interpolation "
+          "reproduces the HR. \"Default\" has the acquired matrix from the header; \"acquired matrix unknown\" is the "
+          "same without it; \"no band limit\" has neither step (the detector routes); the two path columns are told the "
+          "path, with both limits.\n")
+        head = ["subject", "input made by", "scale", "band limit found", "acquired matrix limits", "best classical",
+                "its PSNR", "default, no band limit", "default, acquired matrix unknown", "k-space path",
+                "resampled path", "default", "gain"]
+        for band in sorted({r["band"] for r in m["interpolated"]}):
+            rows = []
+            for k, rs, best, by in _cases([r for r in m["interpolated"] if r["band"] == band]):
+                rows.append([k[0], k[1], f"x{k[2]}", f"{rs[0]['band_limited']} of {rs[0]['slices']}",
+                             "yes" if rs[0]["acquired_matrix_limits"] else "no", best["method"], _f(best["psnr_mask"]),
+                             _f(by["diffusion, no band limit"]), _f(by["diffusion, acquired matrix unknown"]),
+                             _f(by["told kspace"]), _f(by["told bicubic"]), _f(by["diffusion"]),
+                             f"{by['diffusion'] - best['psnr_mask']:+.2f} dB"])
+            A(f"Zero-filled from {band:g} of the matrix:\n")
+            A(_table(head, rows))
+            A("")
     A("### Steps and samples (MR k-space and CT area inputs; mean of K samples, then the auto projection)\n")
     agg = {}
     for r in m["steps"]:

@@ -71,10 +71,10 @@ def sample(pl, x_up, prompt, scale, mode, B=8, **kw):
     return torch.cat([pl.sample(x_up[c], text, **kw) for c in chunks(x_up.shape[0], B)])
 
 
-def run_default(pl, lr, x_up, prompt, mod, s, B=8, **kw):
+def run_default(pl, lr, x_up, prompt, mod, s, B=8, acquired=None, **kw):
     """The product's default (`auto`) pipeline on a batch: per slice, the detector picks the told path
     for MR (kspace or bicubic; a band-limited MR input takes bandlimit.ROUTE), else the blind auto path.
-    Returns (projected, raw sample, modes)."""
+    `acquired`: the acquired matrix (rows, columns) the header would give, if any. Returns (projected, raw sample, modes)."""
     modes = [(pl.band_limit and BL.route(lr[i], mod)) or DET.decide(pl.detector, lr[i:i + 1], s, mod)[0]
              for i in range(lr.shape[0])]
     raw = torch.empty_like(x_up)
@@ -83,7 +83,7 @@ def run_default(pl, lr, x_up, prompt, mod, s, B=8, **kw):
         idx = torch.tensor([i for i, m in enumerate(modes) if m == mode])
         r = sample(pl, x_up[idx], prompt, s, mode, B, **kw)
         raw[idx] = r
-        out[idx] = pl.finish(r, lr[idx], s, mode, mod)
+        out[idx] = pl.finish(r, lr[idx], s, mode, mod, acquired)
     return out, raw, modes
 
 
@@ -149,35 +149,47 @@ def _uncertainty(pl, hr_raw, masks, mod, kind, s, prompt, K, B=8):
     return e, d, paths
 
 
-INTERPOLATED_BAND = 0.375   # slices a scanner zero-filled from 3/8 of their matrix: cut at x2, the input's band ends at 0.75
+# slices a scanner zero-filled from this fraction of their matrix, cut at this scale: from 3/8 at x2 the input's band
+# ends at 0.75 of its Nyquist frequency (the spectrum shows it); at x4 the input is inside the acquired band, and only
+# the header's AcquisitionMatrix tells; from 1/2 at x2 the input is exactly the acquired matrix (nothing tells)
+INTERPOLATED = ((0.375, 2), (0.375, 4), (0.5, 2), (0.5, 4))
 
 
 def _interpolated(pl, subjects, B, log):
-    """The MR validation slices as a scanner that zero-fills would give them (bandlimit.py), cut at x2 both ways:
-    the default pipeline with and without the band limit (and its route), each path told, the classical baselines."""
-    rows, s = [], 2
-    for (mod, subject), items in sorted(subjects.items()):
-        if mod not in BL.MODALITIES:
-            continue
-        hr_raw = BL.zero_filled_scan(torch.stack([torch.from_numpy(a)[None] for a, _ in items]), INTERPOLATED_BAND)
-        masks = [D.body_mask(hr_raw[i:i + 1], mod) for i in range(len(items))]
-        for kind in KINDS[mod]:
-            lr, hr, x_up = normalised_pair(hr_raw, mod, kind, s)
-            outs = dict(classical(lr, s, kind))
-            outs["diffusion"] = run_default(pl, lr, x_up, items[0][1]["prompt"], mod, s, B)[0]
-            for mode in KINDS[mod]:
-                outs[f"told {mode}"] = pl.finish(sample(pl, x_up, items[0][1]["prompt"], s, mode, B, seed=0), lr, s, mode, mod)
-            pl.band_limit = False
-            try:
-                outs["diffusion, no band limit"] = run_default(pl, lr, x_up, items[0][1]["prompt"], mod, s, B)[0]
-            finally:
-                pl.band_limit = True
-            found = sum(bool(BL.detect(lr[i])) for i in range(len(items)))
-            for name, o in outs.items():
-                rows.append(dict({"modality": mod, "subject": subject, "degradation": kind, "scale": s, "method": name,
-                                  "band_limited": found, "slices": len(items)}, **_score(o, hr, masks, lr, s, kind)))
-            log(f"[eval] interpolated {subject} {kind} x{s} (band limit found on {found} of {len(items)}): "
-                + ", ".join(f"{r['method']} {r['psnr_mask']:.2f}" for r in rows if r["subject"] == subject and r["degradation"] == kind))
+    """The MR validation slices as a scanner that zero-fills would give them (bandlimit.py), cut both ways
+    (INTERPOLATED): the default pipeline with and without the band limit (and its route) and the acquired matrix, each
+    path told, the classical baselines."""
+    rows = []
+    for band, s in INTERPOLATED:
+        for (mod, subject), items in sorted(subjects.items()):
+            if mod not in BL.MODALITIES:
+                continue
+            hr_raw = BL.zero_filled_scan(torch.stack([torch.from_numpy(a)[None] for a, _ in items]), band)
+            acquired = BL.acquired_matrix(hr_raw.shape, band)
+            masks = [D.body_mask(hr_raw[i:i + 1], mod) for i in range(len(items))]
+            prompt = items[0][1]["prompt"]
+            for kind in KINDS[mod]:
+                lr, hr, x_up = normalised_pair(hr_raw, mod, kind, s)
+                outs = dict(classical(lr, s, kind))
+                outs["diffusion"] = run_default(pl, lr, x_up, prompt, mod, s, B, acquired)[0]
+                outs["diffusion, acquired matrix unknown"] = run_default(pl, lr, x_up, prompt, mod, s, B)[0]
+                for mode in KINDS[mod]:
+                    outs[f"told {mode}"] = pl.finish(sample(pl, x_up, prompt, s, mode, B, seed=0), lr, s, mode, mod, acquired)
+                pl.band_limit = False
+                try:
+                    outs["diffusion, no band limit"] = run_default(pl, lr, x_up, prompt, mod, s, B)[0]
+                finally:
+                    pl.band_limit = True
+                found = sum(bool(BL.detect(lr[i])) for i in range(len(items)))
+                header = bool(BL.acquired_band(lr.shape, s, acquired))
+                case = []
+                for name, o in outs.items():
+                    case.append(dict({"modality": mod, "subject": subject, "degradation": kind, "scale": s, "band": band,
+                                      "method": name, "band_limited": found, "acquired_matrix_limits": header,
+                                      "slices": len(items)}, **_score(o, hr, masks, lr, s, kind)))
+                rows.extend(case)
+                log(f"[eval] interpolated from {band} {subject} {kind} x{s} (band limit found on {found} of {len(items)}; "
+                    f"acquired matrix limits: {header}): " + ", ".join(f"{r['method']} {r['psnr_mask']:.2f}" for r in case))
     return rows
 
 

@@ -178,21 +178,23 @@ def write_references(out, cfg, ae, te, un, rg, sf, det=None, ref_net=None):
         "tolerance": {"relative": 1e-4},
     }
     json.dump(j, open(os.path.join(ref, "pipeline.json"), "w"), indent=1)
-    # the band limit (bandlimit.py) on the phantom with noise, as acquired and as a scanner zero-filled it, cut at x2
+    # the band limit (bandlimit.py) on the phantom with noise, as acquired and as a scanner zero-filled it, cut at x2;
+    # and zero-filled from half its matrix, cut at x4, with the acquired matrix (64) the header would give
     g = torch.Generator().manual_seed(5)
     noisy = phantom(128, seed=3) + 2.0 * torch.randn(1, 1, 128, 128, generator=g)
     cases = []
-    for band in (None, 0.375):
+    for band, s, acquired in ((None, 2, None), (0.375, 2, None), (0.5, 4, (64, 64))):
         hr = noisy if band is None else BL.zero_filled_scan(noisy, band)
         for kind in ("kspace", "bicubic"):
-            low = D.degrade(hr, 2, kind)
-            up = D.upsample(low, 2)
+            low = D.degrade(hr, s, kind)
+            up = D.upsample(low, s)
             axes = BL.detect(low)
-            name = f"band_limit.{band or 'acquired'}.{kind}"
-            cases.append({"zero_filled_from": band, "degradation": kind, "lr": _save(ref, name + ".lr", low),
+            name = f"band_limit.{band or 'acquired'}.{kind}" + (f".x{s}.acquired{acquired[0]}x{acquired[1]}" if acquired else "")
+            cases.append({"zero_filled_from": band, "degradation": kind, "scale": s, "acquired_matrix": acquired,
+                          "lr": _save(ref, name + ".lr", low),
                           "cliffs": {axis: list(BL.cliff(low.squeeze().numpy(), i)) for i, axis in enumerate(BL.AXES)},
                           "limit": axes, "upsampled": _save(ref, name + ".up", up),
-                          "limited": _save(ref, name + ".limited", BL.limit(up, low.shape, axes))})
+                          "limited": _save(ref, name + ".limited", BL.apply(up, low, acquired))})
     json.dump({"cases": cases, "tolerance": {"drop_db": 1e-6, "relative": 1e-5}},
               open(os.path.join(ref, "band_limit.json"), "w"), indent=1)
     if det is not None:

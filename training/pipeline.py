@@ -77,14 +77,15 @@ class Pipeline:
         return self.ae.decoder(z / self.sf)[..., :H, :W]
 
     @torch.no_grad()
-    def finish(self, decoded, lr, s, mode, modality):
+    def finish(self, decoded, lr, s, mode, modality, acquired=None):
         """The decoded sample projected onto the input; on the refiner's path, refined and projected again; for MR,
-        limited to the band the input shows (bandlimit.py)."""
+        limited to the band the input shows and to the acquired matrix's (`acquired`: (rows, columns), when known;
+        bandlimit.py)."""
         out = D.consistency(decoded, lr, s, mode, modality)
         if self.refiner is not None and R.applies(mode, modality):
             out = R.refine(self.refiner, out, lr, s, mode)
         if self.band_limit and modality in BL.MODALITIES:
-            out = BL.apply(out, lr)      # a scanner-interpolated input: nothing beyond its band (bandlimit.py)
+            out = BL.apply(out, lr, acquired)    # a scanner-interpolated input: nothing beyond its band (bandlimit.py)
         return out
 
     @torch.no_grad()

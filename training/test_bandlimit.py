@@ -48,6 +48,24 @@ class BandLimitTest(unittest.TestCase):
         self.assertLess(float((limited - D.zero_filled(lr, 2)).abs().max()), 1e-3 * float(lr.abs().max()))
         self.assertLess(D.dc_residual(limited, lr, 2, "kspace"), 1e-3)
 
+    def test_an_input_smaller_than_its_acquired_matrix_keeps_to_that_band(self):
+        self.assertEqual(BL.acquired_band((1, 1, 32, 48), 4, (64, 64)), {"rows": 32, "columns": 32})
+        self.assertEqual(BL.acquired_band((1, 1, 32, 48), 4, (40, 40)), {"rows": 20})  # columns: 48 is not below 40
+        self.assertEqual(BL.acquired_band((1, 1, 32, 48), 2, (64, 64)), {"columns": 32})  # rows: 64 is not above 64
+        self.assertEqual(BL.acquired_band((1, 1, 24, 32), 2, (24, 32)), {})            # at its acquired matrix: alone
+        self.assertEqual(BL.acquired_band((1, 1, 32, 32), 4, None), {})
+        # a scan zero-filled from half its matrix, cut to a quarter: the acquired band is the HR's own band
+        hr = BL.zero_filled_scan(phantom(seed=4), 0.5)
+        lr = D.degrade(hr, 4, "kspace")
+        out = D.data_consistency(torch.rand(1, 1, 128, 128) * 100, lr, 4, "kspace")
+        limited = BL.apply(out, lr, (64, 64))
+        spectrum = torch.fft.fft2(limited.double()).abs()
+        f = torch.fft.fftfreq(128, 1 / 128).abs()
+        self.assertLess(float(spectrum[..., f > 32, :].max()), 1e-6 * float(spectrum.max()))
+        self.assertLess(float(spectrum[..., :, f > 32].max()), 1e-6 * float(spectrum.max()))
+        self.assertLess(D.dc_residual(limited, lr, 4, "kspace"), 1e-3)             # the input's band is untouched
+        self.assertLess(float((limited - hr).pow(2).mean()), float((out - hr).pow(2).mean()))
+
     def test_no_axes_leave_the_output_as_it_is(self):
         out = torch.rand(2, 1, 32, 48)
         self.assertIs(BL.limit(out, (16, 24), {}), out)

@@ -85,6 +85,7 @@ function instanceFromDataSet(parsed: ParsedDicom, bytes: Uint8Array, ref: InputR
     pixel,
     geometry: readGeometry(ds),
     promptMetadata: readPromptMetadata(ds),
+    ...acquiredMatrixOf(ds),
     ...mosaicOf(ds, pixel.rows, pixel.columns),
     bytes,
   };
@@ -93,6 +94,25 @@ function instanceFromDataSet(parsed: ParsedDicom, bytes: Uint8Array, ref: InputR
 function mosaicOf(ds: DataSet, rows: number, columns: number): { mosaic?: MosaicLayout } {
   const mosaic = readMosaic(ds, rows, columns);
   return mosaic ? { mosaic } : {};
+}
+
+/**
+ * The acquired lines along the image's axes. AcquisitionMatrix (0018,1310: US x 4, frequency rows\frequency
+ * columns\phase rows\phase columns, one of each pair 0) names the counts, not the axes: the phase-encoding count lies
+ * along InPlanePhaseEncodingDirection (0018,1312; COL: down the columns, the rows axis), the frequency count across
+ * it (a Siemens 96 x 128 slice, COL, has 128\0\0\96). Absent when either count or, for a rectangular matrix, the
+ * direction is missing.
+ */
+function acquiredMatrixOf(ds: DataSet): { acquiredMatrix?: { rows: number; columns: number } } {
+  if (ds.elements['x00181310']?.length !== 8) return {};
+  const m = [0, 1, 2, 3].map((i) => ds.uint16('x00181310', i) ?? 0);
+  const frequency = m[0] || m[1];
+  const phase = m[2] || m[3];
+  if (!frequency || !phase) return {};
+  const direction = text(ds, 'x00181312')?.toUpperCase();
+  if (direction === 'COL') return { acquiredMatrix: { rows: phase, columns: frequency } };
+  if (direction === 'ROW') return { acquiredMatrix: { rows: frequency, columns: phase } };
+  return frequency === phase ? { acquiredMatrix: { rows: phase, columns: phase } } : {};
 }
 
 function readGeometry(ds: DataSet): ImageGeometry {

@@ -77,6 +77,12 @@ export interface DicomInstance {
   pixel: PixelDescription;
   geometry: ImageGeometry;
   promptMetadata: PromptMetadata;
+  /**
+   * The lines the scanner acquired along the image's rows and columns axes (AcquisitionMatrix and
+   * InPlanePhaseEncodingDirection, MR). The pipeline keeps an input smaller than that from gaining detail beyond
+   * the acquired band.
+   */
+  acquiredMatrix?: { rows: number; columns: number };
   /** Present for a Siemens MOSAIC: each frame is a grid of slices, upscaled tile by tile. */
   mosaic?: MosaicLayout;
   /** The Part 10 bytes, kept so write-back can clone the dataset. */

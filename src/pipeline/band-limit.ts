@@ -7,6 +7,10 @@ import type { Plane } from './plane';
  * acquire by zero-filling k-space; such a slice has nothing beyond the acquired band, and neither has a larger copy
  * of it. When the input still holds that band's edge, its own spectrum shows it as a cliff, and the output keeps
  * nothing beyond the input's band along that axis: detail added there would be detail the scan never had.
+ * The header can say it where the spectrum cannot: an input smaller than its AcquisitionMatrix was reduced after
+ * reconstruction, and any reconstruction of that acquisition on the output's grid holds nothing beyond the acquired
+ * band (`acquiredBand`). An input at its acquired matrix is left alone: detail beyond an acquisition is what
+ * super-resolution is for.
  */
 
 /** Where the input's spectrum ends, per axis, as a fraction of its Nyquist frequency (absent: it does not end inside). */
@@ -73,16 +77,60 @@ export function largestCliff(profile: Float64Array, spec: BandLimitSpec): { drop
   return best;
 }
 
+/** The highest |frequency| (bins of the output's grid) an output keeps along each axis named. */
+export type KeptBand = Partial<Record<Axis, number>>;
+
 /**
- * `out` with nothing beyond the input's band along the limited axes: |f| <= floor((h - 1) / 2) for an h-pixel input,
- * so without an even input's Nyquist frequency (whose mirror pair the k-space projection leaves half unset, and where
- * a band-limited input holds nothing).
+ * The input's band along the limited axes: |f| <= floor((h - 1) / 2) for an h-pixel input, so without an even
+ * input's Nyquist frequency (whose mirror pair the k-space projection leaves half unset, and where a band-limited
+ * input holds nothing).
  */
+export function inputBand(lr: Plane, limit: BandLimit): KeptBand {
+  const kept: KeptBand = {};
+  if (limit.rows !== undefined) kept.rows = Math.floor((lr.height - 1) / 2);
+  if (limit.columns !== undefined) kept.columns = Math.floor((lr.width - 1) / 2);
+  return kept;
+}
+
+/** The lines a scanner acquired along each axis of the image (from DICOM AcquisitionMatrix). */
+export interface AcquiredMatrix {
+  rows: number;
+  columns: number;
+}
+
+/**
+ * The acquired matrix's band along each axis where the input is smaller than it and the output larger: |f| <= floor(m / 2)
+ * for m acquired lines, as a magnitude image of such an acquisition holds (training/bandlimit.py `acquired_band`).
+ */
+export function acquiredBand(lr: Plane, scale: number, acquired: AcquiredMatrix | undefined): KeptBand {
+  const kept: KeptBand = {};
+  if (!acquired) return kept;
+  if (lr.height < acquired.rows && acquired.rows < lr.height * scale) kept.rows = Math.floor(acquired.rows / 2);
+  if (lr.width < acquired.columns && acquired.columns < lr.width * scale) kept.columns = Math.floor(acquired.columns / 2);
+  return kept;
+}
+
+/** Per axis, the tighter of two bands. */
+export function tighterBand(a: KeptBand, b: KeptBand): KeptBand {
+  const kept: KeptBand = {};
+  for (const axis of AXES) {
+    const limits = [a[axis], b[axis]].filter((v): v is number => v !== undefined);
+    if (limits.length) kept[axis] = Math.min(...limits);
+  }
+  return kept;
+}
+
+/** `out` with nothing beyond the input's band along the limited axes (`inputBand`). */
 export function limitBand(out: Plane, lr: Plane, limit: BandLimit): Plane {
-  if (limit.rows === undefined && limit.columns === undefined) return out;
+  return keepBand(out, inputBand(lr, limit));
+}
+
+/** `out` with nothing beyond |f| = kept[axis] along each axis named. */
+export function keepBand(out: Plane, kept: KeptBand): Plane {
+  if (kept.rows === undefined && kept.columns === undefined) return out;
   const spectrum = fft2Real(out.data, out.height, out.width);
-  const keepY = keptFrequencies(out.height, limit.rows === undefined ? Infinity : Math.floor((lr.height - 1) / 2));
-  const keepX = keptFrequencies(out.width, limit.columns === undefined ? Infinity : Math.floor((lr.width - 1) / 2));
+  const keepY = keptFrequencies(out.height, kept.rows ?? Infinity);
+  const keepX = keptFrequencies(out.width, kept.columns ?? Infinity);
   for (let y = 0; y < out.height; y++) {
     for (let x = 0; x < out.width; x++) {
       if (keepY[y] && keepX[x]) continue;

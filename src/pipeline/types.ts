@@ -1,6 +1,6 @@
 import type { EventEmitter } from 'node:events';
 import type { Tensor } from '../shared/tensor';
-import type { BandLimit } from './band-limit';
+import type { AcquiredMatrix, BandLimit } from './band-limit';
 import type { DegradationMode, Manifest } from './manifest';
 import type { Device } from './runtime/onnx-session';
 
@@ -23,6 +23,11 @@ export interface UpscaleOptions {
    * bicubic (resampled), or auto (unknown; the default of models that support it).
    */
   degradation?: DegradationMode;
+  /**
+   * The lines the scanner acquired along each axis (the source's DICOM AcquisitionMatrix), when known: an MR input
+   * smaller than that along an axis gets nothing beyond the acquired band there on an output grid larger than it.
+   */
+  acquiredMatrix?: AcquiredMatrix;
   /** ddim | ddpm | dpmsolver++ (default: manifest scheduler.type). */
   scheduler?: string;
   onProgress?: (fraction: number) => void;
@@ -67,6 +72,8 @@ export interface AppliedSettings {
   refinerPasses?: number;
   /** Where the input's own spectrum ended inside its band (a scanner zero-filled it), per axis: the output keeps nothing beyond the input's band there (model 2.4.1, MR). */
   bandLimit?: BandLimit;
+  /** The acquired matrix whose band limited the output, when the input was smaller than it and the output larger (MR). */
+  acquiredMatrix?: AcquiredMatrix;
   /** The factor the per-pixel SD was multiplied by (the model's calibration; 1 when it has none). */
   uncertaintyScale: number;
 }

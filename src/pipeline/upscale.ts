@@ -2,7 +2,7 @@ import { MedsrError, throwIfCancelled } from '../shared/errors';
 import { SeededRng } from '../shared/rng';
 import type { Tensor } from '../shared/tensor';
 import { describeLimit, UPSCALE_DEFAULTS, UPSCALE_LIMITS, withinLimit, type LimitedOption } from '../shared/upscale-options';
-import { bandLimitApplies, detectBandLimit, limitBand } from './band-limit';
+import { acquiredBand, bandLimitApplies, detectBandLimit, inputBand, keepBand, tighterBand } from './band-limit';
 import { consistencyResidual, projectOntoInput } from './consistency';
 import { conditionedPrompt, ctBlurSigma, defaultDegradationMode, degradationModes, uncertaintyScale, type DegradationMode, type Manifest } from './manifest';
 import type { LoadedModel } from './model';
@@ -81,8 +81,12 @@ export async function runUpscale(model: LoadedModel, input: Tensor, options: Ups
   const lr = checkInput(input, o.scale);
   // an input a scanner zero-filled: nothing beyond its band along the axes where its own spectrum ends, and in `auto`
   // the model's path for it (the detector reads the band near Nyquist that such an input lacks)
-  const bandLimit = bandLimitApplies(manifest.band_limit, options.modality) ? detectBandLimit(lr, manifest.band_limit) : {};
+  const applies = bandLimitApplies(manifest.band_limit, options.modality);
+  const bandLimit = applies ? detectBandLimit(lr, manifest.band_limit!) : {};
   const limited = Object.keys(bandLimit).length > 0;
+  // an input smaller than the matrix its scanner acquired, on an output grid larger than it: nothing beyond that band
+  const acquired = applies ? acquiredBand(lr, o.scale, options.acquiredMatrix) : {};
+  const kept = tighterBand(inputBand(lr, bandLimit), acquired);
   // `auto`: MR slices go to the path the detector picks (the two grids differ), modalities in the detector's routes to
   // theirs (CT: resampled); the rest stay blind
   const detected = o.degradation !== 'auto' ? undefined
@@ -140,7 +144,7 @@ export async function runUpscale(model: LoadedModel, input: Tensor, options: Ups
       projected = await timer.time('consistency', () => projectOntoInput(refined, lr, o.scale, mode, dcOptions));
       throwIfCancelled(options.signal);
     }
-    if (limited) projected = await timer.time('consistency', () => limitBand(projected, lr, bandLimit));
+    if (Object.keys(kept).length) projected = await timer.time('consistency', () => keepBand(projected, kept));
     stats.add(projected);
   }
   timer.count('tiles', plan.tiles.length);
@@ -155,6 +159,7 @@ export async function runUpscale(model: LoadedModel, input: Tensor, options: Ups
   options.onProgress?.(1);
   const settings = { steps: o.steps, samples: o.samples, seed: o.seed, guidance: o.guidance, scheduler: o.scheduler, initStrength: o.initStrength, degradation: mode, requestedDegradation: o.degradation,
     ...(detected?.probabilityKspace === undefined ? {} : { detectorProbabilityKspace: detected.probabilityKspace }),
-    ...(detected?.reason === undefined ? {} : { degradationReason: detected.reason }), ...(refiner ? { refined: true, refinerPasses: refinerRuns } : {}), ...(limited ? { bandLimit } : {}), uncertaintyScale: sdScale };
+    ...(detected?.reason === undefined ? {} : { degradationReason: detected.reason }), ...(refiner ? { refined: true, refinerPasses: refinerRuns } : {}), ...(limited ? { bandLimit } : {}),
+    ...(Object.keys(acquired).length ? { acquiredMatrix: options.acquiredMatrix! } : {}), uncertaintyScale: sdScale };
   return { mean: tensorOf(mean), std: std ? tensorOf(std) : undefined, dcResidual, timings: timer.totals, settings };
 }

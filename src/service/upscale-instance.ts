@@ -87,6 +87,7 @@ export async function upscaleInstance(instance: DicomInstance, request: SliceReq
       ...(options.guidance !== undefined ? { guidance: options.guidance } : {}),
       ...(options.degradation !== undefined ? { degradation: options.degradation } : {}),
       ...(options.scheduler !== undefined ? { scheduler: options.scheduler } : {}),
+      ...(instance.acquiredMatrix !== undefined ? { acquiredMatrix: instance.acquiredMatrix } : {}),
       ...(request.signal ? { signal: request.signal } : {}),
       onProgress: (fraction) => request.onProgress?.((f + fraction) / frames),
     });
@@ -145,7 +146,8 @@ export async function upscaleInstance(instance: DicomInstance, request: SliceReq
 /** DerivationDescription's account of the degradation: what was asked, what ran, and why. */
 function describeDegradation(applied: UpscaleResult['settings']): string {
   const passes = (applied.refinerPasses ?? 1) > 1 ? ` (${applied.refinerPasses} passes)` : '';
-  const limit = applied.bandLimit ? `; ${describeBandLimit(applied.bandLimit)}` : '';
+  const limit = (applied.bandLimit ? `; ${describeBandLimit(applied.bandLimit)}` : '')
+    + (applied.acquiredMatrix ? `; acquired matrix ${applied.acquiredMatrix.rows} x ${applied.acquiredMatrix.columns}: nothing added beyond its band` : '');
   const projection = (applied.refined ? `exact projection; pixel refiner, projected again${passes}` : 'exact projection') + limit;
   if (applied.requestedDegradation !== 'auto') return `${applied.degradation} (told; ${projection})`;
   if (applied.degradation === 'auto') return 'auto (blind; low-band projection)';

@@ -9,6 +9,7 @@ import { decodeFrame, readDicomBytes, type DicomInstance } from '../../src/inges
 export const CORPUS = path.resolve(__dirname, '..', '..', '.cache', 'corpus');
 export const PYDICOM = path.join(CORPUS, 'python3-pydicom/usr/lib/python3/dist-packages/pydicom/data/test_files');
 export const GDCM_XA = path.join(CORPUS, 'libgdcm3.0/usr/share/doc/libgdcm3.0/examples/00191113.dcm');
+export const NIBABEL_NICOM = path.join(CORPUS, 'python3-nibabel/usr/lib/python3/dist-packages/nibabel/nicom/tests/data');
 export const OCTAVE = path.join(CORPUS, 'octave-dicom/usr/share/octave/packages/dicom-0.5.1/imdata');
 
 export function corpusFile(...parts: string[]): string {

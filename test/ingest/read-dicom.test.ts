@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { readDicomBytes, type InputRef } from '../../src/ingest';
 import { MedsrError } from '../../src/shared/errors';
-import { buildDicom, pydicom, readFileInstance } from './helpers';
+import { buildDicom, corpusFile, CORPUS, NIBABEL_NICOM, pydicom, readFileInstance } from './helpers';
 
 const ref = (label: string): InputRef => ({ path: label, label });
 
@@ -34,6 +34,17 @@ describe('metadata', () => {
     expect(mr.modality).toBe('MR');
     expect(mr.promptMetadata.RepetitionTime).toBeGreaterThan(0);
     expect(mr.promptMetadata.EchoTime).toBeGreaterThan(0);
+  });
+
+  it('maps the acquired matrix onto the image axes by the phase-encoding direction', () => {
+    // Siemens, 384 x 384, AcquisitionMatrix 0\384\202\0, InPlanePhaseEncodingDirection ROW: the 202 phase lines run
+    // along each row, so they are the columns' count
+    expect(readFileInstance(corpusFile(NIBABEL_NICOM, 'slicethickness_empty_string.dcm')).acquiredMatrix).toEqual({ rows: 384, columns: 202 });
+    // a Siemens MOSAIC of 72 x 72 tiles, 72\0\0\72: the tile's matrix
+    const mosaic = readFileInstance(corpusFile(CORPUS, 'dicomnifti/usr/share/doc/dicomnifti/examples/0001.dcm'));
+    expect(mosaic.mosaic).toBeDefined();
+    expect(mosaic.acquiredMatrix).toEqual({ rows: 72, columns: 72 });
+    expect(readFileInstance(pydicom('MR_small.dcm')).acquiredMatrix).toBeUndefined();     // none in the header
   });
 
   it('keeps the Part 10 bytes for write-back', () => {

@@ -1,7 +1,7 @@
 /** @jest-environment ./test/pipeline/helpers/ort-environment.js */
 import fs from 'node:fs';
 import path from 'node:path';
-import { bandLimitApplies, detectBandLimit, largestCliff, limitBand, powerProfile, type BandLimit } from '../../src/pipeline/band-limit';
+import { acquiredBand, bandLimitApplies, detectBandLimit, inputBand, keepBand, largestCliff, limitBand, powerProfile, tighterBand, type BandLimit } from '../../src/pipeline/band-limit';
 import { fft2Real, ifft2Real } from '../../src/pipeline/fft/fft2';
 import { loadManifest, type BandLimitSpec } from '../../src/pipeline/manifest';
 import { disposeModel, loadModel } from '../../src/pipeline/model';
@@ -74,6 +74,19 @@ describe('band limit (training/bandlimit.py)', () => {
     expect(limitBand(out, lr, {})).toBe(out);
   });
 
+  it('keeps an input smaller than its acquired matrix to that band on an output grid larger than it', () => {
+    const lr = bandNoise(32, 48, { rows: 1, columns: 1 });
+    expect(acquiredBand(lr, 4, { rows: 64, columns: 64 })).toEqual({ rows: 32, columns: 32 });
+    expect(acquiredBand(lr, 4, { rows: 40, columns: 40 })).toEqual({ rows: 20 });   // the columns' input (48) is not smaller than 40
+    expect(acquiredBand(lr, 2, { rows: 64, columns: 64 })).toEqual({ columns: 32 }); // the rows' output (64) is not larger than 64
+    expect(acquiredBand(lr, 4, undefined)).toEqual({});
+    expect(acquiredBand(lr, 2, { rows: 32, columns: 48 })).toEqual({});            // an input at its acquired matrix is left alone
+    expect(tighterBand({ rows: 15 }, { rows: 32, columns: 32 })).toEqual({ rows: 15, columns: 32 });
+    const out = bandNoise(128, 192, { rows: 1, columns: 1 }, 3);
+    const kept = keepBand(out, { rows: 32, columns: 32 });
+    expect(beyond(kept, 32, 32)).toBeLessThan(1e-6 * beyond(out, 32, 32));
+  });
+
   it('applies to the modalities the model names', () => {
     expect(bandLimitApplies(SPEC, 'mr')).toBe(true);
     expect(bandLimitApplies(SPEC, 'CT')).toBe(false);
@@ -84,6 +97,9 @@ describe('band limit (training/bandlimit.py)', () => {
 interface BandLimitCase {
   zero_filled_from: number | null;
   degradation: string;
+  /** absent in references exported before the acquired matrix (model 2.4.1): x2, none */
+  scale?: number;
+  acquired_matrix?: [number, number] | null;
   lr: { shape: number[]; file: string };
   upsampled: { shape: number[]; file: string };
   limited: { shape: number[]; file: string };
@@ -116,7 +132,9 @@ describe.each(withCases.length ? withCases : ['(no model with band-limit referen
       }
       const limit = detectBandLimit(lr, spec);
       expect(limit).toEqual(c.limit);
-      const limited = limitBand(readPlane(dir, c.upsampled), lr, limit);
+      const up = readPlane(dir, c.upsampled);
+      const kept = tighterBand(inputBand(lr, limit), acquiredBand(lr, up.width / lr.width, c.acquired_matrix ? { rows: c.acquired_matrix[0], columns: c.acquired_matrix[1] } : undefined));
+      const limited = keepBand(up, kept);
       const want = readPlane(dir, c.limited);
       const peak = want.data.reduce((a, v) => Math.max(a, Math.abs(v)), 0);
       let worst = 0;

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import dicomParser from 'dicom-parser';
-import { readDicomBytes } from '../../src/ingest';
+import { readDicomBytes, type DicomInstance } from '../../src/ingest';
 import { fft2Real, ifft2Real } from '../../src/pipeline/fft/fft2';
 import type { Runtime } from '../../src/service/runtime';
 import { CT_SMALL, MR_SMALL } from './helpers/replicating-processor';
@@ -94,6 +94,39 @@ describe('upscaleInstance with the real ingest, pipeline and model', () => {
     const written = path.join(tempDir(), 'sr.dcm');
     fs.writeFileSync(written, out.derived);
     expect(newIodErrors(written, file)).toEqual([]);
+  });
+
+  it('keeps an MR slice smaller than the matrix its scanner acquired to that band, and says so', async () => {
+    const withMatrix = (matrix: number[], direction: string): DicomInstance => {
+      const msg = dcmjs.data.DicomMessage.readFile(fs.readFileSync(MR_SMALL).buffer.slice(0));
+      const ds = dcmjs.data.DicomMetaDictionary.naturalizeDataset(msg.dict);
+      Object.assign(ds, { AcquisitionMatrix: matrix, InPlanePhaseEncodingDirection: direction });
+      msg.dict = dcmjs.data.DicomMetaDictionary.denaturalizeDataset(ds);
+      const file = path.join(tempDir(), `acquired-${matrix.join('-')}.dcm`);
+      fs.writeFileSync(file, new Uint8Array(msg.write()));
+      return readDicomBytes(new Uint8Array(fs.readFileSync(file)), { path: file, label: file });
+    };
+    // MR_small is 64 x 64: as if reduced from a 96-line acquisition (frequency 96, phase 80 along each row)
+    const reduced = withMatrix([0, 96, 80, 0], 'ROW');
+    expect(reduced.acquiredMatrix).toEqual({ rows: 96, columns: 80 });
+    const out = await runtime.processor(reduced, { options: { scale: 2, seed: 1, steps: 1 } });
+    expect(out.degradation).toContain('; acquired matrix 96 x 80: nothing added beyond its band)');
+    // the 128 x 128 output keeps |f| <= 48 down the rows and <= 40 along them
+    const { frames, rows, columns } = out.derivedPixels!;
+    const spectrum = fft2Real(Float32Array.from(frames[0]!), rows, columns);
+    let inside = 0;
+    let outside = 0;
+    for (let y = 0; y < rows; y++) {
+      for (let x = 0; x < columns; x++) {
+        const power = spectrum.re[y * columns + x]! ** 2 + spectrum.im[y * columns + x]! ** 2;
+        if (Math.min(y, rows - y) <= 48 && Math.min(x, columns - x) <= 40) inside += power;
+        else outside += power;
+      }
+    }
+    expect(outside).toBeLessThan(1e-6 * inside);      // what is left beyond: the rounding to stored integers
+    // at its acquired matrix the slice is left alone: adding detail beyond an acquisition is the point
+    const native = await runtime.processor(withMatrix([64, 0, 0, 64], 'COL'), { options: { scale: 2, seed: 1, steps: 1 } });
+    expect(native.degradation).not.toContain('acquired matrix');
   });
 
   it('uses the UIDs a job asks for, so a retried slice rewrites the same instance', async () => {
