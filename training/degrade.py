@@ -330,11 +330,12 @@ def training_consistency(out, lr, s, kind, modality, cg_iters=6):
 
 
 def magnitude_with_noise(x, sigma, gen):
-    """|x + n|, n complex Gaussian (std sigma per channel): the noisy magnitude image of a real scan."""
+    """|x + n|, n complex Gaussian (std sigma per channel): the noisy magnitude image of a real scan (x real, or complex
+    with its phase)."""
     if sigma <= 0:
         return x, None
     n = torch.randn(x.shape + (2,), generator=gen, dtype=torch.float64) * sigma
-    z = torch.complex(x.double() + n[..., 0], n[..., 1])
+    z = x.to(torch.complex128) + torch.complex(n[..., 0], n[..., 1])
     return z.abs().float(), z
 
 

@@ -16,7 +16,9 @@ logistic model on band powers (model 2.0.0), which was right on 94% of validatio
 fitted on one slice at x4, called 87% of resampled x4 slices k-space.
 
 Trained on the training MR acquisitions (VolPack, DIPY) and the photographs, with noisy-magnitude
-copies, random crops (LR sides 32 px and up) and, for the resampled class, also box filters. Colin27 is
+copies, random crops (LR sides 32 px and up), for the k-space class also slices acquired at the lower matrix
+itself (the magnitude of a phased, noisy complex image's central k-space: model 2.5.0), and for the resampled
+class also box filters. Colin27 is
 left out: it is a 27-scan average resampled to a template grid, so its own spectrum rolls off like a
 resampled image's and its truncated slices would teach the resampled look as k-space.
 The graph `detector.onnx` holds the normalisation too, so the TypeScript side only runs it
@@ -151,19 +153,30 @@ class PairSampler(Seeded):
         if m["modality"] == "PHOTO":
             x = ((x - x.min()) / (x.max() - x.min()).clamp(min=1e-6)) ** r.uniform(0.5, 2.0)
         level = float(torch.quantile(x.flatten()[::7], 0.995).clamp(min=1e-6))
+        # a k-space pair of this draw may be a scan acquired at the lower matrix itself (below): only it needs the
+        # complex image's phase (the magnitude of a phased image plus complex noise is distributed as without it)
+        acquired_low = r.random() < 0.5
+        z = None                  # the complex image behind the magnitude x, while x is still one
         if r.random() < 0.85:     # real scans are noisy magnitude images; sigma 0.2-6% of the bright level
-            x = D.magnitude_with_noise(x, level * math.exp(r.uniform(math.log(0.002), math.log(0.06))), self.gen)[0]
+            sigma = level * math.exp(r.uniform(math.log(0.002), math.log(0.06)))
+            x, z = D.magnitude_with_noise(x * smooth_phase(x.shape, r) if acquired_low else x, sigma, self.gen)
         # how scanners reconstruct: a k-space filter (apodisation) or zero-filled interpolation to a larger
         # matrix; a lower matrix cut from such a scan is still a lower matrix
         if r.random() < 0.3:
-            x = apodised(x, r.uniform(0.3, 0.9), r.uniform(0.05, 0.8))
+            x, z = apodised(x, r.uniform(0.3, 0.9), r.uniform(0.05, 0.8)), None
         if r.random() < 0.15:
+            z = None
             H, W = x.shape[-2:]
             z = D.zero_filled(x, 2).clamp(min=0)
             i, j = r.randrange(0, H + 1) // s * s, r.randrange(0, W + 1) // s * s
             x = z[..., i:i + H, j:j + W]
         kspace = r.random() < 0.5
-        if kspace:
+        if kspace and z is not None and acquired_low:
+            # a scan acquired at the lower matrix itself: the magnitude of the complex image's central k-space
+            # (model 2.5.0; the readers trained on lower matrices cut from magnitude scans alone called most
+            # such slices resampled: P(k-space) 0.30 at the median for validation slices at x2)
+            lr = D.kspace_down_complex(z, s)
+        elif kspace:
             lr = D.degrade(x, s, "kspace")
         elif r.random() < 0.8:
             lr = D.degrade(x, s, "bicubic")
@@ -183,6 +196,17 @@ class PairSampler(Seeded):
     def batch(self, n, s):
         xs, ys = zip(*(self.pair(s) for _ in range(n)))
         return torch.cat(xs), torch.tensor(ys)
+
+
+def smooth_phase(shape, r):
+    """exp(i phi) for a smooth random phase map (a quadratic over the slice, up to +-pi at its corners), as the
+    complex image of a real acquisition has (coil sensitivities, off-resonance)."""
+    H, W = shape[-2:]
+    yy, xx = torch.meshgrid(torch.linspace(-1, 1, H, dtype=torch.float64), torch.linspace(-1, 1, W, dtype=torch.float64),
+                            indexing="ij")
+    c = [r.uniform(-1, 1) for _ in range(5)]
+    phi = (math.pi / 2.5) * (c[0] * xx + c[1] * yy + c[2] * xx * yy + c[3] * xx ** 2 + c[4] * yy ** 2)
+    return torch.exp(1j * phi)
 
 
 def apodised(x, start, edge):

@@ -51,6 +51,17 @@ class Projections(unittest.TestCase):
         self.assertEqual(tuple(lr.shape), (1, 1, 32, 32))
         self.assertTrue(bool((lr >= 0).all()))
 
+    def test_a_phased_complex_image_gives_the_same_noisy_magnitude(self):
+        hr = phantom(seed=5).abs() + 1
+        phase = torch.exp(1j * torch.linspace(-3, 3, hr.shape[-1], dtype=torch.float64))
+        plain, _ = D.magnitude_with_noise(hr, 0.0, None)
+        self.assertIs(plain, hr)
+        a, za = D.magnitude_with_noise(hr, 0.05, torch.Generator().manual_seed(1))
+        b, zb = D.magnitude_with_noise(hr * phase, 0.05, torch.Generator().manual_seed(1))
+        self.assertTrue(torch.allclose(zb.angle().sub(za.angle()).abs().mean(), torch.tensor(1.5, dtype=torch.float64), atol=0.5))
+        # the noise is rotation-invariant: the same image and noise level, whatever the phase, give the same spread
+        self.assertAlmostEqual(float((a - hr).std()), float((b - hr).std()), delta=0.01)
+
 
 if __name__ == "__main__":
     unittest.main()
