@@ -340,6 +340,20 @@ def write(path, idx, model_id):
             A(f"Zero-filled from {band:g} of the matrix:\n")
             A(_table(head, rows))
             A("")
+    if m.get("magnitude_matrices"):
+        A("### MR lower matrices reconstructed as magnitudes\n")
+        A("The tables above cut a lower matrix as the real part of the inverse FFT of the central k-space (what the "
+          "k-space projection assumes). MR code usually writes the magnitude, |IFFT|, whose ringing is folded above "
+          "zero; a scan acquired at the lower matrix is such a magnitude too. The same validation slices cut that "
+          "way: how the default pipeline routes them, and the k-space path told.\n")
+        rows = []
+        for k, rs, best, by in _cases(m["magnitude_matrices"]):
+            rows.append([k[0], f"x{k[2]}", f"{rs[0]['called_kspace']} of {rs[0]['slices']}", best["method"],
+                         _f(best["psnr_mask"]), _f(by["diffusion"]), f"{by['diffusion'] - best['psnr_mask']:+.2f} dB",
+                         _f(by["diffusion, told"]), f"{by['diffusion, told'] - best['psnr_mask']:+.2f} dB"])
+        A(_table(["subject", "scale", "called k-space", "best classical", "its PSNR", "default", "gain", "told k-space",
+                  "gain told"], rows))
+        A("")
     A("### Steps and samples (MR k-space and CT area inputs; mean of K samples, then the auto projection)\n")
     agg = {}
     for r in m["steps"]:
