@@ -176,9 +176,6 @@ class PairSampler(Seeded):
             # (model 2.5.0; the readers trained on lower matrices cut from magnitude scans alone called most
             # such slices resampled: P(k-space) 0.30 at the median for validation slices at x2)
             lr = D.kspace_down_complex(z, s)
-        elif kspace and r.random() < 0.4:
-            # a lower matrix cut from a magnitude scan and written as a magnitude, |IFFT|, as MR code usually does
-            lr = D.kspace_down(x, s, drop_nyquist=False, magnitude=True)
         elif kspace:
             lr = D.degrade(x, s, "kspace")
         elif r.random() < 0.8:
