@@ -395,16 +395,19 @@ def write(path, idx, model_id):
       "look at the uncertainty map and at the input.")
     A("- Auto mode on MR depends on the degradation detector. " + (m["detector"]["summary"] if m.get("detector") else "")
       + " It was trained on two training acquisitions and photographs; scans that were interpolated by the scanner with a "
-      "non-Fourier kernel (like the Colin27 template, left out of its training for that reason) look resampled to it, and so do most "
-      "native acquisitions (their k-space filters roll their spectra off) and lower matrices cut from scans the scanner zero-filled to a larger "
-      "matrix (see the notes under Training). Cut from such a scan at a scale no larger than its zero-filling, a slice cannot gain over "
-      "zero-filled Fourier, which reproduces the scan; any added detail is error there. When you know how a slice was made, say so "
-      "(`--degradation`).")
+      "non-Fourier kernel (like the Colin27 template, left out of its training for that reason) look resampled to it, and so do "
+      "native acquisitions whose k-space filters roll their spectra off, a third of the validation slices acquired at the lower "
+      "matrix itself at x2 (half at x4), and as many lower matrices written as magnitudes (the magnitude table; see the notes under "
+      "Training). Cut from a scan the scanner zero-filled at a scale no larger than its zero-filling, a slice cannot gain over "
+      "zero-filled Fourier, which reproduces the scan; any added detail is error there (the Scanner-interpolated MR tables, zero-filled "
+      "from 1/2 at x2). When you know how a slice was made, say so (`--degradation`).")
     A("- Band limit (`bandlimit.py`): an MR input whose own spectrum ends inside its band is taken for a scanner's zero-filled "
       "reconstruction, gets nothing beyond its band, and in auto mode takes the k-space path. Resampled copies of such scans "
-      "then lose to Lanczos (the Scanner-interpolated MR table: 11-14 dB) unless told `--degradation bicubic`; an input that is "
-      "exactly the acquired matrix shows no band limit, and some zero-filled scans with sharp edges and little noise fall "
-      "under the 8 dB threshold.")
+      "then lose to Lanczos (the Scanner-interpolated MR tables, zero-filled from 3/8 at x2) unless told `--degradation bicubic`; "
+      "an input that is exactly the acquired matrix shows no band limit, and some zero-filled scans with sharp edges and little "
+      "noise fall under the 8 dB threshold. The acquired-matrix limit needs the source's AcquisitionMatrix and "
+      "InPlanePhaseEncodingDirection: an input written without them (or with them rewritten for its own matrix) is treated as "
+      "an acquisition.")
     A("- CT: one real volume, one scanner, head only; validation is a held-out slab of the same patient, whose "
       "neighbouring slices (4 either side excluded) trained the networks. The CT gains therefore likely "
       "overstate what to expect on other patients, scanners and reconstruction kernels; the external CT test "
