@@ -397,7 +397,7 @@ def write(path, idx, model_id):
       + " It was trained on two training acquisitions and photographs; scans that were interpolated by the scanner with a "
       "non-Fourier kernel (like the Colin27 template, left out of its training for that reason) look resampled to it, and so do "
       "native acquisitions whose k-space filters roll their spectra off, a third of the validation slices acquired at the lower "
-      "matrix itself at x2 (half at x4), and as many lower matrices written as magnitudes (the magnitude table; see the notes under "
+      "matrix itself at x2 (half at x4), and about as many lower matrices written as magnitudes (the magnitude table; see the notes under "
       "Training). Cut from a scan the scanner zero-filled at a scale no larger than its zero-filling, a slice cannot gain over "
       "zero-filled Fourier, which reproduces the scan; any added detail is error there (the Scanner-interpolated MR tables, zero-filled "
       "from 1/2 at x2). When you know how a slice was made, say so (`--degradation`).")
