@@ -165,16 +165,17 @@ class PairSampler(Seeded):
         if r.random() < 0.3:
             x, z = apodised(x, r.uniform(0.3, 0.9), r.uniform(0.05, 0.8)), None
         if r.random() < 0.15:
-            z = None
             H, W = x.shape[-2:]
             z = D.zero_filled(x, 2).clamp(min=0)
             i, j = r.randrange(0, H + 1) // s * s, r.randrange(0, W + 1) // s * s
             x = z[..., i:i + H, j:j + W]
+            # z stays the whole zero-filled slice: a k-space pair drawn as acquired at the lower matrix (below) is then
+            # the magnitude of that slice's central k-space, a lower matrix of the zero-filled scan (as 2.5.0 trained)
         kspace = r.random() < 0.5
         if kspace and z is not None and acquired_low:
             # a scan acquired at the lower matrix itself: the magnitude of the complex image's central k-space
             # (model 2.5.0; the readers trained on lower matrices cut from magnitude scans alone called most
-            # such slices resampled: P(k-space) 0.30 at the median for validation slices at x2)
+            # such slices resampled: P(k-space) 0.09 at the median for validation slices acquired so at x2)
             lr = D.kspace_down_complex(z, s)
         elif kspace:
             lr = D.degrade(x, s, "kspace")
