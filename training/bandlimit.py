@@ -15,8 +15,9 @@ drops 7-13 dB). Caught though it is no scanner's doing: an image with a comb of 
 The pipeline (pipeline.py `finish`, src/pipeline/band-limit.ts) applies this to MR on every path.
 
 The header can say the same where the spectrum cannot: DICOM's AcquisitionMatrix (0018,1310) gives the matrix the
-scanner acquired (its phase-encoding count lies along InPlanePhaseEncodingDirection, its frequency count across it). An input smaller than that matrix was reduced after reconstruction (a scan the scanner zero-filled
-to 512 from 256, cut to 128 for x4: its band is all inside the acquired one, so it shows no cliff). Any reconstruction
+scanner acquired (its phase-encoding count lies along InPlanePhaseEncodingDirection, its frequency count across
+it). An input smaller than that matrix was reduced after reconstruction (a scan the scanner zero-filled to 512 from
+256, cut to 128 for x4: its band is all inside the acquired one, so it shows no cliff). Any reconstruction
 of that acquisition on the output's grid holds nothing beyond the acquired band, so along an axis where the input is
 smaller than the acquired matrix and the output larger, the output keeps nothing beyond it (`acquired_band`). An
 input at its acquired matrix is left alone: adding detail beyond an acquisition is what super-resolution is for.
@@ -103,11 +104,6 @@ def keep_band(out, highest):
     if "columns" in highest:
         keep = keep * (torch.fft.fftfreq(W, 1 / W).abs().view(1, -1) <= highest["columns"])
     return torch.fft.ifft2(torch.fft.fft2(out.double()) * keep).real.to(out.dtype)
-
-
-def limit(out, lr_shape, axes):
-    """`out` [B,1,H,W] with nothing beyond the input's band along `axes` (`input_band`)."""
-    return keep_band(out, input_band(lr_shape, axes))
 
 
 def route(lr, modality):

@@ -120,11 +120,6 @@ export function tighterBand(a: KeptBand, b: KeptBand): KeptBand {
   return kept;
 }
 
-/** `out` with nothing beyond the input's band along the limited axes (`inputBand`). */
-export function limitBand(out: Plane, lr: Plane, limit: BandLimit): Plane {
-  return keepBand(out, inputBand(lr, limit));
-}
-
 /** `out` with nothing beyond |f| = kept[axis] along each axis named. */
 export function keepBand(out: Plane, kept: KeptBand): Plane {
   if (kept.rows === undefined && kept.columns === undefined) return out;
