@@ -46,6 +46,15 @@ class DetectorTest(unittest.TestCase):
         hi = lambda t: float(torch.fft.fft2(t - t.mean())[..., 28:36, 28:36].abs().mean())
         self.assertLess(hi(y), 0.5 * hi(x))
 
+    def test_masking_zeroes_the_dark_background_and_keeps_the_tissue(self):
+        x = torch.full((1, 1, 64, 64), 3.0)           # a noise-level background ...
+        x[..., 16:48, 16:48] = 100.0                   # ... around a bright square
+        y = DET.masked(x, 20.0)
+        self.assertEqual(float(y[..., :8, :].abs().max()), 0.0)
+        self.assertTrue(torch.equal(y[..., 16:48, 16:48], x[..., 16:48, 16:48]))
+        # next to the tissue the local mean is high: a rim of background stays, as thresholded masks leave it
+        self.assertEqual(float(y[..., 15, 32]), 3.0)
+
     def test_evidence_pooling_lets_informative_positions_decide(self):
         # per-position outputs: logit 1 and high evidence at one position of 64, logit -0.2 and none elsewhere
         maps = torch.full((1, 2 * len(DET.SCALES), 8, 8), -0.2)
