@@ -343,9 +343,10 @@ def write(path, idx, model_id):
     if m.get("magnitude_matrices"):
         A("### MR lower matrices reconstructed as magnitudes\n")
         A("The tables above cut a lower matrix as the real part of the inverse FFT of the central k-space (what the "
-          "k-space projection assumes). MR code usually writes the magnitude, |IFFT|, whose ringing is folded above "
-          "zero; a scan acquired at the lower matrix is such a magnitude too. The same validation slices cut that "
-          "way: how the default pipeline routes them, and the k-space path told.\n")
+          "k-space projection assumes), stored as an unsigned DICOM file stores it (its ringing below zero clipped). MR "
+          "code usually writes the magnitude, |IFFT|, whose ringing is folded above zero; a scan acquired at the lower "
+          "matrix is such a magnitude too. The same validation slices cut that way: how the default pipeline routes "
+          "them, and the k-space path told.\n")
         rows = []
         for k, rs, best, by in _cases(m["magnitude_matrices"]):
             rows.append([k[0], f"x{k[2]}", f"{rs[0]['called_kspace']} of {rs[0]['slices']}", best["method"],

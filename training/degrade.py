@@ -97,6 +97,18 @@ def bicubic_down(x, s):
                          antialias=True)
 
 
+# What a DICOM file can hold of a slice, in modality values: validation MR is written unsigned and CT signed, 16 bits,
+# slope 1 (export_validation_dicom.py), as scanners write them. Every input the product sees is a file, so a lower
+# matrix's ringing below zero is clipped there; `npx medsr eval` stores its LR the same way (its source file's format).
+STORED_RANGE = {"MR": (0.0, 65535.0), "CT": (-32768.0, 32767.0)}
+
+
+def stored(lr, modality):
+    """The LR slice as its DICOM file would store it: rounded to integers and clipped to what the file can hold."""
+    lo, hi = STORED_RANGE[modality]
+    return lr.round().clamp(lo, hi)
+
+
 def degrade(x, s, kind):
     """The fixed (evaluation / data-consistency) operator A."""
     if kind == "kspace":

@@ -55,11 +55,13 @@ def classical(lr, s, kind):
 
 
 def normalised_pair(hr_raw, mod, kind, s, lr_raw=None):
-    """Degrade the HR slices with `kind` at scale s (or take `lr_raw`, made from them otherwise): (lr, hr, x_up),
-    normalised from each LR slice."""
+    """Degrade the HR slices with `kind` at scale s (or take `lr_raw`, made from them otherwise), store the LR as a DICOM
+    file would (`degrade.stored`: a truncated MR slice's ringing below zero is clipped): (lr, hr, x_up), normalised from
+    each LR slice."""
     n = hr_raw.shape[0]
     if lr_raw is None:
         lr_raw = torch.cat([D.degrade(hr_raw[i:i + 1], s, kind) for i in range(n)])
+    lr_raw = D.stored(lr_raw, mod)
     nps = [D.norm_params(lr_raw[i:i + 1], mod) for i in range(n)]
     off = torch.tensor([p[0] for p in nps]).view(-1, 1, 1, 1)
     sc = torch.tensor([p[1] for p in nps]).view(-1, 1, 1, 1)
@@ -199,7 +201,7 @@ def _interpolated(pl, subjects, B, log):
 
 def _magnitude_matrices(pl, subjects, B, log):
     """The MR validation slices cut to a lower matrix and reconstructed as magnitudes, |IFFT(central k-space)|, as
-    MR code usually writes it (the main tables take the real part, which the k-space projection assumes): the default
+    MR code usually writes it (the main tables take the real part, which the k-space projection assumes, clipped): the default
     pipeline (how the detector routes them) and the k-space path told, against the classical baselines."""
     rows = []
     for s in (2, 4):
@@ -268,6 +270,8 @@ def evaluate(work, pl, smoke=False, log=print, full=True):
         "ssim": "Gaussian-window SSIM (sigma 1.5), averaged inside the body mask",
         "body_mask": "HR > 10% of its 99.5th percentile (MR) or > -500 HU (CT), closed, hole-filled, opened",
         "dc_residual": "||A(out) - lr|| / ||lr|| in the normalised domain, A the true degradation",
+        "stored": "every LR slice is stored as its DICOM file would hold it before anything reads it (`degrade.stored`: "
+                  "rounded; MR unsigned, so a lower matrix's ringing below zero is clipped, as the product's inputs are)",
         "diffusion": "the default pipeline, not told the degradation (MR: the detector picks the k-space or the resampled "
                      "path; CT: the resampled path, the model's route for CT), init_strength %.2f, %d steps, 1 sample, guidance 1"
                      % (pl.cfg["init_strength"], pl.cfg["default_steps"]),

@@ -63,5 +63,15 @@ class Projections(unittest.TestCase):
         self.assertAlmostEqual(float((a - hr).std()), float((b - hr).std()), delta=0.01)
 
 
+class StoredTest(unittest.TestCase):
+    def test_an_mr_slice_is_rounded_and_clipped_as_an_unsigned_file_stores_it(self):
+        lr = torch.tensor([[[[-37.2, -0.4, 12.6, 70000.0]]]])
+        self.assertEqual(D.stored(lr, "MR").flatten().tolist(), [0.0, 0.0, 13.0, 65535.0])
+
+    def test_a_ct_slice_keeps_its_negative_values(self):
+        lr = torch.tensor([[[[-1500.4, -1024.0, 10.4]]]])
+        self.assertEqual(D.stored(lr, "CT").flatten().tolist(), [-1500.0, -1024.0, 10.0])
+
+
 if __name__ == "__main__":
     unittest.main()

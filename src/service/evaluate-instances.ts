@@ -5,7 +5,7 @@
  * modality units, normalise LR and HR with the LR's parameters, score in the normalised domain
  * inside the HR body mask.
  */
-import { buildPrompt, decodeFrame, normalisationRange, toConditioning, type DicomInstance, type NormalisationSpec } from '../ingest';
+import { buildPrompt, decodeFrame, fromConditioning, normalisationRange, toConditioning, type AppliedStep, type DecodedFrame, type DicomInstance, type NormalisationSpec, type PixelDescription } from '../ingest';
 import { ctBlurSigma, degradationFor, degrade, evaluateSlice, type DegradationKind, type EvalRow, type LoadedModel } from '../pipeline';
 import type { Plane } from '../pipeline/plane';
 import { MedsrError } from '../shared/errors';
@@ -37,7 +37,7 @@ export interface SliceEvaluation {
 /** The recipe's CT body threshold: tissue is above -500 HU. */
 const CT_BODY_HU = -500;
 /** An identity normalisation: toConditioning then yields modality values (rescaled, MONOCHROME1 undone). */
-const IDENTITY: NormalisationSpec = { kind: 'fixed', min: -1, max: 1 };
+export const IDENTITY: NormalisationSpec = { kind: 'fixed', min: -1, max: 1 };
 
 export async function evaluateInstance(model: LoadedModel, instance: DicomInstance, options: EvaluateOptions): Promise<SliceEvaluation> {
   const { manifest } = model;
@@ -46,14 +46,14 @@ export async function evaluateInstance(model: LoadedModel, instance: DicomInstan
   const degradation = options.degradation ?? degradationFor(manifest, modality);
   // The middle frame of a multi-frame image: one slice per instance keeps the average per-slice.
   const frame = await decodeFrame(instance, Math.floor(instance.pixel.frames / 2));
-  const values = toConditioning(frame, instance.pixel, IDENTITY).tensor;
+  const { tensor: values, steps } = toConditioning(frame, instance.pixel, IDENTITY);
   // A MOSAIC frame is a grid of slices that upscale runs tile by tile: scored whole, the tile borders and
   // the empty slots would be scored too. Its middle slice stands for it, as the middle frame does.
   const { mosaic } = instance;
   const middle = mosaic ? Math.floor(mosaic.images / 2) : 0;
   const slice = mosaic ? cutTile(values, mosaic, middle) : values;
   const hrRaw = cropToMultiple({ data: slice.data, height: heightOf(slice), width: widthOf(slice) }, options.scale);
-  const lrRaw = degrade(hrRaw, options.scale, degradation, { blurSigma: ctBlurSigma(manifest) });
+  const lrRaw = storedAsSource(degrade(hrRaw, options.scale, degradation, { blurSigma: ctBlurSigma(manifest) }), frame, steps, instance.pixel);
 
   const [low, high] = normalisationRange(Float64Array.from(lrRaw.data), spec);
   const offset = (low + high) / 2;
@@ -74,6 +74,17 @@ export async function evaluateInstance(model: LoadedModel, instance: DicomInstan
   });
   const label = mosaic ? `${instance.ref.label} (MOSAIC slice ${middle + 1} of ${mosaic.images})` : instance.ref.label;
   return { label, modality, degradation, prompt, rows, hr };
+}
+
+/**
+ * The LR slice as the source's DICOM format would store it (the recipe's `degrade.stored`): rounded to its stored
+ * integers and clipped to what they can hold, then read back. Every input the product sees is a file, so an MR lower
+ * matrix's ringing below zero is clipped, as an unsigned MR file clips it.
+ */
+export function storedAsSource(lr: Plane, frame: DecodedFrame, steps: readonly AppliedStep[], pixel: PixelDescription): Plane {
+  const stored = fromConditioning(imageTensor(lr.height, lr.width, lr.data), steps, pixel);
+  const back = toConditioning({ ...frame, rows: lr.height, columns: lr.width, stored }, pixel, IDENTITY).tensor;
+  return { data: back.data, height: lr.height, width: lr.width };
 }
 
 function cropToMultiple(p: Plane, m: number): Plane {
