@@ -397,10 +397,9 @@ def write(path, idx, model_id):
     A("- Auto mode on MR depends on the degradation detector. " + (m["detector"]["summary"] if m.get("detector") else "")
       + " It was trained on two training acquisitions and photographs; scans that were interpolated by the scanner with a "
       "non-Fourier kernel (like the Colin27 template, left out of its training for that reason) look resampled to it, and so do "
-      "native acquisitions whose k-space filters roll their spectra off. Of the validation slices, it calls resampled 4 of 36 "
-      "acquired at the lower matrix itself at x4 and lower matrices written as magnitudes on the masked, smooth subjects (the "
-      "magnitude table), and it calls k-space most of the small, noisy resampled slices of the Siemens b0 subject at x4 once "
-      "they are stored clipped at zero (the detector table; see the notes under Training). Cut from a scan the scanner zero-filled at a scale no larger than its zero-filling, a slice cannot gain over "
+      "native acquisitions whose k-space filters roll their spectra off, some slices acquired at the lower matrix itself, and "
+      "lower matrices written as magnitudes on masked, smooth images (the magnitude table); small, noisy resampled slices "
+      "stored clipped at zero can look k-space to it (the detector table; see the notes under Training). Cut from a scan the scanner zero-filled at a scale no larger than its zero-filling, a slice cannot gain over "
       "zero-filled Fourier, which reproduces the scan; any added detail is error there (the Scanner-interpolated MR tables, zero-filled "
       "from 1/2 at x2). When you know how a slice was made, say so (`--degradation`).")
     A("- Band limit (`bandlimit.py`): an MR input whose own spectrum ends inside its band is taken for a scanner's zero-filled "
