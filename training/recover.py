@@ -1,0 +1,135 @@
+"""Rebuild a run directory from the shipped model: the checkpoints of every stage, taken back out of its ONNX graphs,
+and the stage times, learning curve, ablation and notes from its model_index.json.
+
+Why: checkpoints live in the git-ignored training/.work, which a new machine does not have; with this, a later
+session can fine-tune or add a stage from the shipped weights (`recipe.py --run DIR`), or re-export them with
+`--skip-train`, instead of retraining for hours. The ONNX exporter renames some weights (`onnx::MatMul_123`,
+transposed), so every parameter is found by value: the networks are filled with random values, exported with
+the recipe's own exporter, and each exported weight is matched to the parameter that holds those values (as it
+is, reshaped or transposed); the shipped graph's weight of that name is then copied back. The result is checked
+by exporting again: every weight must equal the shipped one exactly.
+
+    /usr/bin/python3 training/recover.py [--model models/medsr-ldm-v2] [--run training/.work/run_shipped]
+"""
+import argparse
+import json
+import os
+import sys
+import tempfile
+
+import numpy as np
+import onnx
+import torch
+from onnx import numpy_helper
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import detector as DET  # noqa: E402
+import export  # noqa: E402
+import refiner as REF  # noqa: E402
+import train  # noqa: E402
+
+
+def weights(path):
+    return {i.name: numpy_helper.to_array(i) for i in onnx.load(path).graph.initializer}
+
+
+def networks(cfg, own_scales):
+    """Freshly built networks of the configuration, by graph name (the refiner wrapped as the product runs it)."""
+    ae, te, un, rg = train.build(cfg)
+    shared = train.build_refiner(cfg)
+    own = {s: REF.Refiner(cfg["ref_own_width"], cfg["ref_own_blocks"]) for s in own_scales}
+    readers = {stage: DET.DetectorNet(pooling) for stage, pooling, _ in DET.READERS}
+    (mean,) = [readers[s] for s, pooling, _ in DET.READERS if pooling == "mean"]
+    det = DET.Detector(mean, [readers[s] for s, pooling, _ in DET.READERS if pooling == "evidence"])
+    ref = REF.PerScale(shared, own) if own else shared
+    return ae, te, un, rg, ref, det, readers
+
+
+def fill(module, mine, shipped):
+    """Copies into each parameter of `module` the shipped weight its fingerprint was exported as (as it is, reshaped,
+    or transposed: a Linear exported as MatMul)."""
+    params = dict(module.named_parameters())
+    found = set()
+    for name, a in mine.items():
+        for k, p in params.items():
+            if k in found or p.numel() != a.size:
+                continue
+            v = p.detach().numpy()
+            if np.array_equal(v.reshape(a.shape), a):
+                value = shipped[name].reshape(v.shape)
+            elif a.ndim == 2 and np.array_equal(v.reshape(a.T.shape), a.T):
+                value = shipped[name].T.reshape(v.shape)
+            else:
+                continue
+            with torch.no_grad():
+                p.copy_(torch.from_numpy(np.array(value, dtype=np.float32)))
+            found.add(k)
+            break
+    missing = sorted(set(params) - found)
+    if missing:
+        raise SystemExit(f"recover: no shipped weight found for {missing}")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--model", default=os.path.join(HERE, "..", "models", "medsr-ldm-v2"))
+    ap.add_argument("--run", default=os.path.join(HERE, ".work", "run_shipped"))
+    a = ap.parse_args()
+    idx = json.load(open(os.path.join(a.model, "model_index.json")))
+    t = idx["training"]
+    cfg = dict(train.CONFIGS[t["config"]], **t["settings"])
+    own_scales = [int(s) for s in idx.get("refiner", {}).get("graphs", {})]
+    ae, te, un, rg, ref, det, readers = networks(cfg, own_scales)
+    graphs = {"vae_encoder": ae.encoder, "vae_decoder": ae.decoder, "text_encoder": te, "unet": un, "regression": rg,
+              "detector": det, **{g: net for g, net, _ in REF.graphs(ref)}}
+    g = torch.Generator().manual_seed(0)
+    with torch.no_grad():
+        for module in graphs.values():
+            for p in module.parameters():
+                p.copy_(torch.randn(p.shape, generator=g))
+    tmp = tempfile.mkdtemp()
+    export.export_graphs(tmp, cfg, ae, te, un, rg, det, ref)
+    for name, module in graphs.items():
+        mine, shipped = weights(os.path.join(tmp, name + ".onnx")), weights(os.path.join(a.model, name + ".onnx"))
+        if set(mine) != set(shipped):
+            raise SystemExit(f"recover: {name}.onnx was not exported by this recipe's networks ({set(mine) ^ set(shipped)})")
+        fill(module, mine, shipped)
+    export.export_graphs(tmp, cfg, ae, te, un, rg, det, ref)
+    for name in graphs:
+        mine, shipped = weights(os.path.join(tmp, name + ".onnx")), weights(os.path.join(a.model, name + ".onnx"))
+        worst = max(float(np.abs(mine[k] - shipped[k]).max()) for k in mine)
+        if worst:
+            raise SystemExit(f"recover: {name} re-exports with a difference of {worst}")
+
+    os.makedirs(a.run, exist_ok=True)
+    stages = t["stages"]
+
+    def save(stage, model, ema):
+        torch.save(dict(model=model, ema=ema, it=stages.get(stage, {}).get("iters", 0), seconds=0.0,
+                        recovered_from=idx["id"] + " " + idx["version"]), os.path.join(a.run, stage + ".pt"))
+        with open(os.path.join(a.run, stage + ".done"), "w") as f:
+            json.dump(stages.get(stage, {"seconds": 0.0, "iters": 0}), f)
+
+    save("ae", {"ae": ae.state_dict()}, {})
+    save("regression", {}, {"rg": rg.state_dict()})
+    save("diffusion", {}, {"te": te.state_dict(), "un": un.state_dict()})
+    shared = ref.shared if isinstance(ref, REF.PerScale) else ref
+    for stage in ("refiner", "refiner_polish"):
+        save(stage, {}, {"ref": shared.state_dict()})
+    for s in own_scales:
+        for stage in (REF.scale_graph(s), REF.scale_graph(s) + "_polish"):
+            save(stage, {}, {"ref": ref.own[str(s)].state_dict()})
+    for stage, net in readers.items():
+        save(stage, {"det": net.state_dict()}, {})
+    json.dump({"scale_factor": idx["latent"]["scale_factor"]}, open(os.path.join(a.run, "latent_scale.json"), "w"))
+    json.dump(t.get("curve", []), open(os.path.join(a.run, "curve.json"), "w"))
+    with open(os.path.join(a.run, "notes.md"), "w") as f:
+        f.write("\n".join(t.get("notes", [])) + "\n")
+    if t.get("ablation"):
+        json.dump(t["ablation"], open(os.path.join(os.path.dirname(os.path.normpath(a.run)), "ablation.json"), "w"), indent=1)
+    print(f"recovered {idx['id']} {idx['version']} into {a.run}: every graph re-exports exactly")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,38 @@
+"""recover.py on the shipped model: every stage's checkpoint comes back and loads as the recipe loads it."""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+
+import torch
+
+import refiner as R
+import train
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+MODEL = os.path.join(HERE, "..", "models", "medsr-ldm-v2")
+
+
+class RecoverTest(unittest.TestCase):
+    def test_the_shipped_model_comes_back_as_a_run_directory(self):
+        idx = json.load(open(os.path.join(MODEL, "model_index.json")))
+        with tempfile.TemporaryDirectory() as tmp:
+            run = os.path.join(tmp, "run")
+            # recover.py itself fails unless every graph re-exports to the shipped weights exactly
+            subprocess.run([sys.executable, os.path.join(HERE, "recover.py"), "--model", MODEL, "--run", run], check=True,
+                           capture_output=True)
+            for stage, done in idx["training"]["stages"].items():
+                self.assertEqual(json.load(open(os.path.join(run, stage + ".done")))["iters"], done["iters"], stage)
+            cfg, ae, te, un, rg, sf = train.load_trained(idx["training"]["config"], run)
+            self.assertEqual(sf, idx["latent"]["scale_factor"])
+            ref = train.load_refiner(dict(cfg, **idx["training"]["settings"]), run)
+            self.assertEqual({g for g, _, _ in R.graphs(ref)}, {"refiner", *idx["refiner"].get("graphs", {}).values()})
+            x = torch.randn(1, 1, 32, 32)
+            self.assertGreater(float((ref(x, torch.tensor([4.0])) - x).abs().max()), 0)   # trained weights, not zeros
+            self.assertEqual(open(os.path.join(run, "notes.md")).read().strip().splitlines(), idx["training"]["notes"])
+
+
+if __name__ == "__main__":
+    unittest.main()
