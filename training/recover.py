@@ -26,7 +26,6 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import detector as DET  # noqa: E402
 import export  # noqa: E402
-import refiner as REF  # noqa: E402
 import train  # noqa: E402
 
 
@@ -34,15 +33,13 @@ def weights(path):
     return {i.name: numpy_helper.to_array(i) for i in onnx.load(path).graph.initializer}
 
 
-def networks(cfg, own_scales):
-    """Freshly built networks of the configuration, by graph name (the refiner wrapped as the product runs it)."""
+def networks(cfg):
+    """Freshly built networks of the configuration, and the detector's readers by stage."""
     ae, te, un, rg = train.build(cfg)
-    shared = train.build_refiner(cfg)
-    own = {s: REF.Refiner(cfg["ref_own_width"], cfg["ref_own_blocks"]) for s in own_scales}
+    ref = train.build_refiner(cfg)
     readers = {stage: DET.DetectorNet(pooling) for stage, pooling, _ in DET.READERS}
     (mean,) = [readers[s] for s, pooling, _ in DET.READERS if pooling == "mean"]
     det = DET.Detector(mean, [readers[s] for s, pooling, _ in DET.READERS if pooling == "evidence"])
-    ref = REF.PerScale(shared, own) if own else shared
     return ae, te, un, rg, ref, det, readers
 
 
@@ -79,10 +76,9 @@ def main():
     idx = json.load(open(os.path.join(a.model, "model_index.json")))
     t = idx["training"]
     cfg = dict(train.CONFIGS[t["config"]], **t["settings"])
-    own_scales = [int(s) for s in idx.get("refiner", {}).get("graphs", {})]
-    ae, te, un, rg, ref, det, readers = networks(cfg, own_scales)
+    ae, te, un, rg, ref, det, readers = networks(cfg)
     graphs = {"vae_encoder": ae.encoder, "vae_decoder": ae.decoder, "text_encoder": te, "unet": un, "regression": rg,
-              "detector": det, **{g: net for g, net, _ in REF.graphs(ref)}}
+              "detector": det, "refiner": ref}
     g = torch.Generator().manual_seed(0)
     with torch.no_grad():
         for module in graphs.values():
@@ -114,12 +110,8 @@ def main():
     save("ae", {"ae": ae.state_dict()}, {})
     save("regression", {}, {"rg": rg.state_dict()})
     save("diffusion", {}, {"te": te.state_dict(), "un": un.state_dict()})
-    shared = ref.shared if isinstance(ref, REF.PerScale) else ref
     for stage in ("refiner", "refiner_polish"):
-        save(stage, {}, {"ref": shared.state_dict()})
-    for s in own_scales:
-        for stage in (REF.scale_graph(s), REF.scale_graph(s) + "_polish"):
-            save(stage, {}, {"ref": ref.own[str(s)].state_dict()})
+        save(stage, {}, {"ref": ref.state_dict()})
     for stage, net in readers.items():
         save(stage, {"det": net.state_dict()}, {})
     json.dump({"scale_factor": idx["latent"]["scale_factor"]}, open(os.path.join(a.run, "latent_scale.json"), "w"))

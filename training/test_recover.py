@@ -8,7 +8,6 @@ import unittest
 
 import torch
 
-import refiner as R
 import train
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -27,8 +26,7 @@ class RecoverTest(unittest.TestCase):
                 self.assertEqual(json.load(open(os.path.join(run, stage + ".done")))["iters"], done["iters"], stage)
             cfg, ae, te, un, rg, sf = train.load_trained(idx["training"]["config"], run)
             self.assertEqual(sf, idx["latent"]["scale_factor"])
-            ref = train.load_refiner(dict(cfg, **idx["training"]["settings"]), run)
-            self.assertEqual({g for g, _, _ in R.graphs(ref)}, {"refiner", *idx["refiner"].get("graphs", {}).values()})
+            ref = train.load_refiner(cfg, run)
             x = torch.randn(1, 1, 32, 32)
             self.assertGreater(float((ref(x, torch.tensor([4.0])) - x).abs().max()), 0)   # trained weights, not zeros
             self.assertEqual(open(os.path.join(run, "notes.md")).read().strip().splitlines(), idx["training"]["notes"])
