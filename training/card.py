@@ -278,7 +278,8 @@ def write(path, idx, model_id):
         det = idx["detector"]
         A(d["summary"] + f" Slices whose LR side is under {det['min_side']} pixels are not judged: they run the "
           f"`{det['fallback']}` path. Each reader was trained for {det['train_iterations']} iterations of "
-          f"{idx['training']['settings']['det_batch']} LR patches ({DET.PATCH} x {DET.PATCH}; the mean reader and the first evidence reader on the same pairs) from the training acquisitions (VolPack, DIPY) and the photographs, noisy-magnitude copies and random "
+          f"{idx['training']['settings']['det_batch']} LR patches ({DET.PATCH} x {DET.PATCH}; the mean reader and the first evidence reader on the same pairs) from the training acquisitions (VolPack, DIPY) and the photographs, noisy-magnitude copies, masked "
+          f"backgrounds ({DET.MASKED:.0%} of slices), blurred copies ({DET.SMOOTHED:.0%}: smoother scans) and random "
           "crops; on fresh pairs of that kind the mixed detector is right " + ", ".join(f"{v:.1%} at x{k}" for k, v in det["train_accuracy"].items())
           + ". It replaced model 2.0.0's logistic model on band powers, which was fitted on a single slice at x4 and called 87% "
           "of resampled x4 Colin27 slices k-space; the validation x4 slices here are 24-38 px, smaller than clinical ones "
@@ -395,7 +396,7 @@ def write(path, idx, model_id):
     A("- Not a medical device; not for diagnostic use. Super-resolved detail is an estimate, not a measurement: "
       "look at the uncertainty map and at the input.")
     A("- Auto mode on MR depends on the degradation detector. " + (m["detector"]["summary"] if m.get("detector") else "")
-      + " It was trained on two training acquisitions and photographs; scans that were interpolated by the scanner with a "
+      + " It was trained on two training acquisitions and photographs (some blurred to stand for smoother scans); scans that were interpolated by the scanner with a "
       "non-Fourier kernel (like the Colin27 template, left out of its training for that reason) look resampled to it, and so do "
       "native acquisitions whose k-space filters roll their spectra off, some slices acquired at the lower matrix itself, and "
       "lower matrices written as magnitudes on masked, smooth images (the magnitude table); small, noisy resampled slices "
