@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite uses when they are missing: DICOM validators and
-# converters (dicom3tools, dcmtk, gdcm), redis-server for the distributed-queue tests, chromium for
+# converters (dicom3tools, dcmtk, gdcm, dcm2niix), redis-server for the distributed-queue tests, chromium for
 # the viewer tests, and Debian's CPU PyTorch for the training smoke run. Idempotent; needs root
 # (or sudo) only when something is missing.
 set -euo pipefail
 
-want=(dicom3tools dcmtk libgdcm-tools redis-server chromium python3-torch python3-onnx python3-numpy python3-pydicom python3-scipy python3-pil libopenblas0-pthread unzip zip)
+want=(dicom3tools dcmtk libgdcm-tools dcm2niix redis-server chromium python3-torch python3-onnx python3-numpy python3-pydicom python3-scipy python3-pil libopenblas0-pthread unzip zip)
 missing=()
 for pkg in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
