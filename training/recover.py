@@ -84,19 +84,21 @@ def main():
         for module in graphs.values():
             for p in module.parameters():
                 p.copy_(torch.randn(p.shape, generator=g))
-    tmp = tempfile.mkdtemp()
-    export.export_graphs(tmp, cfg, ae, te, un, rg, det, ref)
-    for name, module in graphs.items():
-        mine, shipped = weights(os.path.join(tmp, name + ".onnx")), weights(os.path.join(a.model, name + ".onnx"))
-        if set(mine) != set(shipped):
-            raise SystemExit(f"recover: {name}.onnx was not exported by this recipe's networks ({set(mine) ^ set(shipped)})")
-        fill(module, mine, shipped)
-    export.export_graphs(tmp, cfg, ae, te, un, rg, det, ref)
-    for name in graphs:
-        mine, shipped = weights(os.path.join(tmp, name + ".onnx")), weights(os.path.join(a.model, name + ".onnx"))
-        worst = max(float(np.abs(mine[k] - shipped[k]).max()) for k in mine)
-        if worst:
-            raise SystemExit(f"recover: {name} re-exports with a difference of {worst}")
+    shipped = {name: weights(os.path.join(a.model, name + ".onnx")) for name in graphs}
+    with tempfile.TemporaryDirectory() as tmp:
+        export.export_graphs(tmp, cfg, ae, te, un, rg, det, ref)
+        for name, module in graphs.items():
+            mine = weights(os.path.join(tmp, name + ".onnx"))
+            if set(mine) != set(shipped[name]):
+                raise SystemExit(f"recover: {name}.onnx was not exported by this recipe's networks "
+                                 f"({set(mine) ^ set(shipped[name])})")
+            fill(module, mine, shipped[name])
+        export.export_graphs(tmp, cfg, ae, te, un, rg, det, ref)
+        for name in graphs:
+            mine = weights(os.path.join(tmp, name + ".onnx"))
+            worst = max(float(np.abs(mine[k] - shipped[name][k]).max()) for k in mine)
+            if worst:
+                raise SystemExit(f"recover: {name} re-exports with a difference of {worst}")
 
     os.makedirs(a.run, exist_ok=True)
     stages = t["stages"]
@@ -119,7 +121,8 @@ def main():
     with open(os.path.join(a.run, "notes.md"), "w") as f:
         f.write("\n".join(t.get("notes", [])) + "\n")
     if t.get("ablation"):
-        json.dump(t["ablation"], open(os.path.join(os.path.dirname(os.path.normpath(a.run)), "ablation.json"), "w"), indent=1)
+        work = os.path.dirname(os.path.normpath(a.run))      # the recipe reads <work>/ablation.json
+        json.dump(t["ablation"], open(os.path.join(work, "ablation.json"), "w"), indent=1)
     print(f"recovered {idx['id']} {idx['version']} into {a.run}: every graph re-exports exactly")
 
 
