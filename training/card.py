@@ -71,8 +71,9 @@ def write(path, idx, model_id):
       "text-conditioned latent U-Net that start from the noised condition (SDEdit/CCDF start, "
       f"init_strength {cfg['init_strength']}, {cfg['default_steps']} steps by default), decoded, and "
       "projected onto the input (data consistency in pixel space)"
-      + ("; on the MR k-space and resampled paths a pixel-space refiner then sharpens the projected image and it is "
-         "projected again (twice on the k-space path at x2)"
+      + (f"; on the MR k-space and resampled paths a pixel-space refiner then sharpens the projected image and it is "
+         f"projected again (there the diffusion takes {cfg['ref_steps']} step{'s' if cfg['ref_steps'] > 1 else ''} by "
+         "default: the refiner does the fine detail more steps would add)"
          if idx.get("refiner") else "")
       + ". The text encoder reads task words before the prompt: "
       "the scale (`x2`, `x4`) and what made the input (`kspace`: a lower acquisition matrix, `resampled`, `area`: larger "
@@ -137,7 +138,9 @@ def write(path, idx, model_id):
     rows = [[k, f"{p[k] / 1e6:.3f} M", f"{fl[k] / 1e9:.2f}", f"{sz[k] / 1e6:.2f} MB"] for k in p]
     A(_table(["graph", "parameters", "GFLOP per call at 512x512 output", "ONNX size"], rows))
     A(f"\nTotal shipped: {sz['total'] / 1e6:.2f} MB (budget 40 MB). The U-Net runs "
-      f"{cfg['default_steps']} times per slice by default (x2 with classifier-free guidance != 1).\n")
+      f"{cfg['default_steps']} times per slice by default"
+      + (f" ({cfg['ref_steps']} on the refiner's paths)" if idx.get("refiner") else "")
+      + " (twice as often with classifier-free guidance != 1).\n")
     if cfg["ae_enc_blocks"] < 0 and cfg["latent_ch"] == cfg["f"] ** 2:
         A(f"- Autoencoder (the `vae_*` graphs; deterministic, the encoder output is the latent mean): "
           f"f = {cfg['f']}, {cfg['latent_ch']} latent channels: 4x4 space-to-depth followed by the "

@@ -59,6 +59,8 @@ class TrainConfig:
     ref_polish_iters: int = _f(1200, "refiner iterations after the first ref_iters, with the squared error after the "
                                "projection instead of L1 (PSNR is a squared error); 0: none")
     ref_polish_lr: float = _f(5e-5, "peak learning rate of the polish (cosine; 10x below ref_lr)")
+    ref_steps: int = _f(1, "DDIM steps of the diffusion on the refiner's paths when not told (default_steps elsewhere): "
+                        "the refiner does the fine detail a second step added, and a step costs a U-Net call")
     # ---- data mix and augmentation (training/train.py Sampler)
     ct_p: float = _f(0.3, "fraction of CT patches")
     photo_p: float = _f(0.15, "fraction of photograph patches (treated as MR)")

@@ -87,7 +87,7 @@ class RefinerProbe:
         self.cases = []
         for c in curve_probe.cases:
             if R.applies(c["kind"], c["modality"]):
-                y = E.sample(pl, c["x_up"], c["content"], c["scale"], c["kind"], seed=0)
+                y = E.sample(pl, c["x_up"], c["content"], c["scale"], c["kind"], c["modality"], seed=0)
                 self.cases.append(dict(c, projected=D.data_consistency(y, c["lr"], c["scale"], c["kind"])))
 
     def __call__(self, net, it):

@@ -69,9 +69,11 @@ def normalised_pair(hr_raw, mod, kind, s, lr_raw=None):
     return lr, hr, D.upsample_for(lr, s, mod)
 
 
-def sample(pl, x_up, prompt, scale, mode, B=8, **kw):
-    """The diffusion sample for `mode` (auto or a told degradation), before its projection."""
+def sample(pl, x_up, prompt, scale, mode, modality, B=8, **kw):
+    """The diffusion sample for `mode` (auto or a told degradation), before its projection; the path's default
+    steps (refiner.sampling_steps) unless `steps` is given."""
     text = P.conditioned(prompt, scale, mode)
+    kw.setdefault("steps", R.sampling_steps(pl.cfg, mode, modality))
     return torch.cat([pl.sample(x_up[c], text, **kw) for c in chunks(x_up.shape[0], B)])
 
 
@@ -85,7 +87,7 @@ def run_default(pl, lr, x_up, prompt, mod, s, B=8, acquired=None, **kw):
     out = torch.empty_like(x_up)
     for mode in sorted(set(modes)):
         idx = torch.tensor([i for i, m in enumerate(modes) if m == mode])
-        r = sample(pl, x_up[idx], prompt, s, mode, B, **kw)
+        r = sample(pl, x_up[idx], prompt, s, mode, mod, B, **kw)
         raw[idx] = r
         out[idx] = pl.finish(r, lr[idx], s, mode, mod, acquired)
     return out, raw, modes
@@ -101,7 +103,7 @@ def _super_resolve(pl, hr_raw, masks, mod, kind, s, prompt, B=8):
     dif, raw, modes = run_default(pl, lr, x_up, prompt, mod, s, B, seed=0)     # the default: degradation not told
     outs["diffusion (no projection)"] = raw
     outs["diffusion"] = dif
-    told = sample(pl, x_up, prompt, s, kind, B, seed=0)
+    told = sample(pl, x_up, prompt, s, kind, mod, B, seed=0)
     outs["diffusion, told"] = pl.finish(told, lr, s, kind, mod)                 # --degradation <kind>
     if pl.refiner is not None and R.applies(kind, mod):                         # what the refiner adds
         outs["diffusion, told, without the refiner"] = D.consistency(told, lr, s, kind, mod)
@@ -181,7 +183,7 @@ def _interpolated(pl, subjects, B, log):
                 outs["diffusion, acquired matrix unknown"] = (run_default(pl, lr, x_up, prompt, mod, s, B)[0] if header
                                                               else outs["diffusion"])
                 for mode in KINDS[mod]:
-                    outs[f"told {mode}"] = pl.finish(sample(pl, x_up, prompt, s, mode, B, seed=0), lr, s, mode, mod, acquired)
+                    outs[f"told {mode}"] = pl.finish(sample(pl, x_up, prompt, s, mode, mod, B, seed=0), lr, s, mode, mod, acquired)
                 pl.band_limit = False
                 try:
                     outs["diffusion, no band limit"] = run_default(pl, lr, x_up, prompt, mod, s, B)[0]
@@ -214,7 +216,7 @@ def _magnitude_matrices(pl, subjects, B, log):
             lr, hr, x_up = normalised_pair(hr_raw, mod, "kspace", s, magnitude)
             outs = dict(classical(lr, s, "kspace"))
             outs["diffusion"], _, modes = run_default(pl, lr, x_up, items[0][1]["prompt"], mod, s, B, seed=0)
-            outs["diffusion, told"] = pl.finish(sample(pl, x_up, items[0][1]["prompt"], s, "kspace", B, seed=0), lr, s,
+            outs["diffusion, told"] = pl.finish(sample(pl, x_up, items[0][1]["prompt"], s, "kspace", mod, B, seed=0), lr, s,
                                                 "kspace", mod)
             case = [dict({"modality": mod, "subject": subject, "degradation": "kspace", "scale": s, "method": name,
                           "slices": len(items), "called_kspace": modes.count("kspace")},
@@ -273,8 +275,8 @@ def evaluate(work, pl, smoke=False, log=print, full=True):
         "stored": "every LR slice is stored as its DICOM file would hold it before anything reads it (`degrade.stored`: "
                   "rounded; MR unsigned, so a lower matrix's ringing below zero is clipped, as the product's inputs are)",
         "diffusion": "the default pipeline, not told the degradation (MR: the detector picks the k-space or the resampled "
-                     "path; CT: the resampled path, the model's route for CT), init_strength %.2f, %d steps, 1 sample, guidance 1"
-                     % (pl.cfg["init_strength"], pl.cfg["default_steps"]),
+                     "path; CT: the resampled path, the model's route for CT), init_strength %.2f, %d DDIM steps where the refiner "
+                     "follows, %d elsewhere, 1 sample, guidance 1" % (pl.cfg["init_strength"], pl.cfg["ref_steps"], pl.cfg["default_steps"]),
         "diffusion, told": "the same, told the true degradation (its words, its exact projection)",
         "refiner": "MR k-space and resampled paths: the pixel-space refiner after the projection, then the projection again "
                    "(part of `diffusion` and `diffusion, told` there; `without the refiner` rows show what it adds)",
@@ -311,7 +313,7 @@ def evaluate(work, pl, smoke=False, log=print, full=True):
                 unc.setdefault((mod, s), []).append(dict(subject=subject, kind=kind, errors=e, sds=d, paths=paths))
                 # what the words do: each kind of input with each degradation word
                 for mode in ("auto",) + KINDS[mod]:
-                    o = pl.finish(sample(pl, x_up, prompt, s, mode, B, seed=0), lr, s, mode, mod)
+                    o = pl.finish(sample(pl, x_up, prompt, s, mode, mod, B, seed=0), lr, s, mode, mod)
                     res["words"].append({"modality": mod, "subject": subject, "degradation": kind, "scale": s, "words": mode,
                                          "psnr_mask": float(np.mean([D.psnr(o[i], hr[i], masks[i]) for i in range(len(items))]))})
                 if kind != MAIN_KIND[mod]:

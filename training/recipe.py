@@ -144,7 +144,7 @@ def main():
     arrays, meta = data.load(data.prepare(a.work, smoke=smoke))
     det, det_iters = train.load_detector(run_dir)
     ref = train.load_refiner(cfg, run_dir)
-    ref_params = refiner.params(cfg["ref_iters"] + cfg.get("ref_polish_iters", 0)) if ref is not None else None
+    ref_params = refiner.params(cfg["ref_iters"] + cfg.get("ref_polish_iters", 0), cfg["ref_steps"]) if ref is not None else None
     det_accuracy = detector.accuracy(det, detector.PairSampler(arrays, meta, seed=99))
     log(f"[detector] accuracy on fresh training-distribution pairs: {det_accuracy}")
     log("export ONNX")

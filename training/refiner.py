@@ -24,11 +24,11 @@ MODALITIES = ("MR",)
 # the latent U-Net's 4x4 blocks leave soft, whichever grid the projection then enforces.
 DEGRADATIONS = ("kspace", "bicubic")
 # Passes per path and scale, each the refiner then the path's projection. A refiner trained for one pass, like
-# any regression to the mean, stops short: run again on its own projected k-space x2 output, it moved each MR
-# validation subject (+0.10 dB on average) and the external Toshiba and Siemens ASL slices (+0.04 to +0.23)
-# further the right way; at x4, and on the resampled path, a second pass was mixed, so those keep one.
-# Chosen on those inputs.
-PASSES = {"kspace": {2: 2, 4: 1}, "bicubic": {2: 1, 4: 1}}
+# any regression to the mean, stops short: run again on its own projected k-space x2 output (models 2.4.0-2.7.0),
+# it moved each MR validation subject further the right way (+0.05 dB on average with model 2.7.0's weights),
+# but the pass costs a third of the x2 slice's time and took it over issue 12's 1 s budget on the development
+# machines of late (1186 ms for 512 x 512); model 2.8.0 runs one pass everywhere.
+PASSES = {"kspace": {2: 1, 4: 1}, "bicubic": {2: 1, 4: 1}}
 
 
 class Refiner(nn.Module):
@@ -52,6 +52,12 @@ class Refiner(nn.Module):
 def applies(mode, modality):
     """Whether the product runs the refiner for a slice taken down this path."""
     return mode in DEGRADATIONS and modality in MODALITIES
+
+
+def sampling_steps(cfg, mode, modality):
+    """The diffusion's DDIM steps for a slice on this path when the request names none: `ref_steps` where a refiner
+    follows (one step: the second added nothing the refiner does not, and cost a U-Net call), else `default_steps`."""
+    return cfg["ref_steps"] if cfg["ref_iters"] and applies(mode, modality) else cfg["default_steps"]
 
 
 @torch.no_grad()
@@ -81,14 +87,16 @@ def step(net, pl, sampler, it, cfg, dev, loss=F.l1_loss):
     b = sampler.batch(cfg["ref_batch"], cfg["ref_patch"], s)
     hr, lr = b["hr"].to(dev), b["lr"].to(dev)
     with torch.no_grad():
-        y = D.data_consistency(pl.sample(b["x_up"].to(dev), b["prompts"], seed=it), lr, s, "kspace")
+        y = D.data_consistency(pl.sample(b["x_up"].to(dev), b["prompts"], steps=sampling_steps(cfg, "kspace", "MR"), seed=it),
+                               lr, s, "kspace")
     out = net(y, torch.full((y.shape[0],), float(s), device=dev))
     projected = D.training_consistency(out, lr, s, "kspace", "MR")
     return loss(projected, hr) + cfg["pre_dc_weight"] * loss(out, hr)
 
 
-def params(iterations):
-    """The manifest's `refiner` entry (the graph is `refiner.onnx`: inputs image and scale, output `output`)."""
+def params(iterations, steps):
+    """The manifest's `refiner` entry (the graph is `refiner.onnx`: inputs image and scale, output `output`); `steps`:
+    the diffusion's default steps on its paths (sampling_steps)."""
     return {"graph": "refiner", "modalities": list(MODALITIES), "degradations": list(DEGRADATIONS),
-            "train_iterations": iterations,
+            "train_iterations": iterations, "steps": steps,
             "passes": {mode: {str(s): n for s, n in by_scale.items()} for mode, by_scale in PASSES.items()}}

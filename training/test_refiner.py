@@ -37,7 +37,7 @@ class RefinerTest(unittest.TestCase):
             lr = D.kspace_down(self.hr, s)
             start = D.data_consistency(D.zero_filled(lr, s) + 0.1, lr, s, "kspace")
             self.assertTrue(torch.equal(R.refine(net, start, lr, s), R.refine(net, start, lr, s, passes=R.PASSES["kspace"][s])))
-        self.assertEqual(R.params(10)["passes"]["kspace"], {str(s): n for s, n in R.PASSES["kspace"].items()})
+        self.assertEqual(R.params(10, 1)["passes"]["kspace"], {str(s): n for s, n in R.PASSES["kspace"].items()})
 
     def test_on_the_resampled_path_it_projects_with_the_bicubic_operator(self):
         net = R.Refiner(8, 1).eval()
@@ -53,6 +53,15 @@ class RefinerTest(unittest.TestCase):
         self.assertTrue(R.applies("bicubic", "MR"))
         self.assertFalse(R.applies("kspace", "CT"))
         self.assertFalse(R.applies("auto", "MR"))
+
+    def test_the_diffusion_takes_ref_steps_where_the_refiner_follows_and_default_steps_elsewhere(self):
+        cfg = {"ref_iters": 10, "ref_steps": 1, "default_steps": 2}
+        self.assertEqual(R.sampling_steps(cfg, "kspace", "MR"), 1)
+        self.assertEqual(R.sampling_steps(cfg, "bicubic", "MR"), 1)
+        self.assertEqual(R.sampling_steps(cfg, "bicubic", "CT"), 2)
+        self.assertEqual(R.sampling_steps(cfg, "auto", "MR"), 2)
+        self.assertEqual(R.sampling_steps(dict(cfg, ref_iters=0), "kspace", "MR"), 2)    # no refiner trained
+        self.assertEqual(R.params(10, 1)["steps"], 1)
 
 
 if __name__ == "__main__":

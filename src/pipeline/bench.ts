@@ -58,7 +58,7 @@ export function syntheticSlice(size: number): Tensor {
 
 /**
  * Times each stage of the pipeline (text encoder, VAE encode, U-Net per call, VAE decode, data
- * consistency, refiner) in-process, at the manifest's default steps/scheduler, MR told `kspace`: the
+ * consistency, refiner) in-process, at the path's default steps and the manifest's scheduler, MR told `kspace`: the
  * slowest path `auto` can route an MR slice to (k-space projection, and the refiner where the model has one).
  * The detector that `auto` runs first is timed on the same slice and counted in the total: told, the
  * pipeline would skip it, and a synthetic slice might be routed to the faster resampled path.
@@ -76,17 +76,19 @@ export async function benchmark(options: { modelDir: string; device: Device; int
       await runUpscale(model, input, request); // warm-up: first runs allocate and optimise
       const runs: Array<Record<string, number>> = [];
       let residual = 0;
+      let steps = 0;
       for (let i = 0; i < repeats; i++) {
         const r = await runUpscale(model, input, request);
         runs.push({ ...r.timings, detector: await timeDetector(model, input, c.scale) });
         residual = r.dcResidual;
+        steps = r.settings.steps;
       }
       const med = medianOf(runs);
       const calls = med.unet_calls ?? 0;
       rows.push({
         ...c,
         outputSize: c.inputSize * c.scale,
-        steps: model.manifest.scheduler.default_steps,
+        steps,
         scheduler: model.manifest.scheduler.type,
         provider: model.provider,
         textEncoderMs: med.text_encoder ?? 0,

@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { MedsrError } from '../shared/errors';
-import { DEGRADATION_MODES, SIMULATED_DEGRADATIONS } from '../shared/upscale-options';
+import { DEGRADATION_MODES, SIMULATED_DEGRADATIONS, UPSCALE_LIMITS } from '../shared/upscale-options';
 
 /**
  * models/<id>/model_index.json (docs/model-contract.md). Every model constant the pipeline uses
@@ -100,6 +100,8 @@ const Refiner = z
     train_iterations: z.number().int().min(0),
     /** passes per path and scale ({"kspace": {"2": 2}}): each pass runs the refiner, then the path's projection; one where none is named */
     passes: z.record(z.string(), z.record(z.string(), z.number().int().min(1).max(4))).optional(),
+    /** the diffusion's steps on its paths when the request names none (model 2.8: 1); scheduler.default_steps where absent */
+    steps: z.number().int().min(UPSCALE_LIMITS.steps[0]).max(UPSCALE_LIMITS.steps[1]).optional(),
   })
   .strict();
 

@@ -11,7 +11,7 @@ export interface UpscaleOptions {
   /** DICOM modality (MR, CT, ...): picks the default degradation for data consistency. */
   modality: string;
   prompt: string;
-  /** Sampling steps (default: manifest scheduler.default_steps). */
+  /** Sampling steps (default: manifest refiner.steps on the refiner's paths, else scheduler.default_steps). */
   steps?: number;
   /** K samples with seeds seed..seed+K-1; K > 1 gives the std map (default 1). */
   samples?: number;

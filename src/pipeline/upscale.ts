@@ -116,7 +116,9 @@ export async function runUpscale(model: LoadedModel, input: Tensor, options: Ups
   const dcOptions = { blurSigma: ctBlurSigma(manifest), auto: manifest.consistency?.auto, modality: options.modality };
   const refinerRuns = refinerApplies(manifest.refiner, mode, options.modality) ? refinerPasses(manifest.refiner, mode, o.scale) : 0;
   const refiner = refinerRuns > 0 ? model.graphs.refiner : undefined;
-  const totalSteps = plan.tiles.length * o.samples * Math.max(1, o.steps);
+  // where the refiner follows, the diffusion takes the refiner's default steps unless the request names some
+  const sampling = { ...o, steps: options.steps ?? (refiner ? manifest.refiner?.steps : undefined) ?? o.steps };
+  const totalSteps = plan.tiles.length * o.samples * Math.max(1, sampling.steps);
   let done = 0;
   for (let k = 0; k < o.samples; k++) {
     const rng = new SeededRng((o.seed + k) >>> 0);
@@ -129,7 +131,7 @@ export async function runUpscale(model: LoadedModel, input: Tensor, options: Ups
         conditions.set(index, condition);
       }
       const tileNoise = cropChannels(noise, C, lh, lw, tile.y / f, tile.x / f, tile.height / f, tile.width / f);
-      const z = await pipeline.denoise(condition, textEmbeds, tileNoise, o, rng, () => {
+      const z = await pipeline.denoise(condition, textEmbeds, tileNoise, sampling, rng, () => {
         done++;
         options.onProgress?.(Math.min(done / totalSteps, 1));
         throwIfCancelled(options.signal); // between steps: a cancelled upscale stops within one U-Net call
@@ -157,7 +159,7 @@ export async function runUpscale(model: LoadedModel, input: Tensor, options: Ups
   const dcResidual = await timer.time('consistency', () => consistencyResidual(mean, lr, o.scale, mode, dcOptions));
   timer.add('total', performance.now() - started);
   options.onProgress?.(1);
-  const settings = { steps: o.steps, samples: o.samples, seed: o.seed, guidance: o.guidance, scheduler: o.scheduler, initStrength: o.initStrength, degradation: mode, requestedDegradation: o.degradation,
+  const settings = { steps: sampling.steps, samples: o.samples, seed: o.seed, guidance: o.guidance, scheduler: o.scheduler, initStrength: o.initStrength, degradation: mode, requestedDegradation: o.degradation,
     ...(detected?.probabilityKspace === undefined ? {} : { detectorProbabilityKspace: detected.probabilityKspace }),
     ...(detected?.reason === undefined ? {} : { degradationReason: detected.reason }), ...(refiner ? { refined: true, refinerPasses: refinerRuns } : {}), ...(limited ? { bandLimit } : {}),
     ...(Object.keys(acquired).length ? { acquiredMatrix: options.acquiredMatrix! } : {}), uncertaintyScale: sdScale };

@@ -61,6 +61,24 @@ describeShipped('the shipped refiner', () => {
     expect((await runUpscale(model, lr, { ...base, modality: 'CT', prompt: 'ct head axial', degradation: 'bicubic' })).settings.refined).toBeUndefined();
   });
 
+  it("samples with the refiner's steps on its paths unless the request names steps; the scheduler's elsewhere", async () => {
+    const lr = phantomTensor(48, 40);
+    const base = { scale: 2 as const, prompt: 'mr head t1 axial', modality: 'MR', degradation: 'kspace' as const };
+    const manifest = model.manifest;
+    const defaults = manifest.scheduler.default_steps;
+    const withSteps = (steps: number) => ({ ...model, manifest: { ...manifest, refiner: { ...manifest.refiner!, steps } } });
+    const refinerSteps = defaults + 1;      // unlike the scheduler's, so the test tells them apart
+    const refined = await runUpscale(withSteps(refinerSteps), lr, base);
+    expect(refined.settings.steps).toBe(refinerSteps);
+    expect(refined.timings.unet_calls).toBe(refinerSteps);
+    expect((await runUpscale(withSteps(refinerSteps), lr, { ...base, steps: 3 })).settings.steps).toBe(3);
+    const ct = await runUpscale(withSteps(refinerSteps), lr, { ...base, modality: 'CT', prompt: 'ct head axial', degradation: 'bicubic' });
+    expect(ct.settings.steps).toBe(defaults);
+    expect(ct.timings.unet_calls).toBe(defaults);
+    // the shipped manifest: its refiner's steps (or the scheduler's, where it names none) on the refined path
+    expect((await runUpscale(model, lr, base)).settings.steps).toBe(manifest.refiner!.steps ?? defaults);
+  });
+
   it('runs the passes the manifest names for the scale, each projected again', async () => {
     const lr = phantomTensor(48, 40);
     const options = { scale: 2 as const, prompt: 'mr head t1 axial', modality: 'MR', degradation: 'kspace' as const, seed: 3 };
