@@ -14,7 +14,7 @@ import detector as DET
 import pipeline as PL
 import prompt as P
 
-MODEL_VERSION = "2.7.0"
+MODEL_VERSION = "2.8.0"
 
 
 class _TextWrap(torch.nn.Module):
