@@ -3,9 +3,10 @@ import path from 'node:path';
 import dicomParser from 'dicom-parser';
 import { readDicomBytes, type DicomInstance } from '../../src/ingest';
 import { fft2Real, ifft2Real } from '../../src/pipeline/fft/fft2';
-import type { Runtime } from '../../src/service/runtime';
+import { createRuntime, type Runtime } from '../../src/service/runtime';
+import { removeVariantDirs, variantModelDir } from '../pipeline/helpers/model-dirs';
 import { CT_SMALL, MR_SMALL } from './helpers/replicating-processor';
-import { newIodErrors, startRealRuntime } from './helpers/real-runtime';
+import { newIodErrors, startRealRuntime, testModelDir } from './helpers/real-runtime';
 import { tempDir } from './helpers/service-fixture';
 
 jest.setTimeout(180_000);
@@ -136,5 +137,21 @@ describe('upscaleInstance with the real ingest, pipeline and model', () => {
     const ds = dicomParser.parseDicom(out.derived);
     expect([ds.string('x0020000e'), ds.string('x00080018')]).toEqual(['2.25.1001', '2.25.1003']);
     expect(out.uncertainty).toBeUndefined();
+  });
+
+  it('counts the refiner passes in the description when a model runs more than one', async () => {
+    const base = testModelDir();
+    const manifest = JSON.parse(fs.readFileSync(path.join(base, 'model_index.json'), 'utf8')) as { refiner?: unknown };
+    if (!manifest.refiner) return; // the tiny fixture model has no refiner
+    const twice = createRuntime({ modelDir: variantModelDir(base, (m) => { m.refiner.passes = { kspace: { '2': 2 } }; }), device: 'cpu', workers: 1, intraOpThreads: 2 });
+    try {
+      await twice.ready;
+      const source = readDicomBytes(new Uint8Array(fs.readFileSync(MR_SMALL)), { path: MR_SMALL, label: MR_SMALL });
+      const out = await twice.processor(source, { options: { scale: 2, seed: 1, degradation: 'kspace' } });
+      expect(out.degradation).toBe('kspace (told; exact projection; pixel refiner, projected again (2 passes))');
+    } finally {
+      await twice.dispose();
+      removeVariantDirs();
+    }
   });
 });
