@@ -18,6 +18,8 @@ MEDSR_THREADS="${MEDSR_THREADS:-2}" timeout "${MEDSR_SMOKE_TIMEOUT:-900}" \
   "$PY" training/recipe.py --config smoke --out "$TMP/medsr-smoke" --work "$TMP/work" --no-bench
 "$PY" - "$TMP/medsr-smoke" <<'PYEOF'
 import json, os, sys
+sys.path.insert(0, "training")
+import config, refiner
 d = sys.argv[1]
 idx = json.load(open(os.path.join(d, "model_index.json")))
 for name in ("text_encoder", "vae_encoder", "vae_decoder", "unet", "regression", "detector", "refiner"):
@@ -25,7 +27,8 @@ for name in ("text_encoder", "vae_encoder", "vae_decoder", "unet", "regression",
 assert idx["metrics"]["sr"], "no evaluation rows"
 assert {r["stage"] for r in idx["training"]["curve"]} == {"regression", "diffusion", "refiner"}, "no learning curve"
 assert idx["refiner"]["degradations"] == ["kspace", "bicubic"], "no refiner entry for both MR paths"
-assert idx["refiner"]["passes"]["kspace"] == {"2": 2, "4": 1}, "no refiner passes"
+assert idx["refiner"]["passes"]["kspace"] == {str(k): n for k, n in refiner.PASSES["kspace"].items()}, "no refiner passes"
+assert idx["refiner"]["steps"] == config.SMOKE.ref_steps, "no diffusion steps for the refiner's paths"
 assert "while training" in open(os.path.join(d, "README.md")).read(), "card without the learning curve"
 print("smoke model_index OK:", sorted(idx["graphs"]))
 PYEOF
