@@ -30,6 +30,12 @@ class RecoverTest(unittest.TestCase):
             x = torch.randn(1, 1, 32, 32)
             self.assertGreater(float((ref(x, torch.tensor([4.0])) - x).abs().max()), 0)   # trained weights, not zeros
             self.assertEqual(open(os.path.join(run, "notes.md")).read().strip().splitlines(), idx["training"]["notes"])
+            # a later stage can start from a recovered one: run_stage takes its trained weights from the EMA ones
+            net, ema = train.build_refiner(cfg), train.build_refiner(cfg)
+            train.run_stage("refiner", run, cfg, cfg["ref_iters"], {"ref": net}, {"ref": ema}, list(net.parameters()),
+                            cfg["ref_lr"], None, None, print)
+            for a, b in zip(net.state_dict().values(), ref.state_dict().values()):
+                self.assertTrue(torch.equal(a, b))
 
 
 if __name__ == "__main__":

@@ -238,13 +238,16 @@ def run_stage(name, run_dir, cfg, iters, modules, ema_modules, params, lr, step_
     start = 0
     if os.path.exists(path):
         ck = torch.load(path, map_location="cpu")
+        # a checkpoint recover.py rebuilt from the shipped graphs holds the EMA weights alone (the graphs are made from
+        # them) and no optimiser or sampler state: the trained weights then start from the EMA ones
         for k, m in modules.items():
-            m.load_state_dict(ck["model"][k])
+            m.load_state_dict(ck["model"][k] if k in ck["model"] else ck["ema"][k])
         for k, m in ema_modules.items():
             m.load_state_dict(ck["ema"][k])
-        opt.load_state_dict(ck["opt"])
-        sampler.load_state(ck["sampler"])
-        torch.set_rng_state(ck["torch_rng"])
+        if "opt" in ck:
+            opt.load_state_dict(ck["opt"])
+            sampler.load_state(ck["sampler"])
+            torch.set_rng_state(ck["torch_rng"])
         start = ck["it"]
         log(f"[{name}] resumed at {start}/{iters}")
     if os.path.exists(done):
