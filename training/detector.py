@@ -19,9 +19,9 @@ Trained on the training MR acquisitions (VolPack, DIPY) and the photographs, wit
 copies, masked backgrounds (model 2.6.0), blurred copies standing for smoother scans (model 2.7.0), random crops
 (LR sides 32 px and up), for the k-space class also slices acquired at the lower matrix itself (the magnitude of a
 phased, noisy complex image's central k-space: model 2.5.0), and for the resampled class also box filters; most LR
-slices are stored as files hold them (STORED). Colin27 is
-left out: it is a 27-scan average resampled to a template grid, so its own spectrum rolls off like a
-resampled image's and its truncated slices would teach the resampled look as k-space.
+slices are stored as files hold them (STORED). Colin27 is left out: it is a 27-scan average resampled to a
+template grid, so its own spectrum rolls off like a resampled image's and its truncated slices would teach the
+resampled look as k-space.
 The graph `detector.onnx` holds the normalisation too, so the TypeScript side only runs it
 (src/pipeline/degradation-detector.ts).
 """
