@@ -22,19 +22,24 @@ sys.path.insert(0, "training")
 import config, refiner
 d = sys.argv[1]
 idx = json.load(open(os.path.join(d, "model_index.json")))
-for name in ("text_encoder", "vae_encoder", "vae_decoder", "unet", "regression", "detector", "refiner"):
+for name in ("text_encoder", "vae_encoder", "vae_decoder", "unet", "regression", "detector", "ct_detector", "refiner",
+             "ct_refiner"):
     assert os.path.exists(os.path.join(d, idx["graphs"][name]["file"])), name
 assert idx["metrics"]["sr"], "no evaluation rows"
 assert {r["stage"] for r in idx["training"]["curve"]} == {"regression", "diffusion", "refiner"}, "no learning curve"
 assert idx["refiner"]["degradations"] == ["kspace", "bicubic"], "no refiner entry for both MR paths"
+assert idx["ct_detector"]["classes"] == ["area", "bicubic"] and "CT" not in idx["detector"]["routes"], "CT is not judged"
+assert idx["metrics"]["ct_detector"]["rows"], "no CT routing table"
 assert idx["refiner"]["passes"]["kspace"] == {str(k): n for k, n in refiner.PASSES["kspace"].items()}, "no refiner passes"
 assert idx["refiner"]["steps"] == config.SMOKE.ref_steps, "no diffusion steps for the refiner's paths"
 assert "while training" in open(os.path.join(d, "README.md")).read(), "card without the learning curve"
 print("smoke model_index OK:", sorted(idx["graphs"]))
 PYEOF
 # The export must satisfy the product's own contract: the TypeScript CLI loads it (zod manifest,
-# graph names and shapes) and upscales a real MR slice with it.
+# graph names and shapes) and upscales a real MR and a real CT slice with it.
 [ -f dist/cli/main.js ] || { echo "dist/ is missing (run npm run build first)" >&2; exit 1; }
 MR_SMALL=.cache/corpus/python3-pydicom/usr/lib/python3/dist-packages/pydicom/data/test_files/MR_small.dcm
 MEDSR_LOG_LEVEL=warn node bin/medsr.js upscale "$MR_SMALL" --model "$TMP/medsr-smoke" --scale 2 --steps 1 --device cpu --out "$TMP/upscaled"
+# and a real CT slice, which its CT detector routes
+MEDSR_LOG_LEVEL=warn node bin/medsr.js upscale "${MR_SMALL%/*}/CT_small.dcm" --model "$TMP/medsr-smoke" --scale 2 --steps 1 --device cpu --out "$TMP/upscaled-ct"
 echo "train-smoke OK in $(( $(date +%s) - start ))s"

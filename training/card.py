@@ -3,6 +3,8 @@ recipe's own evaluation."""
 
 import numpy as np
 
+import ct_detector as CTD
+import ct_refiner as CTR
 import degrade as D
 import detector as DET
 import prompt as P
@@ -75,6 +77,8 @@ def write(path, idx, model_id):
          f"projected again (there the diffusion takes {cfg['ref_steps']} step{'s' if cfg['ref_steps'] > 1 else ''} by "
          "default: the refiner does the fine detail more steps would add)"
          if idx.get("refiner") else "")
+      + ("; on CT's two paths at x2 the same network, fine-tuned on CT, does the same (the CT refiner)"
+         if idx.get("ct_refiner") else "")
       + ". The text encoder reads task words before the prompt: "
       "the scale (`x2`, `x4`) and what made the input (`kspace`: a lower acquisition matrix, `resampled`, `area`: larger "
       "detector pixels, or `auto`: unknown).\n")
@@ -88,9 +92,16 @@ def write(path, idx, model_id):
       f"x2 follows the evidence readers' mean, x4 mixes the mean reader and the evidence readers {DET.Detector.MEAN_WEIGHT[1]:g} : "
       f"{1 - DET.Detector.MEAN_WEIGHT[1]:g}) to the k-space path when P(k-space) >= {DET.THRESHOLD:g} (a truncated slice on the "
       "wrong path loses more than a resampled one; the detector table below gives both costs), else to the resampled path, each "
-      "with its words and its exact projection. CT (whose two degradations share one grid) is not judged: auto runs "
-      "its resampled path (`resampled` words, the exact bicubic projection), which beat the blind `auto` words and their "
-      "low-band projection "
+      "with its words and its exact projection. "
+      + ("A CT slice (whose two degradations share one grid) is judged by a CT detector of the same design (`training/ct_detector.py`, "
+         f"`ct_detector.onnx`, one mean reader): it takes the area path (detector pixels: `area` words, the blur + block-mean projection) "
+         f"only when P(area) >= {idx['ct_detector']['threshold']:g}, because a smooth resampled CT slice on the area path loses several dB "
+         "while a detector-pixel slice on the resampled path only gains less; every other CT slice takes the resampled path (`resampled` "
+         "words, the exact bicubic projection), as all CT did before model 2.9.0. "
+         if idx.get("ct_detector") else
+         "CT (whose two degradations share one grid) is not judged: auto runs its resampled path (`resampled` words, the exact "
+         "bicubic projection). ")
+      + "The resampled path beat the blind `auto` words and their low-band projection "
       f"({D.AUTO_CONSISTENCY['pass']:g}-{D.AUTO_CONSISTENCY['stop']:g} of the LR Nyquist frequency) on 10 of 12 CT cases "
       "of model 2.0.0 (validation and external slices; at most 0.21 dB behind on the other two) and does not lose 3.3 dB "
       "on the smooth external Hitachi slice; other modalities run the blind path. "
@@ -185,6 +196,13 @@ def write(path, idx, model_id):
           + " It trains on lower-matrix inputs only; model 2.4.0 also runs it on the resampled path, followed by the "
           "exact bicubic projection, where it gained on every validation subject (the `without the refiner` rows); "
           "passes per path and scale: " + ", ".join(f"{m} x{k}: {v}" for m, by in REF.PASSES.items() for k, v in by.items()) + ".")
+    if idx.get("ct_refiner"):
+        A(f"- CT refiner (`ct_refiner.onnx`, `training/ct_refiner.py`, model 2.9.0; CT's area and resampled paths): the refiner's "
+          f"network, started from its shipped weights and fine-tuned for {cfg['ct_ref_iters']} iterations on CT patches of both "
+          "told paths (the diffusion frozen, sampled with CT's default steps), the squared error after each sample's own "
+          "projection; then that projection again. Passes per path and scale: "
+          + ", ".join(f"{m} x{k}: {v}" for m, by in CTR.PASSES.items() for k, v in by.items())
+          + " (at x4 it lost 0.3 dB on the external Hitachi slice: card notes).")
     A(f"- Augmentation besides the degradations: 90-degree rotations and flips; for MR, "
       f"{int(cfg.get('coarsen_p', 0) * 100)}% of slices first coarsened x1/2 (antialiased) so the 1 mm scans also "
       f"teach 2 mm anatomy; for CT, {int(cfg.get('refine_p', 0) * 100)}% zoomed (bicubic, x1.3-2.2) so the one "
@@ -196,12 +214,15 @@ def write(path, idx, model_id):
     names = {"ae": ("autoencoder (PCA fit; 0 iterations = no gradient training)", "ae"),
              "regression": ("regression", "reg"), "diffusion": ("text encoder + U-Net", "dm"),
              **{name: (f"degradation detector, {pooling} reader `{name}` (LR patches)", "det") for name, pooling, _ in DET.READERS},
+             CTD.STAGE[0]: (f"CT degradation detector, mean reader `{CTD.STAGE[0]}` (LR patches)", "det"),
              "refiner": ("MR k-space refiner (frozen diffusion inputs)", "ref"),
-             "refiner_polish": ("MR k-space refiner, polished with the squared error (shipped)", "ref")}
+             "refiner_polish": ("MR k-space refiner, polished with the squared error (shipped)", "ref"),
+             CTR.STAGE: ("CT refiner, fine-tuned from the MR refiner on CT's told paths", "ref")}
     rows = []
     for st, v in t["stages"].items():
         label, k = names.get(st, (st, "dm"))
-        patch = cfg.get(k + "_patch", 32)           # the detector's LR patch side is detector.PATCH (32)
+        # the detectors' LR patch sides are detector.PATCH and ct_detector.PATCH
+        patch = CTD.PATCH if st == CTD.STAGE[0] else cfg.get(k + "_patch", DET.PATCH)
         rows.append([label, str(v["iters"]) + (" (stopped early)" if v.get("unfinished") else ""),
                      f"{cfg[k + '_batch']} x {patch}^2", _f(v["seconds"], 0)])
     A(_table(["stage", "iterations", "batch x patch", "seconds"], rows))
@@ -292,6 +313,18 @@ def write(path, idx, model_id):
                  [[r["subject"], f"x{r['scale']}", r["degradation"], r["slices"], r["kspace"], r["resampled"], r["unsure"],
                    "" if r.get("wrong_path_cost_db") is None else f"{r['wrong_path_cost_db']:.2f}"] for r in d["rows"]]))
         A("")
+    if m.get("ct_detector"):
+        d, det = m["ct_detector"], idx["ct_detector"]
+        A("### Degradation detector (auto mode, CT)\n")
+        A(d["summary"] + f" Its reader was trained for {det['train_iterations']} iterations of "
+          f"{idx['training']['settings']['det_batch']} LR patches ({CTD.PATCH} x {CTD.PATCH}) from the training CT and the "
+          f"photographs ({CTD.PHOTO_SHARE:.0%}, mapped to CT values), zoomed x0.7-2.5, some blurred (soft kernels), with noise "
+          "before and after the detector's averaging; on fresh pairs "
+          "of that kind it is right " + ", ".join(f"{v:.1%} at x{k}" for k, v in det["train_accuracy"].items())
+          + " (many pairs, smooth or noisy, carry no sign of either: the threshold keeps those on the resampled path).\n")
+        A(_table(["subject", "scale", "input made by", "slices", "called area", "called resampled"],
+                 [[r["subject"], f"x{r['scale']}", r["degradation"], r["slices"], r["area"], r["resampled"]] for r in d["rows"]]))
+        A("")
     A("### What the degradation words do (PSNR mask, each kind of input run with each word and its projection)\n")
     wk = sorted({(r["modality"], r["degradation"], r["scale"]) for r in m["words"]})
     words = sorted({r["words"] for r in m["words"]}, key=lambda w: (w != "auto", w))
@@ -306,9 +339,11 @@ def write(path, idx, model_id):
     A("")
     if m.get("external"):
         A("### External test: other CT scanners and patients\n")
-        A("Never trained on. Two choices were made on them: the CT refine augmentation of 1.2.0 came from the Hitachi "
-          "slice, and CT's route in auto mode (the resampled path) was chosen on 2.0.0's results on these two slices and "
-          "the validation slab. Default pipeline, both kinds of input.\n")
+        A("Never trained on. Choices were made on them: the CT refine augmentation of 1.2.0 came from the Hitachi "
+          "slice, CT's route in auto mode (the resampled path) was chosen on 2.0.0's results on these two slices and "
+          "the validation slab"
+          + (", and the CT detector's threshold and augmentations (model 2.9.0) were set looking at its calls on them" if idx.get("ct_detector") else "")
+          + ". Default pipeline, both kinds of input.\n")
         rows = []
         for k, rs, best, by in _cases(m["external"]):
             rows.append([k[0], k[1], f"x{k[2]}", best["method"], _f(best["psnr_mask"]), _f(by["diffusion"]),

@@ -61,6 +61,8 @@ class TrainConfig:
     ref_polish_lr: float = _f(5e-5, "peak learning rate of the polish (cosine; 10x below ref_lr)")
     ref_steps: int = _f(1, "DDIM steps of the diffusion on the refiner's paths when not told (default_steps elsewhere): "
                         "the refiner does the fine detail a second step added, and a step costs a U-Net call")
+    ct_ref_iters: int = _f(800, "CT refiner iterations (ct_refiner.py: the refiner fine-tuned on CT's told paths; 0: none)")
+    ct_ref_lr: float = _f(1e-4, "CT refiner peak learning rate (cosine), from the shipped MR refiner's weights")
     # ---- data mix and augmentation (training/train.py Sampler)
     ct_p: float = _f(0.3, "fraction of CT patches")
     photo_p: float = _f(0.15, "fraction of photograph patches (treated as MR)")
@@ -98,7 +100,7 @@ DEFAULT = TrainConfig()
 SMOKE = replace(DEFAULT, unet_chs=[16, 24, 32], text_dim=32, text_layers=1, ae_width=16, ae_batch=4,
                 reg_iters=30, reg_batch=4, dm_iters=40, dm_batch=4, ct_p=0.35, ckpt_every=20, ema=0.99,
                 curve_every=20, det_iters=20, det_batch=8, default_steps=4, ref_iters=20, ref_batch=4,
-                ref_width=8, ref_blocks=1, ref_polish_iters=10)
+                ref_width=8, ref_blocks=1, ref_polish_iters=10, ct_ref_iters=10)
 # The larger configuration for one H100/H200-class GPU (issue 12: at most 9 minutes of training there): wider
 # U-Nets, bigger batches of bigger patches. Data are prepared on a CPU machine and packed (`recipe.py --pack DIR`),
 # since the GPU machine has no network; it exports the graphs the TypeScript pipeline loads.
@@ -107,7 +109,7 @@ GPU = replace(DEFAULT, unet_chs=[96, 128, 192], reg_iters=6000, reg_batch=64, re
               ref_iters=6000, ref_batch=64, ref_patch=96, ref_polish_iters=1000)
 
 CONFIGS = {"default": DEFAULT.as_dict(), "smoke": SMOKE.as_dict(), "gpu": GPU.as_dict()}
-ITERATION_SETTINGS = ("ae_iters", "reg_iters", "dm_iters", "det_iters", "ref_iters", "ref_polish_iters")
+ITERATION_SETTINGS = ("ae_iters", "reg_iters", "dm_iters", "det_iters", "ref_iters", "ref_polish_iters", "ct_ref_iters")
 
 
 def rehearse(name, n):

@@ -262,11 +262,13 @@ def step(net, sampler, it, batch):
     return F.binary_cross_entropy_with_logits(net(x.to(dev))[:, k], y.to(dev))
 
 
-def params(iterations, train_accuracy):
-    """The manifest's `detector` entry (the graph is `detector.onnx`)."""
+def params(iterations, train_accuracy, judged_elsewhere=()):
+    """The manifest's `detector` entry (the graph is `detector.onnx`); `judged_elsewhere`: modalities another detector
+    judges (ct_detector.py), whose ROUTES entries it no longer needs."""
     return {"kind": "cnn", "graph": "detector", "scales": [str(s) for s in SCALES], "min_side": MIN_SIDE,
-            "fallback": FALLBACK, "modalities": ["MR"], "routes": ROUTES, "threshold": THRESHOLD,
-            "train_iterations": iterations, "train_accuracy": train_accuracy}
+            "fallback": FALLBACK, "modalities": ["MR"],
+            "routes": {m: r for m, r in ROUTES.items() if m not in judged_elsewhere}, "threshold": THRESHOLD,
+            "classes": ["kspace", "bicubic"], "train_iterations": iterations, "train_accuracy": train_accuracy}
 
 
 @torch.no_grad()
@@ -280,8 +282,9 @@ def accuracy(net, sampler, n=256):
 
 
 @torch.no_grad()
-def probability_kspace(net, lr, s):
-    """P(k-space truncation) for one LR slice, or None when the slice is too small to judge."""
+def probability(net, lr, s):
+    """P(the reader's first class: k-space truncation here, area for ct_detector.py) for one LR slice, or None when the
+    slice is too small to judge."""
     if min(lr.shape[-2:]) < MIN_SIDE:
         return None
     return float(torch.sigmoid(DetectorGraph(net)(lr)[0, SCALES.index(s)]))
@@ -293,7 +296,7 @@ def decide(net, lr, s, modality):
         return ROUTES[modality], None
     if net is None or modality != "MR" or s not in SCALES:
         return "auto", None
-    p = probability_kspace(net, lr, s)
+    p = probability(net, lr, s)
     if p is None:
         return FALLBACK, None
     return ("kspace" if p >= THRESHOLD else "bicubic"), p

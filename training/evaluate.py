@@ -11,6 +11,7 @@ import numpy as np
 import torch
 
 import bandlimit as BL
+import ct_detector as CTD
 import data
 import degrade as D
 import detector as DET
@@ -77,12 +78,20 @@ def sample(pl, x_up, prompt, scale, mode, modality, B=8, **kw):
     return torch.cat([pl.sample(x_up[c], text, **kw) for c in chunks(x_up.shape[0], B)])
 
 
+def auto_path(pl, lr, s, mod):
+    """The told path `auto` takes for one LR slice, decided in src/pipeline/upscale.ts's order: a band-limited MR input
+    takes bandlimit.ROUTE, a CT slice the CT detector's pick (ct_detector.py), MR the detector's; else the blind path."""
+    if pl.band_limit and (route := BL.route(lr[0], mod)):
+        return route
+    if pl.ct_detector is not None and mod in CTD.MODALITIES:
+        return CTD.decide(pl.ct_detector, lr, s)[0]
+    return DET.decide(pl.detector, lr, s, mod)[0]
+
+
 def run_default(pl, lr, x_up, prompt, mod, s, B=8, acquired=None, **kw):
-    """The product's default (`auto`) pipeline on a batch: per slice, the detector picks the told path
-    for MR (kspace or bicubic; a band-limited MR input takes bandlimit.ROUTE), else the blind auto path.
+    """The product's default (`auto`) pipeline on a batch: per slice, the told path `auto_path` picks.
     `acquired`: the acquired matrix (rows, columns) the header would give, if any. Returns (projected, raw sample, modes)."""
-    modes = [(pl.band_limit and BL.route(lr[i], mod)) or DET.decide(pl.detector, lr[i:i + 1], s, mod)[0]
-             for i in range(lr.shape[0])]
+    modes = [auto_path(pl, lr[i:i + 1], s, mod) for i in range(lr.shape[0])]
     raw = torch.empty_like(x_up)
     out = torch.empty_like(x_up)
     for mode in sorted(set(modes)):
@@ -354,6 +363,8 @@ def evaluate(work, pl, smoke=False, log=print, full=True):
     res["magnitude_matrices"] = _magnitude_matrices(pl, subjects, B, log)
     res["goals"] = goals(res["sr"])
     res["detector"] = _detector_table(res["sr_subjects"], res["words"])
+    if pl.ct_detector is not None:
+        res["ct_detector"] = _ct_detector_table(res["sr_subjects"] + res["external"])
     res["calibration_target"] = {"band_sd": COVERAGE_SD, "coverage": COVERAGE_TARGET}
     return res
 
@@ -385,6 +396,19 @@ def _detector_table(rows, words):
                     f"P(k-space) >= {DET.THRESHOLD:g}, not 0.5 (training/detector.py THRESHOLD).")
     return {"rows": out, "accuracy": right / max(total, 1), "threshold": DET.THRESHOLD, "wrong_path_cost_db": cost,
             "summary": summary}
+
+
+def _ct_detector_table(rows):
+    """How the default pipeline routed each CT input, validation and external (from the `diffusion` rows)."""
+    out = [{"subject": r["subject"], "scale": r["scale"], "degradation": r["degradation"], "slices": sum(r["modes"].values()),
+            "area": r["modes"].get("area", 0), "resampled": r["modes"].get("bicubic", 0)}
+           for r in rows if r["method"] == "diffusion" and r["modality"] == "CT"]
+    sent = {k: (sum(x["area"] for x in out if x["degradation"] == k), sum(x["slices"] for x in out if x["degradation"] == k))
+            for k in ("area", "bicubic")}
+    summary = (f"The CT detector sent {sent['area'][0]} of {sent['area'][1]} detector-pixel (area) CT inputs down the area path "
+               f"and {sent['bicubic'][0]} of {sent['bicubic'][1]} resampled ones (P(area) >= {CTD.THRESHOLD:g}: "
+               "training/ct_detector.py THRESHOLD); the rest took the resampled path.")
+    return {"rows": out, "threshold": CTD.THRESHOLD, "summary": summary}
 
 
 def goals(sr_rows):

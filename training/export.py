@@ -9,12 +9,13 @@ import numpy as np
 import torch
 
 import bandlimit as BL
+import ct_detector as CTD
 import degrade as D
 import detector as DET
 import pipeline as PL
 import prompt as P
 
-MODEL_VERSION = "2.8.0"
+MODEL_VERSION = "2.9.0"
 
 
 class _TextWrap(torch.nn.Module):
@@ -41,7 +42,7 @@ def _export(model, args, path, in_names, out_names, dyn):
     onnx.checker.check_model(onnx.load(path))
 
 
-def export_graphs(out, cfg, ae, te, un, rg, det, ref=None):
+def export_graphs(out, cfg, ae, te, un, rg, det, ref=None, ct_det=None, ct_ref=None):
     C, f, L, Dm = cfg["latent_ch"], cfg["f"], P.MAX_LENGTH, cfg["text_dim"]
     img = {0: "B", 2: "H", 3: "W"}
     lat = {0: "B", 2: "h", 3: "w"}
@@ -62,11 +63,14 @@ def export_graphs(out, cfg, ae, te, un, rg, det, ref=None):
     # ONNX forbids one value name for a graph input and output: the regression output is `output`
     _export(rg, (x,), os.path.join(out, "regression.onnx"), ["image"], ["output"],
             {"image": img, "output": img})
-    _export(DET.DetectorGraph(det), (x,), os.path.join(out, "detector.onnx"), ["image"], ["logits"],
-            {"image": img, "logits": {0: "B"}})
-    if ref is not None:
-        _export(ref, (x, torch.tensor([2.0])), os.path.join(out, "refiner.onnx"), ["image", "scale"], ["output"],
-                {"image": img, "scale": {0: "B"}, "output": img})
+    for name, net in (("detector", det), ("ct_detector", ct_det)):
+        if net is not None:
+            _export(DET.DetectorGraph(net), (x,), os.path.join(out, name + ".onnx"), ["image"], ["logits"],
+                    {"image": img, "logits": {0: "B"}})
+    for name, net in (("refiner", ref), ("ct_refiner", ct_ref)):
+        if net is not None:
+            _export(net, (x, torch.tensor([2.0])), os.path.join(out, name + ".onnx"), ["image", "scale"], ["output"],
+                    {"image": img, "scale": {0: "B"}, "output": img})
     t = lambda *s: {"type": "float32", "shape": list(s)}
     spec = {
         "text_encoder": ({"input_ids": {"type": "int64", "shape": ["B", L]}},
@@ -79,8 +83,12 @@ def export_graphs(out, cfg, ae, te, un, rg, det, ref=None):
         "regression": ({"image": t("B", 1, "H", "W")}, {"output": t("B", 1, "H", "W")}),
         "detector": ({"image": t("B", 1, "H", "W")}, {"logits": t("B", len(DET.SCALES))}),
     }
+    if ct_det is not None:
+        spec["ct_detector"] = spec["detector"]
     if ref is not None:
         spec["refiner"] = ({"image": t("B", 1, "H", "W"), "scale": t("B")}, {"output": t("B", 1, "H", "W")})
+    if ct_ref is not None:
+        spec["ct_refiner"] = spec["refiner"]
     graphs = {}
     for name, (ins, outs) in spec.items():
         fpath = os.path.join(out, name + ".onnx")
@@ -112,7 +120,7 @@ def phantom(n=64, seed=0):
 
 
 @torch.no_grad()
-def write_references(out, cfg, ae, te, un, rg, sf, det=None, ref_net=None):
+def write_references(out, cfg, ae, te, un, rg, sf, det=None, ref_net=None, ct_det=None, ct_ref=None):
     ref = os.path.join(out, "reference")
     shutil.rmtree(ref, ignore_errors=True)     # a re-export with fewer steps must not leave stale tensors
     os.makedirs(ref)
@@ -132,11 +140,13 @@ def write_references(out, cfg, ae, te, un, rg, sf, det=None, ref_net=None):
                  {"model_output": un(z, c, ts, emb)}),
         "regression": ({"image": x}, {"output": rg(x)}),
     }
-    if ref_net is not None:
-        cases["refiner"] = ({"image": x, "scale": torch.tensor([2.0])}, {"output": ref_net(x, torch.tensor([2.0]))})
-    if det is not None:
-        low = D.degrade(phantom(96, seed=3), 2, "kspace")
-        cases["detector"] = ({"image": low}, {"logits": DET.DetectorGraph(det)(low)})
+    for name, net in (("refiner", ref_net), ("ct_refiner", ct_ref)):
+        if net is not None:
+            cases[name] = ({"image": x, "scale": torch.tensor([2.0])}, {"output": net(x, torch.tensor([2.0]))})
+    detectors = {name: net for name, net in (("detector", det), ("ct_detector", ct_det)) if net is not None}
+    for name, net in detectors.items():
+        low = detector_phantom(name, DETECTOR_CLASSES[name][0], 2)
+        cases[name] = ({"image": low}, {"logits": DET.DetectorGraph(net)(low)})
     for name, (ins, outs) in cases.items():
         j = {"graph": name, "inputs": {k: _save(ref, f"{name}.in.{k}", v) for k, v in ins.items()},
              "outputs": {k: _save(ref, f"{name}.out.{k}", v) for k, v in outs.items()},
@@ -197,19 +207,30 @@ def write_references(out, cfg, ae, te, un, rg, sf, det=None, ref_net=None):
                           "limited": _save(ref, name + ".limited", BL.apply(up, low, acquired))})
     json.dump({"cases": cases, "tolerance": {"drop_db": 1e-6, "relative": 1e-5}},
               open(os.path.join(ref, "band_limit.json"), "w"), indent=1)
-    if det is not None:
-        # the degradation detector on the phantom, truncated and resampled: P(k-space)
+    if detectors:
+        # each degradation detector on the phantom made by each of its classes: P(its first class)
         cases = []
-        for kind in ("kspace", "bicubic"):
-            for sc in DET.SCALES:
-                low = D.degrade(phantom(96, seed=3), sc, kind)
-                cases.append({"degradation": kind, "scale": sc, "lr": _save(ref, f"detector.{kind}.x{sc}", low),
-                              "probability_kspace": DET.probability_kspace(det, low, sc)})
+        for name, net in detectors.items():
+            for kind in DETECTOR_CLASSES[name]:
+                for sc in DET.SCALES:
+                    low = detector_phantom(name, kind, sc)
+                    cases.append({"graph": name, "degradation": kind, "scale": sc,
+                                  "lr": _save(ref, f"{name}.{kind}.x{sc}", low), "probability": DET.probability(net, low, sc)})
         json.dump({"cases": cases, "tolerance": {"absolute": 1e-5}},
                   open(os.path.join(ref, "detector_decisions.json"), "w"), indent=1)
 
 
-def model_index(out, cfg, graphs, sf, train_info, metrics, git, detector, refiner=None):
+# the paths each detector tells apart, the one its logits are for first (detector.params, ct_detector.params)
+DETECTOR_CLASSES = {"detector": ("kspace", "bicubic"), "ct_detector": (CTD.PATH_IF_SURE, CTD.PATH_OTHERWISE)}
+
+
+def detector_phantom(name, kind, s):
+    """The 96 x 96 phantom degraded by `kind` at scale s, in the values of the detector's modality (CT: HU-like)."""
+    low = D.degrade(phantom(96, seed=3), s, kind)
+    return low * 6.0 - 1000.0 if name == "ct_detector" else low
+
+
+def model_index(out, cfg, graphs, sf, train_info, metrics, git, detector, refiner=None, ct_detector=None, ct_refiner=None):
     calibration = metrics.get("calibration") or {}
     calibration_path = metrics.get("calibration_path") or {}
     idx = {
@@ -224,13 +245,16 @@ def model_index(out, cfg, graphs, sf, train_info, metrics, git, detector, refine
         "degradations": {"MR": "kspace", "CT": "area", "default": "bicubic",
                          "ct": {"blur_sigma_px": D.CT_BLUR_SIGMA_PX}},
         "upsampling": D.UPSAMPLING,
-        # model 2.0: the degradation is not known by default; MR is routed by the detector, the rest runs blind
+        # model 2.0: the degradation is not known by default; MR is routed by the detector (model 2.9: CT by its own), the
+        # rest runs blind
         "default_degradation": "auto",
         "consistency": {"auto": dict(D.AUTO_CONSISTENCY, grid=D.GRID)},
         "conditioning": {"scale_words": {str(k): v for k, v in P.SCALE_WORDS.items()},
                          "degradation_words": P.DEGRADATION_WORDS},
         "detector": detector,
+        **({"ct_detector": ct_detector} if ct_detector else {}),
         **({"refiner": refiner} if refiner else {}),
+        **({"ct_refiner": ct_refiner} if ct_refiner else {}),
         "band_limit": BL.params(),
         "uncertainty": {"band_sd": 2.0, "coverage_target": 0.95,
                         "sd_scale": {mod: {s: round(v, 4) for s, v in d.items()} for mod, d in calibration.items()},

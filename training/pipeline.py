@@ -4,6 +4,7 @@ import torch
 import torch.nn.functional as F
 
 import bandlimit as BL
+import ct_refiner as CTR
 import degrade as D
 import models
 import prompt as P
@@ -19,9 +20,11 @@ def timesteps(steps, init_strength, num_train_timesteps):
 
 
 class Pipeline:
-    def __init__(self, cfg, ae, te, un, rg, sf, detector=None, refiner=None):
+    def __init__(self, cfg, ae, te, un, rg, sf, detector=None, refiner=None, ct_detector=None, ct_refiner=None):
         self.cfg, self.ae, self.te, self.un, self.rg, self.sf = cfg, ae, te, un, rg, sf
         self.detector = detector        # training/detector.py parameters (None: no routing, auto stays blind)
+        self.ct_detector = ct_detector  # training/ct_detector.py reader (None: CT takes detector.ROUTES)
+        self.ct_refiner = ct_refiner    # training/ct_refiner.py network (None: CT's projected sample is final)
         self.refiner = refiner          # training/refiner.py network (None: the diffusion output is final)
         self.band_limit = True          # bandlimit.py for MR (the evaluation turns it off to show what it does)
         self.ac = models.alphas_cumprod(cfg)
@@ -78,12 +81,14 @@ class Pipeline:
 
     @torch.no_grad()
     def finish(self, decoded, lr, s, mode, modality, acquired=None):
-        """The decoded sample projected onto the input; on the refiner's path, refined and projected again; for MR,
+        """The decoded sample projected onto the input; on a refiner's path (MR's, CT's), refined and projected again; for MR,
         limited to the band the input shows and to the acquired matrix's (`acquired`: (rows, columns), when known;
         bandlimit.py)."""
         out = D.consistency(decoded, lr, s, mode, modality)
         if self.refiner is not None and R.applies(mode, modality):
             out = R.refine(self.refiner, out, lr, s, mode)
+        if self.ct_refiner is not None and CTR.applies(mode, modality):
+            out = CTR.refine(self.ct_refiner, out, lr, s, mode)
         if self.band_limit and modality in BL.MODALITIES:
             out = BL.apply(out, lr, acquired)    # a scanner-interpolated input: nothing beyond its band (bandlimit.py)
         return out

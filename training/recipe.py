@@ -24,6 +24,8 @@ import card  # noqa: E402
 import curve  # noqa: E402
 import data  # noqa: E402
 import config  # noqa: E402
+import ct_detector  # noqa: E402
+import ct_refiner  # noqa: E402
 import detector  # noqa: E402
 import refiner  # noqa: E402
 import evaluate  # noqa: E402
@@ -147,19 +149,30 @@ def main():
     ref_params = refiner.params(cfg["ref_iters"] + cfg.get("ref_polish_iters", 0), cfg["ref_steps"]) if ref is not None else None
     det_accuracy = detector.accuracy(det, detector.PairSampler(arrays, meta, seed=99))
     log(f"[detector] accuracy on fresh training-distribution pairs: {det_accuracy}")
+    ct_det, ct_det_iters = train.load_ct_detector(run_dir)
+    ct_det_params = None
+    if ct_det is not None:
+        ct_det_params = ct_detector.params(ct_det_iters, detector.accuracy(ct_det, ct_detector.PairSampler(arrays, meta, seed=99)))
+        log(f"[ct_detector] accuracy on fresh training-distribution pairs: {ct_det_params['train_accuracy']}")
+    det_params = detector.params(det_iters, det_accuracy, ct_detector.MODALITIES if ct_det is not None else ())
+    ct_ref = train.load_ct_refiner(cfg, run_dir)
+    ct_ref_params = ct_refiner.params(cfg["ct_ref_iters"]) if ct_ref is not None else None
     log("export ONNX")
-    graphs = export.export_graphs(a.out, cfg, ae, te, un, rg, det, ref)
-    export.write_references(a.out, cfg, ae, te, un, rg, sf, det, ref)
+    graphs = export.export_graphs(a.out, cfg, ae, te, un, rg, det, ref, ct_det, ct_ref)
+    export.write_references(a.out, cfg, ae, te, un, rg, sf, det, ref, ct_det, ct_ref)
     log("evaluate")
-    pl = PL.Pipeline(cfg, ae, te, un, rg, sf, det, ref)
+    pl = PL.Pipeline(cfg, ae, te, un, rg, sf, det, ref, ct_det, ct_ref)
     metrics = evaluate.evaluate(a.work, pl, smoke=smoke, log=log)
     params = {k: sum(p.numel() for p in m.parameters()) for k, m in
               (("vae_encoder", ae.encoder), ("vae_decoder", ae.decoder), ("text_encoder", te),
-               ("unet", un), ("regression", rg), ("refiner", ref)) if m is not None}
+               ("unet", un), ("regression", rg), ("refiner", ref), ("ct_refiner", ct_ref)) if m is not None}
     metrics["parameters"] = params
     metrics["flops_512"] = count_flops(cfg, ae, te, un, rg, ref)
+    if ct_ref is not None:      # the refiner's network: the same work per call
+        metrics["flops_512"]["ct_refiner"] = metrics["flops_512"]["refiner"]
     stages = {}
-    for st in ("ae", "regression", "diffusion", *(name for name, _, _ in detector.READERS), "refiner", "refiner_polish"):
+    for st in ("ae", "regression", "diffusion", *(name for name, _, _ in detector.READERS), ct_detector.STAGE[0], "refiner",
+               "refiner_polish", ct_refiner.STAGE):
         p = os.path.join(run_dir, st + ".done")
         if not os.path.exists(p) and not os.path.exists(os.path.join(run_dir, st + ".pt")):
             continue
@@ -187,7 +200,8 @@ def main():
         "notes": open(os.path.join(run_dir, "notes.md")).read().strip().splitlines()
         if os.path.exists(os.path.join(run_dir, "notes.md")) else [],
     }
-    idx = export.model_index(a.out, cfg, graphs, sf, train_info, metrics, git_commit(), detector.params(det_iters, det_accuracy), ref_params)
+    idx = export.model_index(a.out, cfg, graphs, sf, train_info, metrics, git_commit(), det_params, ref_params, ct_det_params,
+                              ct_ref_params)
     # onnxruntime-node: names/shapes/sha256, parity with the reference tensors, timing
     chk = os.path.join(a.work, f"ort_check_{a.config}.json")
     cmd = ["node", os.path.join(HERE, "check_onnx.cjs"), a.out, "--threads", "2", "--json", chk]
@@ -209,7 +223,8 @@ def main():
     metrics["onnxruntime"] = {"parity": ort["parity"], "timing": ort["timing"]}
     sizes = {k: g["bytes"] for k, g in graphs.items()}
     metrics["sizes_bytes"] = dict(sizes, total=sum(sizes.values()))
-    idx = export.model_index(a.out, cfg, graphs, sf, train_info, metrics, git_commit(), detector.params(det_iters, det_accuracy), ref_params)
+    idx = export.model_index(a.out, cfg, graphs, sf, train_info, metrics, git_commit(), det_params, ref_params, ct_det_params,
+                              ct_ref_params)
     card_path = a.card or os.path.join(os.path.dirname(os.path.normpath(a.out)), "README.md")
     if smoke and a.card is None:
         card_path = os.path.join(a.out, "README.md")

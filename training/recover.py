@@ -24,6 +24,8 @@ from onnx import numpy_helper
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+import ct_detector as CTD  # noqa: E402
+import ct_refiner as CTR  # noqa: E402
 import detector as DET  # noqa: E402
 import export  # noqa: E402
 import train  # noqa: E402
@@ -77,8 +79,15 @@ def main():
     t = idx["training"]
     cfg = dict(train.CONFIGS[t["config"]], **t["settings"])
     ae, te, un, rg, ref, det, readers = networks(cfg)
+    # model 2.9.0 on: the CT detector's reader (stage 4b), a graph of its own
+    ct_det = CTD.build() if "ct_detector" in idx["graphs"] else None
+    if ct_det is not None:
+        readers[CTD.STAGE[0]] = ct_det
+    # and the CT refiner (stage 6), the refiner's network
+    ct_ref = train.build_refiner(cfg) if "ct_refiner" in idx["graphs"] else None
     graphs = {"vae_encoder": ae.encoder, "vae_decoder": ae.decoder, "text_encoder": te, "unet": un, "regression": rg,
-              "detector": det, "refiner": ref}
+              "detector": det, "refiner": ref, **({"ct_detector": ct_det} if ct_det is not None else {}),
+              **({"ct_refiner": ct_ref} if ct_ref is not None else {})}
     g = torch.Generator().manual_seed(0)
     with torch.no_grad():
         for module in graphs.values():
@@ -86,14 +95,14 @@ def main():
                 p.copy_(torch.randn(p.shape, generator=g))
     shipped = {name: weights(os.path.join(a.model, name + ".onnx")) for name in graphs}
     with tempfile.TemporaryDirectory() as tmp:
-        export.export_graphs(tmp, cfg, ae, te, un, rg, det, ref)
+        export.export_graphs(tmp, cfg, ae, te, un, rg, det, ref, ct_det, ct_ref)
         for name, module in graphs.items():
             mine = weights(os.path.join(tmp, name + ".onnx"))
             if set(mine) != set(shipped[name]):
                 raise SystemExit(f"recover: {name}.onnx was not exported by this recipe's networks "
                                  f"({set(mine) ^ set(shipped[name])})")
             fill(module, mine, shipped[name])
-        export.export_graphs(tmp, cfg, ae, te, un, rg, det, ref)
+        export.export_graphs(tmp, cfg, ae, te, un, rg, det, ref, ct_det, ct_ref)
         for name in graphs:
             mine = weights(os.path.join(tmp, name + ".onnx"))
             worst = max(float(np.abs(mine[k] - shipped[name][k]).max()) for k in mine)
@@ -114,6 +123,8 @@ def main():
     save("diffusion", {}, {"te": te.state_dict(), "un": un.state_dict()})
     for stage in ("refiner", "refiner_polish"):
         save(stage, {}, {"ref": ref.state_dict()})
+    if ct_ref is not None:
+        save(CTR.STAGE, {}, {"ref": ct_ref.state_dict()})
     for stage, net in readers.items():
         save(stage, {"det": net.state_dict()}, {})
     json.dump({"scale_factor": idx["latent"]["scale_factor"]}, open(os.path.join(a.run, "latent_scale.json"), "w"))

@@ -30,6 +30,9 @@ class RecoverTest(unittest.TestCase):
             x = torch.randn(1, 1, 32, 32)
             self.assertGreater(float((ref(x, torch.tensor([4.0])) - x).abs().max()), 0)   # trained weights, not zeros
             self.assertEqual(open(os.path.join(run, "notes.md")).read().strip().splitlines(), idx["training"]["notes"])
+            # model 2.9.0 on: the CT detector's reader comes back too
+            self.assertEqual(train.load_ct_detector(run)[0] is not None, "ct_detector" in idx["graphs"])
+            self.assertEqual(train.load_ct_refiner(cfg, run) is not None, "ct_refiner" in idx["graphs"])
             # a later stage can start from a recovered one: run_stage takes its trained weights from the EMA ones
             net, ema = train.build_refiner(cfg), train.build_refiner(cfg)
             train.run_stage("refiner", run, cfg, cfg["ref_iters"], {"ref": net}, {"ref": ema}, list(net.parameters()),

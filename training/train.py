@@ -1,5 +1,5 @@
-"""Training stages (autoencoder -> regression -> text encoder + diffusion U-Net -> degradation detector ->
-MR k-space refiner), resumable.
+"""Training stages (autoencoder -> regression -> text encoder + diffusion U-Net -> degradation detectors (MR, then
+CT) -> MR k-space refiner -> CT refiner), resumable.
 
 The settings are `config.TrainConfig` (typed, each with its help: `recipe.py --help-config`), read here as a dict.
 
@@ -17,6 +17,8 @@ import torch
 import torch.nn.functional as F
 
 import config
+import ct_detector as CTD
+import ct_refiner as CTR
 import curve
 import data
 import degrade as D
@@ -381,11 +383,15 @@ def train(cfg_name, work, run_dir, log=print):
               cfg["dm_lr"], dm_step, sampler, log,
               probe=lambda it: curve_probe("diffusion", it, PL.Pipeline(cfg, *_on_cpu(ae, te_ema, un_ema, None), sf)))
 
-    # ---- 4. the degradation detector of auto mode (MR: k-space truncation or resampling?)
+    # ---- 4. the degradation detectors of auto mode (MR: k-space truncation or resampling? CT: detector pixels or resampling?)
     train_detector(cfg, arrays, meta, run_dir, dev, log)
+    train_ct_detector(cfg, arrays, meta, run_dir, dev, log)
 
     # ---- 5. the MR k-space refiner: pixel space, after the frozen diffusion (EMA weights)
     train_refiner(cfg, arrays, meta, run_dir, dev, log, (ae, te_ema, un_ema, sf), curve_probe)
+
+    # ---- 6. the CT refiner: the MR refiner fine-tuned on CT's told paths
+    train_ct_refiner(cfg, arrays, meta, run_dir, dev, log, (ae, te_ema, un_ema, sf))
     return cfg
 
 
@@ -398,6 +404,16 @@ def train_detector(cfg, arrays, meta, run_dir, dev, log):
         det_sampler = DET.PairSampler(arrays, meta, cfg["seed"] + seed)
         run_stage(stage, run_dir, cfg, cfg["det_iters"], {"det": net}, {}, list(net.parameters()), cfg["det_lr"],
                   lambda it: DET.step(net, det_sampler, it, cfg["det_batch"]), det_sampler, log)
+
+
+def train_ct_detector(cfg, arrays, meta, run_dir, dev, log):
+    """Stage 4b (model 2.9), seeded on its own like stage 4: the CT detector's one reader, with stage 4's settings."""
+    stage, seed = CTD.STAGE
+    torch.manual_seed(cfg["seed"] + seed)
+    net = CTD.build().to(dev)
+    sampler = CTD.PairSampler(arrays, meta, cfg["seed"] + seed)
+    run_stage(stage, run_dir, cfg, cfg["det_iters"], {"det": net}, {}, list(net.parameters()), cfg["det_lr"],
+              lambda it: DET.step(net, sampler, it, cfg["det_batch"]), sampler, log)
 
 
 def train_refiner(cfg, arrays, meta, run_dir, dev, log, diffusion, curve_probe):
@@ -427,6 +443,22 @@ def train_refiner(cfg, arrays, meta, run_dir, dev, log, diffusion, curve_probe):
     run_stage("refiner_polish", run_dir, cfg, polish, {"ref": net}, {"ref": net_ema}, list(net.parameters()),
               cfg["ref_polish_lr"], lambda it: REF.step(net, pl, sampler, before + it, cfg, dev, loss=F.mse_loss),
               sampler, log, probe=lambda it: probe(_on_cpu(net_ema)[0].eval(), before + it), before=before)
+
+
+def train_ct_refiner(cfg, arrays, meta, run_dir, dev, log, diffusion):
+    """Stage 6 (skipped with ct_ref_iters 0 or without a refiner): from the shipped MR refiner's weights, ct_ref_iters
+    with the squared error after each CT sample's own projection (ct_refiner.py)."""
+    mr = load_refiner(cfg, run_dir)
+    if not cfg.get("ct_ref_iters") or mr is None:
+        return
+    ae, te, un, sf = diffusion
+    pl = PL.Pipeline(cfg, ae, te.eval(), un.eval(), None, sf)
+    torch.manual_seed(cfg["seed"] + 21)
+    net = mr.train().to(dev)
+    net_ema = copy.deepcopy(net)
+    sampler = Sampler(arrays, meta, CTR.sampler_cfg(cfg), cfg["seed"] + 21)
+    run_stage(CTR.STAGE, run_dir, cfg, cfg["ct_ref_iters"], {"ref": net}, {"ref": net_ema}, list(net.parameters()),
+              cfg["ct_ref_lr"], lambda it: CTR.step(net, pl, sampler, it, cfg, dev), sampler, log)
 
 
 def build_refiner(cfg):
@@ -473,6 +505,16 @@ def load_refiner(cfg, run_dir):
     return net.eval()
 
 
+def load_ct_refiner(cfg, run_dir):
+    """The CT refiner's EMA weights (stage 6), or None when this run trained none."""
+    path = os.path.join(run_dir, CTR.STAGE + ".pt")
+    if not cfg.get("ct_ref_iters") or not os.path.exists(path):
+        return None
+    net = build_refiner(cfg)
+    net.load_state_dict(torch.load(path, map_location="cpu")["ema"]["ref"])
+    return net.eval()
+
+
 def load_detector(run_dir):
     """The trained degradation detector (stage 4: all its readers) and its iterations per reader."""
     readers = {"mean": [], "evidence": []}
@@ -483,3 +525,14 @@ def load_detector(run_dir):
         readers[pooling].append(net)
     (mean_reader,) = readers["mean"]
     return DET.Detector(mean_reader, readers["evidence"]).eval(), ck["it"]
+
+
+def load_ct_detector(run_dir):
+    """The trained CT detector (stage 4b) and its iterations, or (None, 0) for a run made before it existed."""
+    path = os.path.join(run_dir, CTD.STAGE[0] + ".pt")
+    if not os.path.exists(path):
+        return None, 0
+    ck = torch.load(path, map_location="cpu")
+    net = CTD.build()
+    net.load_state_dict(ck["model"]["det"])
+    return net.eval(), ck["it"]

@@ -69,11 +69,15 @@ const Conditioning = z
   .object({ scale_words: z.record(z.string(), z.string().min(1)), degradation_words: z.record(DegradationMode, z.string().min(1)) })
   .strict();
 
-/** training/detector.py: routes `auto` MR slices to the k-space or the resampled path (a small CNN graph, one logit per scale). */
+/**
+ * A reader that routes `auto` slices of its modalities to one of two told paths (a small CNN graph, one logit per scale, the
+ * logit of P(classes[0])): training/detector.py (`detector`: MR, k-space or resampled) and training/ct_detector.py
+ * (`ct_detector`, model 2.9: CT, detector pixels or resampled).
+ */
 const DegradationDetector = z
   .object({
     kind: z.literal('cnn'),
-    graph: z.literal('detector'),
+    graph: z.enum(['detector', 'ct_detector']),
     /** the scale of each of the graph's logits, in order */
     scales: z.array(z.string()).min(1),
     min_side: z.number().int().min(1),
@@ -81,7 +85,10 @@ const DegradationDetector = z
     modalities: z.array(z.string()),
     /** modalities the detector does not judge but routes to one told path (model 2.1.0: CT -> bicubic) */
     routes: z.record(z.string(), Degradation).default({}),
+    /** P(classes[0]) at or above it: classes[0], else classes[1] */
     threshold: z.number().gt(0).lt(1),
+    /** the two paths it tells apart, the one its logits are for first; absent: k-space, resampled */
+    classes: z.tuple([Degradation, Degradation]).default(['kspace', 'bicubic']),
     train_iterations: z.number().int().min(0),
     train_accuracy: z.record(z.string(), z.number()),
   })
@@ -89,17 +96,18 @@ const DegradationDetector = z
 
 /**
  * training/refiner.py: a pixel-space network that follows the diffusion on some paths (model 2.2: MR k-space; 2.4: also MR resampled). It
- * takes the projected sample and the scale and returns the image to project again.
+ * takes the projected sample and the scale and returns the image to project again. training/ct_refiner.py (`ct_refiner`, model 2.9): the
+ * same network fine-tuned for CT's paths.
  */
 const Refiner = z
   .object({
-    graph: z.literal('refiner'),
+    graph: z.enum(['refiner', 'ct_refiner']),
     modalities: z.array(z.string()).min(1),
     degradations: z.array(Degradation).min(1),
     /** metadata: its training iterations */
     train_iterations: z.number().int().min(0),
-    /** passes per path and scale ({"kspace": {"2": 2}}): each pass runs the refiner, then the path's projection; one where none is named */
-    passes: z.record(z.string(), z.record(z.string(), z.number().int().min(1).max(4))).optional(),
+    /** passes per path and scale ({"kspace": {"2": 2}}): each pass runs the refiner, then the path's projection; one where none is named, none at 0 */
+    passes: z.record(z.string(), z.record(z.string(), z.number().int().min(0).max(4))).optional(),
     /** the diffusion's steps on its paths when the request names none (model 2.8: 1); scheduler.default_steps where absent */
     steps: z.number().int().min(UPSCALE_LIMITS.steps[0]).max(UPSCALE_LIMITS.steps[1]).optional(),
   })
@@ -197,7 +205,9 @@ export const ManifestSchema = z
         unet: GraphSpec,
         regression: GraphSpec.optional(),
         detector: GraphSpec.optional(),
+        ct_detector: GraphSpec.optional(),
         refiner: GraphSpec.optional(),
+        ct_refiner: GraphSpec.optional(),
       }),
     latent: z.strictObject({ channels: z.number().int().positive(), downsample: z.number().int().positive(), scale_factor: z.number().positive() }),
     // in output (HR) pixels at every scale: a tile's cost is its latent area, whatever the scale
@@ -214,7 +224,11 @@ export const ManifestSchema = z
     consistency: z.strictObject({ auto: AutoConsistency }).optional(),
     conditioning: Conditioning.optional(),
     detector: DegradationDetector.optional(),
+    /** model 2.9: judges the modalities it names before `detector` does (its routes no longer reach them) */
+    ct_detector: DegradationDetector.optional(),
     refiner: Refiner.optional(),
+    /** model 2.9: the refiner of the modalities it names (CT), in place of `refiner` there */
+    ct_refiner: Refiner.optional(),
     band_limit: BandLimitSpec.optional(),
     uncertainty: Uncertainty.optional(),
     tokenizer: z.strictObject({ file: z.string().min(1) }),
@@ -236,8 +250,14 @@ export const ManifestSchema = z
       }
     }
     if ((m.default_degradation === 'auto' || m.conditioning?.degradation_words.auto) && !m.consistency?.auto) ctx.addIssue({ code: 'custom', path: ['consistency', 'auto'], message: "a model that supports the 'auto' degradation must define its projection" });
-    if (m.detector && !m.graphs.detector) ctx.addIssue({ code: 'custom', path: ['graphs', 'detector'], message: 'the degradation detector needs its graph' });
-    if (m.refiner && !m.graphs.refiner) ctx.addIssue({ code: 'custom', path: ['graphs', 'refiner'], message: 'the refiner needs its graph' });
+    for (const name of ['detector', 'ct_detector'] as const) {
+      if (m[name] && !m.graphs[name]) ctx.addIssue({ code: 'custom', path: ['graphs', name], message: `the degradation detector '${name}' needs its graph` });
+      if (m[name] && m[name].graph !== name) ctx.addIssue({ code: 'custom', path: [name, 'graph'], message: `the degradation detector '${name}' runs graph '${name}'` });
+    }
+    for (const name of ['refiner', 'ct_refiner'] as const) {
+      if (m[name] && !m.graphs[name]) ctx.addIssue({ code: 'custom', path: ['graphs', name], message: `the refiner '${name}' needs its graph` });
+      if (m[name] && m[name].graph !== name) ctx.addIssue({ code: 'custom', path: [name, 'graph'], message: `the refiner '${name}' runs graph '${name}'` });
+    }
     if (m.tile.output_overlap * 2 >= m.tile.output_size) ctx.addIssue({ code: 'custom', path: ['tile', 'output_overlap'], message: 'overlap must be less than half the tile size' });
   });
 

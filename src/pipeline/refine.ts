@@ -1,6 +1,7 @@
 import { MedsrError } from '../shared/errors';
 import { createTensor } from '../shared/tensor';
-import type { DegradationMode, RefinerSpec } from './manifest';
+import type { ModelGraphs } from './graphs';
+import type { DegradationMode, Manifest, RefinerSpec } from './manifest';
 import type { Plane } from './plane';
 import type { GraphSession } from './runtime/onnx-session';
 import { crop, planTiles, reflectPad, TileBlender, type TileSpec } from './tiling';
@@ -16,10 +17,20 @@ export function refinerApplies(spec: RefinerSpec | undefined, mode: DegradationM
   return spec !== undefined && (spec.degradations as readonly string[]).includes(mode) && spec.modalities.includes(modality.toUpperCase());
 }
 
+/** The refiner that runs for a slice of this modality on path `mode` (MR's `refiner`, CT's `ct_refiner`), with its graph. */
+export function refinerFor(manifest: Manifest, graphs: ModelGraphs, mode: DegradationMode, modality: string): { spec: RefinerSpec; graph: GraphSession } | undefined {
+  for (const name of ['ct_refiner', 'refiner'] as const) {
+    const spec = manifest[name];
+    const graph = graphs[name];
+    if (graph && refinerApplies(spec, mode, modality)) return { spec, graph };
+  }
+  return undefined;
+}
+
 /**
- * How many times the refiner runs (each time followed by the path's projection) on path `mode` at this scale.
- * The shipped refiner, trained for one pass, still moves a k-space x2 slice the right way on a second
- * (training/refiner.py PASSES).
+ * How many times the refiner runs (each time followed by the path's projection) on path `mode` at this scale; 0: not
+ * at this scale (model 2.9's CT refiner at x4). The shipped refiner, trained for one pass, still moves a k-space x2
+ * slice the right way on a second (training/refiner.py PASSES).
  */
 export function refinerPasses(spec: RefinerSpec, mode: DegradationMode, scale: number): number {
   return spec.passes?.[mode]?.[String(scale)] ?? 1;

@@ -62,8 +62,10 @@ export interface AppliedSettings {
   degradation: DegradationMode;
   /** What the caller asked for (default: the model's default, `auto` for model 2.0). */
   requestedDegradation: DegradationMode;
-  /** The detector's P(k-space truncation), when it routed an `auto` slice. */
+  /** The detector's P(k-space truncation), when it routed an `auto` MR slice. */
   detectorProbabilityKspace?: number;
+  /** The CT detector's P(larger detector pixels: the area path), when it routed an `auto` CT slice (model 2.9). */
+  detectorProbabilityArea?: number;
   /** Why `auto` ran the path it did (the detector's P, its fallback, or the model's route for the modality). */
   degradationReason?: string;
   /** The model's refiner ran after the projection (then the projection again): model 2.2 on the MR k-space path, 2.4 on both MR paths. */

@@ -8,8 +8,8 @@ import { conditionedPrompt, ctBlurSigma, defaultDegradationMode, degradationMode
 import type { LoadedModel } from './model';
 import { planeOf, tensorOf, type Plane } from './plane';
 import { conditionInput } from './resample/condition-input';
-import { detectDegradation } from './degradation-detector';
-import { refine, refinerApplies, refinerPasses } from './refine';
+import { detectDegradation, detectorFor, probabilitySetting } from './degradation-detector';
+import { refine, refinerFor, refinerPasses } from './refine';
 import { normaliseSchedulerName, SCHEDULER_NAMES } from './schedulers';
 import { SrPipeline, type SamplingSettings } from './sr-pipeline';
 import { crop, cropChannels, planTiles, reflectPad, TileBlender, tileSpec } from './tiling';
@@ -87,13 +87,13 @@ export async function runUpscale(model: LoadedModel, input: Tensor, options: Ups
   // an input smaller than the matrix its scanner acquired, on an output grid larger than it: nothing beyond that band
   const acquired = applies ? acquiredBand(lr, o.scale, options.acquiredMatrix) : {};
   const kept = tighterBand(inputBand(lr, bandLimit), acquired);
-  // `auto`: MR slices go to the path the detector picks (the two grids differ), modalities in the detector's routes to
-  // theirs (CT: resampled); the rest stay blind
+  // `auto`: MR slices go to the path the detector picks (the two grids differ), CT slices to the path the CT detector
+  // picks (model 2.9; before it, the detector's route: resampled); the rest stay blind
+  const judge = detectorFor(manifest, model.graphs, options.modality);
   const detected = o.degradation !== 'auto' ? undefined
-    : limited ? { degradation: manifest.band_limit!.route, probabilityKspace: undefined, reason: "the model's path for a band-limited input" }
-    : manifest.detector && model.graphs.detector
-      ? await timer.time('detector', () => detectDegradation(manifest.detector!, model.graphs.detector!, lr, o.scale, options.modality))
-      : undefined;
+    : limited ? { degradation: manifest.band_limit!.route, probability: undefined, reason: "the model's path for a band-limited input" }
+    : judge ? await timer.time('detector', () => detectDegradation(judge.spec, judge.graph, lr, o.scale, options.modality))
+    : undefined;
   const mode: DegradationMode = detected?.degradation ?? o.degradation;
   const pipeline = new SrPipeline(model, timer);
   const H = lr.height * o.scale;
@@ -114,10 +114,11 @@ export async function runUpscale(model: LoadedModel, input: Tensor, options: Ups
   const conditions = new Map<number, Tensor>();
   const stats = new SampleStatistics(H, W);
   const dcOptions = { blurSigma: ctBlurSigma(manifest), auto: manifest.consistency?.auto, modality: options.modality };
-  const refinerRuns = refinerApplies(manifest.refiner, mode, options.modality) ? refinerPasses(manifest.refiner, mode, o.scale) : 0;
-  const refiner = refinerRuns > 0 ? model.graphs.refiner : undefined;
+  const chosen = refinerFor(manifest, model.graphs, mode, options.modality);
+  const refinerRuns = chosen ? refinerPasses(chosen.spec, mode, o.scale) : 0;
+  const refiner = refinerRuns > 0 ? chosen!.graph : undefined;
   // where the refiner follows, the diffusion takes the refiner's default steps unless the request names some
-  const sampling = { ...o, steps: options.steps ?? (refiner ? manifest.refiner?.steps : undefined) ?? o.steps };
+  const sampling = { ...o, steps: options.steps ?? (refiner ? chosen!.spec.steps : undefined) ?? o.steps };
   const totalSteps = plan.tiles.length * o.samples * Math.max(1, sampling.steps);
   let done = 0;
   for (let k = 0; k < o.samples; k++) {
@@ -160,7 +161,7 @@ export async function runUpscale(model: LoadedModel, input: Tensor, options: Ups
   timer.add('total', performance.now() - started);
   options.onProgress?.(1);
   const settings = { steps: sampling.steps, samples: o.samples, seed: o.seed, guidance: o.guidance, scheduler: o.scheduler, initStrength: o.initStrength, degradation: mode, requestedDegradation: o.degradation,
-    ...(detected?.probabilityKspace === undefined ? {} : { detectorProbabilityKspace: detected.probabilityKspace }),
+    ...probabilitySetting(detected?.probability),
     ...(detected?.reason === undefined ? {} : { degradationReason: detected.reason }), ...(refiner ? { refined: true, refinerPasses: refinerRuns } : {}), ...(limited ? { bandLimit } : {}),
     ...(Object.keys(acquired).length ? { acquiredMatrix: options.acquiredMatrix! } : {}), uncertaintyScale: sdScale };
   return { mean: tensorOf(mean), std: std ? tensorOf(std) : undefined, dcResidual, timings: timer.totals, settings };

@@ -37,12 +37,34 @@ describe('strict model_index.json', () => {
     expect(err.message).toMatch(/Unrecognized key/i);
   });
 
+  it('refuses a CT refiner entry without its graph, and reads passes of 0 (not at that scale)', async () => {
+    const ct = { graph: 'ct_refiner', modalities: ['CT'], degradations: ['area', 'bicubic'], train_iterations: 10, passes: { area: { '2': 1, '4': 0 } } };
+    const missing = await rejection(loadManifest(variantModelDir(TINY_MODEL_DIR, (m) => { m.ct_refiner = ct; })));
+    expect(missing.message).toContain('graphs.ct_refiner');
+    const m = await loadManifest(variantModelDir(TINY_MODEL_DIR, (j) => { j.ct_refiner = ct; j.graphs.ct_refiner = j.graphs.regression; }));
+    expect(m.ct_refiner!.passes!.area!['4']).toBe(0);
+  });
+
   it('refuses a refiner entry without its graph, and an unknown refiner field', async () => {
     const refiner = { graph: 'refiner', modalities: ['MR'], degradations: ['kspace'], train_iterations: 10 };
     const missing = await rejection(loadManifest(variantModelDir(TINY_MODEL_DIR, (m) => { m.refiner = refiner; })));
     expect(missing.message).toContain('graphs.refiner');
     const extra = await rejection(loadManifest(variantModelDir(TINY_MODEL_DIR, (m) => { m.refiner = { ...refiner, tile: 256 }; m.graphs.refiner = m.graphs.regression; })));
     expect(extra.message).toContain('tile');
+  });
+
+  it('refuses a CT detector without its graph or running another graph, and reads the classes its logits are for', async () => {
+    const ct = { kind: 'cnn', graph: 'ct_detector', scales: ['2', '4'], min_side: 16, fallback: 'bicubic', modalities: ['CT'], threshold: 0.7,
+      classes: ['area', 'bicubic'], train_iterations: 10, train_accuracy: { '2': 0.8 } };
+    const missing = await rejection(loadManifest(variantModelDir(TINY_MODEL_DIR, (m) => { m.ct_detector = ct; })));
+    expect(missing.message).toContain('graphs.ct_detector');
+    const other = await rejection(loadManifest(variantModelDir(TINY_MODEL_DIR, (m) => { m.ct_detector = { ...ct, graph: 'detector' }; m.graphs.ct_detector = m.graphs.regression; })));
+    expect(other.message).toContain('ct_detector.graph');
+    const m = await loadManifest(variantModelDir(TINY_MODEL_DIR, (j) => { j.ct_detector = ct; j.graphs.ct_detector = j.graphs.regression; }));
+    expect(m.ct_detector!.classes).toEqual(['area', 'bicubic']);
+    const { classes: _, ...older } = ct;
+    const mr = await loadManifest(variantModelDir(TINY_MODEL_DIR, (j) => { j.detector = { ...older, graph: 'detector', modalities: ['MR'] }; j.graphs.detector = j.graphs.regression; }));
+    expect(mr.detector!.classes).toEqual(['kspace', 'bicubic']);   // models before 2.9 name none: their detector is MR's
   });
 
   it('refuses scheduler settings the samplers do not implement, instead of ignoring them', async () => {

@@ -1,14 +1,15 @@
 /** @jest-environment ./test/pipeline/helpers/ort-environment.js */
 /**
- * The shipped model's refiner (training/refiner.py): it runs on the MR k-space path only, its output is
- * projected onto the input again, and tiling a large slice gives what one whole-slice call gives.
+ * The shipped model's refiners (training/refiner.py, training/ct_refiner.py): the MR one runs on the MR paths, the CT
+ * one on CT's at the scales it names, each output is projected onto the input again, and tiling a large slice gives
+ * what one whole-slice call gives.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { createTensor } from '../../src/shared/tensor';
 import { DEFAULT_MODEL_DIR } from '../../src/shared/config';
 import { disposeModel, loadModel, type LoadedModel } from '../../src/pipeline/model';
-import { refine, REFINER_TILE, refinerApplies, refinerPasses } from '../../src/pipeline/refine';
+import { refine, REFINER_TILE, refinerApplies, refinerFor, refinerPasses } from '../../src/pipeline/refine';
 import { runUpscale } from '../../src/pipeline/upscale';
 import { phantomTensor } from './helpers/images';
 
@@ -48,6 +49,7 @@ describe('refinerPasses', () => {
 
 describeShipped('the shipped refiner', () => {
   it('runs on the MR k-space and resampled paths (told or routed there) and is recorded; not on CT', async () => {
+    const mrOnly = { ...model, manifest: { ...model.manifest, ct_refiner: undefined } };
     const lr = phantomTensor(48, 40);
     const base = { scale: 2 as const, prompt: 'mr head t1 axial', modality: 'MR' };
     for (const degradation of ['kspace', 'bicubic'] as const) {
@@ -58,7 +60,26 @@ describeShipped('the shipped refiner', () => {
       // projected again after the refiner: the output still reproduces the input exactly
       expect(out.dcResidual).toBeLessThan(1e-4);
     }
-    expect((await runUpscale(model, lr, { ...base, modality: 'CT', prompt: 'ct head axial', degradation: 'bicubic' })).settings.refined).toBeUndefined();
+    expect((await runUpscale(mrOnly, lr, { ...base, modality: 'CT', prompt: 'ct head axial', degradation: 'bicubic' })).settings.refined).toBeUndefined();
+  });
+
+  it("gives CT slices the CT refiner where the model ships one, at the scales its passes name", async () => {
+    const ct = model.manifest.ct_refiner;
+    if (!ct) return;   // before model 2.9: no CT refiner (the test above)
+    const lr = phantomTensor(48, 40);
+    expect(refinerFor(model.manifest, model.graphs, 'kspace', 'MR')!.spec).toBe(model.manifest.refiner);
+    expect(refinerFor(model.manifest, model.graphs, 'area', 'MR')).toBeUndefined();
+    for (const degradation of ct.degradations) {
+      expect(refinerFor(model.manifest, model.graphs, degradation, 'ct')!.spec).toBe(ct);
+      for (const scale of [2, 4] as const) {
+        const out = await runUpscale(model, lr, { scale, prompt: 'ct head axial', modality: 'CT', degradation, steps: 1 });
+        const passes = refinerPasses(ct, degradation, scale);
+        expect(out.settings.refinerPasses).toBe(passes > 0 ? passes : undefined);
+        if (passes > 0) expect(out.timings.refiner).toBeGreaterThan(0);
+        else expect(out.timings.refiner).toBeUndefined();
+        expect(out.dcResidual).toBeLessThan(1e-4);
+      }
+    }
   });
 
   it("samples with the refiner's steps on its paths unless the request names steps; the scheduler's elsewhere", async () => {
