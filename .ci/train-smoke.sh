@@ -30,6 +30,7 @@ assert {r["stage"] for r in idx["training"]["curve"]} == {"regression", "diffusi
 assert idx["refiner"]["degradations"] == ["kspace", "bicubic"], "no refiner entry for both MR paths"
 assert idx["ct_detector"]["classes"] == ["area", "bicubic"] and "CT" not in idx["detector"]["routes"], "CT is not judged"
 assert idx["metrics"]["ct_detector"]["rows"], "no CT routing table"
+assert idx["ct_refiner"]["degradations"] == ["area", "bicubic"] and idx["ct_refiner"]["steps"] == config.SMOKE.ref_steps, "no CT refiner entry"
 assert idx["refiner"]["passes"]["kspace"] == {str(k): n for k, n in refiner.PASSES["kspace"].items()}, "no refiner passes"
 assert idx["refiner"]["steps"] == config.SMOKE.ref_steps, "no diffusion steps for the refiner's paths"
 assert "while training" in open(os.path.join(d, "README.md")).read(), "card without the learning curve"

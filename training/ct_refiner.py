@@ -25,6 +25,14 @@ def applies(mode, modality):
     return mode in DEGRADATIONS and modality in MODALITIES
 
 
+def sampling_steps(cfg, mode, modality, s):
+    """The diffusion's DDIM steps for a slice on this path and scale when the request names none: `ref_steps` where the
+    CT refiner follows (CT at x2: one step cost at most 0.05 dB there, and a U-Net call), else refiner.sampling_steps."""
+    if cfg.get("ct_ref_iters") and applies(mode, modality) and PASSES[mode].get(s, 0):
+        return cfg["ref_steps"]
+    return R.sampling_steps(cfg, mode, modality)
+
+
 def sampler_cfg(cfg):
     """The training sampler's mix for this stage: CT only, every sample told (area or resampled)."""
     out = dict(cfg)
@@ -44,13 +52,15 @@ def project(y, lr, s, kinds, differentiable=False):
 
 
 def step(net, pl, sampler, it, cfg, dev):
-    """One training loss: the frozen diffusion's projected CT sample in (the product's default steps), the squared
-    error after the projection, plus a little of it before."""
+    """One training loss: the frozen diffusion's projected CT sample in (with the product's steps for the scale: model
+    2.9.0's weights were trained on 2-step samples throughout), the squared error after the projection, plus a little
+    of it before."""
     s = 2 + 2 * (it % 2)
     b = sampler.batch(cfg["ref_batch"], cfg["ref_patch"], s)
     hr, lr = b["hr"].to(dev), b["lr"].to(dev)
+    steps = sampling_steps(cfg, "area", "CT", s)      # both CT paths take the same steps
     with torch.no_grad():
-        y = project(pl.sample(b["x_up"].to(dev), b["prompts"], steps=cfg["default_steps"], seed=it), lr, s, b["kinds"])
+        y = project(pl.sample(b["x_up"].to(dev), b["prompts"], steps=steps, seed=it), lr, s, b["kinds"])
     out = net(y, torch.full((y.shape[0],), float(s), device=dev))
     return F.mse_loss(project(out, lr, s, b["kinds"], True), hr) + cfg["pre_dc_weight"] * F.mse_loss(out, hr)
 
@@ -60,7 +70,9 @@ def refine(net, projected, lr, s, mode):
     return R.refine(net, projected, lr, s, mode, passes=PASSES[mode].get(s, 0))
 
 
-def params(iterations):
-    """The manifest's `ct_refiner` entry (the graph is `ct_refiner.onnx`, the MR refiner's inputs and outputs)."""
+def params(iterations, steps):
+    """The manifest's `ct_refiner` entry (the graph is `ct_refiner.onnx`, the MR refiner's inputs and outputs); `steps`:
+    the diffusion's default steps where it follows (sampling_steps)."""
     return {"graph": "ct_refiner", "modalities": list(MODALITIES), "degradations": list(DEGRADATIONS),
-            "train_iterations": iterations, "passes": {k: {str(s): n for s, n in v.items()} for k, v in PASSES.items()}}
+            "train_iterations": iterations, "steps": steps,
+            "passes": {k: {str(s): n for s, n in v.items()} for k, v in PASSES.items()}}

@@ -12,6 +12,7 @@ import torch
 
 import bandlimit as BL
 import ct_detector as CTD
+import ct_refiner as CTR
 import data
 import degrade as D
 import detector as DET
@@ -72,9 +73,9 @@ def normalised_pair(hr_raw, mod, kind, s, lr_raw=None):
 
 def sample(pl, x_up, prompt, scale, mode, modality, B=8, **kw):
     """The diffusion sample for `mode` (auto or a told degradation), before its projection; the path's default
-    steps (refiner.sampling_steps) unless `steps` is given."""
+    steps (ct_refiner.sampling_steps, which defers to refiner.sampling_steps off CT) unless `steps` is given."""
     text = P.conditioned(prompt, scale, mode)
-    kw.setdefault("steps", R.sampling_steps(pl.cfg, mode, modality))
+    kw.setdefault("steps", CTR.sampling_steps(pl.cfg, mode, modality, scale))
     return torch.cat([pl.sample(x_up[c], text, **kw) for c in chunks(x_up.shape[0], B)])
 
 

@@ -156,7 +156,7 @@ def main():
         log(f"[ct_detector] accuracy on fresh training-distribution pairs: {ct_det_params['train_accuracy']}")
     det_params = detector.params(det_iters, det_accuracy, ct_detector.MODALITIES if ct_det is not None else ())
     ct_ref = train.load_ct_refiner(cfg, run_dir)
-    ct_ref_params = ct_refiner.params(cfg["ct_ref_iters"]) if ct_ref is not None else None
+    ct_ref_params = ct_refiner.params(cfg["ct_ref_iters"], cfg["ref_steps"]) if ct_ref is not None else None
     log("export ONNX")
     graphs = export.export_graphs(a.out, cfg, ae, te, un, rg, det, ref, ct_det, ct_ref)
     export.write_references(a.out, cfg, ae, te, un, rg, sf, det, ref, ct_det, ct_ref)

@@ -38,11 +38,19 @@ class CtRefinerTest(unittest.TestCase):
         for i, k in enumerate(kinds):
             self.assertLess(D.dc_residual(out[i:i + 1], lr[i:i + 1], s, k), 1e-4)
 
+    def test_the_diffusion_takes_ref_steps_where_the_ct_refiner_follows(self):
+        cfg = {"ref_iters": 10, "ct_ref_iters": 10, "ref_steps": 1, "default_steps": 2}
+        for kind in CTR.DEGRADATIONS:
+            for s in (2, 4):
+                self.assertEqual(CTR.sampling_steps(cfg, kind, "CT", s), 1 if CTR.PASSES[kind][s] else 2)
+        self.assertEqual(CTR.sampling_steps(dict(cfg, ct_ref_iters=0), "area", "CT", 2), 2)      # none trained
+        self.assertEqual(CTR.sampling_steps(cfg, "kspace", "MR", 4), R.sampling_steps(cfg, "kspace", "MR"))
+
     def test_only_ct_and_its_manifest_entry(self):
         self.assertTrue(CTR.applies("area", "CT") and CTR.applies("bicubic", "CT"))
         self.assertFalse(CTR.applies("kspace", "MR") or CTR.applies("bicubic", "MR") or CTR.applies("auto", "CT"))
-        p = CTR.params(10)
-        self.assertEqual((p["graph"], p["modalities"], p["degradations"]), ("ct_refiner", ["CT"], ["area", "bicubic"]))
+        p = CTR.params(10, 1)
+        self.assertEqual((p["graph"], p["modalities"], p["degradations"], p["steps"]), ("ct_refiner", ["CT"], ["area", "bicubic"], 1))
         self.assertEqual(p["passes"]["area"], {str(s): n for s, n in CTR.PASSES["area"].items()})
         # the training mix: CT alone, every sample told
         cfg = CTR.sampler_cfg({"ct_p": 0.3, "photo_p": 0.15, "auto_p": {"MR": 0.1, "CT": 0.5}})

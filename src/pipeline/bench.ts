@@ -1,5 +1,5 @@
 import { heightOf, imageTensor, widthOf, type Tensor } from '../shared/tensor';
-import { detectDegradation } from './degradation-detector';
+import { detectDegradation, detectorFor } from './degradation-detector';
 import { disposeModel, loadModel, type LoadedModel } from './model';
 import { type TileSpec, planTiles, tileSpec } from './tiling';
 import { logFallback, type Device } from './runtime/onnx-session';
@@ -9,6 +9,8 @@ export interface BenchCase {
   inputSize: number;
   scale: 2 | 4;
   samples: number;
+  /** MR (default): told k-space; CT: told area (detector pixels) */
+  modality?: 'MR' | 'CT';
 }
 
 /** One row per case: milliseconds per stage for one slice (median over repeats, after a warm-up). */
@@ -42,7 +44,15 @@ export const DEFAULT_BENCH_CASES: BenchCase[] = [
   { inputSize: 128, scale: 4, samples: 4 },
   // a clinical CT matrix at x2: the largest output the shipped model runs as one tile
   { inputSize: 512, scale: 2, samples: 1 },
+  // CT's slowest path (model 2.9): its detector, 2 steps, the area projection, the CT refiner at x2
+  { inputSize: 256, scale: 2, samples: 1, modality: 'CT' },
 ];
+
+/** The told request a case times: the slowest path `auto` can route a slice of its modality to. */
+const CASE_REQUESTS = {
+  MR: { modality: 'MR', prompt: 'mr head t1 axial', degradation: 'kspace' },
+  CT: { modality: 'CT', prompt: 'ct head axial', degradation: 'area' },
+} as const;
 
 /** A synthetic head-like slice in the normalised domain: benchmarks never need patient data. */
 export function syntheticSlice(size: number): Tensor {
@@ -59,9 +69,9 @@ export function syntheticSlice(size: number): Tensor {
 /**
  * Times each stage of the pipeline (text encoder, VAE encode, U-Net per call, VAE decode, data
  * consistency, refiner) in-process, at the path's default steps and the manifest's scheduler, MR told `kspace`: the
- * slowest path `auto` can route an MR slice to (k-space projection, and the refiner where the model has one).
- * The detector that `auto` runs first is timed on the same slice and counted in the total: told, the
- * pipeline would skip it, and a synthetic slice might be routed to the faster resampled path.
+ * slowest path `auto` can route an MR slice to (k-space projection, and the refiner where the model has one); CT
+ * cases told `area` (CASE_REQUESTS). The detector that `auto` runs first is timed on the same slice and counted in
+ * the total: told, the pipeline would skip it, and a synthetic slice might be routed to a faster path.
  */
 export async function benchmark(options: { modelDir: string; device: Device; intraOpThreads?: number; repeats?: number; cases?: BenchCase[] }): Promise<BenchRow[]> {
   const model = await loadModel(options.modelDir, { device: options.device, ...(options.intraOpThreads ? { intraOpThreads: options.intraOpThreads } : {}) });
@@ -72,14 +82,15 @@ export async function benchmark(options: { modelDir: string; device: Device; int
     for (const c of options.cases ?? DEFAULT_BENCH_CASES) {
       if (!model.manifest.scales.includes(c.scale)) continue;
       const input = syntheticSlice(c.inputSize);
-      const request = { scale: c.scale, modality: 'MR', prompt: 'mr head t1 axial', samples: c.samples, seed: 0, degradation: 'kspace' as const };
+      const modality = c.modality ?? 'MR';
+      const request = { ...CASE_REQUESTS[modality], scale: c.scale, samples: c.samples, seed: 0 };
       await runUpscale(model, input, request); // warm-up: first runs allocate and optimise
       const runs: Array<Record<string, number>> = [];
       let residual = 0;
       let steps = 0;
       for (let i = 0; i < repeats; i++) {
         const r = await runUpscale(model, input, request);
-        runs.push({ ...r.timings, detector: await timeDetector(model, input, c.scale) });
+        runs.push({ ...r.timings, detector: await timeDetector(model, input, c.scale, modality) });
         residual = r.dcResidual;
         steps = r.settings.steps;
       }
@@ -87,6 +98,7 @@ export async function benchmark(options: { modelDir: string; device: Device; int
       const calls = med.unet_calls ?? 0;
       rows.push({
         ...c,
+        modality,
         outputSize: c.inputSize * c.scale,
         steps,
         scheduler: model.manifest.scheduler.type,
@@ -111,13 +123,12 @@ export async function benchmark(options: { modelDir: string; device: Device; int
   return rows;
 }
 
-/** Milliseconds of one detector decision on the LR slice (0 when the model has no detector). */
-async function timeDetector(model: LoadedModel, lr: Tensor, scale: number): Promise<number> {
-  const { detector } = model.manifest;
-  const graph = model.graphs.detector;
-  if (!detector || !graph) return 0;
+/** Milliseconds of one decision of the modality's detector on the LR slice (0 when the model has none). */
+async function timeDetector(model: LoadedModel, lr: Tensor, scale: number, modality: string): Promise<number> {
+  const judge = detectorFor(model.manifest, model.graphs, modality);
+  if (!judge) return 0;
   const start = performance.now();
-  await detectDegradation(detector, graph, { data: lr.data, height: heightOf(lr), width: widthOf(lr) }, scale, 'MR');
+  await detectDegradation(judge.spec, judge.graph, { data: lr.data, height: heightOf(lr), width: widthOf(lr) }, scale, modality);
   return performance.now() - start;
 }
 

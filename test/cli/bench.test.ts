@@ -5,7 +5,7 @@ beforeAll(ensureBuilt);
 interface BenchReport {
   machine: string;
   model: string;
-  rows: Array<{ inputSize: number; scale: number; samples: number; outputSize: number; unetCalls: number; detectorMs: number; totalMs: number; dcResidual: number; provider: string }>;
+  rows: Array<{ inputSize: number; scale: number; samples: number; modality: string; outputSize: number; unetCalls: number; detectorMs: number; totalMs: number; dcResidual: number; provider: string }>;
   batch: { slices: number; slicesPerSecond: number };
   peakRssMiB: number;
 }
@@ -13,13 +13,13 @@ interface BenchReport {
 // Checks that the benchmark runs the real model over every case and reports what it measured;
 // the numbers themselves are for people to read (speed is never asserted).
 describe('medsr bench', () => {
-  it('times 256->512 and 128->512 at K=1 and K=4, and 512->1024, on the shipped model and names the machine', () => {
+  it('times 256->512 and 128->512 at K=1 and K=4, 512->1024, and CT 256->512, on the shipped model and names the machine', () => {
     const r = medsr(['bench', '--repeats', '1', '--batch', '1', '--device', 'cpu', '--json']);
     expect(r.status).toBe(0);
     const report = JSON.parse(r.stdout) as BenchReport;
     expect(report.machine).toMatch(/cores.*Node/);
-    expect(report.rows.map((row) => [row.inputSize, row.scale, row.samples, row.outputSize])).toEqual([
-      [256, 2, 1, 512], [128, 4, 1, 512], [256, 2, 4, 512], [128, 4, 4, 512], [512, 2, 1, 1024],
+    expect(report.rows.map((row) => [row.modality, row.inputSize, row.scale, row.samples, row.outputSize])).toEqual([
+      ['MR', 256, 2, 1, 512], ['MR', 128, 4, 1, 512], ['MR', 256, 2, 4, 512], ['MR', 128, 4, 4, 512], ['MR', 512, 2, 1, 1024], ['CT', 256, 2, 1, 512],
     ]);
     for (const row of report.rows) {
       expect(row.provider).toBe('cpu');

@@ -93,9 +93,14 @@ describeShipped('the shipped refiner', () => {
     expect(refined.settings.steps).toBe(refinerSteps);
     expect(refined.timings.unet_calls).toBe(refinerSteps);
     expect((await runUpscale(withSteps(refinerSteps), lr, { ...base, steps: 3 })).settings.steps).toBe(3);
-    const ct = await runUpscale(withSteps(refinerSteps), lr, { ...base, modality: 'CT', prompt: 'ct head axial', degradation: 'bicubic' });
+    // CT: no MR refiner; at x4 no CT refiner either (its passes there are 0), at x2 the CT refiner's own steps
+    const ctRequest = { ...base, modality: 'CT', prompt: 'ct head axial', degradation: 'bicubic' as const };
+    const ct = await runUpscale(withSteps(refinerSteps), lr, { ...ctRequest, scale: 4 });
     expect(ct.settings.steps).toBe(defaults);
     expect(ct.timings.unet_calls).toBe(defaults);
+    const ctRefined = refinerFor(manifest, model.graphs, 'bicubic', 'CT');
+    const ctX2Steps = ctRefined && refinerPasses(ctRefined.spec, 'bicubic', 2) > 0 ? ctRefined.spec.steps ?? defaults : defaults;
+    expect((await runUpscale(withSteps(refinerSteps), lr, ctRequest)).settings.steps).toBe(ctX2Steps);
     // the shipped manifest: its refiner's steps (or the scheduler's, where it names none) on the refined path
     expect((await runUpscale(model, lr, base)).settings.steps).toBe(manifest.refiner!.steps ?? defaults);
   });
