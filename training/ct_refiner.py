@@ -41,14 +41,9 @@ def sampler_cfg(cfg):
 
 
 def project(y, lr, s, kinds, differentiable=False):
-    """Each sample projected for its own path (`kinds`): the product's exact projection, or its differentiable
+    """Each CT sample projected for its own path (`kinds`): the product's exact projection, or its differentiable
     version for the loss."""
-    out = torch.empty_like(y)
-    for kind in sorted(set(kinds)):
-        idx = torch.tensor([i for i, k in enumerate(kinds) if k == kind], device=y.device)
-        out[idx] = (D.training_consistency(y[idx], lr[idx], s, kind, "CT") if differentiable
-                    else D.data_consistency(y[idx], lr[idx], s, kind)).to(y.dtype)
-    return out
+    return D.per_sample_consistency(y, lr, s, kinds, ["CT"] * len(kinds), differentiable)
 
 
 def step(net, pl, sampler, it, cfg, dev):

@@ -341,6 +341,17 @@ def training_consistency(out, lr, s, kind, modality, cg_iters=6):
     return out + adjoint(y)
 
 
+def per_sample_consistency(out, lr, s, kinds, modalities, differentiable=False):
+    """Each sample of a batch projected for its own path and modality (`kinds`, `modalities`: one per sample):
+    `consistency`, or `training_consistency` when the loss is taken after it."""
+    projected = torch.empty_like(out)
+    for kind, mod in sorted(set(zip(kinds, modalities))):
+        idx = torch.tensor([i for i, km in enumerate(zip(kinds, modalities)) if km == (kind, mod)], device=out.device)
+        project = training_consistency if differentiable else consistency
+        projected[idx] = project(out[idx], lr[idx], s, kind, mod).to(out.dtype)
+    return projected
+
+
 def magnitude_with_noise(x, sigma, gen):
     """|x + n|, n complex Gaussian (std sigma per channel): the noisy magnitude image of a real scan (x real, or complex
     with its phase)."""

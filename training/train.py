@@ -209,12 +209,8 @@ def loss_after_consistency(y, b, s, cfg, dev):
     plus a small L1 before it so the unprojected output stays sensible too."""
     hr = b["hr"].to(dev)
     lr = b["lr"].to(dev)
-    projected = torch.empty_like(y)
-    kinds = b["kinds"]
     like = ["CT" if m == "CT" else "MR" for m in b["modalities"]]          # photographs are treated as MR
-    for kind, mod in sorted(set(zip(kinds, like))):
-        idx = torch.tensor([i for i, k in enumerate(kinds) if (k, like[i]) == (kind, mod)], device=dev)
-        projected[idx] = D.training_consistency(y[idx], lr[idx], s, kind, mod).to(y.dtype)
+    projected = D.per_sample_consistency(y, lr, s, b["kinds"], like, differentiable=True)
     return F.l1_loss(projected, hr) + cfg["pre_dc_weight"] * F.l1_loss(y, hr)
 
 

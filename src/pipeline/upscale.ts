@@ -116,9 +116,9 @@ export async function runUpscale(model: LoadedModel, input: Tensor, options: Ups
   const dcOptions = { blurSigma: ctBlurSigma(manifest), auto: manifest.consistency?.auto, modality: options.modality };
   const chosen = refinerFor(manifest, model.graphs, mode, options.modality);
   const refinerRuns = chosen ? refinerPasses(chosen.spec, mode, o.scale) : 0;
-  const refiner = refinerRuns > 0 ? chosen!.graph : undefined;
+  const refiner = refinerRuns > 0 ? chosen : undefined;
   // where the refiner follows, the diffusion takes the refiner's default steps unless the request names some
-  const sampling = { ...o, steps: options.steps ?? (refiner ? chosen!.spec.steps : undefined) ?? o.steps };
+  const sampling = { ...o, steps: options.steps ?? refiner?.spec.steps ?? o.steps };
   const totalSteps = plan.tiles.length * o.samples * Math.max(1, sampling.steps);
   let done = 0;
   for (let k = 0; k < o.samples; k++) {
@@ -143,7 +143,7 @@ export async function runUpscale(model: LoadedModel, input: Tensor, options: Ups
     let projected = await timer.time('consistency', () => projectOntoInput(sample, lr, o.scale, mode, dcOptions));
     for (let pass = 0; refiner && pass < refinerRuns; pass++) {
       // the refiner was trained on projected samples, with its loss after the projection: project it again
-      const refined = await timer.time('refiner', () => refine(refiner, projected, o.scale));
+      const refined = await timer.time('refiner', () => refine(refiner.graph, projected, o.scale));
       projected = await timer.time('consistency', () => projectOntoInput(refined, lr, o.scale, mode, dcOptions));
       throwIfCancelled(options.signal);
     }
