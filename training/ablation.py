@@ -92,7 +92,7 @@ def main():
             continue
         hr_raw = torch.stack([torch.from_numpy(x)[None] for x, _ in items])
         masks = [D.body_mask(hr_raw[i:i + 1], mod) for i in range(len(items))]
-        lr, hr, x_up = E.normalised_pair(hr_raw, mod, "kspace", 2)
+        lr, hr, x_up, _ = E.normalised_pair(hr_raw, mod, "kspace", 2)
         best = float(np.mean([D.psnr(D.zero_filled(lr[i:i + 1], 2), hr[i], masks[i]) for i in range(len(masks))]))
         val[subject] = (lr, hr, x_up, masks, best)
     rows = [run_arm(name, arm, arrays, meta, a.iters, val, print) for name, arm in ARMS.items()]

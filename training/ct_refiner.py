@@ -60,9 +60,9 @@ def step(net, pl, sampler, it, cfg, dev):
     return F.mse_loss(project(out, lr, s, b["kinds"], True), hr) + cfg["pre_dc_weight"] * F.mse_loss(out, hr)
 
 
-def refine(net, projected, lr, s, mode):
+def refine(net, projected, lr, s, mode, floor=None):
     """The CT refiner on samples projected for path `mode`, then that projection again, PASSES[mode][s] times."""
-    return R.refine(net, projected, lr, s, mode, passes=PASSES[mode].get(s, 0))
+    return R.refine(net, projected, lr, s, mode, passes=PASSES[mode].get(s, 0), floor=floor)
 
 
 def params(iterations, steps):

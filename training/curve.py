@@ -34,7 +34,7 @@ class Probe:
             masks = [D.body_mask(hr_raw[i:i + 1], mod) for i in range(len(items))]
             for kind in KINDS[mod]:
                 for s in (2, 4):
-                    lr, hr, x_up = E.normalised_pair(hr_raw, mod, kind, s)
+                    lr, hr, x_up, _ = E.normalised_pair(hr_raw, mod, kind, s)   # the probe of every earlier row: no storage floor
                     best = max(_psnr(o, hr, masks) for o in E.classical(lr, s, kind).values())
                     self.cases.append(dict(modality=mod, subject=subject, kind=kind, scale=s, lr=lr, hr=hr, x_up=x_up,
                                            masks=masks, content=items[0][1]["prompt"],

@@ -140,10 +140,25 @@ def zero_filled(lr, s):
 
 
 # ---------------------------------------------------------------- data consistency
-def data_consistency(out, lr, s, kind):
+def floored_input(out, lr, s, floor):
+    """The LR values a k-space projection enforces when the input's file stores nothing below `floor` (an unsigned MR
+    file's 0, normalised; None: no such floor): a pixel stored at the floor stands for the floor or less (a lower
+    matrix's ringing below zero, clipped), so there the estimate's own A(out) is kept where it is below the floor.
+    With the k-space operator (A A^T a multiple of the identity) the projection onto this target is the exact
+    projection onto {x : A x = lr above the floor, A x <= floor at it}. On the MR validation lower matrices it gained
+    0.02-0.07 dB on every subject at x2 and x4 over enforcing the clipped zeros (card notes)."""
+    if floor is None:
+        return lr
+    z = degrade(out, s, "kspace")
+    return torch.where((lr <= floor) & (z < floor), z, lr)
+
+
+def data_consistency(out, lr, s, kind, floor=None):
     """The product's data consistency (src/pipeline/consistency): an exact projection onto
-    {x : A x = lr} for every operator, so the card scores what the TypeScript pipeline does."""
+    {x : A x = lr} for every operator, so the card scores what the TypeScript pipeline does; for k-space with the
+    input's storage `floor` ([B,1,1,1] or a number, normalised), onto `floored_input`'s set."""
     if kind == "kspace":
+        lr = floored_input(out, lr, s, floor)
         B, C, H, W = out.shape
         h, w = lr.shape[-2:]
         k = torch.fft.fftshift(torch.fft.fft2(out.double()), dim=(-2, -1))
@@ -193,8 +208,11 @@ def _project(op, out, lr, tol=1e-6, max_iter=200):
         return (x0 + adjoint(y)).float()
 
 
-def dc_residual(out, lr, s, kind):
+def dc_residual(out, lr, s, kind, floor=None):
+    """||A out - lr|| / ||lr||, against what the input's file says (`floored_input`) for k-space with a storage floor."""
     a = degrade(out, s, kind)
+    if kind == "kspace":
+        lr = floored_input(out, lr, s, floor)
     return float(torch.linalg.norm(a - lr) / torch.linalg.norm(lr).clamp(min=1e-12))
 
 
@@ -296,11 +314,11 @@ def lowband_residual(out, lr, s, grid="kspace", pass_=AUTO_CONSISTENCY["pass"], 
     return float(torch.linalg.norm(d) / torch.linalg.norm(full * kl).clamp(min=1e-12))
 
 
-def consistency(out, lr, s, kind, modality):
+def consistency(out, lr, s, kind, modality, floor=None):
     """The product's projection for a degradation kind, `auto` included (evaluation; no gradients needed)."""
     if kind == "auto":
         return lowband_consistency(out, lr, s, grid_for(modality))
-    return data_consistency(out, lr, s, kind)
+    return data_consistency(out, lr, s, kind, floor)
 
 
 def consistency_residual(out, lr, s, kind, modality):

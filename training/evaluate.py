@@ -4,6 +4,7 @@ Model 2.0 is scored per validation subject (three MR subjects from three scanner
 both kinds of input of each modality, in the product's default mode (`auto`: the degradation is not
 told; auto words and the auto projection) and told the true degradation (exact projection).
 """
+import collections
 import math
 import time
 
@@ -30,12 +31,13 @@ COVERAGE_SD = 2.0          # the uncertainty band the calibration targets: |erro
 COVERAGE_TARGET = 0.95     # ... for this fraction of body pixels
 
 
-def _score(o, hr, masks, lr, s, kind):
+def _score(o, hr, masks, lr, s, kind, floor=None):
     n = len(masks)
+    fl = [None] * n if floor is None else floor
     return {"psnr_mask": float(np.mean([D.psnr(o[i], hr[i], masks[i]) for i in range(n)])),
             "ssim_mask": float(np.mean([D.ssim(o[i], hr[i], masks[i]) for i in range(n)])),
             "psnr_whole": float(np.mean([D.psnr(o[i], hr[i]) for i in range(n)])),
-            "dc_residual": float(np.mean([D.dc_residual(o[i:i + 1], lr[i:i + 1], s, kind) for i in range(n)]))}
+            "dc_residual": float(np.mean([D.dc_residual(o[i:i + 1], lr[i:i + 1], s, kind, fl[i]) for i in range(n)]))}
 
 
 def validation_subjects(work, smoke, split="val"):
@@ -56,9 +58,14 @@ def classical(lr, s, kind):
     return outs
 
 
+# A normalised case: LR, HR, x_up and the normalised value of the lowest value the LR's file can store ([B,1,1,1]; an
+# unsigned MR file's 0, the product's storage floor: degrade.floored_input), or None where nothing clips (CT is signed).
+Pair = collections.namedtuple("Pair", "lr hr x_up floor")
+
+
 def normalised_pair(hr_raw, mod, kind, s, lr_raw=None):
     """Degrade the HR slices with `kind` at scale s (or take `lr_raw`, made from them otherwise), store the LR as a DICOM
-    file would (`degrade.stored`: a truncated MR slice's ringing below zero is clipped): (lr, hr, x_up), normalised from
+    file would (`degrade.stored`: a truncated MR slice's ringing below zero is clipped): a Pair, normalised from
     each LR slice."""
     n = hr_raw.shape[0]
     if lr_raw is None:
@@ -68,7 +75,9 @@ def normalised_pair(hr_raw, mod, kind, s, lr_raw=None):
     off = torch.tensor([p[0] for p in nps]).view(-1, 1, 1, 1)
     sc = torch.tensor([p[1] for p in nps]).view(-1, 1, 1, 1)
     lr, hr = (lr_raw - off) / sc, (hr_raw - off) / sc
-    return lr, hr, D.upsample_for(lr, s, mod)
+    lowest = D.STORED_RANGE[mod][0]
+    floor = (lowest - off) / sc if lowest == 0 else None
+    return Pair(lr, hr, D.upsample_for(lr, s, mod), floor)
 
 
 def sample(pl, x_up, prompt, scale, mode, modality, B=8, **kw):
@@ -89,9 +98,10 @@ def auto_path(pl, lr, s, mod):
     return DET.decide(pl.detector, lr, s, mod)[0]
 
 
-def run_default(pl, lr, x_up, prompt, mod, s, B=8, acquired=None, **kw):
+def run_default(pl, lr, x_up, prompt, mod, s, B=8, acquired=None, floor=None, **kw):
     """The product's default (`auto`) pipeline on a batch: per slice, the told path `auto_path` picks.
-    `acquired`: the acquired matrix (rows, columns) the header would give, if any. Returns (projected, raw sample, modes)."""
+    `acquired`: the acquired matrix (rows, columns) the header would give, if any; `floor`: Pair.floor.
+    Returns (projected, raw sample, modes)."""
     modes = [auto_path(pl, lr[i:i + 1], s, mod) for i in range(lr.shape[0])]
     raw = torch.empty_like(x_up)
     out = torch.empty_like(x_up)
@@ -99,30 +109,31 @@ def run_default(pl, lr, x_up, prompt, mod, s, B=8, acquired=None, **kw):
         idx = torch.tensor([i for i, m in enumerate(modes) if m == mode])
         r = sample(pl, x_up[idx], prompt, s, mode, mod, B, **kw)
         raw[idx] = r
-        out[idx] = pl.finish(r, lr[idx], s, mode, mod, acquired)
+        out[idx] = pl.finish(r, lr[idx], s, mode, mod, acquired, None if floor is None else floor[idx])
     return out, raw, modes
 
 
 def _super_resolve(pl, hr_raw, masks, mod, kind, s, prompt, B=8):
     """Degrade the HR slices with `kind` at scale s; every baseline and model output, scored."""
     n = len(masks)
-    lr, hr, x_up = normalised_pair(hr_raw, mod, kind, s)
+    case = normalised_pair(hr_raw, mod, kind, s)
+    lr, hr, x_up, floor = case
     outs = dict(classical(lr, s, kind))
     reg = torch.cat([pl.regression(x_up[c]) for c in chunks(n, B)])
     outs["regression"] = D.consistency(reg, lr, s, "auto", mod)
-    dif, raw, modes = run_default(pl, lr, x_up, prompt, mod, s, B, seed=0)     # the default: degradation not told
+    dif, raw, modes = run_default(pl, lr, x_up, prompt, mod, s, B, floor=floor, seed=0)     # the default: degradation not told
     outs["diffusion (no projection)"] = raw
     outs["diffusion"] = dif
     told = sample(pl, x_up, prompt, s, kind, mod, B, seed=0)
-    outs["diffusion, told"] = pl.finish(told, lr, s, kind, mod)                 # --degradation <kind>
+    outs["diffusion, told"] = pl.finish(told, lr, s, kind, mod, floor=floor)    # --degradation <kind>
     if pl.refiner is not None and R.applies(kind, mod):                         # what the refiner adds
-        outs["diffusion, told, without the refiner"] = D.consistency(told, lr, s, kind, mod)
-    rows = [dict({"modality": mod, "degradation": kind, "scale": s, "method": name}, **_score(o, hr, masks, lr, s, kind))
+        outs["diffusion, told, without the refiner"] = D.consistency(told, lr, s, kind, mod, floor)
+    rows = [dict({"modality": mod, "degradation": kind, "scale": s, "method": name}, **_score(o, hr, masks, lr, s, kind, floor))
             for name, o in outs.items()]
     for r in rows:
         if r["method"] == "diffusion":
             r["modes"] = {m: modes.count(m) for m in sorted(set(modes))}
-    return rows, lr, hr, x_up, outs
+    return rows, case, outs
 
 
 def chunks(n, k):
@@ -153,8 +164,8 @@ def _mean_rows(rows, keys=("modality", "degradation", "scale", "method")):
 def _uncertainty(pl, hr_raw, masks, mod, kind, s, prompt, K, B=8):
     """K samples in auto mode: |error| of the projected mean, the per-pixel SD, and the path each pixel's slice took,
     inside the body mask."""
-    lr, hr, x_up = normalised_pair(hr_raw, mod, kind, s)
-    runs = [run_default(pl, lr, x_up, prompt, mod, s, B, seed=k) for k in range(K)]
+    lr, hr, x_up, floor = normalised_pair(hr_raw, mod, kind, s)
+    runs = [run_default(pl, lr, x_up, prompt, mod, s, B, floor=floor, seed=k) for k in range(K)]
     st = torch.stack([r[0] for r in runs])
     modes = runs[0][2]     # the detector reads the LR alone: every seed takes the same path
     mean, sd = st.mean(0), st.std(0, unbiased=True)
@@ -185,18 +196,19 @@ def _interpolated(pl, subjects, B, log):
             masks = [D.body_mask(hr_raw[i:i + 1], mod) for i in range(len(items))]
             prompt = items[0][1]["prompt"]
             for kind in KINDS[mod]:
-                lr, hr, x_up = normalised_pair(hr_raw, mod, kind, s)
+                lr, hr, x_up, floor = normalised_pair(hr_raw, mod, kind, s)
                 outs = dict(classical(lr, s, kind))
                 header = bool(BL.acquired_band(lr.shape, s, acquired))
-                outs["diffusion"] = run_default(pl, lr, x_up, prompt, mod, s, B, acquired)[0]
+                outs["diffusion"] = run_default(pl, lr, x_up, prompt, mod, s, B, acquired, floor)[0]
                 # without the header the same pipeline: run again only where the header limits anything
-                outs["diffusion, acquired matrix unknown"] = (run_default(pl, lr, x_up, prompt, mod, s, B)[0] if header
+                outs["diffusion, acquired matrix unknown"] = (run_default(pl, lr, x_up, prompt, mod, s, B, floor=floor)[0] if header
                                                               else outs["diffusion"])
                 for mode in KINDS[mod]:
-                    outs[f"told {mode}"] = pl.finish(sample(pl, x_up, prompt, s, mode, mod, B, seed=0), lr, s, mode, mod, acquired)
+                    outs[f"told {mode}"] = pl.finish(sample(pl, x_up, prompt, s, mode, mod, B, seed=0), lr, s, mode, mod, acquired,
+                                                     floor)
                 pl.band_limit = False
                 try:
-                    outs["diffusion, no band limit"] = run_default(pl, lr, x_up, prompt, mod, s, B)[0]
+                    outs["diffusion, no band limit"] = run_default(pl, lr, x_up, prompt, mod, s, B, floor=floor)[0]
                 finally:
                     pl.band_limit = True
                 found = sum(bool(BL.detect(lr[i])) for i in range(len(items)))
@@ -204,7 +216,7 @@ def _interpolated(pl, subjects, B, log):
                 for name, o in outs.items():
                     case.append(dict({"modality": mod, "subject": subject, "degradation": kind, "scale": s, "band": band,
                                       "method": name, "band_limited": found, "acquired_matrix_limits": header,
-                                      "slices": len(items)}, **_score(o, hr, masks, lr, s, kind)))
+                                      "slices": len(items)}, **_score(o, hr, masks, lr, s, kind, floor)))
                 rows.extend(case)
                 log(f"[eval] interpolated from {band} {subject} {kind} x{s} (band limit found on {found} of {len(items)}; "
                     f"acquired matrix limits: {header}): " + ", ".join(f"{r['method']} {r['psnr_mask']:.2f}" for r in case))
@@ -223,14 +235,14 @@ def _magnitude_matrices(pl, subjects, B, log):
             hr_raw = torch.stack([torch.from_numpy(a)[None] for a, _ in items])
             masks = [D.body_mask(hr_raw[i:i + 1], mod) for i in range(len(items))]
             magnitude = D.kspace_down(hr_raw, s, drop_nyquist=False, magnitude=True)
-            lr, hr, x_up = normalised_pair(hr_raw, mod, "kspace", s, magnitude)
+            lr, hr, x_up, floor = normalised_pair(hr_raw, mod, "kspace", s, magnitude)
             outs = dict(classical(lr, s, "kspace"))
-            outs["diffusion"], _, modes = run_default(pl, lr, x_up, items[0][1]["prompt"], mod, s, B, seed=0)
+            outs["diffusion"], _, modes = run_default(pl, lr, x_up, items[0][1]["prompt"], mod, s, B, floor=floor, seed=0)
             outs["diffusion, told"] = pl.finish(sample(pl, x_up, items[0][1]["prompt"], s, "kspace", mod, B, seed=0), lr, s,
-                                                "kspace", mod)
+                                                "kspace", mod, floor=floor)
             case = [dict({"modality": mod, "subject": subject, "degradation": "kspace", "scale": s, "method": name,
                           "slices": len(items), "called_kspace": modes.count("kspace")},
-                         **_score(o, hr, masks, lr, s, "kspace")) for name, o in outs.items()]
+                         **_score(o, hr, masks, lr, s, "kspace", floor)) for name, o in outs.items()]
             rows.extend(case)
             log(f"[eval] magnitude lower matrix {subject} x{s} (called k-space: {modes.count('kspace')} of {len(items)}): "
                 + ", ".join(f"{r['method']} {r['psnr_mask']:.2f}" for r in case))
@@ -311,7 +323,7 @@ def evaluate(work, pl, smoke=False, log=print, full=True):
         for kind in KINDS[mod]:
             for s in (2, 4):
                 t0 = time.time()
-                rows, lr, hr, x_up, outs = _super_resolve(pl, hr_raw, masks, mod, kind, s, prompt, B)
+                rows, (lr, hr, x_up, floor), outs = _super_resolve(pl, hr_raw, masks, mod, kind, s, prompt, B)
                 for r in rows:
                     r["subject"] = subject
                 res["sr_subjects"].extend(rows)
@@ -323,20 +335,21 @@ def evaluate(work, pl, smoke=False, log=print, full=True):
                 unc.setdefault((mod, s), []).append(dict(subject=subject, kind=kind, errors=e, sds=d, paths=paths))
                 # what the words do: each kind of input with each degradation word
                 for mode in ("auto",) + KINDS[mod]:
-                    o = pl.finish(sample(pl, x_up, prompt, s, mode, mod, B, seed=0), lr, s, mode, mod)
+                    o = pl.finish(sample(pl, x_up, prompt, s, mode, mod, B, seed=0), lr, s, mode, mod, floor=floor)
                     res["words"].append({"modality": mod, "subject": subject, "degradation": kind, "scale": s, "words": mode,
                                          "psnr_mask": float(np.mean([D.psnr(o[i], hr[i], masks[i]) for i in range(len(items))]))})
                 if kind != MAIN_KIND[mod]:
                     continue
                 for steps in steps_list:
-                    samples = [run_default(pl, lr, x_up, prompt, mod, s, B, steps=steps, seed=k)[0] for k in range(n_samples)]
+                    samples = [run_default(pl, lr, x_up, prompt, mod, s, B, floor=floor, steps=steps, seed=k)[0]
+                               for k in range(n_samples)]
                     for K in (1, n_samples):
                         mean = torch.stack(samples[:K]).mean(0)     # projections are affine: the mean stays consistent
                         res["steps"].append({"modality": mod, "subject": subject, "degradation": kind, "scale": s,
                                              "steps": steps, "samples": K,
                                              "psnr_mask": float(np.mean([D.psnr(mean[i], hr[i], masks[i]) for i in range(len(items))]))})
                 for label, p in (("correct: " + prompt, prompt), ("empty", ""), ("wrong modality: " + WRONG[mod], WRONG[mod])):
-                    o = run_default(pl, lr, x_up, p, mod, s, B, seed=0)[0]
+                    o = run_default(pl, lr, x_up, p, mod, s, B, floor=floor, seed=0)[0]
                     res["text"].append({"modality": mod, "subject": subject, "degradation": kind, "scale": s, "prompt": label,
                                         "psnr_mask": float(np.mean([D.psnr(o[i], hr[i], masks[i]) for i in range(len(items))]))})
     res["sr"] = _mean_rows(res["sr_subjects"])

@@ -80,15 +80,15 @@ class Pipeline:
         return self.ae.decoder(z / self.sf)[..., :H, :W]
 
     @torch.no_grad()
-    def finish(self, decoded, lr, s, mode, modality, acquired=None):
+    def finish(self, decoded, lr, s, mode, modality, acquired=None, floor=None):
         """The decoded sample projected onto the input; on a refiner's path (MR's, CT's), refined and projected again; for MR,
         limited to the band the input shows and to the acquired matrix's (`acquired`: (rows, columns), when known;
-        bandlimit.py)."""
-        out = D.consistency(decoded, lr, s, mode, modality)
+        bandlimit.py). `floor`: the lowest value the input's file can store, normalised (degrade.floored_input)."""
+        out = D.consistency(decoded, lr, s, mode, modality, floor)
         if self.refiner is not None and R.applies(mode, modality):
-            out = R.refine(self.refiner, out, lr, s, mode)
+            out = R.refine(self.refiner, out, lr, s, mode, floor=floor)
         if self.ct_refiner is not None and CTR.applies(mode, modality):
-            out = CTR.refine(self.ct_refiner, out, lr, s, mode)
+            out = CTR.refine(self.ct_refiner, out, lr, s, mode, floor)
         if self.band_limit and modality in BL.MODALITIES:
             out = BL.apply(out, lr, acquired)    # a scanner-interpolated input: nothing beyond its band (bandlimit.py)
         return out

@@ -30,6 +30,26 @@ class Projections(unittest.TestCase):
         self.assertLess(D.lowband_residual(once, lr, 2, "kspace"), 1e-6)
         self.assertGreater(D.lowband_residual(out, lr, 2, "kspace"), 1e-3)
 
+    def test_kspace_projection_reads_a_stored_floor_as_at_most_it(self):
+        # a lower matrix stored unsigned: its ringing below zero is clipped to 0, the file's floor
+        hr, out = phantom(seed=4), phantom(seed=5)
+        true_lr = D.degrade(hr, 2, "kspace")
+        stored = true_lr.clamp(min=0.0)
+        self.assertGreater(int((true_lr < 0).sum()), 10)
+        at_floor = stored <= 0
+        plain = D.data_consistency(out, stored, 2, "kspace")
+        self.assertLess(D.dc_residual(plain, stored, 2, "kspace"), 1e-5)         # no floor: the projection of before
+        floored = D.data_consistency(out, stored, 2, "kspace", floor=0.0)
+        a = D.degrade(floored, 2, "kspace")
+        self.assertLess(float((a - stored)[~at_floor].abs().max()), 1e-4)         # above the floor: the input exactly
+        self.assertLess(float(a[at_floor].max()), 1e-4)                           # at it: the floor or below
+        self.assertLess(float(a[at_floor].min()), -1e-3)                          # ... and below where the estimate is
+        self.assertLess(D.dc_residual(floored, stored, 2, "kspace", floor=0.0), 1e-5)
+        again = D.data_consistency(floored, stored, 2, "kspace", floor=0.0)
+        self.assertLess(float((again - floored).abs().max()), 1e-5)               # a projection: idempotent
+        self.assertTrue(torch.equal(D.data_consistency(out, stored, 2, "bicubic", floor=0.0),
+                                    D.data_consistency(out, stored, 2, "bicubic")))  # the other operators ignore it
+
     def test_training_projection_matches_the_product_and_passes_gradients(self):
         hr = phantom(seed=3)
         guess = D.upsample(D.degrade(hr, 2, "bicubic"), 2) + 0.05

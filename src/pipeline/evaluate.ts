@@ -30,6 +30,8 @@ export interface EvalOptions {
   steps?: number;
   samples?: number;
   seed?: number;
+  /** The LR's storage floor in the normalised domain (UpscaleOptions.storageFloor), when its file has one. */
+  storageFloor?: number;
   /** Body-mask threshold in the normalised domain (default: the recipe's MR rule on HR). */
   bodyThreshold?: number;
   /** Receives each method's output image, e.g. for a figure. */
@@ -46,7 +48,7 @@ export async function evaluateSlice(model: LoadedModel, hrTensor: Tensor, lrTens
   const hr = planeOf(hrTensor);
   const lr = planeOf(lrTensor);
   const mask = bodyMask(hr, options.bodyThreshold);
-  const dcOptions = { blurSigma: ctBlurSigma(model.manifest), auto: model.manifest.consistency?.auto, modality: options.modality };
+  const dcOptions = { blurSigma: ctBlurSigma(model.manifest), auto: model.manifest.consistency?.auto, modality: options.modality, storageFloor: options.storageFloor };
   const mode = options.mode ?? defaultDegradationMode(model.manifest, options.modality);
   const rows: EvalRow[] = [];
   const score = (method: string, out: Plane, ms: number, dcResidual?: number): void => {
@@ -83,6 +85,7 @@ export async function evaluateSlice(model: LoadedModel, hrTensor: Tensor, lrTens
       ...(options.steps === undefined ? {} : { steps: options.steps }),
       ...(options.samples === undefined ? {} : { samples: options.samples }),
       ...(options.seed === undefined ? {} : { seed: options.seed }),
+      ...(options.storageFloor === undefined ? {} : { storageFloor: options.storageFloor }),
     }),
   );
   const [result, ms] = await diffusion(mode);

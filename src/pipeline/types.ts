@@ -28,6 +28,12 @@ export interface UpscaleOptions {
    * smaller than that along an axis gets nothing beyond the acquired band there on an output grid larger than it.
    */
   acquiredMatrix?: AcquiredMatrix;
+  /**
+   * The normalised value of the lowest value the source's pixels can store (an unsigned MR file's 0), when the
+   * conditioning chain keeps the order of values: the k-space projection reads an input pixel there as that value or
+   * less, since a lower matrix's ringing below it was clipped (pipeline/consistency/kspace.ts).
+   */
+  storageFloor?: number;
   /** ddim | ddpm | dpmsolver++ (default: manifest scheduler.type). */
   scheduler?: string;
   onProgress?: (fraction: number) => void;

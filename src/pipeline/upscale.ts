@@ -113,7 +113,7 @@ export async function runUpscale(model: LoadedModel, input: Tensor, options: Ups
   // into running statistics: memory holds one sample, the conditions and the statistics.
   const conditions = new Map<number, Tensor>();
   const stats = new SampleStatistics(H, W);
-  const dcOptions = { blurSigma: ctBlurSigma(manifest), auto: manifest.consistency?.auto, modality: options.modality };
+  const dcOptions = { blurSigma: ctBlurSigma(manifest), auto: manifest.consistency?.auto, modality: options.modality, storageFloor: options.storageFloor };
   const chosen = refinerFor(manifest, model.graphs, mode, options.modality);
   const refinerRuns = chosen ? refinerPasses(chosen.spec, mode, o.scale) : 0;
   const refiner = refinerRuns > 0 ? chosen : undefined;

@@ -5,7 +5,7 @@
  * modality units, normalise LR and HR with the LR's parameters, score in the normalised domain
  * inside the HR body mask.
  */
-import { buildPrompt, decodeFrame, fromConditioning, normalisationRange, toConditioning, type AppliedStep, type DecodedFrame, type DicomInstance, type NormalisationSpec, type PixelDescription } from '../ingest';
+import { buildPrompt, conditioningFloor, decodeFrame, fromConditioning, normalisationRange, toConditioning, type AppliedStep, type DecodedFrame, type DicomInstance, type NormalisationSpec, type PixelDescription } from '../ingest';
 import { ctBlurSigma, degradationFor, degrade, evaluateSlice, type DegradationKind, type EvalRow, type LoadedModel } from '../pipeline';
 import type { Plane } from '../pipeline/plane';
 import { MedsrError } from '../shared/errors';
@@ -60,6 +60,9 @@ export async function evaluateInstance(model: LoadedModel, instance: DicomInstan
   const scale = high > low ? (high - low) / 2 : 1;
   const hr = affine(hrRaw, offset, scale);
   const lr = affine(lrRaw, offset, scale);
+  // the LR is stored as the source stores it, so it has the source's floor (an unsigned MR file's 0), normalised alike
+  const floor = conditioningFloor(steps, instance.pixel);
+  const storageFloor = floor === undefined ? undefined : affine({ data: Float32Array.of(floor), height: 1, width: 1 }, offset, scale).data[0];
   const prompt = options.prompt ?? buildPrompt(instance.promptMetadata);
   const rows = await evaluateSlice(model, imageTensor(hr.height, hr.width, hr.data), imageTensor(lr.height, lr.width, lr.data), {
     scale: options.scale,
@@ -69,6 +72,7 @@ export async function evaluateInstance(model: LoadedModel, instance: DicomInstan
     ...(options.steps === undefined ? {} : { steps: options.steps }),
     ...(options.samples === undefined ? {} : { samples: options.samples }),
     ...(options.seed === undefined ? {} : { seed: options.seed }),
+    ...(storageFloor === undefined ? {} : { storageFloor }),
     ...(modality === 'CT' ? { bodyThreshold: (CT_BODY_HU - offset) / scale } : {}),
     ...(options.onOutput ? { onOutput: options.onOutput } : {}),
   });

@@ -8,6 +8,7 @@
  */
 import {
   buildPrompt,
+  conditioningFloor,
   decodeFrame,
   fromConditioning,
   newUid,
@@ -18,6 +19,7 @@ import {
   type AppliedStep,
   type DicomInstance,
   type NormalisationSpec,
+  type PixelDescription,
 } from '../ingest';
 import type { Manifest, SuperResolver, UpscaleResult } from '../pipeline';
 import type { Tensor } from '../shared/tensor';
@@ -38,6 +40,12 @@ export interface UpscaleInstanceDeps {
 /** Normalisation for a modality: the manifest's entry, else per-frame percentiles (modality-agnostic). */
 export function normalisationFor(manifest: ResolverLike['manifest'], modality: string): NormalisationSpec {
   return manifest.preprocessing[modality] ?? manifest.preprocessing.default ?? { kind: 'percentile', low: 0, high: 99.5 };
+}
+
+/** The frame's storage floor for the k-space projection (UpscaleOptions.storageFloor), where the chain keeps order. */
+function storageFloorOf(steps: readonly AppliedStep[], pixel: PixelDescription): { storageFloor?: number } {
+  const floor = conditioningFloor(steps, pixel);
+  return floor === undefined ? {} : { storageFloor: floor };
 }
 
 /** Series numbers for derived series: the source's plus an offset, so they sort next to it. */
@@ -88,6 +96,7 @@ export async function upscaleInstance(instance: DicomInstance, request: SliceReq
       ...(options.degradation !== undefined ? { degradation: options.degradation } : {}),
       ...(options.scheduler !== undefined ? { scheduler: options.scheduler } : {}),
       ...(instance.acquiredMatrix !== undefined ? { acquiredMatrix: instance.acquiredMatrix } : {}),
+      ...storageFloorOf(conditioning.steps, instance.pixel),
       ...(request.signal ? { signal: request.signal } : {}),
       onProgress: (fraction) => request.onProgress?.((f + fraction) / frames),
     });

@@ -48,6 +48,20 @@ export function toConditioning(frame: DecodedFrame, pixel: PixelDescription, spe
   return { tensor: imageTensor(frame.rows, frame.columns, Float32Array.from(values)), steps };
 }
 
+/**
+ * The conditioning value of the lowest value the source's pixels can store (an unsigned file's 0 through its modality
+ * LUT), as toConditioning would give it, or undefined where the chain reverses the order of values (MONOCHROME1). An
+ * input pixel there may stand for that value or less: an unsigned MR file clips a lower matrix's ringing below zero
+ * (the k-space projection's storage floor, pipeline/consistency/kspace.ts).
+ */
+export function conditioningFloor(steps: readonly AppliedStep[], pixel: PixelDescription): number | undefined {
+  const range = storedRange(pixel.bitsStored, pixel.pixelRepresentation === 1);
+  const values = Float64Array.of(range.min, range.max);
+  for (const applied of steps) stepNamed(applied.name).forward(values, applied);
+  // the tensor holds float32: the same rounding, so a pixel stored at the floor compares equal to it
+  return values[0]! < values[1]! ? Math.fround(values[0]!) : undefined;
+}
+
 /** Stored values (row-major, height x width of `tensor`) in the representation `pixel` describes. */
 export function fromConditioning(tensor: Tensor, steps: readonly AppliedStep[], pixel: PixelDescription): Int32Array {
   const values = toModalityValues(tensor, steps);
@@ -68,14 +82,19 @@ export function toModalityValues(tensor: Tensor, steps: readonly AppliedStep[]):
   const values = Float64Array.from(tensor.data.subarray(0, heightOf(tensor) * widthOf(tensor)));
   inStep('input', 'inverse', () => assertFinite(values));
   for (const applied of [...steps].reverse()) {
-    const step = STEPS_BY_NAME.get(applied.name);
-    if (!step) throw new MedsrError('internal', 'transforms.unknown_step', `unknown transform step "${String(applied.name)}"`);
+    const step = stepNamed(applied.name);
     inStep(applied.name, 'inverse', () => {
       step.inverse(values, applied);
       assertFinite(values);
     });
   }
   return values;
+}
+
+function stepNamed(name: StepName): TransformStep {
+  const step = STEPS_BY_NAME.get(name);
+  if (!step) throw new MedsrError('internal', 'transforms.unknown_step', `unknown transform step "${String(name)}"`);
+  return step;
 }
 
 function assertFinite(values: Float64Array): void {

@@ -4,7 +4,7 @@ import type { AutoConsistency, DegradationMode, SamplingGrid } from '../manifest
 import { relativeError, type Plane } from '../plane';
 import { areaConsistency } from './area';
 import { bicubicConsistency } from './bicubic';
-import { kspaceConsistency } from './kspace';
+import { flooredInput, kspaceConsistency } from './kspace';
 import { lowbandConsistency, lowbandResidual } from './lowband';
 
 export interface ConsistencyResult {
@@ -20,6 +20,11 @@ export interface ConsistencyOptions {
   auto?: AutoConsistency | undefined;
   /** The slice's modality: picks the auto projection's sampling grid. */
   modality?: string;
+  /**
+   * The normalised value of the lowest value the input's file can store (an unsigned MR file's 0), when known: the
+   * k-space projection reads an input pixel there as that value or less (kspace.ts `flooredInput`).
+   */
+  storageFloor?: number | undefined;
 }
 
 /** Makes `out` agree with the LR input under degradation mode `kind`, and measures how well it does. */
@@ -34,7 +39,7 @@ export function projectOntoInput(out: Plane, lr: Plane, scale: number, kind: Deg
     case 'auto':
       return lowbandConsistency(out, lr, autoBand(options), autoGrid(options));
     case 'kspace':
-      return kspaceConsistency(out, lr);
+      return kspaceConsistency(out, lr, { floor: options.storageFloor });
     case 'area':
       return areaConsistency(out, lr, scale, options.blurSigma);
     case 'bicubic':
@@ -44,7 +49,9 @@ export function projectOntoInput(out: Plane, lr: Plane, scale: number, kind: Deg
 
 export function consistencyResidual(image: Plane, lr: Plane, scale: number, kind: DegradationMode, options: ConsistencyOptions): number {
   if (kind === 'auto') return lowbandResidual(image, lr, autoBand(options), autoGrid(options));
-  return relativeError(degrade(image, scale, kind, { blurSigma: options.blurSigma }).data, lr.data);
+  // k-space: against what the input's file says (at its storage floor: that value or less)
+  const enforced = kind === 'kspace' ? flooredInput(image, lr, options.storageFloor) : lr;
+  return relativeError(degrade(image, scale, kind, { blurSigma: options.blurSigma }).data, enforced.data);
 }
 
 function autoGrid(options: ConsistencyOptions): SamplingGrid {

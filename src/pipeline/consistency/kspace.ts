@@ -1,5 +1,23 @@
 import type { Plane } from '../plane';
+import { kspaceDown } from '../degrade/kspace';
 import { bin, copyCentralBlock, fft2Real, ifft2Real } from '../fft/fft2';
+
+/**
+ * The LR values the k-space projection enforces when the input's file stores nothing below `floor` (an unsigned MR
+ * file's 0, in the normalised domain; undefined: no such floor). A pixel stored at the floor stands for the floor or
+ * less (a lower matrix's ringing below zero is clipped there), so where the estimate's own lower matrix is below the
+ * floor it is kept. The k-space operator's rows are orthogonal, so projecting onto these values is the exact
+ * projection onto {x : A x = lr above the floor, A x <= floor at it} (training/degrade.py `floored_input`).
+ */
+export function flooredInput(out: Plane, lr: Plane, floor: number | undefined): Plane {
+  if (floor === undefined) return lr;
+  const estimate = kspaceDown(out, out.height / lr.height).data;
+  const data = Float32Array.from(lr.data);
+  for (let i = 0; i < data.length; i++) {
+    if (data[i]! <= floor && estimate[i]! < floor) data[i] = estimate[i]!;
+  }
+  return { data, height: lr.height, width: lr.width };
+}
 
 /**
  * k-space data consistency: replace the central h x w block of the output's centred spectrum by
@@ -8,14 +26,14 @@ import { bin, copyCentralBlock, fft2Real, ifft2Real } from '../fft/fft2';
  * Hermitian, the result is real, and degrading it again gives back the input exactly.
  * The recipe does the same (training/degrade.py); `mirrorNyquist: false` is its earlier literal
  * formula (real part of the inverse, mirror left as it was), exact only for odd sizes, kept to
- * check parity with references made by it (the test fixture's).
+ * check parity with references made by it (the test fixture's). `floor`: the input's storage floor (`flooredInput`).
  */
-export function kspaceConsistency(out: Plane, lr: Plane, options: { mirrorNyquist?: boolean } = {}): Plane {
+export function kspaceConsistency(out: Plane, lr: Plane, options: { mirrorNyquist?: boolean; floor?: number | undefined } = {}): Plane {
   const mirrorNyquist = options.mirrorNyquist ?? true;
   const { height: H, width: W } = out;
   const { height: h, width: w } = lr;
   const spec = fft2Real(out.data, H, W);
-  copyCentralBlock(fft2Real(lr.data, h, w), spec, (H * W) / (h * w), (fy, fx, re, im) => {
+  copyCentralBlock(fft2Real(flooredInput(out, lr, options.floor).data, h, w), spec, (H * W) / (h * w), (fy, fx, re, im) => {
     // mirrors outside the block only: they never overwrite a measured bin
     if (!mirrorNyquist || (inBlock(-fy, h) && inBlock(-fx, w))) return;
     const mirror = bin(-fy, H) * W + bin(-fx, W);

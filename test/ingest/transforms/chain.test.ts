@@ -1,5 +1,5 @@
 import { imageTensor, type Tensor } from '../../../src/shared/tensor';
-import { fromConditioning, toConditioning, type NormalisationSpec } from '../../../src/ingest/transforms';
+import { conditioningFloor, fromConditioning, toConditioning, type NormalisationSpec } from '../../../src/ingest/transforms';
 import type { DecodedFrame, PixelDescription } from '../../../src/ingest/types';
 import { firstDifference } from '../helpers/arrays';
 import { decodeUncompressedFrame, loadCorpusInstance } from '../helpers/corpus-instance';
@@ -105,5 +105,33 @@ describe('failures', () => {
     expect(nan.message).toMatch(/non-finite value NaN at index 1/);
     const overflow = caught(() => fromConditioning(imageTensor(1, 1, Float32Array.from([3e38])), [{ name: 'normalise', offset: 0, scale: 1e300, spec: MR_SPEC }], mr.pixel));
     expect(overflow.details).toMatchObject({ step: 'normalise', direction: 'inverse' });
+  });
+});
+
+describe('conditioningFloor: the conditioning value of the lowest storable value', () => {
+  it('is exactly what a pixel stored at it becomes (an unsigned MR file: stored 0)', () => {
+    const unsigned: PixelDescription = { ...mr.pixel, pixelRepresentation: 0 };
+    const zeroed: DecodedFrame = { ...mrFrame, stored: mrFrame.stored.map((v, i) => (i < 10 ? 0 : Math.max(v, 0))) };
+    const { tensor, steps } = toConditioning(zeroed, unsigned, MR_SPEC);
+    const floor = conditioningFloor(steps, unsigned);
+    expect(floor).toBeDefined();
+    for (let i = 0; i < 10; i++) expect(tensor.data[i]).toBe(floor);
+    expect(Math.min(...tensor.data)).toBe(floor);
+    // a signed MR file (this one as it is) stores below zero: its floor lies below every pixel
+    const signed = toConditioning(mrFrame, mr.pixel, MR_SPEC);
+    expect(Math.min(...signed.tensor.data)).toBeGreaterThan(conditioningFloor(signed.steps, mr.pixel)!);
+  });
+
+  it('is the signed minimum through the modality LUT for signed CT (no real pixel reaches it)', () => {
+    const { tensor, steps } = toConditioning(ctFrame, ct.pixel, CT_SPEC);
+    const floor = conditioningFloor(steps, ct.pixel)!;
+    expect(floor).toBeCloseTo((2 * (-(2 ** (ct.pixel.bitsStored - 1)) - 1024 + 1024)) / 3072 - 1, 5);
+    expect(Math.min(...tensor.data)).toBeGreaterThan(floor);
+  });
+
+  it('is undefined where MONOCHROME1 reverses the order of values', () => {
+    const mono1: DecodedFrame = { ...mrFrame, photometricInterpretation: 'MONOCHROME1' };
+    const pixel1: PixelDescription = { ...mr.pixel, photometricInterpretation: 'MONOCHROME1' };
+    expect(conditioningFloor(toConditioning(mono1, pixel1, MR_SPEC).steps, pixel1)).toBeUndefined();
   });
 });

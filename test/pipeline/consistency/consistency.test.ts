@@ -57,3 +57,51 @@ describe('area data consistency without blur is the block-mean correction', () =
     for (const [y, x] of [[0, 1], [1, 0], [3, 3]] as const) expect(image.data[y * 24 + x]! - out.data[y * 24 + x]!).toBeCloseTo(d0, 6);
   });
 });
+
+describe('k-space data consistency with the input file storage floor', () => {
+  // a lower matrix written unsigned: its ringing below the floor (here the phantom's background level) is clipped there
+  const hr = phantom(64, 48, 11);
+  const floor = -0.5;
+  const truth = degrade(hr, 2, 'kspace');
+  const stored: Plane = { ...truth, data: truth.data.map((v) => Math.max(v, floor)) };
+  const atFloor = (i: number) => stored.data[i]! <= floor;
+  const rng = new SeededRng(12);
+  const up = bicubicUpsample(stored, 2);
+  const guess: Plane = { ...up, data: up.data.map((v) => v + 0.1 * rng.nextGaussian()) };
+
+  it('enforces the input above the floor and at most the floor at it, and reports that residual', () => {
+    expect(truth.data.filter((v) => v < floor).length).toBeGreaterThan(20);
+    const { image, residual } = applyConsistency(guess, stored, 2, 'kspace', { blurSigma: 0.5, storageFloor: floor });
+    const a = degrade(image, 2, 'kspace').data;
+    let worstAbove = 0;
+    let highestAt = -Infinity;
+    let lowestAt = Infinity;
+    for (let i = 0; i < a.length; i++) {
+      if (atFloor(i)) {
+        highestAt = Math.max(highestAt, a[i]!);
+        lowestAt = Math.min(lowestAt, a[i]!);
+      } else worstAbove = Math.max(worstAbove, Math.abs(a[i]! - stored.data[i]!));
+    }
+    expect(worstAbove).toBeLessThan(1e-4);
+    expect(highestAt).toBeLessThan(floor + 1e-4);
+    expect(lowestAt).toBeLessThan(floor - 1e-3); // the estimate's own values below the floor are kept
+    expect(residual).toBeLessThan(1e-5);
+    // measured against the clipped values as they are, it is not: below the floor it departs from them
+    expect(relativeError(a, stored.data)).toBeGreaterThan(1e-3);
+  });
+
+  it('is a projection (idempotent), and without a floor is the projection of before', () => {
+    const once = applyConsistency(guess, stored, 2, 'kspace', { blurSigma: 0.5, storageFloor: floor }).image;
+    const twice = applyConsistency(once, stored, 2, 'kspace', { blurSigma: 0.5, storageFloor: floor }).image;
+    expect(relativeError(twice.data, once.data)).toBeLessThan(1e-5);
+    const plain = applyConsistency(guess, stored, 2, 'kspace', { blurSigma: 0.5 });
+    expect(plain.residual).toBeLessThan(1e-5);
+    expect(relativeError(plain.image.data, once.data)).toBeGreaterThan(1e-3);
+  });
+
+  it('brings the output closer to the truth than enforcing the clipped values', () => {
+    const floored = applyConsistency(guess, stored, 2, 'kspace', { blurSigma: 0.5, storageFloor: floor }).image;
+    const plain = applyConsistency(guess, stored, 2, 'kspace', { blurSigma: 0.5 }).image;
+    expect(relativeError(floored.data, hr.data)).toBeLessThan(relativeError(plain.data, hr.data));
+  });
+});
