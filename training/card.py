@@ -143,7 +143,9 @@ def write(path, idx, model_id):
       f"area and bicubic, the low-band projection for auto) plus {cfg['pre_dc_weight']} x L1 before it.\n")
     A(f"Evaluation uses the fixed operators of the contract without noise, exactly as `medsr eval` does: MR "
       f"`kspace` (the central block including the unpaired Nyquist line), CT `area` with blur sigma "
-      f"{idx['degradations']['ct']['blur_sigma_px']} HR pixel, and `bicubic` for both.\n")
+      f"{idx['degradations']['ct']['blur_sigma_px']} HR pixel, and `bicubic` for both. Each LR slice is then stored as its "
+      "DICOM file would hold it (rounded; MR unsigned, so a lower matrix's ringing below zero is clipped to 0, which the "
+      "k-space projection reads as 0 or less from model 2.9.1 on: `degrade.floored_input`; CT signed).\n")
     A("## Architecture\n")
     p, fl, sz = m["parameters"], m["flops_512"], m["sizes_bytes"]
     rows = [[k, f"{p[k] / 1e6:.3f} M", f"{fl[k] / 1e9:.2f}", f"{sz[k] / 1e6:.2f} MB"] for k in p]

@@ -48,9 +48,12 @@ export const DEFAULT_BENCH_CASES: BenchCase[] = [
   { inputSize: 256, scale: 2, samples: 1, modality: 'CT' },
 ];
 
-/** The told request a case times: the slowest path `auto` can route a slice of its modality to. */
+/**
+ * The told request a case times: the slowest path `auto` can route a slice of its modality to. MR as an unsigned file
+ * gives it: the synthetic slice's background (-1) at the file's storage floor, which the k-space projection reads.
+ */
 const CASE_REQUESTS = {
-  MR: { modality: 'MR', prompt: 'mr head t1 axial', degradation: 'kspace' },
+  MR: { modality: 'MR', prompt: 'mr head t1 axial', degradation: 'kspace', storageFloor: -1 },
   CT: { modality: 'CT', prompt: 'ct head axial', degradation: 'area' },
 } as const;
 
