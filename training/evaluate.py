@@ -223,30 +223,43 @@ def _interpolated(pl, subjects, B, log):
     return rows
 
 
-def _magnitude_matrices(pl, subjects, B, log):
-    """The MR validation slices cut to a lower matrix and reconstructed as magnitudes, |IFFT(central k-space)|, as
-    MR code usually writes it (the main tables take the real part, which the k-space projection assumes, clipped): the default
-    pipeline (how the detector routes them) and the k-space path told, against the classical baselines."""
+def _made_otherwise(pl, subjects, B, log, kind, makers):
+    """The MR validation slices made into LR inputs by each of `makers` ({name: (HR slices, s) -> LR slices}) rather than
+    by the contract's operator for `kind`, stored as files store them: the default pipeline (how the detector routes
+    them) and the path of `kind` told, against the classical baselines."""
     rows = []
-    for s in (2, 4):
-        for (mod, subject), items in sorted(subjects.items()):
-            if mod != "MR":
-                continue
-            hr_raw = torch.stack([torch.from_numpy(a)[None] for a, _ in items])
-            masks = [D.body_mask(hr_raw[i:i + 1], mod) for i in range(len(items))]
-            magnitude = D.kspace_down(hr_raw, s, drop_nyquist=False, magnitude=True)
-            lr, hr, x_up, floor = normalised_pair(hr_raw, mod, "kspace", s, magnitude)
-            outs = dict(classical(lr, s, "kspace"))
-            outs["diffusion"], _, modes = run_default(pl, lr, x_up, items[0][1]["prompt"], mod, s, B, floor=floor, seed=0)
-            outs["diffusion, told"] = pl.finish(sample(pl, x_up, items[0][1]["prompt"], s, "kspace", mod, B, seed=0), lr, s,
-                                                "kspace", mod, floor=floor)
-            case = [dict({"modality": mod, "subject": subject, "degradation": "kspace", "scale": s, "method": name,
-                          "slices": len(items), "called_kspace": modes.count("kspace")},
-                         **_score(o, hr, masks, lr, s, "kspace", floor)) for name, o in outs.items()]
-            rows.extend(case)
-            log(f"[eval] magnitude lower matrix {subject} x{s} (called k-space: {modes.count('kspace')} of {len(items)}): "
-                + ", ".join(f"{r['method']} {r['psnr_mask']:.2f}" for r in case))
+    for made_by, make in makers.items():
+        for s in (2, 4):
+            for (mod, subject), items in sorted(subjects.items()):
+                if mod != "MR":
+                    continue
+                hr_raw = torch.stack([torch.from_numpy(a)[None] for a, _ in items])
+                masks = [D.body_mask(hr_raw[i:i + 1], mod) for i in range(len(items))]
+                prompt = items[0][1]["prompt"]
+                lr, hr, x_up, floor = normalised_pair(hr_raw, mod, kind, s, make(hr_raw, s))
+                outs = dict(classical(lr, s, kind))
+                outs["diffusion"], _, modes = run_default(pl, lr, x_up, prompt, mod, s, B, floor=floor, seed=0)
+                outs["diffusion, told"] = pl.finish(sample(pl, x_up, prompt, s, kind, mod, B, seed=0), lr, s, kind, mod, floor=floor)
+                case = [dict({"modality": mod, "subject": subject, "degradation": kind, "made_by": made_by, "scale": s,
+                              "method": method, "slices": len(items), "called_kspace": modes.count("kspace")},
+                             **_score(o, hr, masks, lr, s, kind, floor)) for method, o in outs.items()]
+                rows.extend(case)
+                log(f"[eval] {made_by} {subject} x{s} (called k-space: {modes.count('kspace')} of {len(items)}): "
+                    + ", ".join(f"{r['method']} {r['psnr_mask']:.2f}" for r in case))
     return rows
+
+
+def _magnitude_matrices(pl, subjects, B, log):
+    """The MR validation slices cut to a lower matrix and reconstructed as magnitudes, |IFFT(central k-space)|, as MR code
+    usually writes it (the main tables take the real part, which the k-space projection assumes, clipped)."""
+    return _made_otherwise(pl, subjects, B, log, "kspace",
+                           {"magnitude lower matrix": lambda hr, s: D.kspace_down(hr, s, drop_nyquist=False, magnitude=True)})
+
+
+def _other_resamplers(pl, subjects, B, log):
+    """The MR validation slices resampled by other antialiased downsamplers than the contract's bicubic
+    (degrade.OTHER_RESAMPLERS); told, the resampled path projects onto the contract's bicubic."""
+    return _made_otherwise(pl, subjects, B, log, "bicubic", D.OTHER_RESAMPLERS)
 
 
 def path_scales(parts):
@@ -375,6 +388,7 @@ def evaluate(work, pl, smoke=False, log=print, full=True):
                 log(f"[eval] external {subject} {kind} x{s}: " + ", ".join(f"{r['method']} {r['psnr_mask']:.2f}" for r in rows))
     res["interpolated"] = _interpolated(pl, subjects, B, log)
     res["magnitude_matrices"] = _magnitude_matrices(pl, subjects, B, log)
+    res["other_resamplers"] = _other_resamplers(pl, subjects, B, log)
     res["goals"] = goals(res["sr"])
     res["detector"] = _detector_table(res["sr_subjects"], res["words"])
     if pl.ct_detector is not None:

@@ -50,6 +50,18 @@ class Projections(unittest.TestCase):
         self.assertTrue(torch.equal(D.data_consistency(out, stored, 2, "bicubic", floor=0.0),
                                     D.data_consistency(out, stored, 2, "bicubic")))  # the other operators ignore it
 
+    def test_other_resamplers_keep_the_grid_and_the_mean_but_not_the_contract_filter(self):
+        hr = phantom(seed=6) + 2.0
+        for s in (2, 4):
+            ours = D.bicubic_down(hr, s)
+            for name, down in D.OTHER_RESAMPLERS.items():
+                lr = down(hr, s)
+                self.assertEqual(tuple(lr.shape), tuple(ours.shape), name)
+                flat = down(torch.full_like(hr, 3.0), s)
+                self.assertLess(float((flat - 3.0).abs().max()), 1e-3, name)                 # a constant stays put
+                self.assertLess(abs(float(lr.mean() - ours.mean())), 0.02, name)            # the same pixel centres
+                self.assertGreater(float((lr - ours).abs().max()), 1e-3, name)               # another filter
+
     def test_training_projection_matches_the_product_and_passes_gradients(self):
         hr = phantom(seed=3)
         guess = D.upsample(D.degrade(hr, 2, "bicubic"), 2) + 0.05
