@@ -49,9 +49,10 @@ export function projectOntoInput(out: Plane, lr: Plane, scale: number, kind: Deg
 
 export function consistencyResidual(image: Plane, lr: Plane, scale: number, kind: DegradationMode, options: ConsistencyOptions): number {
   if (kind === 'auto') return lowbandResidual(image, lr, autoBand(options), autoGrid(options));
+  const degraded = degrade(image, scale, kind, { blurSigma: options.blurSigma });
   // k-space: against what the input's file says (at its storage floor: that value or less)
-  const enforced = kind === 'kspace' ? flooredInput(image, lr, options.storageFloor) : lr;
-  return relativeError(degrade(image, scale, kind, { blurSigma: options.blurSigma }).data, enforced.data);
+  const enforced = kind === 'kspace' ? flooredInput(degraded, lr, options.storageFloor) : lr;
+  return relativeError(degraded.data, enforced.data);
 }
 
 function autoGrid(options: ConsistencyOptions): SamplingGrid {

@@ -1,22 +1,26 @@
 import type { Plane } from '../plane';
-import { kspaceDown } from '../degrade/kspace';
+import { lowerMatrixOf } from '../degrade/kspace';
 import { bin, copyCentralBlock, fft2Real, ifft2Real } from '../fft/fft2';
 
 /**
  * The LR values the k-space projection enforces when the input's file stores nothing below `floor` (an unsigned MR
- * file's 0, in the normalised domain; undefined: no such floor). A pixel stored at the floor stands for the floor or
- * less (a lower matrix's ringing below zero is clipped there), so where the estimate's own lower matrix is below the
- * floor it is kept. The k-space operator's rows are orthogonal, so projecting onto these values is the exact
- * projection onto {x : A x = lr above the floor, A x <= floor at it} (training/degrade.py `floored_input`).
+ * file's 0, in the normalised domain; undefined: no such floor), given `estimate`, the output's own lower matrix A(out).
+ * A pixel stored at the floor stands for the floor or less (a lower matrix's ringing below zero is clipped there), so
+ * where the estimate is below the floor it is kept. The k-space operator's rows are orthogonal, so projecting onto these
+ * values is the exact projection onto {x : A x = lr above the floor, A x <= floor at it} (training/degrade.py
+ * `floored_input`).
  */
-export function flooredInput(out: Plane, lr: Plane, floor: number | undefined): Plane {
-  if (floor === undefined) return lr;
-  const estimate = kspaceDown(out, out.height / lr.height).data;
+export function flooredInput(estimate: Plane, lr: Plane, floor: number | undefined): Plane {
+  if (!reachesFloor(lr, floor)) return lr;
   const data = Float32Array.from(lr.data);
   for (let i = 0; i < data.length; i++) {
-    if (data[i]! <= floor && estimate[i]! < floor) data[i] = estimate[i]!;
+    if (data[i]! <= floor && estimate.data[i]! < floor) data[i] = estimate.data[i]!;
   }
   return { data, height: lr.height, width: lr.width };
+}
+
+function reachesFloor(lr: Plane, floor: number | undefined): floor is number {
+  return floor !== undefined && lr.data.some((v) => v <= floor);
 }
 
 /**
@@ -33,7 +37,9 @@ export function kspaceConsistency(out: Plane, lr: Plane, options: { mirrorNyquis
   const { height: H, width: W } = out;
   const { height: h, width: w } = lr;
   const spec = fft2Real(out.data, H, W);
-  copyCentralBlock(fft2Real(flooredInput(out, lr, options.floor).data, h, w), spec, (H * W) / (h * w), (fy, fx, re, im) => {
+  // A(out) from the spectrum the projection needs anyway, only where some input pixel sits at the floor
+  const enforced = reachesFloor(lr, options.floor) ? flooredInput(lowerMatrixOf(spec, h, w), lr, options.floor) : lr;
+  copyCentralBlock(fft2Real(enforced.data, h, w), spec, (H * W) / (h * w), (fy, fx, re, im) => {
     // mirrors outside the block only: they never overwrite a measured bin
     if (!mirrorNyquist || (inBlock(-fy, h) && inBlock(-fx, w))) return;
     const mirror = bin(-fy, H) * W + bin(-fx, W);
