@@ -15,7 +15,7 @@ import detector as DET
 import pipeline as PL
 import prompt as P
 
-MODEL_VERSION = "2.9.0"
+MODEL_VERSION = "2.9.1"
 
 
 class _TextWrap(torch.nn.Module):
