@@ -56,11 +56,9 @@ def kspace_down(x, s, pf=1.0, noise=0.0, gen=None, magnitude=False, drop_nyquist
     drop_nyquist: the unpaired Nyquist row/column is not acquired (training); the contract's
     fixed operator A (`degrade`, src/pipeline/degrade/kspace.ts) keeps it.
     """
-    B, C, H, W = x.shape
+    H, W = x.shape[-2:]
     h, w = H // s, W // s
-    k = torch.fft.fftshift(torch.fft.fft2(x.double()), dim=(-2, -1))
-    top, left = H // 2 - h // 2, W // 2 - w // 2
-    kc = k[..., top:top + h, left:left + w] * (h * w) / (H * W)
+    kc = _central_block(torch.fft.fftshift(torch.fft.fft2(x.double()), dim=(-2, -1)), h, w)
     # the unpaired Nyquist row/column (-h/2, -w/2) is not acquired: keeps the LR image real and
     # makes k-space replacement an exact projection (DC residual 0 for noiseless data)
     if drop_nyquist:
@@ -74,6 +72,13 @@ def kspace_down(x, s, pf=1.0, noise=0.0, gen=None, magnitude=False, drop_nyquist
         kc = kc + torch.view_as_complex(n) * noise * math.sqrt(h * w)
     img = torch.fft.ifft2(torch.fft.ifftshift(kc, dim=(-2, -1)))
     return (img.abs() if magnitude else img.real).float()
+
+
+def _central_block(k, h, w):
+    """The central h x w block of a centred spectrum k [..., H, W], scaled by (h w) / (H W): a lower matrix's spectrum."""
+    H, W = k.shape[-2:]
+    top, left = H // 2 - h // 2, W // 2 - w // 2
+    return k[..., top:top + h, left:left + w] * (h * w) / (H * W)
 
 
 def gaussian_blur(x, sigma):
@@ -162,17 +167,17 @@ def zero_filled(lr, s):
 
 
 # ---------------------------------------------------------------- data consistency
-def floored_input(out, lr, s, floor):
+def floored_input(estimate, lr, floor):
     """The LR values a k-space projection enforces when the input's file stores nothing below `floor` (an unsigned MR
-    file's 0, normalised; None: no such floor): a pixel stored at the floor stands for the floor or less (a lower
-    matrix's ringing below zero, clipped), so there the estimate's own A(out) is kept where it is below the floor.
+    file's 0, normalised; None: no such floor), given `estimate`, the output's own lower matrix A(out): a pixel stored at
+    the floor stands for the floor or less (a lower matrix's ringing below zero, clipped), so there the estimate is kept
+    where it is below the floor.
     With the k-space operator (A A^T a multiple of the identity) the projection onto this target is the exact
     projection onto {x : A x = lr above the floor, A x <= floor at it}. On the MR validation lower matrices it gained
     0.02-0.08 dB on every subject at x2 and x4 over enforcing the clipped zeros (card notes)."""
     if floor is None:
         return lr
-    z = degrade(out, s, "kspace")
-    return torch.where((lr <= floor) & (z < floor), z, lr)
+    return torch.where((lr <= floor) & (estimate < floor), estimate, lr)
 
 
 def data_consistency(out, lr, s, kind, floor=None):
@@ -180,10 +185,12 @@ def data_consistency(out, lr, s, kind, floor=None):
     {x : A x = lr} for every operator, so the card scores what the TypeScript pipeline does; for k-space with the
     input's storage `floor` ([B,1,1,1] or a number, normalised), onto `floored_input`'s set."""
     if kind == "kspace":
-        lr = floored_input(out, lr, s, floor)
         B, C, H, W = out.shape
         h, w = lr.shape[-2:]
         k = torch.fft.fftshift(torch.fft.fft2(out.double()), dim=(-2, -1))
+        if floor is not None:   # A(out) from the spectrum the projection needs anyway (kspace_down's operator)
+            estimate = torch.fft.ifft2(torch.fft.ifftshift(_central_block(k, h, w), dim=(-2, -1))).real.to(lr.dtype)
+            lr = floored_input(estimate, lr, floor)
         kl = torch.fft.fftshift(torch.fft.fft2(lr.double()), dim=(-2, -1)) * (H * W) / (h * w)
         top, left = H // 2 - h // 2, W // 2 - w // 2
         k[..., top:top + h, left:left + w] = kl
@@ -234,7 +241,7 @@ def dc_residual(out, lr, s, kind, floor=None):
     """||A out - lr|| / ||lr||, against what the input's file says (`floored_input`) for k-space with a storage floor."""
     a = degrade(out, s, kind)
     if kind == "kspace":
-        lr = floored_input(out, lr, s, floor)
+        lr = floored_input(a, lr, floor)
     return float(torch.linalg.norm(a - lr) / torch.linalg.norm(lr).clamp(min=1e-12))
 
 
