@@ -22,14 +22,16 @@ sys.path.insert(0, "training")
 import config, refiner
 d = sys.argv[1]
 idx = json.load(open(os.path.join(d, "model_index.json")))
-for name in ("text_encoder", "vae_encoder", "vae_decoder", "unet", "regression", "detector", "ct_detector", "refiner",
-             "ct_refiner"):
+for name in ("text_encoder", "vae_encoder", "vae_decoder", "unet", "regression", "detector", "ct_detector",
+             "resampler_detector", "refiner", "ct_refiner"):
     assert os.path.exists(os.path.join(d, idx["graphs"][name]["file"])), name
 assert idx["metrics"]["sr"], "no evaluation rows"
 assert {r["stage"] for r in idx["training"]["curve"]} == {"regression", "diffusion", "refiner"}, "no learning curve"
 assert idx["refiner"]["degradations"] == ["kspace", "bicubic"], "no refiner entry for both MR paths"
 assert idx["ct_detector"]["classes"] == ["area", "bicubic"] and "CT" not in idx["detector"]["routes"], "CT is not judged"
 assert idx["metrics"]["ct_detector"]["rows"], "no CT routing table"
+assert idx["resampler_detector"]["classes"] == ["gaussian-spline", "bicubic"], "no resampler detector entry"
+assert {r["made_by"] for r in idx["metrics"]["other_resamplers"]} >= {"contract bicubic", "gaussian-spline"}, "no resampler rows"
 assert idx["ct_refiner"]["degradations"] == ["area", "bicubic"] and idx["ct_refiner"]["steps"] == config.SMOKE.ref_steps, "no CT refiner entry"
 assert idx["refiner"]["passes"]["kspace"] == {str(k): n for k, n in refiner.PASSES["kspace"].items()}, "no refiner passes"
 assert idx["refiner"]["steps"] == config.SMOKE.ref_steps, "no diffusion steps for the refiner's paths"

@@ -399,19 +399,22 @@ def write(path, idx, model_id):
         A("")
     if m.get("other_resamplers"):
         A("### MR resampled by other downsamplers\n")
-        A("The resampled rows above are made by the contract's antialiased bicubic (PyTorch's and PIL's), the operator the "
-          "resampled path's exact projection assumes. The same validation slices resampled by other antialiased "
-          "downsamplers (`degrade.OTHER_RESAMPLERS`: PIL's Lanczos, skimage's `resize` (a Gaussian of sigma (s - 1) / 2 "
-          "input pixels, then the cubic spline), bilinear): how the default pipeline routes them, and the resampled "
-          "path told. Its projection then enforces an operator that did not make the input.\n")
+        A("The resampled rows above are made by the contract's antialiased bicubic (PyTorch's and PIL's). The same validation "
+          "slices resampled by other antialiased downsamplers (`degrade.OTHER_RESAMPLERS`: PIL's Lanczos, skimage's "
+          "`resize` (a Gaussian of sigma (s - 1) / 2 input pixels, then the cubic spline), bilinear): how the default "
+          "pipeline routes them, and the resampled path told. The resampled path projects onto the contract's bicubic "
+          "blended with skimage's Gaussian + spline by the resampler detector's P(Gaussian + spline) at x2 "
+          "(`training/resampler_detector.py`; `share`: its mean over the slices, 0 where it does not judge); for "
+          "Lanczos and bilinear inputs the projection enforces an operator that did not make them.\n")
         rows = []
         for name in dict.fromkeys(r["made_by"] for r in m["other_resamplers"]):
             for k, rs, best, by in _cases([r for r in m["other_resamplers"] if r["made_by"] == name]):
-                rows.append([name, k[0], f"x{k[2]}", f"{rs[0]['called_kspace']} of {rs[0]['slices']}", best["method"],
+                rows.append([name, k[0], f"x{k[2]}", f"{rs[0]['called_kspace']} of {rs[0]['slices']}",
+                             f"{rs[0].get('gaussian_share', 0.0):.2f}", best["method"],
                              _f(best["psnr_mask"]), _f(by["diffusion"]), f"{by['diffusion'] - best['psnr_mask']:+.2f} dB",
                              _f(by["diffusion, told"]), f"{by['diffusion, told'] - best['psnr_mask']:+.2f} dB"])
-        A(_table(["downsampler", "subject", "scale", "called k-space", "best classical", "its PSNR", "default", "gain",
-                  "told resampled", "gain told"], rows))
+        A(_table(["downsampler", "subject", "scale", "called k-space", "share", "best classical", "its PSNR", "default",
+                  "gain", "told resampled", "gain told"], rows))
         A("")
     A("### Steps and samples (MR k-space and CT area inputs; mean of K samples, then the auto projection)\n")
     agg = {}

@@ -114,13 +114,14 @@ def stored(lr, modality):
     return lr.round().clamp(lo, hi)
 
 
-def degrade(x, s, kind):
-    """The fixed (evaluation / data-consistency) operator A."""
+def degrade(x, s, kind, gaussian_share=0.0):
+    """The fixed (evaluation / data-consistency) operator A; for the resampled path (`bicubic`), `resampled_down` with
+    the resampler detector's `gaussian_share`."""
     if kind == "kspace":
         return kspace_down(x, s, drop_nyquist=False)
     if kind == "area":
         return area_down(x, s)
-    return bicubic_down(x, s)
+    return resampled_down(x, s, gaussian_share)
 
 
 # ---------------------------------------------------------------- classical baselines
@@ -136,14 +137,83 @@ def lanczos(lr, s):
     return _pil_resize(lr, (lr.shape[-1] * s, lr.shape[-2] * s), "LANCZOS")
 
 
+def _mirrored(i, n):
+    """Index i folded into 0..n-1 as scipy's 'mirror' mode extends a signal (... 2 1 | 0 1 ... n-1 | n-2 ...)."""
+    if n == 1:
+        return 0
+    i = abs(i) % (2 * (n - 1))
+    return 2 * (n - 1) - i if i >= n else i
+
+
+def _cubic_bspline(t):
+    t = abs(t)
+    return 2 / 3 - t * t + t ** 3 / 2 if t < 1 else (2 - t) ** 3 / 6 if t < 2 else 0.0
+
+
+def gaussian_spline_matrix(n, s):
+    """The 1-D operator [n // s, n] of scikit-image's antialiased `resize` / `rescale` (anti_aliasing, order 3, mode
+    'reflect', which is scipy's 'mirror'): a Gaussian of sigma (s - 1) / 2 input pixels (cut at 4 sigma), then the
+    interpolating cubic B-spline (prefiltered) at the output pixels' centres (i + 0.5) s - 0.5.
+    src/pipeline/resample/gaussian-spline.ts builds the same matrix."""
+    sigma = (s - 1) / 2
+    r = int(4 * sigma + 0.5)
+    taps = np.exp(-0.5 * (np.arange(-r, r + 1) / sigma) ** 2)
+    taps /= taps.sum()
+    blur = np.zeros((n, n))
+    for i in range(n):
+        for d in range(-r, r + 1):
+            blur[i, _mirrored(i + d, n)] += taps[d + r]
+    # the spline's coefficients c solve M c = samples (M: the B-spline at the knots, mirrored at both ends)
+    M = np.diag(np.full(n, 4 / 6)) + np.diag(np.full(n - 1, 1 / 6), 1) + np.diag(np.full(n - 1, 1 / 6), -1)
+    if n > 1:
+        M[0, 1] = M[-1, -2] = 2 / 6
+    m = n // s
+    sample = np.zeros((m, n))
+    for i in range(m):
+        t = (i + 0.5) * s - 0.5
+        k0 = math.floor(t)
+        for k in range(k0 - 1, k0 + 3):
+            sample[i, _mirrored(k, n)] += _cubic_bspline(t - k)
+    return sample @ np.linalg.solve(M, blur)
+
+
+_AXIS_CACHE = {}
+
+
+def _axis_matrix(kind, n, s):
+    """The 1-D matrix [n // s, n] of a separable downsampler: scikit-image's (`gaussian_spline_matrix`) or the contract's
+    bicubic (each column the operator applied to a unit impulse; its rows are normalised, so constant rows pass)."""
+    if (kind, n, s) not in _AXIS_CACHE:
+        if kind == "gaussian-spline":
+            m = torch.from_numpy(gaussian_spline_matrix(n, s))
+        else:
+            impulses = torch.eye(n, dtype=torch.float64)[:, None, None, :].expand(n, 1, s, n)
+            m = bicubic_down(impulses, s)[:, 0, 0, :].T.contiguous()
+        _AXIS_CACHE[(kind, n, s)] = m
+    return _AXIS_CACHE[(kind, n, s)]
+
+
+def _separable(x, s, axis_matrix):
+    H, W = x.shape[-2:]
+    return (axis_matrix(H) @ x.double() @ axis_matrix(W).T).to(x.dtype)
+
+
 def gaussian_spline_down(x, s):
-    """skimage.transform.resize's default downsampling (anti_aliasing, order 3): a Gaussian of sigma (s - 1) / 2 input
-    pixels, then the cubic spline at the output pixels' centres."""
-    h, w = x.shape[-2] // s, x.shape[-1] // s
-    yy, xx = np.meshgrid((np.arange(h) + 0.5) * s - 0.5, (np.arange(w) + 0.5) * s - 0.5, indexing="ij")
-    out = [ndimage.map_coordinates(ndimage.gaussian_filter(im, (s - 1) / 2, mode="reflect"), [yy, xx], order=3, mode="mirror")
-           for im in x[:, 0].double().numpy()]
-    return torch.from_numpy(np.stack(out).astype(np.float32))[:, None]
+    """scikit-image's antialiased downsampling (`gaussian_spline_matrix` on both axes); differentiable in x."""
+    return _separable(x, s, lambda n: _axis_matrix("gaussian-spline", n, s))
+
+
+def resampled_down(x, s, gaussian_share=0.0):
+    """The operator the resampled path projects onto: on each axis the contract's bicubic blended with scikit-image's
+    Gaussian + spline by `gaussian_share`, the resampler detector's P(Gaussian + spline) for the slice
+    (resampler_detector.py; 0 where it does not judge), so the operator stays separable. Differentiable in x
+    (src/pipeline/resample/resamplers.ts)."""
+    if gaussian_share <= 0:
+        return bicubic_down(x, s)
+    if gaussian_share >= 1:
+        return gaussian_spline_down(x, s)
+    return _separable(x, s, lambda n: (1 - gaussian_share) * _axis_matrix("bicubic", n, s)
+                      + gaussian_share * _axis_matrix("gaussian-spline", n, s))
 
 
 # Other antialiased downsamplers than the contract's bicubic (`bicubic_down`, which is PyTorch's and PIL's): a
@@ -151,7 +221,7 @@ def gaussian_spline_down(x, s):
 # The card scores the default pipeline on MR slices each of them made (evaluate.py `_other_resamplers`).
 OTHER_RESAMPLERS = {
     "lanczos": lambda x, s: _pil_resize(x, (x.shape[-1] // s, x.shape[-2] // s), "LANCZOS"),
-    "gaussian+spline": gaussian_spline_down,
+    "gaussian-spline": gaussian_spline_down,
     "bilinear": lambda x, s: F.interpolate(x, scale_factor=1.0 / s, mode="bilinear", align_corners=False, antialias=True),
 }
 
@@ -180,10 +250,11 @@ def floored_input(estimate, lr, floor):
     return torch.where((lr <= floor) & (estimate < floor), estimate, lr)
 
 
-def data_consistency(out, lr, s, kind, floor=None):
+def data_consistency(out, lr, s, kind, floor=None, gaussian_share=0.0):
     """The product's data consistency (src/pipeline/consistency): an exact projection onto
     {x : A x = lr} for every operator, so the card scores what the TypeScript pipeline does; for k-space with the
-    input's storage `floor` ([B,1,1,1] or a number, normalised), onto `floored_input`'s set."""
+    input's storage `floor` ([B,1,1,1] or a number, normalised), onto `floored_input`'s set; on the resampled path onto
+    `resampled_down` with `gaussian_share`."""
     if kind == "kspace":
         B, C, H, W = out.shape
         h, w = lr.shape[-2:]
@@ -206,13 +277,14 @@ def data_consistency(out, lr, s, kind, floor=None):
     if kind == "area" and CT_BLUR_SIGMA_PX <= 0:
         d = lr - area_down(out, s)      # without blur the block-mean correction is the projection
         return out + F.interpolate(d, scale_factor=s, mode="nearest")
-    op = (lambda x: area_down(x, s)) if kind == "area" else (lambda x: bicubic_down(x, s))
+    op = (lambda x: area_down(x, s)) if kind == "area" else (lambda x: resampled_down(x, s, gaussian_share))
     return torch.cat([_project(op, out[i:i + 1], lr[i:i + 1]) for i in range(out.shape[0])])
 
 
 def _project(op, out, lr, tol=1e-6, max_iter=200):
-    """out + A^T (A A^T)^-1 (lr - A out): conjugate gradients on the LR grid, A^T by autograd
-    (as src/pipeline/consistency/linear-projection.ts, same tolerance and iteration cap)."""
+    """out + A^T (A A^T)^-1 (lr - A out): conjugate gradients on the LR grid, A^T by autograd, to a relative residual
+    of 1e-6 (src/pipeline/consistency/linear-projection.ts reaches the same projection exactly, by banded Cholesky
+    factors of the separable operator's two axes)."""
     x0 = out.double()
 
     def adjoint(y):
@@ -237,9 +309,9 @@ def _project(op, out, lr, tol=1e-6, max_iter=200):
         return (x0 + adjoint(y)).float()
 
 
-def dc_residual(out, lr, s, kind, floor=None):
+def dc_residual(out, lr, s, kind, floor=None, gaussian_share=0.0):
     """||A out - lr|| / ||lr||, against what the input's file says (`floored_input`) for k-space with a storage floor."""
-    a = degrade(out, s, kind)
+    a = degrade(out, s, kind, gaussian_share)
     if kind == "kspace":
         lr = floored_input(a, lr, floor)
     return float(torch.linalg.norm(a - lr) / torch.linalg.norm(lr).clamp(min=1e-12))
@@ -343,11 +415,11 @@ def lowband_residual(out, lr, s, grid="kspace", pass_=AUTO_CONSISTENCY["pass"], 
     return float(torch.linalg.norm(d) / torch.linalg.norm(full * kl).clamp(min=1e-12))
 
 
-def consistency(out, lr, s, kind, modality, floor=None):
+def consistency(out, lr, s, kind, modality, floor=None, gaussian_share=0.0):
     """The product's projection for a degradation kind, `auto` included (evaluation; no gradients needed)."""
     if kind == "auto":
         return lowband_consistency(out, lr, s, grid_for(modality))
-    return data_consistency(out, lr, s, kind, floor)
+    return data_consistency(out, lr, s, kind, floor, gaussian_share)
 
 
 def consistency_residual(out, lr, s, kind, modality):

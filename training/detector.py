@@ -89,14 +89,14 @@ class DetectorNet(nn.Module):
     none either way: averaged in, it outvoted the tissue, and the smooth EPI subject's truncated x2 slices
     were called resampled (the mean reader: 1 of 12 right; the shipped detector's x2, two evidence readers: 11)."""
 
-    def __init__(self, pooling="mean", width=WIDTH):
+    def __init__(self, pooling="mean", width=WIDTH, scales=SCALES):
         super().__init__()
-        self.pooling = pooling
+        self.pooling, self.heads = pooling, len(scales)
         layers, c = [], 1
         for _ in range(4):
             layers += [nn.Conv2d(c, width, 3, padding=1), nn.ReLU()]
             c = width
-        outputs = len(SCALES) * (2 if pooling == "evidence" else 1)
+        outputs = self.heads * (2 if pooling == "evidence" else 1)
         self.body = nn.Sequential(*layers, nn.Conv2d(width, outputs, 1))
 
     def forward(self, image):
@@ -105,7 +105,7 @@ class DetectorNet(nn.Module):
         out = self.body(image / (rms + 1e-6)).flatten(2)
         if self.pooling == "mean":
             return out.mean(2)
-        logit, evidence = out[:, :len(SCALES)], out[:, len(SCALES):]
+        logit, evidence = out[:, :self.heads], out[:, self.heads:]
         return (logit * torch.softmax(evidence, dim=2)).sum(2)
 
 
@@ -254,10 +254,10 @@ def apodised(x, start, edge):
     return torch.fft.ifft2(torch.fft.fft2(x.double()) * win).real.float().clamp(min=0)
 
 
-def step(net, sampler, it, batch):
-    """One training step's loss (scales alternate)."""
-    k = it % len(SCALES)
-    x, y = sampler.batch(batch, SCALES[k])
+def step(net, sampler, it, batch, scales=SCALES):
+    """One training step's loss (scales alternate; `scales`: the reader's, one head each)."""
+    k = it % len(scales)
+    x, y = sampler.batch(batch, scales[k])
     dev = next(net.parameters()).device
     return F.binary_cross_entropy_with_logits(net(x.to(dev))[:, k], y.to(dev))
 
@@ -272,22 +272,22 @@ def params(iterations, train_accuracy, judged_elsewhere=()):
 
 
 @torch.no_grad()
-def accuracy(net, sampler, n=256):
+def accuracy(net, sampler, n=256, scales=SCALES):
     """Fraction of fresh training-distribution pairs called right, per scale."""
     out = {}
-    for k, s in enumerate(SCALES):
+    for k, s in enumerate(scales):
         x, y = sampler.batch(n, s)
         out[str(s)] = float(((net(x)[:, k] > 0).float() == y).float().mean())
     return out
 
 
 @torch.no_grad()
-def probability(net, lr, s):
+def probability(net, lr, s, scales=SCALES):
     """P(the reader's first class: k-space truncation here, area for ct_detector.py) for one LR slice, or None when the
     slice is too small to judge."""
     if min(lr.shape[-2:]) < MIN_SIDE:
         return None
-    return float(torch.sigmoid(DetectorGraph(net)(lr)[0, SCALES.index(s)]))
+    return float(torch.sigmoid(DetectorGraph(net)(lr)[0, scales.index(s)]))
 
 
 def decide(net, lr, s, modality):

@@ -240,8 +240,10 @@ def _made_otherwise(pl, subjects, B, log, kind, makers):
                 outs = dict(classical(lr, s, kind))
                 outs["diffusion"], _, modes = run_default(pl, lr, x_up, prompt, mod, s, B, floor=floor, seed=0)
                 outs["diffusion, told"] = pl.finish(sample(pl, x_up, prompt, s, kind, mod, B, seed=0), lr, s, kind, mod, floor=floor)
+                shares = pl.gaussian_shares(lr, s, kind, mod)     # the resampled path's operator, told (resampler_detector.py)
                 case = [dict({"modality": mod, "subject": subject, "degradation": kind, "made_by": made_by, "scale": s,
-                              "method": method, "slices": len(items), "called_kspace": modes.count("kspace")},
+                              "method": method, "slices": len(items), "called_kspace": modes.count("kspace"),
+                              "gaussian_share": float(np.mean(shares))},
                              **_score(o, hr, masks, lr, s, kind, floor)) for method, o in outs.items()]
                 rows.extend(case)
                 log(f"[eval] {made_by} {subject} x{s} (called k-space: {modes.count('kspace')} of {len(items)}): "
@@ -258,8 +260,9 @@ def _magnitude_matrices(pl, subjects, B, log):
 
 def _other_resamplers(pl, subjects, B, log):
     """The MR validation slices resampled by other antialiased downsamplers than the contract's bicubic
-    (degrade.OTHER_RESAMPLERS); told, the resampled path projects onto the contract's bicubic."""
-    return _made_otherwise(pl, subjects, B, log, "bicubic", D.OTHER_RESAMPLERS)
+    (degrade.OTHER_RESAMPLERS), and by the contract's beside them; told, the resampled path projects onto the operator
+    the resampler detector's share blends (degrade.resampled_down)."""
+    return _made_otherwise(pl, subjects, B, log, "bicubic", {"contract bicubic": D.bicubic_down, **D.OTHER_RESAMPLERS})
 
 
 def path_scales(parts):

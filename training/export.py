@@ -10,12 +10,13 @@ import torch
 
 import bandlimit as BL
 import ct_detector as CTD
+import resampler_detector as RD
 import degrade as D
 import detector as DET
 import pipeline as PL
 import prompt as P
 
-MODEL_VERSION = "2.9.1"
+MODEL_VERSION = "2.10.0"
 
 
 class _TextWrap(torch.nn.Module):
@@ -42,7 +43,7 @@ def _export(model, args, path, in_names, out_names, dyn):
     onnx.checker.check_model(onnx.load(path))
 
 
-def export_graphs(out, cfg, ae, te, un, rg, det, ref=None, ct_det=None, ct_ref=None):
+def export_graphs(out, cfg, ae, te, un, rg, det, ref=None, ct_det=None, ct_ref=None, rs_det=None):
     C, f, L, Dm = cfg["latent_ch"], cfg["f"], P.MAX_LENGTH, cfg["text_dim"]
     img = {0: "B", 2: "H", 3: "W"}
     lat = {0: "B", 2: "h", 3: "w"}
@@ -63,7 +64,7 @@ def export_graphs(out, cfg, ae, te, un, rg, det, ref=None, ct_det=None, ct_ref=N
     # ONNX forbids one value name for a graph input and output: the regression output is `output`
     _export(rg, (x,), os.path.join(out, "regression.onnx"), ["image"], ["output"],
             {"image": img, "output": img})
-    for name, net in (("detector", det), ("ct_detector", ct_det)):
+    for name, net in (("detector", det), ("ct_detector", ct_det), ("resampler_detector", rs_det)):
         if net is not None:
             _export(DET.DetectorGraph(net), (x,), os.path.join(out, name + ".onnx"), ["image"], ["logits"],
                     {"image": img, "logits": {0: "B"}})
@@ -85,6 +86,8 @@ def export_graphs(out, cfg, ae, te, un, rg, det, ref=None, ct_det=None, ct_ref=N
     }
     if ct_det is not None:
         spec["ct_detector"] = spec["detector"]
+    if rs_det is not None:
+        spec["resampler_detector"] = ({"image": t("B", 1, "H", "W")}, {"logits": t("B", len(RD.SCALES))})
     if ref is not None:
         spec["refiner"] = ({"image": t("B", 1, "H", "W"), "scale": t("B")}, {"output": t("B", 1, "H", "W")})
     if ct_ref is not None:
@@ -120,7 +123,7 @@ def phantom(n=64, seed=0):
 
 
 @torch.no_grad()
-def write_references(out, cfg, ae, te, un, rg, sf, det=None, ref_net=None, ct_det=None, ct_ref=None):
+def write_references(out, cfg, ae, te, un, rg, sf, det=None, ref_net=None, ct_det=None, ct_ref=None, rs_det=None):
     ref = os.path.join(out, "reference")
     shutil.rmtree(ref, ignore_errors=True)     # a re-export with fewer steps must not leave stale tensors
     os.makedirs(ref)
@@ -147,6 +150,9 @@ def write_references(out, cfg, ae, te, un, rg, sf, det=None, ref_net=None, ct_de
     for name, net in detectors.items():
         low = detector_phantom(name, DETECTOR_CLASSES[name][0], 2)
         cases[name] = ({"image": low}, {"logits": DET.DetectorGraph(net)(low)})
+    if rs_det is not None:
+        low = D.gaussian_spline_down(phantom(96, seed=3), RD.SCALES[0])
+        cases["resampler_detector"] = ({"image": low}, {"logits": DET.DetectorGraph(rs_det)(low)})
     for name, (ins, outs) in cases.items():
         j = {"graph": name, "inputs": {k: _save(ref, f"{name}.in.{k}", v) for k, v in ins.items()},
              "outputs": {k: _save(ref, f"{name}.out.{k}", v) for k, v in outs.items()},
@@ -218,6 +224,25 @@ def write_references(out, cfg, ae, te, un, rg, sf, det=None, ref_net=None, ct_de
                                   "lr": _save(ref, f"{name}.{kind}.x{sc}", low), "probability": DET.probability(net, low, sc)})
         json.dump({"cases": cases, "tolerance": {"absolute": 1e-5}},
                   open(os.path.join(ref, "detector_decisions.json"), "w"), indent=1)
+    if rs_det is not None:
+        write_resampler_references(ref, rs_det)
+
+
+def write_resampler_references(ref, net):
+    """The resampler detector's share on the phantom resampled by each of its classes at each of its scales, and the
+    resampled path's projection of the bicubic upsample onto the operator it blends (degrade.resampled_down)."""
+    cases = []
+    for made, down in (("gaussian-spline", D.gaussian_spline_down), ("bicubic", D.bicubic_down)):
+        for s in RD.SCALES:
+            low = down(phantom(96, seed=3), s)
+            share = RD.share(net, low, s, RD.MODALITIES[0], "bicubic")
+            up = D.upsample(low, s)
+            name = f"resampler.{made}.x{s}"
+            cases.append({"made_by": made, "scale": s, "share": share, "lr": _save(ref, name + ".lr", low),
+                          "upsampled": _save(ref, name + ".up", up),
+                          "projected": _save(ref, name + ".projected", D.data_consistency(up, low, s, "bicubic", None, share))})
+    json.dump({"cases": cases, "tolerance": {"share": 1e-5, "relative": 1e-4}},
+              open(os.path.join(ref, "resampler.json"), "w"), indent=1)
 
 
 # the paths each detector tells apart, the one its logits are for first (detector.params, ct_detector.params)
@@ -230,7 +255,8 @@ def detector_phantom(name, kind, s):
     return low * 6.0 - 1000.0 if name == "ct_detector" else low
 
 
-def model_index(out, cfg, graphs, sf, train_info, metrics, git, detector, refiner=None, ct_detector=None, ct_refiner=None):
+def model_index(out, cfg, graphs, sf, train_info, metrics, git, detector, refiner=None, ct_detector=None, ct_refiner=None,
+                resampler_detector=None):
     calibration = metrics.get("calibration") or {}
     calibration_path = metrics.get("calibration_path") or {}
     idx = {
@@ -253,6 +279,7 @@ def model_index(out, cfg, graphs, sf, train_info, metrics, git, detector, refine
                          "degradation_words": P.DEGRADATION_WORDS},
         "detector": detector,
         **({"ct_detector": ct_detector} if ct_detector else {}),
+        **({"resampler_detector": resampler_detector} if resampler_detector else {}),
         **({"refiner": refiner} if refiner else {}),
         **({"ct_refiner": ct_refiner} if ct_refiner else {}),
         "band_limit": BL.params(),

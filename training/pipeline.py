@@ -9,6 +9,7 @@ import degrade as D
 import models
 import prompt as P
 import refiner as R
+import resampler_detector as RD
 
 
 def timesteps(steps, init_strength, num_train_timesteps):
@@ -20,8 +21,10 @@ def timesteps(steps, init_strength, num_train_timesteps):
 
 
 class Pipeline:
-    def __init__(self, cfg, ae, te, un, rg, sf, detector=None, refiner=None, ct_detector=None, ct_refiner=None):
+    def __init__(self, cfg, ae, te, un, rg, sf, detector=None, refiner=None, ct_detector=None, ct_refiner=None,
+                 resampler_detector=None):
         self.cfg, self.ae, self.te, self.un, self.rg, self.sf = cfg, ae, te, un, rg, sf
+        self.resampler_detector = resampler_detector  # training/resampler_detector.py reader (None: the contract's operator)
         self.detector = detector        # training/detector.py parameters (None: no routing, auto stays blind)
         self.ct_detector = ct_detector  # training/ct_detector.py reader (None: CT takes detector.ROUTES)
         self.ct_refiner = ct_refiner    # training/ct_refiner.py network (None: CT's projected sample is final)
@@ -80,13 +83,29 @@ class Pipeline:
         return self.ae.decoder(z / self.sf)[..., :H, :W]
 
     @torch.no_grad()
-    def finish(self, decoded, lr, s, mode, modality, acquired=None, floor=None):
+    def finish(self, decoded, lr, s, mode, modality, acquired=None, floor=None, gaussian_share=None):
         """The decoded sample projected onto the input; on a refiner's path (MR's, CT's), refined and projected again; for MR,
         limited to the band the input shows and to the acquired matrix's (`acquired`: (rows, columns), when known;
-        bandlimit.py). `floor`: the lowest value the input's file can store, normalised (degrade.floored_input)."""
-        out = D.consistency(decoded, lr, s, mode, modality, floor)
+        bandlimit.py). `floor`: the lowest value the input's file can store, normalised (degrade.floored_input).
+        `gaussian_share`: the resampled path's share of the Gaussian + spline in its operator (degrade.resampled_down);
+        None: per slice, the resampler detector's (`gaussian_shares`)."""
+        n = lr.shape[0]
+        shares = self.gaussian_shares(lr, s, mode, modality) if gaussian_share is None else [gaussian_share] * n
+        out = torch.empty_like(decoded)
+        for share in sorted(set(shares)):
+            idx = torch.tensor([i for i, g in enumerate(shares) if g == share])
+            part = floor[idx] if torch.is_tensor(floor) and floor.dim() else floor   # per slice or one for all
+            out[idx] = self._finish(decoded[idx], lr[idx], s, mode, modality, acquired, part, share)
+        return out
+
+    def gaussian_shares(self, lr, s, mode, modality):
+        """Per slice, the resampler detector's share of the Gaussian + spline (resampler_detector.share)."""
+        return [RD.share(self.resampler_detector, lr[i:i + 1], s, modality, mode) for i in range(lr.shape[0])]
+
+    def _finish(self, decoded, lr, s, mode, modality, acquired, floor, gaussian_share):
+        out = D.consistency(decoded, lr, s, mode, modality, floor, gaussian_share)
         if self.refiner is not None and R.applies(mode, modality):
-            out = R.refine(self.refiner, out, lr, s, mode, floor=floor)
+            out = R.refine(self.refiner, out, lr, s, mode, floor=floor, gaussian_share=gaussian_share)
         if self.ct_refiner is not None and CTR.applies(mode, modality):
             out = CTR.refine(self.ct_refiner, out, lr, s, mode, floor)
         if self.band_limit and modality in BL.MODALITIES:

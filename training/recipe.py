@@ -27,6 +27,7 @@ import config  # noqa: E402
 import ct_detector  # noqa: E402
 import ct_refiner  # noqa: E402
 import detector  # noqa: E402
+import resampler_detector  # noqa: E402
 import refiner  # noqa: E402
 import evaluate  # noqa: E402
 import export  # noqa: E402
@@ -155,13 +156,19 @@ def main():
         ct_det_params = ct_detector.params(ct_det_iters, detector.accuracy(ct_det, ct_detector.PairSampler(arrays, meta, seed=99)))
         log(f"[ct_detector] accuracy on fresh training-distribution pairs: {ct_det_params['train_accuracy']}")
     det_params = detector.params(det_iters, det_accuracy, ct_detector.MODALITIES if ct_det is not None else ())
+    rs_det, rs_det_iters = train.load_resampler_detector(run_dir)
+    rs_det_params = None
+    if rs_det is not None:
+        rs_det_params = resampler_detector.params(rs_det_iters, detector.accuracy(
+            rs_det, resampler_detector.PairSampler(arrays, meta, seed=99), scales=resampler_detector.SCALES))
+        log(f"[resampler_detector] accuracy on fresh training-distribution pairs: {rs_det_params['train_accuracy']}")
     ct_ref = train.load_ct_refiner(cfg, run_dir)
     ct_ref_params = ct_refiner.params(cfg["ct_ref_iters"], cfg["ref_steps"]) if ct_ref is not None else None
     log("export ONNX")
-    graphs = export.export_graphs(a.out, cfg, ae, te, un, rg, det, ref, ct_det, ct_ref)
-    export.write_references(a.out, cfg, ae, te, un, rg, sf, det, ref, ct_det, ct_ref)
+    graphs = export.export_graphs(a.out, cfg, ae, te, un, rg, det, ref, ct_det, ct_ref, rs_det)
+    export.write_references(a.out, cfg, ae, te, un, rg, sf, det, ref, ct_det, ct_ref, rs_det)
     log("evaluate")
-    pl = PL.Pipeline(cfg, ae, te, un, rg, sf, det, ref, ct_det, ct_ref)
+    pl = PL.Pipeline(cfg, ae, te, un, rg, sf, det, ref, ct_det, ct_ref, rs_det)
     metrics = evaluate.evaluate(a.work, pl, smoke=smoke, log=log)
     params = {k: sum(p.numel() for p in m.parameters()) for k, m in
               (("vae_encoder", ae.encoder), ("vae_decoder", ae.decoder), ("text_encoder", te),
@@ -171,7 +178,8 @@ def main():
     if ct_ref is not None:      # the refiner's network: the same work per call
         metrics["flops_512"]["ct_refiner"] = metrics["flops_512"]["refiner"]
     stages = {}
-    for st in ("ae", "regression", "diffusion", *(name for name, _, _ in detector.READERS), ct_detector.STAGE[0], "refiner",
+    for st in ("ae", "regression", "diffusion", *(name for name, _, _ in detector.READERS), ct_detector.STAGE[0],
+               resampler_detector.STAGE[0], "refiner",
                "refiner_polish", ct_refiner.STAGE):
         p = os.path.join(run_dir, st + ".done")
         if not os.path.exists(p) and not os.path.exists(os.path.join(run_dir, st + ".pt")):
@@ -201,7 +209,7 @@ def main():
         if os.path.exists(os.path.join(run_dir, "notes.md")) else [],
     }
     idx = export.model_index(a.out, cfg, graphs, sf, train_info, metrics, git_commit(), det_params, ref_params, ct_det_params,
-                              ct_ref_params)
+                              ct_ref_params, rs_det_params)
     # onnxruntime-node: names/shapes/sha256, parity with the reference tensors, timing
     chk = os.path.join(a.work, f"ort_check_{a.config}.json")
     cmd = ["node", os.path.join(HERE, "check_onnx.cjs"), a.out, "--threads", "2", "--json", chk]
@@ -224,7 +232,7 @@ def main():
     sizes = {k: g["bytes"] for k, g in graphs.items()}
     metrics["sizes_bytes"] = dict(sizes, total=sum(sizes.values()))
     idx = export.model_index(a.out, cfg, graphs, sf, train_info, metrics, git_commit(), det_params, ref_params, ct_det_params,
-                              ct_ref_params)
+                              ct_ref_params, rs_det_params)
     card_path = a.card or os.path.join(os.path.dirname(os.path.normpath(a.out)), "README.md")
     if smoke and a.card is None:
         card_path = os.path.join(a.out, "README.md")

@@ -61,15 +61,16 @@ def sampling_steps(cfg, mode, modality):
 
 
 @torch.no_grad()
-def refine(net, projected, lr, s, mode="kspace", batch=8, passes=None, floor=None):
-    """The refiner on samples projected for path `mode`, then that projection again (with the input's storage `floor`:
-    degrade.data_consistency), PASSES[mode][s] times unless told (what every score and the product use)."""
+def refine(net, projected, lr, s, mode="kspace", batch=8, passes=None, floor=None, gaussian_share=0.0):
+    """The refiner on samples projected for path `mode`, then that projection again (with the input's storage `floor` and
+    the resampled path's `gaussian_share`: degrade.data_consistency), PASSES[mode][s] times unless told (what every score
+    and the product use)."""
     n = projected.shape[0]
     out = projected
     for _ in range(PASSES[mode].get(s, 1) if passes is None else passes):
         out = torch.cat([net(out[i:i + batch], torch.full((min(batch, n - i),), float(s), device=out.device))
                          for i in range(0, n, batch)])
-        out = D.data_consistency(out, lr, s, mode, floor)
+        out = D.data_consistency(out, lr, s, mode, floor, gaussian_share)
     return out
 
 

@@ -62,6 +62,32 @@ class Projections(unittest.TestCase):
                 self.assertLess(abs(float(lr.mean() - ours.mean())), 0.02, name)            # the same pixel centres
                 self.assertGreater(float((lr - ours).abs().max()), 1e-3, name)               # another filter
 
+    def test_gaussian_spline_is_scikit_images_resize_as_scipy_computes_it(self):
+        import numpy as np
+        from scipy import ndimage
+        for n, s in ((37, 2), (64, 2), (38, 4)):
+            x = torch.rand(1, 1, n, n + 6, dtype=torch.float64)
+            centres = np.meshgrid((np.arange(n // s) + 0.5) * s - 0.5, (np.arange((n + 6) // s) + 0.5) * s - 0.5, indexing="ij")
+            blurred = ndimage.gaussian_filter(x[0, 0].numpy(), (s - 1) / 2, mode="mirror")
+            want = ndimage.map_coordinates(blurred, centres, order=3, mode="mirror")
+            self.assertLess(float(np.abs(D.gaussian_spline_down(x, s)[0, 0].numpy() - want).max()), 1e-12)
+
+    def test_resampled_projection_enforces_the_blended_operator(self):
+        hr = phantom(seed=8)
+        lr = D.gaussian_spline_down(hr, 2)
+        up = D.upsample(lr, 2)
+        for share in (0.0, 0.4, 1.0):
+            out = D.data_consistency(up, lr, 2, "bicubic", None, share)
+            self.assertLess(D.dc_residual(out, lr, 2, "bicubic", None, share), 1e-4, share)
+        # its ends are the two operators
+        self.assertTrue(torch.equal(D.resampled_down(hr, 2, 0.0), D.bicubic_down(hr, 2)))
+        self.assertTrue(torch.equal(D.resampled_down(hr, 2, 1.0), D.gaussian_spline_down(hr, 2)))
+        # between them, each axis's operator is the blend (a separable operator)
+        blend = lambda n: 0.75 * D._axis_matrix("bicubic", n, 2) + 0.25 * D._axis_matrix("gaussian-spline", n, 2)
+        want = blend(hr.shape[-2]) @ hr[0, 0].double() @ blend(hr.shape[-1]).T
+        self.assertLess(float((D.resampled_down(hr, 2, 0.25)[0, 0] - want).abs().max()), 1e-6)
+        self.assertLess(float((D._separable(hr, 2, lambda n: D._axis_matrix("bicubic", n, 2)) - D.bicubic_down(hr, 2)).abs().max()), 1e-6)
+
     def test_training_projection_matches_the_product_and_passes_gradients(self):
         hr = phantom(seed=3)
         guess = D.upsample(D.degrade(hr, 2, "bicubic"), 2) + 0.05

@@ -23,6 +23,7 @@ import curve
 import data
 import degrade as D
 import detector as DET
+import resampler_detector as RD
 import models
 import pipeline as PL
 import prompt as P
@@ -382,6 +383,7 @@ def train(cfg_name, work, run_dir, log=print):
     # ---- 4. the degradation detectors of auto mode (MR: k-space truncation or resampling? CT: detector pixels or resampling?)
     train_detector(cfg, arrays, meta, run_dir, dev, log)
     train_ct_detector(cfg, arrays, meta, run_dir, dev, log)
+    train_resampler_detector(cfg, arrays, meta, run_dir, dev, log)
 
     # ---- 5. the MR k-space refiner: pixel space, after the frozen diffusion (EMA weights)
     train_refiner(cfg, arrays, meta, run_dir, dev, log, (ae, te_ema, un_ema, sf), curve_probe)
@@ -410,6 +412,16 @@ def train_ct_detector(cfg, arrays, meta, run_dir, dev, log):
     sampler = CTD.PairSampler(arrays, meta, cfg["seed"] + seed)
     run_stage(stage, run_dir, cfg, cfg["det_iters"], {"det": net}, {}, list(net.parameters()), cfg["det_lr"],
               lambda it: DET.step(net, sampler, it, cfg["det_batch"]), sampler, log)
+
+
+def train_resampler_detector(cfg, arrays, meta, run_dir, dev, log):
+    """Stage 4c (model 2.10), seeded on its own like stage 4: the resampler detector's reader, with stage 4's settings."""
+    stage, seed = RD.STAGE
+    torch.manual_seed(cfg["seed"] + seed)
+    net = RD.build().to(dev)
+    sampler = RD.PairSampler(arrays, meta, cfg["seed"] + seed)
+    run_stage(stage, run_dir, cfg, cfg["det_iters"], {"det": net}, {}, list(net.parameters()), cfg["det_lr"],
+              lambda it: DET.step(net, sampler, it, cfg["det_batch"], RD.SCALES), sampler, log)
 
 
 def train_refiner(cfg, arrays, meta, run_dir, dev, log, diffusion, curve_probe):
@@ -521,6 +533,17 @@ def load_detector(run_dir):
         readers[pooling].append(net)
     (mean_reader,) = readers["mean"]
     return DET.Detector(mean_reader, readers["evidence"]).eval(), ck["it"]
+
+
+def load_resampler_detector(run_dir):
+    """The trained resampler detector (stage 4c) and its iterations, or (None, 0) for a run made before it existed."""
+    path = os.path.join(run_dir, RD.STAGE[0] + ".pt")
+    if not os.path.exists(path):
+        return None, 0
+    ck = torch.load(path, map_location="cpu")
+    net = RD.build()
+    net.load_state_dict(ck["model"]["det"])
+    return net.eval(), ck["it"]
 
 
 def load_ct_detector(run_dir):
