@@ -71,7 +71,7 @@ function render(report: { machine: string; model: string; rows: BenchRow[]; batc
   const table = formatTable(
     ['case', 'K', 'steps', 'text enc', 'VAE enc', 'U-Net/call', 'U-Net calls', 'VAE dec', 'DC', 'refiner', 'detector', 'total ms', 'GFLOP/s (U-Net)'],
     report.rows.map((r) => [
-      `${r.modality === 'CT' ? 'CT ' : ''}${r.inputSize}->${r.outputSize} (x${r.scale})`, String(r.samples), String(r.steps), ms(r.textEncoderMs), ms(r.vaeEncoderMs),
+      `${r.modality === 'CT' ? 'CT ' : r.resampled ? 'MR resampled ' : ''}${r.inputSize}->${r.outputSize} (x${r.scale})`, String(r.samples), String(r.steps), ms(r.textEncoderMs), ms(r.vaeEncoderMs),
       ms(r.unetPerCallMs), String(r.unetCalls), ms(r.vaeDecoderMs), ms(r.consistencyMs), ms(r.refinerMs), ms(r.detectorMs), ms(r.totalMs),
       report.unetFlopPerCall && r.unetPerCallMs > 0
         ? ((report.unetFlopPerCall * (r.unetOutputPixelsPerCall / 512 ** 2)) / (r.unetPerCallMs / 1000) / 1e9).toFixed(0) : 'n/a',

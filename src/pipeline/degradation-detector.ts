@@ -41,10 +41,15 @@ export async function detectDegradation(detector: DegradationDetector, graph: Gr
   if (head < 0 || !detector.modalities.includes(mod)) return { degradation: undefined, probability: undefined, reason: undefined };
   // too little texture to judge: the cheaper mistake (training/detector.py FALLBACK)
   if (Math.min(lr.height, lr.width) < detector.min_side) return { degradation: detector.fallback, probability: undefined, reason: 'too small for the detector: its fallback' };
-  const { logits } = await graph.run({ image: createTensor([1, 1, lr.height, lr.width], lr.data) });
-  const p = 1 / (1 + Math.exp(-logits!.data[head]!));
+  const p = await readerProbability(graph, lr, head);
   const [first, second] = detector.classes;
   return { degradation: p >= detector.threshold ? first : second, probability: { of: first, value: p }, reason: `${detector.graph === 'detector' ? 'detector' : `${mod} detector`} P(${first})=${p.toFixed(2)}` };
+}
+
+/** P(a reader's first class) for one slice from its logit for one scale (`head`): the graph normalises the slice itself. */
+export async function readerProbability(graph: GraphSession, lr: Plane, head: number): Promise<number> {
+  const { logits } = await graph.run({ image: createTensor([1, 1, lr.height, lr.width], lr.data) });
+  return 1 / (1 + Math.exp(-logits!.data[head]!));
 }
 
 /** The decision's probability as UpscaleResult settings name it (detectorProbabilityKspace, detectorProbabilityArea). */

@@ -5,7 +5,7 @@ import { logger } from '../shared/logger';
 import { CONTRACT_IO, type Manifest, type PipelineGraph } from './manifest';
 import { openSession, type Device, type GraphSession, type RuntimeOptions } from './runtime/onnx-session';
 
-export type ModelGraphs = Record<PipelineGraph, GraphSession> & { regression?: GraphSession; detector?: GraphSession; ct_detector?: GraphSession; refiner?: GraphSession; ct_refiner?: GraphSession };
+export type ModelGraphs = Record<PipelineGraph, GraphSession> & { regression?: GraphSession; detector?: GraphSession; ct_detector?: GraphSession; resampler_detector?: GraphSession; refiner?: GraphSession; ct_refiner?: GraphSession };
 
 /** Fails unless the session's input and output names are exactly the manifest's. */
 export function checkSessionNames(graph: string, session: Pick<GraphSession, 'inputNames' | 'outputNames'>, manifest: Manifest): void {
@@ -29,7 +29,7 @@ export function checkSessionNames(graph: string, session: Pick<GraphSession, 'in
 export async function loadGraphs(manifest: Manifest, options: RuntimeOptions): Promise<ModelGraphs> {
   const opened: Array<[string, GraphSession]> = [];
   try {
-    const optional = (['regression', 'detector', 'ct_detector', 'refiner', 'ct_refiner'] as const).filter((name) => manifest.graphs[name]);
+    const optional = (['regression', 'detector', 'ct_detector', 'resampler_detector', 'refiner', 'ct_refiner'] as const).filter((name) => manifest.graphs[name]);
     const names = [...Object.keys(CONTRACT_IO), ...optional];
     // the first graph settles the provider (auto: CUDA, else CPU); the others use it directly
     let runtime = options;

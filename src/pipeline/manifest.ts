@@ -95,6 +95,26 @@ const DegradationDetector = z
   .strict();
 
 /**
+ * training/resampler_detector.py (model 2.10): for an MR slice on the resampled path, P(scikit-image's Gaussian +
+ * spline made it rather than the contract's bicubic or a filter like it); a small CNN graph, one logit per scale. The
+ * path projects onto the two operators blended by that P (src/pipeline/resample/resamplers.ts).
+ */
+const ResamplerDetector = z
+  .object({
+    kind: z.literal('cnn'),
+    graph: z.literal('resampler_detector'),
+    /** the scale of each of the graph's logits, in order; other scales keep the contract's operator */
+    scales: z.array(z.string()).min(1),
+    min_side: z.number().int().min(1),
+    modalities: z.array(z.string()),
+    /** what its logits are P of, then the other class */
+    classes: z.tuple([z.literal('gaussian-spline'), z.literal('bicubic')]),
+    train_iterations: z.number().int().min(0),
+    train_accuracy: z.record(z.string(), z.number()),
+  })
+  .strict();
+
+/**
  * training/refiner.py: a pixel-space network that follows the diffusion on some paths (model 2.2: MR k-space; 2.4: also MR resampled). It
  * takes the projected sample and the scale and returns the image to project again. training/ct_refiner.py (`ct_refiner`, model 2.9): the
  * same network fine-tuned for CT's paths.
@@ -206,6 +226,7 @@ export const ManifestSchema = z
         regression: GraphSpec.optional(),
         detector: GraphSpec.optional(),
         ct_detector: GraphSpec.optional(),
+        resampler_detector: GraphSpec.optional(),
         refiner: GraphSpec.optional(),
         ct_refiner: GraphSpec.optional(),
       }),
@@ -226,6 +247,8 @@ export const ManifestSchema = z
     detector: DegradationDetector.optional(),
     /** model 2.9: judges the modalities it names before `detector` does (its routes no longer reach them) */
     ct_detector: DegradationDetector.optional(),
+    /** model 2.10: the resampled path's operator for the modalities it names */
+    resampler_detector: ResamplerDetector.optional(),
     refiner: Refiner.optional(),
     /** model 2.9: the refiner of the modalities it names (CT), in place of `refiner` there */
     ct_refiner: Refiner.optional(),
@@ -254,6 +277,7 @@ export const ManifestSchema = z
       if (m[name] && !m.graphs[name]) ctx.addIssue({ code: 'custom', path: ['graphs', name], message: `the degradation detector '${name}' needs its graph` });
       if (m[name] && m[name].graph !== name) ctx.addIssue({ code: 'custom', path: [name, 'graph'], message: `the degradation detector '${name}' runs graph '${name}'` });
     }
+    if (m.resampler_detector && !m.graphs.resampler_detector) ctx.addIssue({ code: 'custom', path: ['graphs', 'resampler_detector'], message: "the resampler detector needs its graph" });
     for (const name of ['refiner', 'ct_refiner'] as const) {
       if (m[name] && !m.graphs[name]) ctx.addIssue({ code: 'custom', path: ['graphs', name], message: `the refiner '${name}' needs its graph` });
       if (m[name] && m[name].graph !== name) ctx.addIssue({ code: 'custom', path: [name, 'graph'], message: `the refiner '${name}' runs graph '${name}'` });
@@ -269,6 +293,7 @@ export type DegradationMode = z.infer<typeof DegradationMode>;
 export type AutoConsistency = z.infer<typeof AutoConsistency>;
 export type SamplingGrid = z.infer<typeof SamplingGrid>;
 export type DegradationDetector = z.infer<typeof DegradationDetector>;
+export type ResamplerDetectorSpec = z.infer<typeof ResamplerDetector>;
 export type RefinerSpec = z.infer<typeof Refiner>;
 export type Upsampling = z.infer<typeof Upsampling>;
 

@@ -74,6 +74,8 @@ export interface AppliedSettings {
   detectorProbabilityArea?: number;
   /** Why `auto` ran the path it did (the detector's P, its fallback, or the model's route for the modality). */
   degradationReason?: string;
+  /** On the resampled path, the share of scikit-image's Gaussian + spline in the operator it projected onto (the rest: the contract's bicubic): the resampler detector's P (model 2.10, MR at x2). */
+  gaussianSplineShare?: number;
   /** The model's refiner ran after the projection (then the projection again): model 2.2 on the MR k-space path, 2.4 on both MR paths. */
   refined?: boolean;
   /** How many times the refiner ran, each time projected again (the manifest's `refiner.passes` for the path and scale). */

@@ -9,6 +9,7 @@ import type { LoadedModel } from './model';
 import { planeOf, tensorOf, type Plane } from './plane';
 import { conditionInput } from './resample/condition-input';
 import { detectDegradation, detectorFor, probabilitySetting } from './degradation-detector';
+import { gaussianShareFor } from './resampler-detector';
 import { refine, refinerFor, refinerPasses } from './refine';
 import { normaliseSchedulerName, SCHEDULER_NAMES } from './schedulers';
 import { SrPipeline, type SamplingSettings } from './sr-pipeline';
@@ -95,6 +96,9 @@ export async function runUpscale(model: LoadedModel, input: Tensor, options: Ups
     : judge ? await timer.time('detector', () => detectDegradation(judge.spec, judge.graph, lr, o.scale, options.modality))
     : undefined;
   const mode: DegradationMode = detected?.degradation ?? o.degradation;
+  // a resampled MR slice: how much of scikit-image's Gaussian + spline its projection's operator holds
+  const gaussianShare = manifest.resampler_detector
+    ? await timer.time('detector', () => gaussianShareFor(manifest, model.graphs, lr, o.scale, options.modality, mode)) : undefined;
   const pipeline = new SrPipeline(model, timer);
   const H = lr.height * o.scale;
   const W = lr.width * o.scale;
@@ -113,7 +117,7 @@ export async function runUpscale(model: LoadedModel, input: Tensor, options: Ups
   // into running statistics: memory holds one sample, the conditions and the statistics.
   const conditions = new Map<number, Tensor>();
   const stats = new SampleStatistics(H, W);
-  const dcOptions = { blurSigma: ctBlurSigma(manifest), auto: manifest.consistency?.auto, modality: options.modality, storageFloor: options.storageFloor };
+  const dcOptions = { blurSigma: ctBlurSigma(manifest), auto: manifest.consistency?.auto, modality: options.modality, storageFloor: options.storageFloor, gaussianShare };
   const chosen = refinerFor(manifest, model.graphs, mode, options.modality);
   const refinerRuns = chosen ? refinerPasses(chosen.spec, mode, o.scale) : 0;
   const refiner = refinerRuns > 0 ? chosen : undefined;
@@ -162,7 +166,7 @@ export async function runUpscale(model: LoadedModel, input: Tensor, options: Ups
   options.onProgress?.(1);
   const settings = { steps: sampling.steps, samples: o.samples, seed: o.seed, guidance: o.guidance, scheduler: o.scheduler, initStrength: o.initStrength, degradation: mode, requestedDegradation: o.degradation,
     ...probabilitySetting(detected?.probability),
-    ...(detected?.reason === undefined ? {} : { degradationReason: detected.reason }), ...(refiner ? { refined: true, refinerPasses: refinerRuns } : {}), ...(limited ? { bandLimit } : {}),
+    ...(detected?.reason === undefined ? {} : { degradationReason: detected.reason }), ...(gaussianShare === undefined ? {} : { gaussianSplineShare: gaussianShare }), ...(refiner ? { refined: true, refinerPasses: refinerRuns } : {}), ...(limited ? { bandLimit } : {}),
     ...(Object.keys(acquired).length ? { acquiredMatrix: options.acquiredMatrix! } : {}), uncertaintyScale: sdScale };
   return { mean: tensorOf(mean), std: std ? tensorOf(std) : undefined, dcResidual, timings: timer.totals, settings };
 }

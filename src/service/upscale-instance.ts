@@ -157,7 +157,9 @@ function describeDegradation(applied: UpscaleResult['settings']): string {
   const passes = (applied.refinerPasses ?? 1) > 1 ? ` (${applied.refinerPasses} passes)` : '';
   const limit = (applied.bandLimit ? `; ${describeBandLimit(applied.bandLimit)}` : '')
     + (applied.acquiredMatrix ? `; acquired matrix ${applied.acquiredMatrix.rows} x ${applied.acquiredMatrix.columns}: nothing added beyond its band` : '');
-  const projection = (applied.refined ? `exact projection; pixel refiner, projected again${passes}` : 'exact projection') + limit;
+  const share = applied.gaussianSplineShare;
+  const onto = share === undefined ? '' : ` onto ${(1 - share).toFixed(2)} bicubic + ${share.toFixed(2)} Gaussian-spline`;
+  const projection = (applied.refined ? `exact projection${onto}; pixel refiner, projected again${passes}` : `exact projection${onto}`) + limit;
   if (applied.requestedDegradation !== 'auto') return `${applied.degradation} (told; ${projection})`;
   if (applied.degradation === 'auto') return 'auto (blind; low-band projection)';
   return `auto->${applied.degradation} (${applied.degradationReason ?? 'detector'}; ${projection})`;

@@ -4,8 +4,9 @@ import { TINY_MODEL_DIR } from './helpers/reference';
 
 describe('benchmark', () => {
   it('returns one row per case with every stage timed (no speed assertions: numbers go in reports)', async () => {
-    const rows = await benchmark({ modelDir: TINY_MODEL_DIR, device: 'cpu', cases: [{ inputSize: 32, scale: 2, samples: 1 }, { inputSize: 16, scale: 4, samples: 2 }] });
-    expect(rows.map((r) => [r.outputSize, r.samples])).toEqual([[64, 1], [64, 2]]);
+    const cases = [{ inputSize: 32, scale: 2, samples: 1 }, { inputSize: 16, scale: 4, samples: 2 }, { inputSize: 32, scale: 2, samples: 1, resampled: true }] as const;
+    const rows = await benchmark({ modelDir: TINY_MODEL_DIR, device: 'cpu', cases: [...cases] });
+    expect(rows.map((r) => [r.outputSize, r.samples, r.resampled ?? false])).toEqual([[64, 1, false], [64, 2, false], [64, 1, true]]);
     for (const r of rows) {
       expect(r.provider).toBe('cpu');
       expect(r.unetCalls).toBe(r.steps * r.samples);

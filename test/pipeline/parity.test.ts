@@ -30,7 +30,7 @@ describe.each(parityModelDirs())('parity with the reference tensors of %s', (mod
   });
 
   const refs = loadReferences(modelDir);
-  const graphRefs = refs.filter((r) => ['text_encoder', 'vae_encoder', 'vae_decoder', 'unet', 'regression', 'detector', 'ct_detector', 'refiner', 'ct_refiner'].includes(r.graph));
+  const graphRefs = refs.filter((r) => ['text_encoder', 'vae_encoder', 'vae_decoder', 'unet', 'regression', 'detector', 'ct_detector', 'resampler_detector', 'refiner', 'ct_refiner'].includes(r.graph));
 
   it('has a reference for every graph it ships', () => {
     expect(new Set(graphRefs.map((r) => r.graph))).toEqual(new Set(Object.keys(model.graphs)));

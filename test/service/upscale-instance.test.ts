@@ -51,7 +51,7 @@ describe('upscaleInstance with the real ingest, pipeline and model', () => {
     const read = (file: string) => readDicomBytes(new Uint8Array(fs.readFileSync(file)), { path: file, label: file });
     const mrAuto = await runtime.processor(read(MR_SMALL), { options: { scale: 2, seed: 1 } });
     // both MR paths run the model's refiner after the projection, and project again
-    expect(mrAuto.degradation).toMatch(/^auto->(kspace \((detector P\(kspace\)=[01]\.\d\d|too small for the detector: its fallback); exact projection; pixel refiner, projected again\)|bicubic \(detector P\(kspace\)=[01]\.\d\d; exact projection; pixel refiner, projected again\))$/);
+    expect(mrAuto.degradation).toMatch(/^auto->(kspace \((detector P\(kspace\)=[01]\.\d\d|too small for the detector: its fallback); exact projection; pixel refiner, projected again\)|bicubic \(detector P\(kspace\)=[01]\.\d\d; exact projection onto [01]\.\d\d bicubic \+ [01]\.\d\d Gaussian-spline; pixel refiner, projected again\))$/);
     expect(description(mrAuto.derived)).toContain(`degradation=${mrAuto.degradation}`);
     const ctAuto = await runtime.processor(read(CT_SMALL), { options: { scale: 2, seed: 1 } });
     // the path the CT detector picks for the GE slice as stored, with its P(area)
@@ -89,7 +89,7 @@ describe('upscaleInstance with the real ingest, pipeline and model', () => {
     const source = readDicomBytes(new Uint8Array(fs.readFileSync(file)), { path: file, label: file });
     const limit = 'input band ends at 0\\.(59|6\\d) \\(rows\\), 0\\.(59|6\\d) \\(columns\\) of Nyquist: nothing added beyond it';
     const told = await runtime.processor(source, { options: { scale: 2, seed: 1, degradation: 'bicubic' } });
-    expect(told.degradation).toMatch(new RegExp(`^bicubic \\(told; exact projection; pixel refiner, projected again; ${limit}\\)$`));
+    expect(told.degradation).toMatch(new RegExp(`^bicubic \\(told; exact projection onto [01]\\.\\d\\d bicubic \\+ [01]\\.\\d\\d Gaussian-spline; pixel refiner, projected again; ${limit}\\)$`));
     // not told, such a slice takes the k-space path: a scanner's zero-filled reconstruction sits on that grid
     const out = await runtime.processor(source, { options: { scale: 2, seed: 1 } });
     expect(out.degradation).toMatch(new RegExp(`^auto->kspace \\(the model's path for a band-limited input; exact projection; pixel refiner, projected again; ${limit}\\)$`));

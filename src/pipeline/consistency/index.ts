@@ -3,9 +3,9 @@ import { degrade } from '../degrade';
 import type { AutoConsistency, DegradationMode, SamplingGrid } from '../manifest';
 import { relativeError, type Plane } from '../plane';
 import { areaConsistency } from './area';
-import { bicubicConsistency } from './bicubic';
 import { flooredInput, kspaceConsistency } from './kspace';
 import { lowbandConsistency, lowbandResidual } from './lowband';
+import { resampledConsistency } from './resampled';
 
 export interface ConsistencyResult {
   image: Plane;
@@ -25,6 +25,8 @@ export interface ConsistencyOptions {
    * k-space projection reads an input pixel there as that value or less (kspace.ts `flooredInput`).
    */
   storageFloor?: number | undefined;
+  /** The resampled path's share of scikit-image's Gaussian + spline in its operator (the resampler detector's P); 0 when absent. */
+  gaussianShare?: number | undefined;
 }
 
 /** Makes `out` agree with the LR input under degradation mode `kind`, and measures how well it does. */
@@ -43,13 +45,13 @@ export function projectOntoInput(out: Plane, lr: Plane, scale: number, kind: Deg
     case 'area':
       return areaConsistency(out, lr, scale, options.blurSigma);
     case 'bicubic':
-      return bicubicConsistency(out, lr, scale);
+      return resampledConsistency(out, lr, scale, options.gaussianShare);
   }
 }
 
 export function consistencyResidual(image: Plane, lr: Plane, scale: number, kind: DegradationMode, options: ConsistencyOptions): number {
   if (kind === 'auto') return lowbandResidual(image, lr, autoBand(options), autoGrid(options));
-  const degraded = degrade(image, scale, kind, { blurSigma: options.blurSigma });
+  const degraded = degrade(image, scale, kind, { blurSigma: options.blurSigma, gaussianShare: options.gaussianShare });
   // k-space: against what the input's file says (at its storage floor: that value or less)
   const enforced = kind === 'kspace' ? flooredInput(degraded, lr, options.storageFloor) : lr;
   return relativeError(degraded.data, enforced.data);

@@ -1,11 +1,12 @@
 import type { Plane } from '../plane';
-import { bicubicDownOperator } from '../resample/bicubic';
+import { resampledOperator } from '../resample/resamplers';
 import { projectOntoData } from './linear-projection';
 
 /**
- * Data consistency for the antialiased bicubic degradation: the exact least-change projection
- * (back-projection iterated to convergence, done by conjugate gradients).
+ * Data consistency for a resampled input: the exact least-change projection onto the resampler's operator
+ * (back-projection iterated to convergence, done by conjugate gradients): the contract's antialiased bicubic, blended
+ * with scikit-image's Gaussian + spline by `gaussianShare` (the resampler detector's P; resample/resamplers.ts).
  */
-export function bicubicConsistency(out: Plane, lr: Plane, s: number): Plane {
-  return projectOntoData(out, lr, bicubicDownOperator(out.height, out.width, s));
+export function resampledConsistency(out: Plane, lr: Plane, s: number, gaussianShare = 0): Plane {
+  return projectOntoData(out, lr, resampledOperator(gaussianShare, out.height, out.width, s));
 }

@@ -1,5 +1,5 @@
 import type { Plane } from '../plane';
-import { composeTaps, makeTaps, SeparableOperator, type AxisTaps } from '../resample/taps';
+import { composeTaps, makeTaps, recentlyBuilt, SeparableOperator, type AxisTaps } from '../resample/taps';
 
 /** Normalised Gaussian of radius ceil(3 sigma) with replicate (edge-clamped) borders. */
 export function gaussianBlurTaps(size: number, sigma: number): AxisTaps {
@@ -21,7 +21,7 @@ export function blockMeanTaps(size: number, s: number): AxisTaps {
  */
 export function areaDownOperator(height: number, width: number, s: number, blurSigma: number): SeparableOperator {
   const axis = (n: number): AxisTaps => composeTaps(gaussianBlurTaps(n, blurSigma), blockMeanTaps(n, s));
-  return new SeparableOperator(axis(width), axis(height));
+  return recentlyBuilt(`area:${blurSigma}:${height}:${width}:${s}`, () => new SeparableOperator(axis(width), axis(height)));
 }
 
 export function areaDown(p: Plane, s: number, blurSigma: number): Plane {

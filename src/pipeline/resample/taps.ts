@@ -22,6 +22,19 @@ export function makeTaps(inSize: number, outSize: number, perOutput: (i: number)
   return { inSize, outSize, index, weight };
 }
 
+/** Taps with repeated indices (a mirrored border, a blend) summed. */
+export function summedPairs(pairs: Array<[number, number]>): Array<[number, number]> {
+  const acc = new Map<number, number>();
+  for (const [j, w] of pairs) acc.set(j, (acc.get(j) ?? 0) + w);
+  return [...acc.entries()];
+}
+
+/** (1 - t) a + t b: two filters between the same grids, blended. */
+export function blendTaps(a: AxisTaps, b: AxisTaps, t: number): AxisTaps {
+  const scaled = (taps: AxisTaps, i: number, f: number): Array<[number, number]> => [...taps.index[i]!].map((j, k) => [j, f * taps.weight[i]![k]!]);
+  return makeTaps(a.inSize, a.outSize, (i) => summedPairs([...scaled(a, i, 1 - t), ...scaled(b, i, t)]));
+}
+
 /** second(first(x)) as one set of taps. */
 export function composeTaps(first: AxisTaps, second: AxisTaps): AxisTaps {
   return makeTaps(first.inSize, second.outSize, (i) => {
@@ -126,4 +139,20 @@ export function stretchedFilterTaps(inSize: number, outSize: number, filter: (x:
     }
     return pairs.map(([j, w]) => [j, total !== 0 ? w / total : 0]);
   });
+}
+
+
+// One slice projects onto its operator several times (after the diffusion, after each refiner pass, its residual), and
+// a series' slices share a size: the last few operators and taps built are kept (and with an operator's taps, its
+// projection's factors: consistency/linear-projection.ts).
+const RECENT = 16;
+const recent = new Map<string, unknown>();
+
+/** What `key` names (an operator, taps), built once while it stays among the last few asked for. */
+export function recentlyBuilt<T>(key: string, build: () => T): T {
+  if (recent.has(key)) return recent.get(key) as T;
+  const made = build();
+  if (recent.size >= RECENT) recent.delete(recent.keys().next().value!);
+  recent.set(key, made);
+  return made;
 }
