@@ -164,11 +164,8 @@ class PairSampler(Seeded):
 
     def pair(self, s, patch=PATCH):
         r = self.rng
-        while True:
-            x, m = self.pool[r.randrange(len(self.pool))]
-            H, W = x.shape[-2:]
-            if min(H, W) >= s * patch:
-                break
+        x, m = drawn(self.pool, r, s * patch)
+        H, W = x.shape[-2:]
         h, w = r.randrange(s * patch, H + 1) // s * s, r.randrange(s * patch, W + 1) // s * s
         i, j = r.randrange(0, H - h + 1), r.randrange(0, W - w + 1)
         x = x[..., i:i + h, j:j + w]
@@ -223,6 +220,14 @@ class PairSampler(Seeded):
     def batch(self, n, s):
         xs, ys = zip(*(self.pair(s) for _ in range(n)))
         return torch.cat(xs), torch.tensor(ys)
+
+
+def drawn(pool, r, side):
+    """A (slice, meta) of `pool` at least `side` on each side, drawn with the sampler's RNG `r`."""
+    while True:
+        x, m = pool[r.randrange(len(pool))]
+        if min(x.shape[-2:]) >= side:
+            return x, m
 
 
 def masked(x, threshold):

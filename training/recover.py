@@ -27,6 +27,7 @@ sys.path.insert(0, HERE)
 import ct_detector as CTD  # noqa: E402
 import ct_refiner as CTR  # noqa: E402
 import detector as DET  # noqa: E402
+import resampler_detector as RD  # noqa: E402
 import export  # noqa: E402
 import train  # noqa: E402
 
@@ -83,10 +84,15 @@ def main():
     ct_det = CTD.build() if "ct_detector" in idx["graphs"] else None
     if ct_det is not None:
         readers[CTD.STAGE[0]] = ct_det
+    # model 2.10.0 on: the resampler detector's reader (stage 4c)
+    rs_det = RD.build() if "resampler_detector" in idx["graphs"] else None
+    if rs_det is not None:
+        readers[RD.STAGE[0]] = rs_det
     # and the CT refiner (stage 6), the refiner's network
     ct_ref = train.build_refiner(cfg) if "ct_refiner" in idx["graphs"] else None
     graphs = {"vae_encoder": ae.encoder, "vae_decoder": ae.decoder, "text_encoder": te, "unet": un, "regression": rg,
               "detector": det, "refiner": ref, **({"ct_detector": ct_det} if ct_det is not None else {}),
+              **({"resampler_detector": rs_det} if rs_det is not None else {}),
               **({"ct_refiner": ct_ref} if ct_ref is not None else {})}
     g = torch.Generator().manual_seed(0)
     with torch.no_grad():
@@ -95,14 +101,14 @@ def main():
                 p.copy_(torch.randn(p.shape, generator=g))
     shipped = {name: weights(os.path.join(a.model, name + ".onnx")) for name in graphs}
     with tempfile.TemporaryDirectory() as tmp:
-        export.export_graphs(tmp, cfg, ae, te, un, rg, det, ref, ct_det, ct_ref)
+        export.export_graphs(tmp, cfg, ae, te, un, rg, det, ref, ct_det, ct_ref, rs_det)
         for name, module in graphs.items():
             mine = weights(os.path.join(tmp, name + ".onnx"))
             if set(mine) != set(shipped[name]):
                 raise SystemExit(f"recover: {name}.onnx was not exported by this recipe's networks "
                                  f"({set(mine) ^ set(shipped[name])})")
             fill(module, mine, shipped[name])
-        export.export_graphs(tmp, cfg, ae, te, un, rg, det, ref, ct_det, ct_ref)
+        export.export_graphs(tmp, cfg, ae, te, un, rg, det, ref, ct_det, ct_ref, rs_det)
         for name in graphs:
             mine = weights(os.path.join(tmp, name + ".onnx"))
             worst = max(float(np.abs(mine[k] - shipped[name][k]).max()) for k in mine)

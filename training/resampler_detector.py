@@ -52,11 +52,8 @@ class PairSampler(Seeded):
     def hr(self, s, patch):
         """An HR crop at least s * patch on a side, as the MR detector draws its slices before degradation."""
         r = self.rng
-        while True:
-            x, m = self.pool[r.randrange(len(self.pool))]
-            H, W = x.shape[-2:]
-            if min(H, W) >= s * patch:
-                break
+        x, m = DET.drawn(self.pool, r, s * patch)
+        H, W = x.shape[-2:]
         # a crop a little larger than the patch (the filters' borders stay outside it): the patch is what is read
         h, w = min(H, s * (patch + 16)) // s * s, min(W, s * (patch + 16)) // s * s
         i, j = r.randrange(0, H - h + 1), r.randrange(0, W - w + 1)

@@ -406,22 +406,22 @@ def train_detector(cfg, arrays, meta, run_dir, dev, log):
 
 def train_ct_detector(cfg, arrays, meta, run_dir, dev, log):
     """Stage 4b (model 2.9), seeded on its own like stage 4: the CT detector's one reader, with stage 4's settings."""
-    stage, seed = CTD.STAGE
-    torch.manual_seed(cfg["seed"] + seed)
-    net = CTD.build().to(dev)
-    sampler = CTD.PairSampler(arrays, meta, cfg["seed"] + seed)
-    run_stage(stage, run_dir, cfg, cfg["det_iters"], {"det": net}, {}, list(net.parameters()), cfg["det_lr"],
-              lambda it: DET.step(net, sampler, it, cfg["det_batch"]), sampler, log)
+    _train_reader(cfg, arrays, meta, run_dir, dev, log, CTD, DET.SCALES)
 
 
 def train_resampler_detector(cfg, arrays, meta, run_dir, dev, log):
     """Stage 4c (model 2.10), seeded on its own like stage 4: the resampler detector's reader, with stage 4's settings."""
-    stage, seed = RD.STAGE
+    _train_reader(cfg, arrays, meta, run_dir, dev, log, RD, RD.SCALES)
+
+
+def _train_reader(cfg, arrays, meta, run_dir, dev, log, reader, scales):
+    """One reader of a detector module (its STAGE, build, PairSampler), one head per scale."""
+    stage, seed = reader.STAGE
     torch.manual_seed(cfg["seed"] + seed)
-    net = RD.build().to(dev)
-    sampler = RD.PairSampler(arrays, meta, cfg["seed"] + seed)
+    net = reader.build().to(dev)
+    sampler = reader.PairSampler(arrays, meta, cfg["seed"] + seed)
     run_stage(stage, run_dir, cfg, cfg["det_iters"], {"det": net}, {}, list(net.parameters()), cfg["det_lr"],
-              lambda it: DET.step(net, sampler, it, cfg["det_batch"], RD.SCALES), sampler, log)
+              lambda it: DET.step(net, sampler, it, cfg["det_batch"], scales), sampler, log)
 
 
 def train_refiner(cfg, arrays, meta, run_dir, dev, log, diffusion, curve_probe):
@@ -537,21 +537,19 @@ def load_detector(run_dir):
 
 def load_resampler_detector(run_dir):
     """The trained resampler detector (stage 4c) and its iterations, or (None, 0) for a run made before it existed."""
-    path = os.path.join(run_dir, RD.STAGE[0] + ".pt")
-    if not os.path.exists(path):
-        return None, 0
-    ck = torch.load(path, map_location="cpu")
-    net = RD.build()
-    net.load_state_dict(ck["model"]["det"])
-    return net.eval(), ck["it"]
+    return _load_reader(run_dir, RD.STAGE[0], RD.build)
 
 
 def load_ct_detector(run_dir):
     """The trained CT detector (stage 4b) and its iterations, or (None, 0) for a run made before it existed."""
-    path = os.path.join(run_dir, CTD.STAGE[0] + ".pt")
+    return _load_reader(run_dir, CTD.STAGE[0], CTD.build)
+
+
+def _load_reader(run_dir, stage, build):
+    path = os.path.join(run_dir, stage + ".pt")
     if not os.path.exists(path):
         return None, 0
     ck = torch.load(path, map_location="cpu")
-    net = CTD.build()
+    net = build()
     net.load_state_dict(ck["model"]["det"])
     return net.eval(), ck["it"]

@@ -29,7 +29,7 @@ type Factor = { l: Float64Array; n: number; band: number };
 const factors = new WeakMap<AxisTaps, Factor>();
 
 /** The Cholesky factor of an axis's Gram matrix, kept as long as its taps are (an operator used again reuses it). */
-export function factorOf(taps: AxisTaps): Factor {
+function factorOf(taps: AxisTaps): Factor {
   let f = factors.get(taps);
   if (!f) {
     f = cholesky(taps.outSize, gram(taps));
