@@ -24,7 +24,8 @@ export function projectOntoData(out: Plane, lr: Plane, op: SeparableOperator): P
   return { data, height: out.height, width: out.width };
 }
 
-/** L (L L^T = the Gram matrix; row-major, n x n) and its half-bandwidth: the taps are local, so L is banded. */
+/** L (L L^T = the Gram matrix) in band storage: L[i][i - d] at l[i * (band + 1) + d], d = 0..band (the taps are local, so
+ * the Gram matrix and L are banded; a series' operators are kept, so their factors stay small). */
 type Factor = { l: Float64Array; n: number; band: number };
 const factors = new WeakMap<AxisTaps, Factor>();
 
@@ -65,15 +66,16 @@ function gram(taps: AxisTaps): { g: Float64Array; band: number } {
 
 /** Banded Cholesky: zero outside the band stays zero in L. */
 function cholesky(n: number, { g, band }: { g: Float64Array; band: number }): Factor {
-  const l = new Float64Array(n * n);
+  const w = band + 1;
+  const l = new Float64Array(n * w);
   for (let i = 0; i < n; i++) {
     for (let j = Math.max(0, i - band); j <= i; j++) {
       let s = g[i * n + j]!;
-      for (let k = Math.max(0, i - band); k < j; k++) s -= l[i * n + k]! * l[j * n + k]!;
+      for (let k = Math.max(0, i - band); k < j; k++) s -= l[i * w + i - k]! * l[j * w + j - k]!;
       if (i === j) {
         if (!(s > 0)) throw new Error('data consistency: the operator has a rank-deficient Gram matrix');
-        l[i * n + i] = Math.sqrt(s);
-      } else l[i * n + j] = s / l[j * n + j]!;
+        l[i * w] = Math.sqrt(s);
+      } else l[i * w + i - j] = s / l[j * w]!;
     }
   }
   return { l, n, band };
@@ -81,14 +83,15 @@ function cholesky(n: number, { g, band }: { g: Float64Array; band: number }): Fa
 
 /** v <- (L L^T)^-1 v for the n values of v at offset + k * stride. */
 function solveInPlace({ l, n, band }: Factor, v: Float64Array, offset: number, stride: number): void {
+  const w = band + 1;
   for (let i = 0; i < n; i++) {
     let s = v[offset + i * stride]!;
-    for (let k = Math.max(0, i - band); k < i; k++) s -= l[i * n + k]! * v[offset + k * stride]!;
-    v[offset + i * stride] = s / l[i * n + i]!;
+    for (let k = Math.max(0, i - band); k < i; k++) s -= l[i * w + i - k]! * v[offset + k * stride]!;
+    v[offset + i * stride] = s / l[i * w]!;
   }
   for (let i = n - 1; i >= 0; i--) {
     let s = v[offset + i * stride]!;
-    for (let k = i + 1; k <= Math.min(n - 1, i + band); k++) s -= l[k * n + i]! * v[offset + k * stride]!;
-    v[offset + i * stride] = s / l[i * n + i]!;
+    for (let k = i + 1; k <= Math.min(n - 1, i + band); k++) s -= l[k * w + k - i]! * v[offset + k * stride]!;
+    v[offset + i * stride] = s / l[i * w]!;
   }
 }

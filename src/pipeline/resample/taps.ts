@@ -141,7 +141,6 @@ export function stretchedFilterTaps(inSize: number, outSize: number, filter: (x:
   });
 }
 
-
 // One slice projects onto its operator several times (after the diffusion, after each refiner pass, its residual), and
 // a series' slices share a size: the last few operators and taps built are kept (and with an operator's taps, its
 // projection's factors: consistency/linear-projection.ts).
