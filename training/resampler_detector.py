@@ -1,4 +1,4 @@
-"""The resampler detector of `auto` mode: was an MR slice that takes the resampled path made by a Gaussian
+"""The resampler detector of the resampled MR path (told or routed there): was an MR slice made by a Gaussian
 antialiasing filter and a cubic spline (scikit-image's `resize` / `rescale` with `anti_aliasing`, order 3), or by
 the contract's antialiased bicubic (PyTorch's, PIL's) or a filter like it?
 
@@ -50,7 +50,7 @@ class PairSampler(Seeded):
         super().__init__(seed)
 
     def hr(self, s, patch):
-        """An HR crop at least s * patch on a side, as the MR detector draws its slices before degradation."""
+        """An HR crop of s * (patch + 16) on a side or the whole slice, drawn and varied as the MR detector draws its slices."""
         r = self.rng
         x, m = DET.drawn(self.pool, r, s * patch)
         H, W = x.shape[-2:]
