@@ -40,7 +40,3 @@ export function bicubicUpsample(p: Plane, s: number): Plane {
 export function bicubicDownTaps(inSize: number, s: number): AxisTaps {
   return stretchedFilterTaps(inSize, Math.floor(inSize / s), (x) => cubicKernel(x, -0.5), 2);
 }
-
-export function bicubicDownOperator(height: number, width: number, s: number): SeparableOperator {
-  return new SeparableOperator(bicubicDownTaps(width, s), bicubicDownTaps(height, s));
-}

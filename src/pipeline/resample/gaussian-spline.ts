@@ -1,15 +1,12 @@
-import { composeTaps, makeTaps, SeparableOperator, summedPairs, type AxisTaps } from './taps';
+import { composeTaps, makeTaps, summedPairs, type AxisTaps } from './taps';
 
 /**
  * scikit-image's antialiased downsampling (`resize` / `rescale` with anti_aliasing, order 3, mode 'reflect'): a
  * Gaussian of sigma (s - 1) / 2 input pixels, then the interpolating cubic B-spline sampled at the output pixels'
- * centres (i + 0.5) s - 0.5, both with scipy's 'mirror' borders. training/degrade.py `gaussian_spline_matrix` is the
- * same matrix; the resampled path projects onto it when the resampler detector is sure an input was made so.
+ * centres (i + 0.5) s - 0.5, both with scipy's 'mirror' borders, on one axis. training/degrade.py
+ * `gaussian_spline_matrix` is the same matrix; the resampled path blends it with the contract's bicubic by the resampler
+ * detector's P (resamplers.ts).
  */
-export function gaussianSplineDownOperator(height: number, width: number, s: number): SeparableOperator {
-  return new SeparableOperator(gaussianSplineDownTaps(width, s), gaussianSplineDownTaps(height, s));
-}
-
 export function gaussianSplineDownTaps(inSize: number, s: number): AxisTaps {
   return composeTaps(mirroredGaussianTaps(inSize, (s - 1) / 2), splineSampleTaps(inSize, s));
 }

@@ -38,16 +38,15 @@ export function blendTaps(a: AxisTaps, b: AxisTaps, t: number): AxisTaps {
 /** second(first(x)) as one set of taps. */
 export function composeTaps(first: AxisTaps, second: AxisTaps): AxisTaps {
   return makeTaps(first.inSize, second.outSize, (i) => {
-    const acc = new Map<number, number>();
+    const pairs: Array<[number, number]> = [];
     const idx = second.index[i]!;
     const w = second.weight[i]!;
     for (let k = 0; k < idx.length; k++) {
-      const mid = idx[k]!;
-      const idx2 = first.index[mid]!;
-      const w2 = first.weight[mid]!;
-      for (let m = 0; m < idx2.length; m++) acc.set(idx2[m]!, (acc.get(idx2[m]!) ?? 0) + w[k]! * w2[m]!);
+      const idx2 = first.index[idx[k]!]!;
+      const w2 = first.weight[idx[k]!]!;
+      for (let m = 0; m < idx2.length; m++) pairs.push([idx2[m]!, w[k]! * w2[m]!]);
     }
-    return [...acc.entries()];
+    return summedPairs(pairs);
   });
 }
 
