@@ -1,6 +1,6 @@
 import type { Plane } from '../plane';
 import { lowerMatrixOf } from '../degrade/kspace';
-import { bin, copyCentralBlock, fft2Real, ifft2Real } from '../fft/fft2';
+import { bin, centredFrequencies, copyCentralBlock, fft2Real, ifft2Real, type Spectrum } from '../fft/fft2';
 
 /**
  * The LR values the k-space projection enforces when the input's file stores nothing below `floor` (an unsigned MR
@@ -39,17 +39,26 @@ export function kspaceConsistency(out: Plane, lr: Plane, options: { mirrorNyquis
   const spec = fft2Real(out.data, H, W);
   // A(out) from the spectrum the projection needs anyway, only where some input pixel sits at the floor
   const enforced = reachesFloor(lr, options.floor) ? flooredInput(lowerMatrixOf(spec, h, w), lr, options.floor) : lr;
-  copyCentralBlock(fft2Real(enforced.data, h, w), spec, (H * W) / (h * w), (fy, fx, re, im) => {
-    // mirrors outside the block only: they never overwrite a measured bin
-    if (!mirrorNyquist || (inBlock(-fy, h) && inBlock(-fx, w))) return;
-    const mirror = bin(-fy, H) * W + bin(-fx, W);
-    spec.re[mirror] = re;
-    spec.im[mirror] = -im;
-  });
+  copyCentralBlock(fft2Real(enforced.data, h, w), spec, (H * W) / (h * w));
+  if (mirrorNyquist) writeNyquistMirrors(spec, h, w);
   return { data: ifft2Real(spec), height: H, width: W };
 }
 
-function inBlock(f: number, n: number): boolean {
-  const lo = -Math.floor(n / 2);
-  return f >= lo && f < lo + n;
+/**
+ * For an even block side the block holds the Nyquist frequency -n/2 but not its mirror +n/2: writes the conjugate of
+ * each copied bin whose mirror (-fy, -fx) lies outside the block (so no measured bin is overwritten). Only the bins
+ * in the block's Nyquist row (fy = -h/2) or column (fx = -w/2) have such mirrors.
+ */
+function writeNyquistMirrors(spec: Spectrum, h: number, w: number): void {
+  const { height: H, width: W } = spec;
+  const write = (fy: number, fx: number): void => {
+    const from = bin(fy, H) * W + bin(fx, W);
+    const mirror = bin(-fy, H) * W + bin(-fx, W);
+    spec.re[mirror] = spec.re[from]!;
+    spec.im[mirror] = -spec.im[from]!;
+  };
+  const fys = centredFrequencies(h);
+  const fxs = centredFrequencies(w);
+  if (h % 2 === 0) for (const fx of fxs) write(-h / 2, fx);
+  if (w % 2 === 0) for (const fy of fys) if (!(h % 2 === 0 && fy === -h / 2)) write(fy, -w / 2);
 }

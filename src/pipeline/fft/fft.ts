@@ -9,6 +9,11 @@ export interface FftPlan {
   forward(re: Float64Array, im: Float64Array): void;
   /** In-place inverse transform (sign +1, scaled by 1/n). */
   inverse(re: Float64Array, im: Float64Array): void;
+  /**
+   * The same transform down columns 0..lastColumn of an n x width row-major image, in place, where the plan can do
+   * them all at once (power-of-two n: each butterfly runs along the rows, contiguous in memory); undefined otherwise.
+   */
+  columns?(re: Float64Array, im: Float64Array, width: number, lastColumn: number, inverse: boolean): void;
 }
 
 const plans = new Map<number, FftPlan>();
@@ -26,12 +31,21 @@ function isPowerOfTwo(n: number): boolean {
   return n > 0 && (n & (n - 1)) === 0;
 }
 
+/**
+ * Iterative radix-2. The twiddles of each stage are stored contiguously (stage with half-length `half` at offset
+ * half - 1: exp(-i pi k / half), k < half), one table per direction, so the inner loop reads them in order and
+ * multiplies by no sign; the first stage (twiddle 1) has no multiplications at all.
+ */
 function radix2Plan(n: number): FftPlan {
-  const cos = new Float64Array(n / 2);
-  const sin = new Float64Array(n / 2);
-  for (let i = 0; i < n / 2; i++) {
-    cos[i] = Math.cos((2 * Math.PI * i) / n);
-    sin[i] = Math.sin((2 * Math.PI * i) / n);
+  const twr = new Float64Array(Math.max(1, n - 1));
+  const twiForward = new Float64Array(Math.max(1, n - 1));
+  const twiInverse = new Float64Array(Math.max(1, n - 1));
+  for (let half = 1; half < n; half *= 2) {
+    for (let k = 0; k < half; k++) {
+      twr[half - 1 + k] = Math.cos((Math.PI * k) / half);
+      twiForward[half - 1 + k] = -Math.sin((Math.PI * k) / half);
+      twiInverse[half - 1 + k] = Math.sin((Math.PI * k) / half);
+    }
   }
   const rev = new Uint32Array(n);
   const bits = Math.round(Math.log2(n));
@@ -40,7 +54,7 @@ function radix2Plan(n: number): FftPlan {
     for (let b = 0; b < bits; b++) r |= ((i >> b) & 1) << (bits - 1 - b);
     rev[i] = r;
   }
-  const transform = (re: Float64Array, im: Float64Array, sign: number): void => {
+  const transform = (re: Float64Array, im: Float64Array, twi: Float64Array): void => {
     for (let i = 0; i < n; i++) {
       const j = rev[i]!;
       if (j > i) {
@@ -48,30 +62,82 @@ function radix2Plan(n: number): FftPlan {
         const ti = im[i]!; im[i] = im[j]!; im[j] = ti;
       }
     }
-    for (let size = 2; size <= n; size *= 2) {
-      const half = size / 2;
-      const step = n / size;
+    for (let a = 0; a + 1 < n; a += 2) {
+      const br = re[a + 1]!;
+      const bi = im[a + 1]!;
+      re[a + 1] = re[a]! - br; im[a + 1] = im[a]! - bi;
+      re[a] = re[a]! + br; im[a] = im[a]! + bi;
+    }
+    for (let half = 2; half < n; half *= 2) {
+      const size = 2 * half;
       for (let start = 0; start < n; start += size) {
-        for (let k = 0; k < half; k++) {
-          const wr = cos[k * step]!;
-          const wi = sign * sin[k * step]!;
+        for (let k = 0, t = half - 1; k < half; k++, t++) {
+          const wr = twr[t]!;
+          const wi = twi[t]!;
           const a = start + k;
           const b = a + half;
-          const xr = re[b]! * wr - im[b]! * wi;
-          const xi = re[b]! * wi + im[b]! * wr;
-          re[b] = re[a]! - xr; im[b] = im[a]! - xi;
-          re[a] = re[a]! + xr; im[a] = im[a]! + xi;
+          const rb = re[b]!;
+          const ib = im[b]!;
+          const xr = rb * wr - ib * wi;
+          const xi = rb * wi + ib * wr;
+          const ra = re[a]!;
+          const ia = im[a]!;
+          re[b] = ra - xr; im[b] = ia - xi;
+          re[a] = ra + xr; im[a] = ia + xi;
         }
+      }
+    }
+  };
+  // the same butterflies with every element replaced by a row segment [0, count) of the image
+  const columns = (re: Float64Array, im: Float64Array, width: number, lastColumn: number, inverse: boolean): void => {
+    const count = lastColumn + 1;
+    const twi = inverse ? twiInverse : twiForward;
+    const tmp = new Float64Array(count);
+    for (let i = 0; i < n; i++) {
+      const j = rev[i]!;
+      if (j > i) {
+        for (const arr of [re, im]) {
+          tmp.set(arr.subarray(i * width, i * width + count));
+          arr.copyWithin(i * width, j * width, j * width + count);
+          arr.set(tmp, j * width);
+        }
+      }
+    }
+    for (let half = 1; half < n; half *= 2) {
+      const size = 2 * half;
+      for (let start = 0; start < n; start += size) {
+        for (let k = 0, t = half - 1; k < half; k++, t++) {
+          const wr = twr[t]!;
+          const wi = twi[t]!;
+          const a = (start + k) * width;
+          const b = a + half * width;
+          for (let x = 0; x < count; x++) {
+            const rb = re[b + x]!;
+            const ib = im[b + x]!;
+            const xr = rb * wr - ib * wi;
+            const xi = rb * wi + ib * wr;
+            const ra = re[a + x]!;
+            const ia = im[a + x]!;
+            re[b + x] = ra - xr; im[b + x] = ia - xi;
+            re[a + x] = ra + xr; im[a + x] = ia + xi;
+          }
+        }
+      }
+    }
+    if (inverse) {
+      for (let y = 0; y < n; y++) {
+        for (let x = y * width, end = x + count; x < end; x++) { re[x] = re[x]! / n; im[x] = im[x]! / n; }
       }
     }
   };
   return {
     n,
-    forward: (re, im) => transform(re, im, -1),
+    forward: (re, im) => transform(re, im, twiForward),
     inverse: (re, im) => {
-      transform(re, im, 1);
+      transform(re, im, twiInverse);
       for (let i = 0; i < n; i++) { re[i] = re[i]! / n; im[i] = im[i]! / n; }
     },
+    columns,
   };
 }
 

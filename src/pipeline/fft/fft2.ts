@@ -12,6 +12,10 @@ export interface Spectrum {
 function transformColumns(re: Float64Array, im: Float64Array, h: number, w: number,
   lastColumn: number, inverse: boolean): void {
   const plan = fftPlan(h);
+  if (plan.columns) {
+    plan.columns(re, im, w, lastColumn, inverse);
+    return;
+  }
   const cr = new Float64Array(h);
   const ci = new Float64Array(h);
   for (let x = 0; x <= lastColumn; x++) {
@@ -74,11 +78,12 @@ export function fft2Real(data: Float32Array, height: number, width: number): Spe
   }
   const half = Math.floor(w / 2);
   transformColumns(re, im, h, w, half, false);
-  for (let x = half + 1; x < w; x++) {
-    for (let y = 0; y < h; y++) {
-      const src = ((h - y) % h) * w + (w - x);
-      re[y * w + x] = re[src]!;
-      im[y * w + x] = -im[src]!;
+  for (let y = 0; y < h; y++) {
+    const row = y * w;
+    const mirrorRow = ((h - y) % h) * w;
+    for (let x = half + 1; x < w; x++) {
+      re[row + x] = re[mirrorRow + w - x]!;
+      im[row + x] = -im[mirrorRow + w - x]!;
     }
   }
   return { re, im, height: h, width: w };
@@ -95,10 +100,11 @@ export function ifft2Real(s: Spectrum): Float32Array {
   const im = new Float64Array(h * w);
   const half = Math.floor(w / 2);
   for (let y = 0; y < h; y++) {
-    const my = (h - y) % h;
+    const row = y * w;
+    const mirrorRow = ((h - y) % h) * w;
     for (let x = 0; x <= half; x++) {
-      const i = y * w + x;
-      const j = my * w + ((w - x) % w);
+      const i = row + x;
+      const j = mirrorRow + (x === 0 ? 0 : w - x);
       re[i] = (s.re[i]! + s.re[j]!) / 2;
       im[i] = (s.im[i]! - s.im[j]!) / 2;
     }
@@ -151,24 +157,26 @@ export function bin(f: number, n: number): number {
 /**
  * Copies the central block of `from` into `to` (both unshifted spectra), frequency for
  * frequency, scaled by `factor`: the block is the smaller grid's centred frequencies, so this
- * crops (a lower acquisition matrix) or zero-pads (zero-filled interpolation) alike. Calls
- * `onBin` with the signed frequency of each copied bin (k-space DC writes the Nyquist mirrors).
+ * crops (a lower acquisition matrix) or zero-pads (zero-filled interpolation) alike.
  */
-export function copyCentralBlock(from: Spectrum, to: Spectrum, factor: number,
-  onBin?: (fy: number, fx: number, re: number, im: number) => void): void {
-  const fys = centredFrequencies(Math.min(from.height, to.height));
-  const fxs = centredFrequencies(Math.min(from.width, to.width));
-  for (const fy of fys) {
-    for (const fx of fxs) {
-      const src = bin(fy, from.height) * from.width + bin(fx, from.width);
-      const dst = bin(fy, to.height) * to.width + bin(fx, to.width);
-      const re = from.re[src]! * factor;
-      const im = from.im[src]! * factor;
-      to.re[dst] = re;
-      to.im[dst] = im;
-      onBin?.(fy, fx, re, im);
+export function copyCentralBlock(from: Spectrum, to: Spectrum, factor: number): void {
+  const rows = binPairs(Math.min(from.height, to.height), from.height, to.height);
+  const columns = binPairs(Math.min(from.width, to.width), from.width, to.width);
+  for (let r = 0; r < rows.length; r += 2) {
+    const src = rows[r]! * from.width;
+    const dst = rows[r + 1]! * to.width;
+    for (let c = 0; c < columns.length; c += 2) {
+      to.re[dst + columns[c + 1]!] = from.re[src + columns[c]!]! * factor;
+      to.im[dst + columns[c + 1]!] = from.im[src + columns[c]!]! * factor;
     }
   }
+}
+
+/** For each centred frequency of an n-block: its bin in an a-point and in a b-point spectrum, interleaved. */
+function binPairs(n: number, a: number, b: number): Int32Array {
+  const pairs = new Int32Array(2 * n);
+  centredFrequencies(n).forEach((f, i) => { pairs[2 * i] = bin(f, a); pairs[2 * i + 1] = bin(f, b); });
+  return pairs;
 }
 
 /** An all-zero h x w spectrum. */
