@@ -16,6 +16,8 @@ import type { ZodType } from 'zod';
 import { fromZod } from './error-handler';
 import type { Admission } from './admission';
 import type { ApiMetrics } from './metrics';
+import { MedsrError } from '../shared/errors';
+import { optionConflict, type UpscaleRequestOptions } from '../shared/upscale-options';
 import { NoQuery, type Defined } from './schemas';
 
 /**
@@ -79,6 +81,13 @@ export function parse<T>(schema: ZodType<T>, value: unknown, where: 'query' | 'p
   const result = schema.safeParse(value);
   if (!result.success) throw fromZod(result.error, where);
   return result.data;
+}
+
+/** Parsed upscale options from `where` (query, body.options), refused when two of them contradict each other. */
+export function consistentOptions<T extends UpscaleRequestOptions>(options: T, where: string): T {
+  const conflict = optionConflict(options);
+  if (conflict) throw new MedsrError('invalid_input', 'request.invalid', `invalid request: ${where}.resampler: ${conflict}`, { issues: [{ field: `${where}.resampler`, message: conflict }] });
+  return options;
 }
 
 /** Route middleware for routes without query parameters: `?anything` is a 400 naming it (strict like every request schema). */

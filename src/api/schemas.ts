@@ -6,7 +6,7 @@
  */
 import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
-import { DEGRADATION_MODES, MAX_PROMPT_LENGTH, SCALES, SCHEDULER_NAMES, UPSCALE_DEFAULTS, UPSCALE_LIMITS, type UpscaleRequestOptions } from '../shared/upscale-options';
+import { DEGRADATION_MODES, MAX_PROMPT_LENGTH, RESAMPLERS, SCALES, SCHEDULER_NAMES, UPSCALE_DEFAULTS, UPSCALE_LIMITS, type UpscaleRequestOptions } from '../shared/upscale-options';
 
 extendZodWithOpenApi(z);
 
@@ -23,6 +23,10 @@ const UpscaleOptionFields = {
     .enum(DEGRADATION_MODES)
     .optional()
     .openapi({ description: "What made the low-resolution input, if known: kspace (lower acquisition matrix), area (larger detector pixels), bicubic (resampled). Default auto: unknown (the model's default; MR is routed by its detector)" }),
+  resampler: z
+    .enum(RESAMPLERS)
+    .optional()
+    .openapi({ description: "Which downsampler made a resampled input, if known: bicubic (PyTorch's antialiased and PIL's, the model's own), gaussian-spline (scikit-image's resize/rescale with anti_aliasing), lanczos (PIL), bilinear (PIL, PyTorch's antialiased). The resampled path projects onto it. Default auto: the model's resampler detector decides (MR at x2), else bicubic" }),
   scheduler: z.enum(SCHEDULER_NAMES).optional().openapi({ description: "Sampler (the model's scheduler.type when absent)" }),
   prompt: z.string().max(MAX_PROMPT_LENGTH).optional().openapi({ description: 'Overrides the prompt built from the DICOM metadata' }),
 };
@@ -175,10 +179,11 @@ export const OptionCatalogSchema = z
       steps: z.null(),
       guidance: z.null(),
       degradation: z.null(),
+      resampler: z.literal('auto'),
       scheduler: z.null(),
     }),
     limits: z.strictObject({ steps: Range, samples: Range, seed: Range, guidance: Range }).openapi({ description: 'Inclusive bounds the API, the CLI and the pipeline all apply' }),
-    choices: z.strictObject({ scale: z.array(z.number()), degradation: z.array(z.enum(DEGRADATION_MODES)), scheduler: z.array(z.enum(SCHEDULER_NAMES)) }),
+    choices: z.strictObject({ scale: z.array(z.number()), degradation: z.array(z.enum(DEGRADATION_MODES)), resampler: z.array(z.enum(RESAMPLERS)), scheduler: z.array(z.enum(SCHEDULER_NAMES)) }),
     maxPromptLength: z.number(),
   })
   .openapi('UpscaleOptionCatalog', { description: "Upscale option defaults, limits and choices shared by the CLI, the API and the viewer; null: the model's own default" });

@@ -4,6 +4,7 @@ import {
   DEVICES,
   describeLimit,
   MAX_PROMPT_LENGTH,
+  RESAMPLERS,
   SCALES,
   SCHEDULER_NAMES,
   UPSCALE_DEFAULTS,
@@ -71,6 +72,8 @@ export const upscaleFlags = {
   guidance: () => new Option('--guidance <g>', `classifier-free guidance scale, ${describeLimit('guidance')} (model default when absent; 1 = none)`).argParser(limitedOption('guidance')),
   degradation: () =>
     new Option('--degradation <kind>', 'what made the input, if known: kspace (lower acquisition matrix), area (detector pixels), bicubic (resampled); auto = unknown (default of the shipped model)').choices(DEGRADATION_MODES),
+  resampler: () =>
+    new Option('--resampler <name>', "which downsampler made a resampled input, if known: bicubic (PyTorch's antialiased, PIL's), gaussian-spline (scikit-image resize/rescale), lanczos (PIL), bilinear (PIL, PyTorch's antialiased); the resampled path projects onto it. auto (default): the model's resampler detector").choices(RESAMPLERS),
   scheduler: () => new Option('--scheduler <name>', "sampler (the model's scheduler when absent)").choices(SCHEDULER_NAMES),
   prompt: () => new Option('--prompt <text>', 'override the prompt built from the metadata').argParser(promptOption),
 };

@@ -4,8 +4,8 @@ import { runBatch, type BatchListener } from '../service/batch/run-batch';
 import type { BatchReport } from '../service/batch/batch-report';
 import { createRuntime } from '../service/runtime';
 import { getConfig } from '../shared/config';
-import { PARTIAL_FAILURE_EXIT_CODE } from '../shared/errors';
-import type { UpscaleRequestOptions } from '../shared/upscale-options';
+import { MedsrError, PARTIAL_FAILURE_EXIT_CODE } from '../shared/errors';
+import { optionConflict, type UpscaleRequestOptions } from '../shared/upscale-options';
 import { deviceFlag, intOption, upscaleFlags, type DeviceName } from './options';
 
 /** The flags `medsr upscale` and `medsr batch` share: the upscale options plus where and how to run. */
@@ -18,11 +18,13 @@ export interface UpscaleFlags extends UpscaleRequestOptions {
 }
 
 /** The option keys passed on to the use case (the rest of the flags say where and how to run). */
-const UPSCALE_OPTION_KEYS = ['steps', 'samples', 'seed', 'guidance', 'degradation', 'scheduler', 'prompt'] as const satisfies ReadonlyArray<keyof UpscaleRequestOptions>;
+const UPSCALE_OPTION_KEYS = ['steps', 'samples', 'seed', 'guidance', 'degradation', 'resampler', 'scheduler', 'prompt'] as const satisfies ReadonlyArray<keyof UpscaleRequestOptions>;
 
 function upscaleOptionsOf(flags: UpscaleFlags): UpscaleRequestOptions {
   const options: UpscaleRequestOptions = { scale: flags.scale };
   for (const key of UPSCALE_OPTION_KEYS) if (flags[key] !== undefined) Object.assign(options, { [key]: flags[key] });
+  const conflict = optionConflict(options);
+  if (conflict) throw new MedsrError('invalid_input', 'cli.options', conflict);
   return options;
 }
 
@@ -37,6 +39,7 @@ export function addUpscaleFlags(command: Command): Command {
     .addOption(upscaleFlags.seed())
     .addOption(upscaleFlags.guidance())
     .addOption(upscaleFlags.degradation())
+    .addOption(upscaleFlags.resampler())
     .addOption(upscaleFlags.scheduler())
     .addOption(upscaleFlags.prompt())
     .option('--model <dir>', 'model directory (MEDSR_MODEL_DIR)')

@@ -12,6 +12,7 @@ export { applyConsistency, consistencyResidual } from './consistency';
 export { bicubicUpsample } from './resample/bicubic';
 export { lanczosUpsample, lanczosResize } from './resample/lanczos';
 export { zeroFillUpsample } from './resample/zero-fill';
+export { describeResamplerMix, gaussianShareMix, type KnownResampler, type ResamplerMix } from './resample/resamplers';
 export { classicalUpsample, regressionUpsample, type ClassicalBaseline } from './baselines';
 export { psnr, ssim, bodyMask, defaultBodyThreshold } from './metrics';
 export { planeOf, tensorOf, type Plane } from './plane';

@@ -2,6 +2,8 @@ import type { EventEmitter } from 'node:events';
 import type { Tensor } from '../shared/tensor';
 import type { AcquiredMatrix, BandLimit } from './band-limit';
 import type { DegradationMode, Manifest } from './manifest';
+import type { ResamplerName } from '../shared/upscale-options';
+import type { KnownResampler } from './resample/resamplers';
 import type { Device } from './runtime/onnx-session';
 
 export type { Device };
@@ -28,6 +30,8 @@ export interface UpscaleOptions {
    * smaller than that along an axis gets nothing beyond the acquired band there on an output grid larger than it.
    */
   acquiredMatrix?: AcquiredMatrix;
+  /** Which downsampler made a resampled input, if known (default `auto`: the resampler detector's blend, or the contract's bicubic). */
+  resampler?: ResamplerName;
   /**
    * The normalised value of the lowest value the source's pixels can store (an unsigned MR file's 0), when the
    * conditioning chain keeps the order of values: the k-space projection reads an input pixel there as that value or
@@ -76,6 +80,8 @@ export interface AppliedSettings {
   degradationReason?: string;
   /** On the resampled path, the share of scikit-image's Gaussian + spline in the operator it projected onto (the rest: the contract's bicubic): the resampler detector's P (model 2.10, MR at x2). */
   gaussianSplineShare?: number;
+  /** On the resampled path, the downsampler the caller named, which its projection's operator is. */
+  resampler?: KnownResampler;
   /** The model's refiner ran after the projection (then the projection again): model 2.2 on the MR k-space path, 2.4 on both MR paths. */
   refined?: boolean;
   /** How many times the refiner ran, each time projected again (the manifest's `refiner.passes` for the path and scale). */

@@ -1,7 +1,7 @@
 import { MedsrError, throwIfCancelled } from '../shared/errors';
 import { SeededRng } from '../shared/rng';
 import type { Tensor } from '../shared/tensor';
-import { describeLimit, UPSCALE_DEFAULTS, UPSCALE_LIMITS, withinLimit, type LimitedOption } from '../shared/upscale-options';
+import { describeLimit, optionConflict, UPSCALE_DEFAULTS, UPSCALE_LIMITS, withinLimit, type LimitedOption } from '../shared/upscale-options';
 import { acquiredBand, bandLimitApplies, detectBandLimit, inputBand, keepBand, tighterBand } from './band-limit';
 import { consistencyResidual, projectOntoInput } from './consistency';
 import { conditionedPrompt, ctBlurSigma, defaultDegradationMode, degradationModes, uncertaintyScale, type DegradationMode, type Manifest } from './manifest';
@@ -10,6 +10,7 @@ import { planeOf, tensorOf, type Plane } from './plane';
 import { conditionInput } from './resample/condition-input';
 import { detectDegradation, detectorFor, probabilitySetting } from './degradation-detector';
 import { gaussianShareFor } from './resampler-detector';
+import { gaussianShareMix } from './resample/resamplers';
 import { refine, refinerFor, refinerPasses } from './refine';
 import { normaliseSchedulerName, SCHEDULER_NAMES } from './schedulers';
 import { SrPipeline, type SamplingSettings } from './sr-pipeline';
@@ -91,14 +92,22 @@ export async function runUpscale(model: LoadedModel, input: Tensor, options: Ups
   // `auto`: MR slices go to the path the detector picks (the two grids differ), CT slices to the path the CT detector
   // picks (model 2.9; before it, the detector's route: resampled); the rest stay blind
   const judge = detectorFor(manifest, model.graphs, options.modality);
+  // naming the downsampler says the input was resampled
+  const named = options.resampler && options.resampler !== 'auto' ? options.resampler : undefined;
+  const conflict = optionConflict({ degradation: options.degradation, resampler: options.resampler });
+  if (conflict) throw new MedsrError('invalid_input', 'upscale.resampler', conflict);
   const detected = o.degradation !== 'auto' ? undefined
+    : named ? { degradation: 'bicubic' as const, probability: undefined, reason: `its downsampler named: ${named}` }
     : limited ? { degradation: manifest.band_limit!.route, probability: undefined, reason: "the model's path for a band-limited input" }
     : judge ? await timer.time('detector', () => detectDegradation(judge.spec, judge.graph, lr, o.scale, options.modality))
     : undefined;
   const mode: DegradationMode = detected?.degradation ?? o.degradation;
-  // a resampled MR slice: how much of scikit-image's Gaussian + spline its projection's operator holds
-  const gaussianShare = manifest.resampler_detector
+  // a resampled slice's operator: the downsampler the caller named, else (MR) how much of scikit-image's Gaussian +
+  // spline the resampler detector reads in it, else the contract's bicubic
+  const told = mode === 'bicubic' ? named : undefined;
+  const gaussianShare = manifest.resampler_detector && !told
     ? await timer.time('detector', () => gaussianShareFor(manifest, model.graphs, lr, o.scale, options.modality, mode)) : undefined;
+  const resampler = told ? { [told]: 1 } : gaussianShare === undefined ? undefined : gaussianShareMix(gaussianShare);
   const pipeline = new SrPipeline(model, timer);
   const H = lr.height * o.scale;
   const W = lr.width * o.scale;
@@ -117,7 +126,7 @@ export async function runUpscale(model: LoadedModel, input: Tensor, options: Ups
   // into running statistics: memory holds one sample, the conditions and the statistics.
   const conditions = new Map<number, Tensor>();
   const stats = new SampleStatistics(H, W);
-  const dcOptions = { blurSigma: ctBlurSigma(manifest), auto: manifest.consistency?.auto, modality: options.modality, storageFloor: options.storageFloor, gaussianShare };
+  const dcOptions = { blurSigma: ctBlurSigma(manifest), auto: manifest.consistency?.auto, modality: options.modality, storageFloor: options.storageFloor, resampler };
   const chosen = refinerFor(manifest, model.graphs, mode, options.modality);
   const refinerRuns = chosen ? refinerPasses(chosen.spec, mode, o.scale) : 0;
   const refiner = refinerRuns > 0 ? chosen : undefined;
@@ -166,7 +175,7 @@ export async function runUpscale(model: LoadedModel, input: Tensor, options: Ups
   options.onProgress?.(1);
   const settings = { steps: sampling.steps, samples: o.samples, seed: o.seed, guidance: o.guidance, scheduler: o.scheduler, initStrength: o.initStrength, degradation: mode, requestedDegradation: o.degradation,
     ...probabilitySetting(detected?.probability),
-    ...(detected?.reason === undefined ? {} : { degradationReason: detected.reason }), ...(gaussianShare === undefined ? {} : { gaussianSplineShare: gaussianShare }), ...(refiner ? { refined: true, refinerPasses: refinerRuns } : {}), ...(limited ? { bandLimit } : {}),
+    ...(detected?.reason === undefined ? {} : { degradationReason: detected.reason }), ...(gaussianShare === undefined ? {} : { gaussianSplineShare: gaussianShare }), ...(told ? { resampler: told } : {}), ...(refiner ? { refined: true, refinerPasses: refinerRuns } : {}), ...(limited ? { bandLimit } : {}),
     ...(Object.keys(acquired).length ? { acquiredMatrix: options.acquiredMatrix! } : {}), uncertaintyScale: sdScale };
   return { mean: tensorOf(mean), std: std ? tensorOf(std) : undefined, dcResidual, timings: timer.totals, settings };
 }

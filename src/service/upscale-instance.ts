@@ -21,7 +21,7 @@ import {
   type NormalisationSpec,
   type PixelDescription,
 } from '../ingest';
-import type { Manifest, SuperResolver, UpscaleResult } from '../pipeline';
+import { describeResamplerMix, gaussianShareMix, type Manifest, type SuperResolver, type UpscaleResult } from '../pipeline';
 import type { Tensor } from '../shared/tensor';
 import { throwIfCancelled } from '../shared/errors';
 import { upscaleMosaic } from './mosaic-tiles';
@@ -95,6 +95,7 @@ export async function upscaleInstance(instance: DicomInstance, request: SliceReq
       ...(options.guidance !== undefined ? { guidance: options.guidance } : {}),
       ...(options.degradation !== undefined ? { degradation: options.degradation } : {}),
       ...(options.scheduler !== undefined ? { scheduler: options.scheduler } : {}),
+      ...(options.resampler !== undefined ? { resampler: options.resampler } : {}),
       ...(instance.acquiredMatrix !== undefined ? { acquiredMatrix: instance.acquiredMatrix } : {}),
       ...storageFloorOf(conditioning.steps, instance.pixel),
       ...(request.signal ? { signal: request.signal } : {}),
@@ -158,7 +159,8 @@ function describeDegradation(applied: UpscaleResult['settings']): string {
   const limit = (applied.bandLimit ? `; ${describeBandLimit(applied.bandLimit)}` : '')
     + (applied.acquiredMatrix ? `; acquired matrix ${applied.acquiredMatrix.rows} x ${applied.acquiredMatrix.columns}: nothing added beyond its band` : '');
   const share = applied.gaussianSplineShare;
-  const onto = share === undefined ? '' : ` onto ${(1 - share).toFixed(2)} bicubic + ${share.toFixed(2)} Gaussian-spline`;
+  const onto = applied.resampler ? ` onto ${describeResamplerMix({ [applied.resampler]: 1 })} (told)`
+    : share === undefined ? '' : ` onto ${describeResamplerMix(gaussianShareMix(share))}`;
   const projection = (applied.refined ? `exact projection${onto}; pixel refiner, projected again${passes}` : `exact projection${onto}`) + limit;
   if (applied.requestedDegradation !== 'auto') return `${applied.degradation} (told; ${projection})`;
   if (applied.degradation === 'auto') return 'auto (blind; low-band projection)';

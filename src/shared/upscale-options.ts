@@ -14,6 +14,16 @@ export type Scale = (typeof SCALES)[number];
 export const DEGRADATION_MODES = ['auto', 'kspace', 'area', 'bicubic'] as const;
 export type DegradationModeName = (typeof DEGRADATION_MODES)[number];
 
+/**
+ * Which downsampler made a resampled input, if known: `bicubic` the antialiased bicubic of PyTorch (`antialias=True`)
+ * and PIL (the model's own), `gaussian-spline` scikit-image's `resize` / `rescale` with anti_aliasing (a Gaussian, then
+ * the cubic spline), `lanczos` PIL's LANCZOS, `bilinear` PIL's BILINEAR and PyTorch's antialiased bilinear. The
+ * resampled path projects onto that operator; `auto` (the default): the model's resampler detector blends the first
+ * two (MR at x2), the contract's bicubic elsewhere.
+ */
+export const RESAMPLERS = ['auto', 'bicubic', 'gaussian-spline', 'lanczos', 'bilinear'] as const;
+export type ResamplerName = (typeof RESAMPLERS)[number];
+
 /** The degradations evaluation can simulate (`auto` is not a way of making an input). */
 export const SIMULATED_DEGRADATIONS = ['kspace', 'area', 'bicubic'] as const;
 export type SimulatedDegradation = (typeof SIMULATED_DEGRADATIONS)[number];
@@ -59,6 +69,8 @@ export interface UpscaleRequestOptions {
   guidance?: number;
   /** What made the input, if known (model default when absent: `auto` for model 2.0). */
   degradation?: DegradationModeName;
+  /** Which downsampler made a resampled input, if known (default `auto`); used where the resampled path runs. */
+  resampler?: ResamplerName;
   /** Sampler (model default when absent: its manifest's scheduler.type). */
   scheduler?: SchedulerName;
   /** Overrides the prompt built from the DICOM metadata. */
@@ -67,20 +79,30 @@ export interface UpscaleRequestOptions {
 
 /** The body of GET /api/v1/options: what a client needs to offer the options (null: the model's default). */
 export interface UpscaleOptionCatalog {
-  defaults: { scale: Scale; samples: number; seed: number; steps: null; guidance: null; degradation: null; scheduler: null };
+  defaults: { scale: Scale; samples: number; seed: number; steps: null; guidance: null; degradation: null; resampler: 'auto'; scheduler: null };
   limits: { [K in LimitedOption]: [number, number] };
-  choices: { scale: Scale[]; degradation: DegradationModeName[]; scheduler: SchedulerName[] };
+  choices: { scale: Scale[]; degradation: DegradationModeName[]; resampler: ResamplerName[]; scheduler: SchedulerName[] };
   maxPromptLength: number;
 }
 
 export function upscaleOptionCatalog(): UpscaleOptionCatalog {
   const range = (r: readonly [number, number]): [number, number] => [r[0], r[1]];
   return {
-    defaults: { ...UPSCALE_DEFAULTS, steps: null, guidance: null, degradation: null, scheduler: null },
+    defaults: { ...UPSCALE_DEFAULTS, steps: null, guidance: null, degradation: null, resampler: 'auto', scheduler: null },
     limits: { steps: range(UPSCALE_LIMITS.steps), samples: range(UPSCALE_LIMITS.samples), seed: range(UPSCALE_LIMITS.seed), guidance: range(UPSCALE_LIMITS.guidance) },
-    choices: { scale: [...SCALES], degradation: [...DEGRADATION_MODES], scheduler: [...SCHEDULER_NAMES] },
+    choices: { scale: [...SCALES], degradation: [...DEGRADATION_MODES], resampler: [...RESAMPLERS], scheduler: [...SCHEDULER_NAMES] },
     maxPromptLength: MAX_PROMPT_LENGTH,
   };
+}
+
+/**
+ * Options that contradict each other, in words (undefined: none). Naming a downsampler (`resampler`) says the input was
+ * resampled: with `degradation` kspace or area it contradicts that.
+ */
+export function optionConflict(options: { degradation?: DegradationModeName | undefined; resampler?: ResamplerName | undefined }): string | undefined {
+  const { degradation, resampler } = options;
+  if (!resampler || resampler === 'auto' || !degradation || degradation === 'auto' || degradation === 'bicubic') return undefined;
+  return `resampler '${resampler}' says the input was resampled, but degradation '${degradation}' says it was not: name the downsampler with degradation bicubic or auto`;
 }
 
 /** Whether `value` is inside an option's bounds (integers only, except guidance). */

@@ -40,7 +40,7 @@ export interface UploadReport {
 
 // the server's one definition of the upscale options; types only (erased from the bundle): the
 // runtime defaults, limits and choices come from GET /api/v1/options
-export type { DegradationModeName as DegradationMode, UpscaleRequestOptions as UpscaleOptions, UpscaleOptionCatalog } from '../shared/upscale-options';
+export type { DegradationModeName as DegradationMode, ResamplerName, UpscaleRequestOptions as UpscaleOptions, UpscaleOptionCatalog } from '../shared/upscale-options';
 import type { UpscaleOptionCatalog, UpscaleRequestOptions as UpscaleOptions } from '../shared/upscale-options';
 
 export type JobState = 'queued' | 'running' | 'succeeded' | 'partial' | 'failed' | 'cancelled';

@@ -1,4 +1,4 @@
-import { FINAL_STATES, type DegradationMode, type Job, type Series, type UpscaleOptionCatalog, cancelJob, getJob, startJob, watchJob } from './api-client';
+import { FINAL_STATES, type DegradationMode, type Job, type ResamplerName, type Series, type UpscaleOptionCatalog, cancelJob, getJob, startJob, watchJob } from './api-client';
 import { $, plainError } from './dom';
 
 /** The job form (pre-filled from the series), live progress over SSE, cancel, plain-word errors. */
@@ -66,6 +66,7 @@ export class JobPanel {
         scale: this.field('scale').value === '4' ? 4 : 2,
         ...num('steps'), ...num('samples'), ...num('seed'), ...num('guidance'),
         degradation: (this.form.elements.namedItem('degradation') as HTMLSelectElement).value as DegradationMode,
+        resampler: (this.form.elements.namedItem('resampler') as HTMLSelectElement).value as ResamplerName,
         ...(prompt ? { prompt } : {}),
       });
       this.update(job, series);

@@ -15,10 +15,11 @@ describe('GET /api/v1/options', () => {
   it('answers the shared defaults, and a job created without options uses them', async () => {
     const body = await checkedJson<UpscaleOptionCatalog>(await fetch(`${server.url}/api/v1/options`));
     expect(body).toEqual(upscaleOptionCatalog());
-    expect(body.defaults).toEqual({ scale: UPSCALE_DEFAULTS.scale, samples: UPSCALE_DEFAULTS.samples, seed: UPSCALE_DEFAULTS.seed, steps: null, guidance: null, degradation: null, scheduler: null });
+    expect(body.defaults).toEqual({ scale: UPSCALE_DEFAULTS.scale, samples: UPSCALE_DEFAULTS.samples, seed: UPSCALE_DEFAULTS.seed, steps: null, guidance: null, degradation: null, resampler: 'auto', scheduler: null });
     // the same bounds the CLI and the pipeline apply
     expect(body.limits).toEqual({ steps: [...UPSCALE_LIMITS.steps], samples: [...UPSCALE_LIMITS.samples], seed: [...UPSCALE_LIMITS.seed], guidance: [...UPSCALE_LIMITS.guidance] });
     expect(body.choices.scheduler).toEqual(['ddim', 'ddpm', 'dpmsolver++']);
+    expect(body.choices.resampler).toEqual(['auto', 'bicubic', 'gaussian-spline', 'lanczos', 'bilinear']);
 
     const form = new FormData();
     form.append('files', new Blob([new Uint8Array(fs.readFileSync(MR_SMALL))]), 'MR_small.dcm');

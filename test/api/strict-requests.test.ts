@@ -47,9 +47,9 @@ describe('strict requests', () => {
   });
 
   it('every upscale option given in the query reaches the processor as given', async () => {
-    const res = await upscale('?scale=4&steps=3&samples=2&seed=9&guidance=3&degradation=kspace&scheduler=ddpm&prompt=mr%20head');
+    const res = await upscale('?scale=4&steps=3&samples=2&seed=9&guidance=3&degradation=bicubic&resampler=lanczos&scheduler=ddpm&prompt=mr%20head');
     expect(res.status).toBe(200);
-    expect(seen.at(-1)).toEqual({ scale: 4, steps: 3, samples: 2, seed: 9, guidance: 3, degradation: 'kspace', scheduler: 'ddpm', prompt: 'mr head' });
+    expect(seen.at(-1)).toEqual({ scale: 4, steps: 3, samples: 2, seed: 9, guidance: 3, degradation: 'bicubic', resampler: 'lanczos', scheduler: 'ddpm', prompt: 'mr head' });
   });
 
   it('an option beyond the shared limits is a 400 naming it (the CLI refuses the same values)', async () => {
@@ -71,6 +71,12 @@ describe('strict requests', () => {
     expect(inOptions).toMatchObject({ code: 'request.unknown_field', message: "unknown field 'options.guidence'", details: { field: 'options.guidence' } });
     const topLevel = await refusal(await post({ studyInstanceUID: '1.2.3', series: ['1.2'] }), 'POST');
     expect(topLevel.details.field).toBe('series');
+  });
+
+  it('POST /api/v1/jobs refuses options that contradict each other, naming the field', async () => {
+    const post = (body: unknown) => fetch(`${server.url}/api/v1/jobs`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    const conflict = await refusal(await post({ studyInstanceUID: '1.2.3', options: { scale: 2, degradation: 'area', resampler: 'bilinear' } }), 'POST');
+    expect(conflict).toMatchObject({ code: 'request.invalid', details: { issues: [{ field: 'body.options.resampler' }] } });
   });
 
   it('WADO-RS takes the PS3.18 parameters and names anything else; STOW-RS and DELETE take none', async () => {

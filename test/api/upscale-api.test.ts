@@ -45,6 +45,21 @@ describe('POST /api/v1/upscale on real DICOM', () => {
     expect(body.error.details.issues[0]!.field).toBe('query.degradation');
   });
 
+  it('names the bad field in a 400 for an unknown resampler', async () => {
+    const res = await post('?scale=2&resampler=nearest', fs.readFileSync(MR_SMALL));
+    expect(res.status).toBe(400);
+    const body = (await checkedJson(res, 'POST')) as { error: { code: string; details: { issues: Array<{ field: string }> } } };
+    expect(body.error.details.issues[0]!.field).toBe('query.resampler');
+  });
+
+  it('refuses a named downsampler beside a told lower matrix: a 400 naming the resampler', async () => {
+    const res = await post('?scale=2&degradation=kspace&resampler=lanczos', fs.readFileSync(MR_SMALL));
+    expect(res.status).toBe(400);
+    const body = (await checkedJson(res, 'POST')) as { error: { code: string; message: string; details: { issues: Array<{ field: string }> } } };
+    expect(body.error.details.issues[0]!.field).toBe('query.resampler');
+    expect(body.error.message).toContain("degradation 'kspace'");
+  });
+
   it('names the bad field in a 400 for an unsupported scale', async () => {
     const res = await post('?scale=3', fs.readFileSync(MR_SMALL));
     expect(res.status).toBe(400);

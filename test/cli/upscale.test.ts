@@ -84,7 +84,14 @@ describe('medsr upscale', () => {
     expect(pixels(other).equals(pixels(out))).toBe(true);
   });
 
-  it('rejects a bad scale with a usage error', () => {
+  it('refuses --resampler beside --degradation kspace before reading anything, saying why', () => {
+    const r = medsr(['upscale', pydicom('MR_small.dcm'), '--degradation', 'kspace', '--resampler', 'lanczos', '--out', path.join(tmp, 'conflict')]);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain("resampler 'lanczos' says the input was resampled, but degradation 'kspace' says it was not");
+    expect(fs.existsSync(path.join(tmp, 'conflict', 'report.json'))).toBe(false);
+  });
+
+    it('rejects a bad scale with a usage error', () => {
     const r = medsr(['upscale', pydicom('MR_small.dcm'), '--scale', '3', '--out', path.join(tmp, 'x')]);
     expect(r.status).toBe(64);
     expect(r.stderr).toContain('scale must be 2 or 4');

@@ -3,8 +3,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { resampledConsistency } from '../../src/pipeline/consistency/resampled';
 import { disposeModel, loadModel, type LoadedModel } from '../../src/pipeline/model';
+import { degrade } from '../../src/pipeline/degrade';
 import { relativeError, type Plane } from '../../src/pipeline/plane';
 import { gaussianShareFor } from '../../src/pipeline/resampler-detector';
+import { gaussianShareMix } from '../../src/pipeline/resample/resamplers';
 import { runUpscale } from '../../src/pipeline/upscale';
 import { createTensor } from '../../src/shared/tensor';
 import { parityModelDirs } from './helpers/model-dirs';
@@ -40,7 +42,7 @@ describe.each(each)('the resampler detector of %s', (dir) => {
       const lr = readPlane(dir, c.lr);
       const share = await gaussianShareFor(model.manifest, model.graphs, lr, c.scale, 'MR', 'bicubic');
       expect(Math.abs(share! - c.share)).toBeLessThan(ref.tolerance.share);
-      const projected = resampledConsistency(readPlane(dir, c.upsampled), lr, c.scale, share);
+      const projected = resampledConsistency(readPlane(dir, c.upsampled), lr, c.scale, gaussianShareMix(share!));
       expect(relativeError(projected.data, readPlane(dir, c.projected).data)).toBeLessThan(ref.tolerance.relative);
     }
   });
@@ -66,5 +68,27 @@ describe.each(each)('the resampler detector of %s', (dir) => {
     expect(out.dcResidual).toBeLessThan(1e-3);
     const ct = await runUpscale(model, createTensor([1, 1, lr.height, lr.width], lr.data), { scale: c.scale as 2 | 4, prompt: 'ct head axial', modality: 'CT', steps: 1, degradation: 'bicubic' });
     expect(ct.settings.gaussianSplineShare).toBeUndefined();
+  });
+
+  // told the downsampler (--resampler), the reader does not run and the output is consistent with that operator alone
+  maybe('projects onto the downsampler the caller names, for MR and CT, and records it', async () => {
+    const c = ref.cases.find((k) => k.made_by === 'gaussian-spline')!;
+    const lr = readPlane(dir, c.lr);
+    const s = c.scale as 2 | 4;
+    for (const modality of ['MR', 'CT']) {
+      const out = await runUpscale(model, createTensor([1, 1, lr.height, lr.width], lr.data), { scale: s, prompt: `${modality.toLowerCase()} head axial`, modality, steps: 1, degradation: 'bicubic', resampler: 'lanczos' });
+      expect(out.settings.resampler).toBe('lanczos');
+      expect(out.settings.gaussianSplineShare).toBeUndefined();
+      const mean: Plane = { data: Float32Array.from(out.mean.data), height: lr.height * s, width: lr.width * s };
+      expect(relativeError(degrade(mean, s, 'bicubic', { resampler: { lanczos: 1 } }).data, lr.data)).toBeLessThan(1e-5);
+      expect(relativeError(degrade(mean, s, 'bicubic').data, lr.data)).toBeGreaterThan(1e-3);
+    }
+    // naming it says the input was resampled: `auto` takes the resampled path without asking the detector
+    const auto = await runUpscale(model, createTensor([1, 1, lr.height, lr.width], lr.data), { scale: s, prompt: 'mr head axial', modality: 'MR', steps: 1, resampler: 'bilinear' });
+    expect(auto.settings).toMatchObject({ requestedDegradation: 'auto', degradation: 'bicubic', resampler: 'bilinear', degradationReason: 'its downsampler named: bilinear' });
+    expect(auto.settings.detectorProbabilityKspace).toBeUndefined();
+    // and contradicts a told lower matrix
+    await expect(runUpscale(model, createTensor([1, 1, lr.height, lr.width], lr.data), { scale: s, prompt: 'mr head axial', modality: 'MR', steps: 1, degradation: 'kspace', resampler: 'lanczos' }))
+      .rejects.toMatchObject({ kind: 'invalid_input', code: 'upscale.resampler' });
   });
 });

@@ -61,6 +61,9 @@ describe('upscaleInstance with the real ingest, pipeline and model', () => {
     // the shipped refiner runs once at x2 (its manifest's `passes`; more passes are counted, as the refiner test shows)
     expect(told.degradation).toBe('kspace (told; exact projection; pixel refiner, projected again)');
     expect(description(told.derived)).toContain('degradation=kspace (told; exact projection; pixel refiner, projected again)');
+    // told the downsampler too, the resampled path projects onto it alone and says so
+    const lanczos = await runtime.processor(read(MR_SMALL), { options: { scale: 2, seed: 1, degradation: 'bicubic', resampler: 'lanczos' } });
+    expect(lanczos.degradation).toBe('bicubic (told; exact projection onto Lanczos (told); pixel refiner, projected again)');
     // told what the detector picked, the output is the same slice bit for bit
     const picked = mrAuto.degradation!.startsWith('auto->kspace') ? 'kspace' : 'bicubic';
     const same = await runtime.processor(read(MR_SMALL), { options: { scale: 2, seed: 1, degradation: picked } });

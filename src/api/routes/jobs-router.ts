@@ -3,7 +3,7 @@ import { FINAL_STATES } from '../../service/jobs/job-model';
 import { zipStoredFiles } from '../../service/result-zip';
 import { upscaleOptionCatalog } from '../../shared/upscale-options';
 import type { ApiContext } from '../context';
-import { definedOnly, noQuery, parse } from '../context';
+import { consistentOptions, definedOnly, noQuery, parse } from '../context';
 import { CreateJobSchema, JobParams, JobResultParams } from '../schemas';
 import { jobResponse } from '../job-response';
 import { sendPreview } from './studies-router';
@@ -20,7 +20,7 @@ export function jobsRouter(ctx: ApiContext): Router {
 
   router.post('/jobs', noQuery, async (req, res) => {
     const body = parse(CreateJobSchema, req.body, 'body');
-    const request = { studyInstanceUID: body.studyInstanceUID, options: definedOnly(body.options), ...(body.seriesInstanceUIDs ? { seriesInstanceUIDs: body.seriesInstanceUIDs } : {}) };
+    const request = { studyInstanceUID: body.studyInstanceUID, options: consistentOptions(definedOnly(body.options), 'body.options'), ...(body.seriesInstanceUIDs ? { seriesInstanceUIDs: body.seriesInstanceUIDs } : {}) };
     const job = await ctx.jobs.create(request);
     res.status(202).location(`${base}/${job.id}`).json(jobResponse(job));
   });

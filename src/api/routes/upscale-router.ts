@@ -1,7 +1,7 @@
 import express, { Router, type Request, type Response } from 'express';
 import { MedsrError } from '../../shared/errors';
 import type { ApiContext } from '../context';
-import { definedOnly, parse } from '../context';
+import { consistentOptions, definedOnly, parse } from '../context';
 import { UpscaleOptionsSchema } from '../schemas';
 
 /** One slice can be large (multi-frame, 4k x 4k 16-bit) but never as large as an upload. */
@@ -36,7 +36,7 @@ export function upscaleRouter(ctx: ApiContext): Router {
   const body = readBody(Math.min(MAX_SLICE_BYTES, ctx.config.maxUploadBytes));
 
   router.post('/upscale', async (req, res) => {
-    const options = definedOnly(parse(UpscaleOptionsSchema, req.query, 'query'));
+    const options = consistentOptions(definedOnly(parse(UpscaleOptionsSchema, req.query, 'query')), 'query');
     if (!(req.headers['content-type'] ?? '').startsWith('application/dicom')) {
       throw new MedsrError('unsupported', 'upscale.content_type', 'send one DICOM file with Content-Type: application/dicom');
     }

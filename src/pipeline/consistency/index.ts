@@ -5,6 +5,7 @@ import { relativeError, type Plane } from '../plane';
 import { areaConsistency } from './area';
 import { flooredInput, kspaceConsistency } from './kspace';
 import { lowbandConsistency, lowbandResidual } from './lowband';
+import type { ResamplerMix } from '../resample/resamplers';
 import { resampledConsistency } from './resampled';
 
 export interface ConsistencyResult {
@@ -25,8 +26,8 @@ export interface ConsistencyOptions {
    * k-space projection reads an input pixel there as that value or less (kspace.ts `flooredInput`).
    */
   storageFloor?: number | undefined;
-  /** The resampled path's share of scikit-image's Gaussian + spline in its operator (the resampler detector's P); 0 when absent. */
-  gaussianShare?: number | undefined;
+  /** Which downsampler(s) the resampled path projects onto (resample/resamplers.ts); the contract's bicubic when absent. */
+  resampler?: ResamplerMix | undefined;
 }
 
 /** Makes `out` agree with the LR input under degradation mode `kind`, and measures how well it does. */
@@ -45,13 +46,13 @@ export function projectOntoInput(out: Plane, lr: Plane, scale: number, kind: Deg
     case 'area':
       return areaConsistency(out, lr, scale, options.blurSigma);
     case 'bicubic':
-      return resampledConsistency(out, lr, scale, options.gaussianShare);
+      return resampledConsistency(out, lr, scale, options.resampler);
   }
 }
 
 export function consistencyResidual(image: Plane, lr: Plane, scale: number, kind: DegradationMode, options: ConsistencyOptions): number {
   if (kind === 'auto') return lowbandResidual(image, lr, autoBand(options), autoGrid(options));
-  const degraded = degrade(image, scale, kind, { blurSigma: options.blurSigma, gaussianShare: options.gaussianShare });
+  const degraded = degrade(image, scale, kind, { blurSigma: options.blurSigma, resampler: options.resampler });
   // k-space: against what the input's file says (at its storage floor: that value or less)
   const enforced = kind === 'kspace' ? flooredInput(degraded, lr, options.storageFloor) : lr;
   return relativeError(degraded.data, enforced.data);

@@ -29,10 +29,11 @@ export function summedPairs(pairs: Array<[number, number]>): Array<[number, numb
   return [...acc.entries()];
 }
 
-/** (1 - t) a + t b: two filters between the same grids, blended. */
-export function blendTaps(a: AxisTaps, b: AxisTaps, t: number): AxisTaps {
-  const scaled = (taps: AxisTaps, i: number, f: number): Array<[number, number]> => [...taps.index[i]!].map((j, k) => [j, f * taps.weight[i]![k]!]);
-  return makeTaps(a.inSize, a.outSize, (i) => summedPairs([...scaled(a, i, 1 - t), ...scaled(b, i, t)]));
+/** sum_k w_k taps_k: filters between the same grids, blended by weight. */
+export function mixedTaps(parts: ReadonlyArray<readonly [AxisTaps, number]>): AxisTaps {
+  const first = parts[0]![0];
+  return makeTaps(first.inSize, first.outSize, (i) => summedPairs(parts.flatMap(([taps, w]) =>
+    [...taps.index[i]!].map((j, k): [number, number] => [j, w * taps.weight[i]![k]!]))));
 }
 
 /** second(first(x)) as one set of taps. */

@@ -2,6 +2,7 @@ import { SeededRng } from '../../../src/shared/rng';
 import { applyConsistency } from '../../../src/pipeline/consistency';
 import { degrade, type DegradationKind } from '../../../src/pipeline/degrade';
 import { bicubicUpsample } from '../../../src/pipeline/resample/bicubic';
+import { gaussianShareMix } from '../../../src/pipeline/resample/resamplers';
 import { relativeError, type Plane } from '../../../src/pipeline/plane';
 
 /** A smooth "anatomy" plus texture, so degradations and projections have something to do. */
@@ -109,19 +110,19 @@ describe('k-space data consistency with the input file storage floor', () => {
 describe("resampled data consistency onto the resampler detector's blend", () => {
   // an input scikit-image's resize made (Gaussian + cubic spline)
   const hr = phantom(64, 48, 13);
-  const lr = degrade(hr, 2, 'bicubic', { gaussianShare: 1 });
+  const lr = degrade(hr, 2, 'bicubic', { resampler: { 'gaussian-spline': 1 } });
   const rng = new SeededRng(14);
   const up = bicubicUpsample(lr, 2);
   const guess: Plane = { ...up, data: up.data.map((v) => v + 0.1 * rng.nextGaussian()) };
 
   it.each([0, 0.35, 1])('enforces the operator that holds a %s share of the Gaussian + spline, and reports that residual', (share) => {
-    const { image, residual } = applyConsistency(guess, lr, 2, 'bicubic', { blurSigma: 0.5, gaussianShare: share });
+    const { image, residual } = applyConsistency(guess, lr, 2, 'bicubic', { blurSigma: 0.5, resampler: gaussianShareMix(share) });
     expect(residual).toBeLessThan(1e-3);
-    expect(residual).toBeCloseTo(relativeError(degrade(image, 2, 'bicubic', { gaussianShare: share }).data, lr.data), 10);
+    expect(residual).toBeCloseTo(relativeError(degrade(image, 2, 'bicubic', { resampler: gaussianShareMix(share) }).data, lr.data), 10);
   });
 
   it("brings an input of the Gaussian + spline closer to the truth on its own operator than on the contract's", () => {
-    const own = applyConsistency(guess, lr, 2, 'bicubic', { blurSigma: 0.5, gaussianShare: 1 }).image;
+    const own = applyConsistency(guess, lr, 2, 'bicubic', { blurSigma: 0.5, resampler: { 'gaussian-spline': 1 } }).image;
     const contract = applyConsistency(guess, lr, 2, 'bicubic', { blurSigma: 0.5 }).image;
     expect(relativeError(own.data, hr.data)).toBeLessThan(relativeError(contract.data, hr.data));
   });
@@ -129,8 +130,8 @@ describe("resampled data consistency onto the resampler detector's blend", () =>
   it('blends the two operators on each axis: linearly for an image that varies along one axis', () => {
     const rows: Plane = { ...hr, data: hr.data.map((_, i) => hr.data[i - (i % hr.width)]!) }; // each row constant
     const a = degrade(rows, 2, 'bicubic').data;
-    const b = degrade(rows, 2, 'bicubic', { gaussianShare: 1 }).data;
-    const mixed = degrade(rows, 2, 'bicubic', { gaussianShare: 0.25 }).data;
+    const b = degrade(rows, 2, 'bicubic', { resampler: { 'gaussian-spline': 1 } }).data;
+    const mixed = degrade(rows, 2, 'bicubic', { resampler: gaussianShareMix(0.25) }).data;
     let worst = 0;
     for (let i = 0; i < mixed.length; i++) worst = Math.max(worst, Math.abs(mixed[i]! - (0.75 * a[i]! + 0.25 * b[i]!)));
     expect(worst).toBeLessThan(1e-6);

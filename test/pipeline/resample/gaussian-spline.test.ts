@@ -1,5 +1,5 @@
 import { gaussianSplineDownTaps } from '../../../src/pipeline/resample/gaussian-spline';
-import { resampledOperator } from '../../../src/pipeline/resample/resamplers';
+import { gaussianShareMix, resampledOperator } from '../../../src/pipeline/resample/resamplers';
 import { SeparableOperator } from '../../../src/pipeline/resample/taps';
 import { SeededRng } from '../../../src/shared/rng';
 
@@ -41,14 +41,14 @@ describe("scikit-image's antialiased resize (Gaussian + cubic spline)", () => {
   });
 
   it('has the adjoint its transpose applies, alone and blended with the contract bicubic', () => {
-    expectAdjoint(resampledOperator(1, 40, 34, 2));
-    expectAdjoint(resampledOperator(0.3, 40, 34, 2));
+    expectAdjoint(resampledOperator({ 'gaussian-spline': 1 }, 40, 34, 2));
+    expectAdjoint(resampledOperator(gaussianShareMix(0.3), 40, 34, 2));
   });
 
   it('blends to the contract bicubic at share 0 and to itself at share 1', () => {
     const x = random(32 * 32, 3);
     const ours = new SeparableOperator(gaussianSplineDownTaps(32, 2), gaussianSplineDownTaps(32, 2)).apply(x);
-    expect(resampledOperator(1, 32, 32, 2).apply(x)).toEqual(ours);
-    expect(resampledOperator(0, 32, 32, 2).apply(x)).not.toEqual(ours);
+    expect(resampledOperator({ 'gaussian-spline': 1 }, 32, 32, 2).apply(x)).toEqual(ours);
+    expect(resampledOperator({ bicubic: 1 }, 32, 32, 2).apply(x)).not.toEqual(ours);
   });
 });
