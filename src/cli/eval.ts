@@ -1,13 +1,13 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Command, Option } from 'commander';
-import { SIMULATED_DEGRADATIONS, UPSCALE_DEFAULTS, type Scale, type SimulatedDegradation } from '../shared/upscale-options';
+import { optionConflict, RESAMPLERS, SIMULATED_DEGRADATIONS, UPSCALE_DEFAULTS, type Scale, type SimulatedDegradation } from '../shared/upscale-options';
 import { readInputs } from '../ingest';
-import { disposeModel, loadModel, logFallback, type EvalRow } from '../pipeline';
+import { disposeModel, loadModel, logFallback, type EvalRow, type KnownResampler } from '../pipeline';
 import type { Plane } from '../pipeline/plane';
 import { evaluateInstance, type SliceEvaluation } from '../service/evaluate-instances';
 import { getConfig } from '../shared/config';
-import { PARTIAL_FAILURE_EXIT_CODE } from '../shared/errors';
+import { MedsrError, PARTIAL_FAILURE_EXIT_CODE } from '../shared/errors';
 import { evalFigurePng } from './eval-figure';
 import { deviceFlag, intOption, scaleOption, upscaleFlags, type DeviceName } from './options';
 import { formatTable } from './table';
@@ -15,6 +15,7 @@ import { formatTable } from './table';
 interface EvalCommandOptions {
   scale: Scale;
   degradation?: SimulatedDegradation;
+  resampler?: KnownResampler;
   steps?: number;
   samples?: number;
   seed: number;
@@ -36,6 +37,7 @@ export function register(program: Command): void {
     .argument('<inputs...>', 'high-resolution DICOM files, folders or zips')
     .requiredOption('--scale <n>', 'scale factor: 2 or 4', scaleOption)
     .addOption(new Option('--degradation <kind>', 'degradation to simulate (default: by modality from the model: MR kspace, CT area)').choices(SIMULATED_DEGRADATIONS))
+    .addOption(new Option('--resampler <name>', 'simulate resampling by this downsampler (implies --degradation bicubic); the told run is told it').choices(RESAMPLERS.filter((r) => r !== 'auto')))
     // the same bounds as upscale and the API (shared/upscale-options): what passes here runs
     .addOption(upscaleFlags.steps())
     .addOption(upscaleFlags.samples())
@@ -51,6 +53,9 @@ export function register(program: Command): void {
 }
 
 async function runEval(inputs: string[], options: EvalCommandOptions): Promise<number> {
+  const conflict = optionConflict(options);
+  if (conflict) throw new MedsrError('invalid_input', 'cli.options', conflict);
+  if (options.resampler) options.degradation ??= 'bicubic';
   const model = await loadModel(options.model ?? getConfig().modelDir, { device: options.device });
   logFallback(model.provider, model.fallbacks);
   const evaluations: SliceEvaluation[] = [];
@@ -68,7 +73,7 @@ async function runEval(inputs: string[], options: EvalCommandOptions): Promise<n
         const evaluation = await evaluateInstance(model, result.instance, {
           scale: options.scale,
           seed: options.seed,
-          ...pick(options, ['degradation', 'steps', 'samples', 'prompt']),
+          ...pick(options, ['degradation', 'resampler', 'steps', 'samples', 'prompt']),
           ...(figure ? {} : { onOutput: (method: string, image: Plane) => FIGURE_METHODS.includes(method) && outputs.push([method, image]) }),
         });
         evaluations.push(evaluation);
@@ -87,7 +92,7 @@ async function runEval(inputs: string[], options: EvalCommandOptions): Promise<n
   process.stdout.write(`${renderReport(groups, options)}\n`);
   for (const f of failures) process.stdout.write(`failed: ${f.file}: ${f.code}: ${f.message}\n`);
   await mkdir(options.out, { recursive: true });
-  const report = { model: model.manifest.id, version: model.manifest.version, scale: options.scale, seed: options.seed, groups, slices: evaluations.map(({ hr: _hr, ...rest }) => rest), failures };
+  const report = { model: model.manifest.id, version: model.manifest.version, scale: options.scale, seed: options.seed, ...(options.resampler ? { resampler: options.resampler } : {}), groups, slices: evaluations.map(({ hr: _hr, ...rest }) => rest), failures };
   await writeFile(path.join(options.out, 'eval.json'), `${JSON.stringify(report, null, 2)}\n`);
   if (figure) await writeFile(path.join(options.out, 'eval.png'), evalFigurePng(figure.hr, figure.outputs));
   process.stdout.write(`wrote ${path.join(options.out, 'eval.json')}${figure ? ` and ${path.join(options.out, 'eval.png')}` : ''}\n`);
@@ -145,7 +150,7 @@ function renderReport(groups: GroupSummary[], options: EvalCommandOptions): stri
   if (groups.length === 0) return 'no slice could be evaluated';
   return groups
     .map((g) => {
-      const header = `${g.modality} x${options.scale}, ${g.degradation} degradation, ${g.methods[0]?.slices ?? 0} slice(s); PSNR in dB (normalised domain, peak 2), mask = body mask of HR`;
+      const header = `${g.modality} x${options.scale}, ${g.degradation}${options.resampler ? ` (made by ${options.resampler})` : ''} degradation, ${g.methods[0]?.slices ?? 0} slice(s); PSNR in dB (normalised domain, peak 2), mask = body mask of HR`;
       const rows = g.methods.map((m) => [
         m.method, m.psnrMask.toFixed(2), m.psnr.toFixed(2), m.ssimMask.toFixed(4), m.ssim.toFixed(4),
         `${m.gainOverBestClassical >= 0 ? '+' : ''}${m.gainOverBestClassical.toFixed(2)}`,

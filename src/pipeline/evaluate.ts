@@ -6,6 +6,7 @@ import { ctBlurSigma, defaultDegradationMode, type DegradationMode } from './man
 import { bodyMask, psnr, ssim } from './metrics';
 import type { LoadedModel } from './model';
 import { planeOf, type Plane } from './plane';
+import type { KnownResampler } from './resample/resamplers';
 import { runUpscale } from './upscale';
 
 export interface EvalRow {
@@ -30,6 +31,8 @@ export interface EvalOptions {
   steps?: number;
   samples?: number;
   seed?: number;
+  /** For `bicubic`: the downsampler that made the LR slice (default: the contract's bicubic); the told run is told it too. */
+  resampler?: KnownResampler;
   /** The LR's storage floor in the normalised domain (UpscaleOptions.storageFloor), when its file has one. */
   storageFloor?: number;
   /** Body-mask threshold in the normalised domain (default: the recipe's MR rule on HR). */
@@ -48,7 +51,9 @@ export async function evaluateSlice(model: LoadedModel, hrTensor: Tensor, lrTens
   const hr = planeOf(hrTensor);
   const lr = planeOf(lrTensor);
   const mask = bodyMask(hr, options.bodyThreshold);
+  const made = options.resampler ? { resampler: { [options.resampler]: 1 } } : {};
   const dcOptions = { blurSigma: ctBlurSigma(model.manifest), auto: model.manifest.consistency?.auto, modality: options.modality, storageFloor: options.storageFloor };
+  const truthOptions = { ...dcOptions, ...made };
   const mode = options.mode ?? defaultDegradationMode(model.manifest, options.modality);
   const rows: EvalRow[] = [];
   const score = (method: string, out: Plane, ms: number, dcResidual?: number): void => {
@@ -70,7 +75,7 @@ export async function evaluateSlice(model: LoadedModel, hrTensor: Tensor, lrTens
   }
   // not a goal baseline: shows how much of a model's gain the projection alone gives
   const [bicubicOut, bicubicMs] = bicubic!;
-  const [bicubicDc, dcMs] = await timed(() => applyConsistency(bicubicOut, lr, options.scale, options.degradation, dcOptions));
+  const [bicubicDc, dcMs] = await timed(() => applyConsistency(bicubicOut, lr, options.scale, options.degradation, truthOptions));
   score('bicubic+dc', bicubicDc.image, bicubicMs + dcMs, bicubicDc.residual);
   if (model.graphs.regression) {
     // the regression is blind (told nothing): it gets the projection of the pipeline's mode
@@ -79,9 +84,9 @@ export async function evaluateSlice(model: LoadedModel, hrTensor: Tensor, lrTens
     const [dc, dcMs] = await timed(() => applyConsistency(out, lr, options.scale, mode, dcOptions));
     score('regression+dc', dc.image, ms + dcMs, dc.residual);
   }
-  const diffusion = (degradation: DegradationMode) => timed(() =>
+  const diffusion = (degradation: DegradationMode, told: { resampler?: KnownResampler } = {}) => timed(() =>
     runUpscale(model, lrTensor, {
-      scale: options.scale, modality: options.modality, prompt: options.prompt, degradation,
+      scale: options.scale, modality: options.modality, prompt: options.prompt, degradation, ...told,
       ...(options.steps === undefined ? {} : { steps: options.steps }),
       ...(options.samples === undefined ? {} : { samples: options.samples }),
       ...(options.seed === undefined ? {} : { seed: options.seed }),
@@ -90,9 +95,9 @@ export async function evaluateSlice(model: LoadedModel, hrTensor: Tensor, lrTens
   );
   const [result, ms] = await diffusion(mode);
   score('diffusion+dc', planeOf(result.mean), ms, result.dcResidual);
-  if (mode !== options.degradation) {
-    // the same pipeline told what made the input (its words, its exact projection)
-    const [told, toldMs] = await diffusion(options.degradation);
+  if (mode !== options.degradation || options.resampler) {
+    // the same pipeline told what made the input (its words, its exact projection; the downsampler, when one is named)
+    const [told, toldMs] = await diffusion(options.degradation, options.resampler ? { resampler: options.resampler } : {});
     score('diffusion+dc told', planeOf(told.mean), toldMs, told.dcResidual);
   }
   return rows;

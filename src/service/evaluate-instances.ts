@@ -6,7 +6,7 @@
  * inside the HR body mask.
  */
 import { buildPrompt, conditioningFloor, decodeFrame, fromConditioning, normalisationRange, toConditioning, type AppliedStep, type DecodedFrame, type DicomInstance, type NormalisationSpec, type PixelDescription } from '../ingest';
-import { ctBlurSigma, degradationFor, degrade, evaluateSlice, type DegradationKind, type EvalRow, type LoadedModel } from '../pipeline';
+import { ctBlurSigma, degradationFor, degrade, evaluateSlice, type DegradationKind, type EvalRow, type KnownResampler, type LoadedModel } from '../pipeline';
 import type { Plane } from '../pipeline/plane';
 import { MedsrError } from '../shared/errors';
 import { heightOf, imageTensor, widthOf } from '../shared/tensor';
@@ -17,6 +17,8 @@ export interface EvaluateOptions {
   scale: 2 | 4;
   /** Overrides the modality's degradation from the manifest. */
   degradation?: DegradationKind;
+  /** For `bicubic`: the downsampler that makes the LR slice (default: the contract's bicubic). */
+  resampler?: KnownResampler;
   steps?: number;
   samples?: number;
   seed?: number;
@@ -53,7 +55,8 @@ export async function evaluateInstance(model: LoadedModel, instance: DicomInstan
   const middle = mosaic ? Math.floor(mosaic.images / 2) : 0;
   const slice = mosaic ? cutTile(values, mosaic, middle) : values;
   const hrRaw = cropToMultiple({ data: slice.data, height: heightOf(slice), width: widthOf(slice) }, options.scale);
-  const lrRaw = storedAsSource(degrade(hrRaw, options.scale, degradation, { blurSigma: ctBlurSigma(manifest) }), frame, steps, instance.pixel);
+  const made = options.resampler ? { resampler: { [options.resampler]: 1 } } : {};
+  const lrRaw = storedAsSource(degrade(hrRaw, options.scale, degradation, { blurSigma: ctBlurSigma(manifest), ...made }), frame, steps, instance.pixel);
 
   const [low, high] = normalisationRange(Float64Array.from(lrRaw.data), spec);
   const offset = (low + high) / 2;
@@ -72,6 +75,7 @@ export async function evaluateInstance(model: LoadedModel, instance: DicomInstan
     ...(options.steps === undefined ? {} : { steps: options.steps }),
     ...(options.samples === undefined ? {} : { samples: options.samples }),
     ...(options.seed === undefined ? {} : { seed: options.seed }),
+    ...(options.resampler === undefined ? {} : { resampler: options.resampler }),
     ...(storageFloor === undefined ? {} : { storageFloor }),
     ...(modality === 'CT' ? { bodyThreshold: (CT_BODY_HU - offset) / scale } : {}),
     ...(options.onOutput ? { onOutput: options.onOutput } : {}),
