@@ -44,7 +44,7 @@ export async function runBatch(batch: BatchOptions): Promise<BatchReport> {
   const log = logger().child({ component: 'batch' });
   const startedAt = new Date().toISOString();
   const { scale } = batch.options;
-  const optionTag = `x${scale}-s${batch.options.steps ?? 'd'}-k${batch.options.samples ?? 1}-r${batch.options.seed ?? 'n'}-g${batch.options.guidance ?? 'd'}-d${batch.options.degradation ?? 'd'}${batch.options.resampler ? `-z${batch.options.resampler}` : ''}-p${batch.options.prompt ?? ''}`;
+  const optionTag = `x${scale}-s${batch.options.steps ?? 'd'}-k${batch.options.samples ?? 1}-r${batch.options.seed ?? 'n'}-g${batch.options.guidance ?? 'd'}-d${batch.options.degradation ?? 'd'}${batch.options.resampler && batch.options.resampler !== 'auto' ? `-z${batch.options.resampler}` : ''}-p${batch.options.prompt ?? ''}`;
   const swept = await sweepTmpFiles(batch.outDir);
   if (swept > 0) log.info({ swept }, 'removed half-written files of an interrupted run');
 
