@@ -4,11 +4,12 @@ import type { ModelGraphs } from './graphs';
 import type { DegradationMode, Manifest, RefinerSpec } from './manifest';
 import type { Plane } from './plane';
 import type { GraphSession } from './runtime/onnx-session';
+import { foregroundBox } from './foreground-box';
 import { crop, planTiles, reflectPad, TileBlender, type TileSpec } from './tiling';
 
 /**
  * Tiles of 1024 output pixels (a 1024 x 1024 output runs whole: about 50 MB per activation) whose overlap exceeds
- * the network's receptive-field radius (17 convolutions at half resolution: 34 output pixels).
+ * the network's reach (REFINER_REACH).
  */
 export const REFINER_TILE: TileSpec = { multiple: 2, size: 1024, overlap: 64 };
 
@@ -37,12 +38,33 @@ export function refinerPasses(spec: RefinerSpec, mode: DegradationMode, scale: n
 }
 
 /**
+ * How far (output pixels) a refiner output pixel sees: 18 convolutions of 3 x 3 at half resolution reach 36 (the
+ * shipped refiners' 8 residual blocks, their first and last convolution). The window it runs in is grown by this.
+ */
+export const REFINER_REACH = 40;
+
+/**
  * The refiner (training/refiner.py): a pixel-space network after the latent diffusion on the paths the
  * model names (model 2.2: MR k-space; 2.4: also MR resampled), where the latent U-Net's 4x4 blocks are weakest at the finest
- * detail. It reads the projected sample and returns an image the caller projects again. Large images
- * run in overlapping tiles, so its memory is bounded by the tile, not by the slice.
+ * detail. It reads the projected sample and returns an image the caller projects again.
+ *
+ * It runs only in the window around the subject (foregroundBox, grown by REFINER_REACH): there its output is what a
+ * whole-slice call gives, since no pixel within reach of the subject sees the window's edge; the background outside
+ * keeps the projected sample. Half or more of a clinical slice can be background, and the refiner is half of a slice's
+ * time.
  */
 export async function refine(graph: GraphSession, projected: Plane, scale: number, tile: TileSpec = REFINER_TILE): Promise<Plane> {
+  const box = foregroundBox(projected, REFINER_REACH, tile.multiple);
+  if (!box) return projected;
+  if (box.height === projected.height && box.width === projected.width) return refineTiles(graph, projected, scale, tile);
+  const refined = await refineTiles(graph, crop(projected, box.y, box.x, box.height, box.width), scale, tile);
+  const out = new Float32Array(projected.data);
+  for (let r = 0; r < box.height; r++) out.set(refined.data.subarray(r * box.width, (r + 1) * box.width), (box.y + r) * projected.width + box.x);
+  return { data: out, height: projected.height, width: projected.width };
+}
+
+/** The refiner over a whole plane, in overlapping tiles for large ones, so its memory is bounded by the tile. */
+export async function refineTiles(graph: GraphSession, projected: Plane, scale: number, tile: TileSpec = REFINER_TILE): Promise<Plane> {
   const plan = planTiles(projected.height, projected.width, tile);
   const canvas = reflectPad(projected, plan.height, plan.width);
   const blender = new TileBlender(plan);

@@ -9,7 +9,8 @@ import path from 'node:path';
 import { createTensor } from '../../src/shared/tensor';
 import { DEFAULT_MODEL_DIR } from '../../src/shared/config';
 import { disposeModel, loadModel, type LoadedModel } from '../../src/pipeline/model';
-import { refine, REFINER_TILE, refinerApplies, refinerFor, refinerPasses } from '../../src/pipeline/refine';
+import { foregroundBox } from '../../src/pipeline/foreground-box';
+import { refine, REFINER_REACH, REFINER_TILE, refinerApplies, refinerFor, refinerPasses, refineTiles } from '../../src/pipeline/refine';
 import { runUpscale } from '../../src/pipeline/upscale';
 import { phantomTensor } from './helpers/images';
 
@@ -125,7 +126,7 @@ describeShipped('the shipped refiner', () => {
     const big = phantomTensor(600, 700);
     const plane = { data: big.data, height: 600, width: 700 };
     // 256-pixel tiles (the shipped 1024 would run this slice whole), the shipped overlap
-    const tiled = await refine(model.graphs.refiner!, plane, 2, { ...REFINER_TILE, size: 256 });
+    const tiled = await refineTiles(model.graphs.refiner!, plane, 2, { ...REFINER_TILE, size: 256 });
     const { output } = await model.graphs.refiner!.run({ image: createTensor([1, 1, 600, 700], big.data), scale: createTensor([1], new Float32Array([2])) });
     let worst = 0;
     let changed = 0;
@@ -141,5 +142,35 @@ describeShipped('the shipped refiner', () => {
     expect(changed).toBeGreaterThan(0.05);
     expect(worst).toBeLessThan(0.01 * changed);
     expect(Math.sqrt(squares / tiled.data.length)).toBeLessThan(1e-4);
+  });
+
+  it('runs in the window around the subject: there as a whole-slice call, the background outside left as it came', async () => {
+    const lr = phantomTensor(560, 400, 4);
+    const plane = { data: lr.data, height: 560, width: 400 };
+    const subject = foregroundBox(plane, 0, 1)!;
+    const box = foregroundBox(plane, REFINER_REACH, 2)!;
+    // the phantom's ellipse leaves background on every side: a window smaller than the slice
+    expect(box.y).toBeGreaterThan(0);
+    expect(box.x).toBeGreaterThan(0);
+    expect(box.height).toBeLessThan(560);
+    expect(box.width).toBeLessThan(400);
+    const windowed = await refine(model.graphs.refiner!, plane, 2);
+    const { output } = await model.graphs.refiner!.run({ image: createTensor([1, 1, 560, 400], lr.data), scale: createTensor([1], new Float32Array([2])) });
+    const within = (t: typeof box, y: number, x: number) => y >= t.y && y < t.y + t.height && x >= t.x && x < t.x + t.width;
+    let subjectDiff = 0;
+    let changed = 0;
+    let outsideKept = true;
+    for (let y = 0; y < 560; y++) {
+      for (let x = 0; x < 400; x++) {
+        const i = y * 400 + x;
+        changed = Math.max(changed, Math.abs(output!.data[i]! - lr.data[i]!));
+        // the subject: what the whole slice's call gives (the reach keeps the window's edge out of its view)
+        if (within(subject, y, x)) subjectDiff = Math.max(subjectDiff, Math.abs(windowed.data[i]! - output!.data[i]!));
+        if (!within(box, y, x)) outsideKept &&= windowed.data[i] === lr.data[i];
+      }
+    }
+    expect(changed).toBeGreaterThan(0.05);
+    expect(subjectDiff).toBeLessThan(1e-5);
+    expect(outsideKept).toBe(true);
   });
 });
