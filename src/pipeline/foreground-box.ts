@@ -19,19 +19,23 @@ export function foregroundBox(p: Plane, margin: number, multiple: number, level 
   let bottom = -1;
   let left = width;
   let right = -1;
+  // the 3 x 3 sums, separably: each column's sum over the row and its neighbours, then three of those
+  const columnSums = new Float64Array(width);
   for (let y = 0; y < height; y++) {
     const y0 = Math.max(y - 1, 0);
     const y1 = Math.min(y + 1, height - 1);
-    for (let x = 0; x < width; x++) {
-      const x0 = Math.max(x - 1, 0);
-      const x1 = Math.min(x + 1, width - 1);
-      let sum = 0;
-      for (let r = y0; r <= y1; r++) for (let c = x0; c <= x1; c++) sum += data[r * width + c]!;
-      if (sum / ((y1 - y0 + 1) * (x1 - x0 + 1)) > level) {
-        top = Math.min(top, y);
-        bottom = Math.max(bottom, y);
-        left = Math.min(left, x);
-        right = Math.max(right, x);
+    columnSums.fill(0);
+    for (let r = y0; r <= y1; r++) for (let x = 0, i = r * width; x < width; x++, i++) columnSums[x] = columnSums[x]! + data[i]!;
+    const rowsCounted = y1 - y0 + 1;
+    const last = width - 1;
+    for (let x = 0; x <= last; x++) {
+      const sum = (x > 0 ? columnSums[x - 1]! : 0) + columnSums[x]! + (x < last ? columnSums[x + 1]! : 0);
+      const counted = rowsCounted * (1 + (x > 0 ? 1 : 0) + (x < last ? 1 : 0));
+      if (sum > level * counted) {
+        if (y < top) top = y;
+        bottom = y;
+        if (x < left) left = x;
+        if (x > right) right = x;
       }
     }
   }

@@ -100,6 +100,21 @@ export function cropChannels(field: Float32Array, channels: number, h: number, w
 }
 
 /**
+ * A tile's weights along one axis of n pixels: a raised cosine, near zero (and flat) at the tile's own edge, where its
+ * convolutions saw padding instead of image, rising to 1 across the overlap; 1 up to an edge of the canvas.
+ */
+function rampWeights(n: number, atStart: boolean, atEnd: boolean, overlap: number): Float64Array {
+  const out = new Float64Array(n).fill(1);
+  if (overlap <= 0) return out;
+  const rise = (d: number): number => (d >= overlap ? 1 : Math.sin((Math.PI / 2) * (d / overlap)) ** 2);
+  for (let i = 0; i < n; i++) {
+    if (!atStart) out[i] = Math.min(out[i]!, rise(i + 0.5));
+    if (!atEnd) out[i] = Math.min(out[i]!, rise(n - i - 0.5));
+  }
+  return out;
+}
+
+/**
  * Accumulates tiles with feathered weights: a raised-cosine ramp across the overlap on every side
  * that borders another tile (weight 1 on the canvas edge), normalised by the summed weights.
  */
@@ -113,28 +128,19 @@ export class TileBlender {
   }
 
   add(tile: Tile, image: Plane): void {
-    const ramp = (i: number, n: number, atStart: boolean, atEnd: boolean): number => {
-      const ov = this.plan.overlap;
-      if (ov <= 0) return 1;
-      // raised cosine: near zero (and flat) at the tile's own edge, where its convolutions saw
-      // padding instead of image, rising to 1 across the overlap
-      const rise = (d: number): number => (d >= ov ? 1 : Math.sin((Math.PI / 2) * (d / ov)) ** 2);
-      let w = 1;
-      if (!atStart) w = Math.min(w, rise(i + 0.5));
-      if (!atEnd) w = Math.min(w, rise(n - i - 0.5));
-      return w;
-    };
     const top = tile.y === 0;
     const bottom = tile.y + tile.height >= this.plan.height;
     const left = tile.x === 0;
     const right = tile.x + tile.width >= this.plan.width;
+    const rows = rampWeights(tile.height, top, bottom, this.plan.overlap);
+    const columns = rampWeights(tile.width, left, right, this.plan.overlap);
     for (let r = 0; r < tile.height; r++) {
-      const wy = ramp(r, tile.height, top, bottom);
+      const wy = rows[r]!;
+      const row = (tile.y + r) * this.plan.width + tile.x;
       for (let c = 0; c < tile.width; c++) {
-        const w = wy * ramp(c, tile.width, left, right);
-        const i = (tile.y + r) * this.plan.width + tile.x + c;
-        this.sum[i] = this.sum[i]! + w * image.data[r * tile.width + c]!;
-        this.weight[i] = this.weight[i]! + w;
+        const w = wy * columns[c]!;
+        this.sum[row + c] = this.sum[row + c]! + w * image.data[r * tile.width + c]!;
+        this.weight[row + c] = this.weight[row + c]! + w;
       }
     }
   }
