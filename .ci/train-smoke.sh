@@ -26,7 +26,8 @@ for name in ("text_encoder", "vae_encoder", "vae_decoder", "unet", "regression",
              "resampler_detector", "refiner", "ct_refiner"):
     assert os.path.exists(os.path.join(d, idx["graphs"][name]["file"])), name
 assert idx["metrics"]["sr"], "no evaluation rows"
-assert {r["stage"] for r in idx["training"]["curve"]} == {"regression", "diffusion", "refiner"}, "no learning curve"
+assert {r["stage"] for r in idx["training"]["curve"]} == {"regression", "diffusion", "refiner", refiner.PRUNE_STAGE}, "no learning curve"
+assert refiner.pruning(config.SMOKE.as_dict()) and idx["training"]["stages"][refiner.PRUNE_STAGE]["iters"] == config.SMOKE.ref_prune_iters, "no pruned refiner"
 assert idx["refiner"]["degradations"] == ["kspace", "bicubic"], "no refiner entry for both MR paths"
 assert idx["ct_detector"]["classes"] == ["area", "bicubic"] and "CT" not in idx["detector"]["routes"], "CT is not judged"
 assert idx["metrics"]["ct_detector"]["rows"], "no CT routing table"

@@ -186,7 +186,7 @@ def write(path, idx, model_id):
       "x_up, predicting a residual; same data and optimiser, every sample blind (auto projection): it is told nothing.")
     if idx.get("refiner"):
         A(f"- Refiner (`refiner.onnx`, `training/refiner.py`; the MR k-space and resampled paths): a pixel-space network on 2x2 blocks "
-          f"of the projected diffusion output ({cfg['ref_blocks']} norm-free residual blocks of width {cfg['ref_width']}, "
+          f"of the projected diffusion output ({REF.shipped_blocks(cfg)} norm-free residual blocks of width {cfg['ref_width']}, "
           "a scale plane as second input, a zero-initialised residual output), followed by the k-space projection again. "
           "Why: the latent U-Net sees 4x4 blocks, so the finest detail of a x2 MR slice (ringing at edges, the band just "
           "outside the acquired matrix) is where it is weakest. Trained after the diffusion stage, with the diffusion "
@@ -195,6 +195,13 @@ def write(path, idx, model_id):
           f"{cfg['ref_iters']} iterations of L1"
           + (f", then {cfg['ref_polish_iters']} more of the squared error at a tenth of the learning rate (the polish: "
              "every score here is a PSNR, a squared error)." if cfg.get("ref_polish_iters") else ".")
+          + (f" Then pruned (stage 5b, `refiner_pruned`; the refiner is half of a slice's time): the "
+             f"{cfg['ref_blocks'] - cfg['ref_keep_blocks']} residual blocks whose absence raised the polish's loss least "
+             "on fixed training batches (x2 and x4 weighted alike) were left out, and the remaining "
+             f"{cfg['ref_keep_blocks']} fine-tuned for {cfg['ref_prune_iters']} iterations with the polish's loss plus "
+             f"{cfg['ref_prune_teacher']} x the squared distance to the unpruned refiner's output (which keeps its "
+             "behaviour on the resampled path, which the loss does not train); the shipped refiner is the pruned one."
+             if REF.pruning(cfg) else "")
           + " It trains on lower-matrix inputs only; model 2.4.0 also runs it on the resampled path, followed by the "
           "exact bicubic projection, where it gained on every validation subject (the `without the refiner` rows); "
           "passes per path and scale: " + ", ".join(f"{m} x{k}: {v}" for m, by in REF.PASSES.items() for k, v in by.items()) + ".")
@@ -219,7 +226,10 @@ def write(path, idx, model_id):
              **{name: (f"degradation detector, {pooling} reader `{name}` (LR patches)", "det") for name, pooling, _ in DET.READERS},
              CTD.STAGE[0]: (f"CT degradation detector, mean reader `{CTD.STAGE[0]}` (LR patches)", "det"),
              "refiner": ("MR k-space refiner (frozen diffusion inputs)", "ref"),
-             "refiner_polish": ("MR k-space refiner, polished with the squared error (shipped)", "ref"),
+             "refiner_polish": ("MR k-space refiner, polished with the squared error"
+                                + ("" if REF.pruning(cfg) else " (shipped)"), "ref"),
+             REF.PRUNE_STAGE: (f"MR k-space refiner, pruned to {cfg.get('ref_keep_blocks')} residual blocks and fine-tuned "
+                               "(shipped)", "ref"),
              CTR.STAGE: ("CT refiner, fine-tuned from the MR refiner on CT's told paths", "ref")}
     rows = []
     for st, v in t["stages"].items():

@@ -59,6 +59,15 @@ class TrainConfig:
     ref_polish_iters: int = _f(1200, "refiner iterations after the first ref_iters, with the squared error after the "
                                "projection instead of L1 (PSNR is a squared error); 0: none")
     ref_polish_lr: float = _f(5e-5, "peak learning rate of the polish (cosine; 10x below ref_lr)")
+    ref_keep_blocks: int = _f(6, "residual blocks the shipped refiner keeps (refiner.py, the pruning): after the polish "
+                              "the blocks whose absence raises its loss least on fixed training batches go, and the rest "
+                              "are fine-tuned; ref_blocks or 0: no pruning")
+    ref_prune_iters: int = _f(2000, "iterations of that fine-tuning (the polish's loss, plus ref_prune_teacher x the "
+                              "squared distance to the unpruned refiner's output); 0: no pruning")
+    ref_prune_lr: float = _f(1e-4, "peak learning rate of the pruned refiner's fine-tuning (cosine)")
+    ref_prune_teacher: float = _f(0.5, "weight of the unpruned refiner's output in the pruned one's loss: it keeps the "
+                                  "behaviour the loss does not train (the resampled path)")
+    ref_prune_ema: float = _f(0.995, "EMA decay of the pruned refiner's fine-tuning (a short stage)")
     ref_steps: int = _f(1, "DDIM steps of the diffusion on the refiner's paths when not told (default_steps elsewhere): "
                         "the refiner does the fine detail a second step added, and a step costs a U-Net call")
     ct_ref_iters: int = _f(800, "CT refiner iterations (ct_refiner.py: the refiner fine-tuned on CT's told paths; 0: none)")
@@ -100,7 +109,8 @@ DEFAULT = TrainConfig()
 SMOKE = replace(DEFAULT, unet_chs=[16, 24, 32], text_dim=32, text_layers=1, ae_width=16, ae_batch=4,
                 reg_iters=30, reg_batch=4, dm_iters=40, dm_batch=4, ct_p=0.35, ckpt_every=20, ema=0.99,
                 curve_every=20, det_iters=20, det_batch=8, default_steps=4, ref_iters=20, ref_batch=4,
-                ref_width=8, ref_blocks=1, ref_polish_iters=10, ct_ref_iters=10)
+                ref_width=8, ref_blocks=2, ref_polish_iters=10, ref_keep_blocks=1, ref_prune_iters=10,
+                ct_ref_iters=10)
 # The larger configuration for one H100/H200-class GPU (issue 12: at most 9 minutes of training there): wider
 # U-Nets, bigger batches of bigger patches. Data are prepared on a CPU machine and packed (`recipe.py --pack DIR`),
 # since the GPU machine has no network; it exports the graphs the TypeScript pipeline loads.
@@ -109,7 +119,8 @@ GPU = replace(DEFAULT, unet_chs=[96, 128, 192], reg_iters=6000, reg_batch=64, re
               ref_iters=6000, ref_batch=64, ref_patch=96, ref_polish_iters=1000)
 
 CONFIGS = {"default": DEFAULT.as_dict(), "smoke": SMOKE.as_dict(), "gpu": GPU.as_dict()}
-ITERATION_SETTINGS = ("ae_iters", "reg_iters", "dm_iters", "det_iters", "ref_iters", "ref_polish_iters", "ct_ref_iters")
+ITERATION_SETTINGS = ("ae_iters", "reg_iters", "dm_iters", "det_iters", "ref_iters", "ref_polish_iters", "ref_prune_iters",
+                      "ct_ref_iters")
 
 
 def rehearse(name, n):

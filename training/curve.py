@@ -90,10 +90,10 @@ class RefinerProbe:
                 y = E.sample(pl, c["x_up"], c["content"], c["scale"], c["kind"], c["modality"], seed=0)
                 self.cases.append(dict(c, projected=D.data_consistency(y, c["lr"], c["scale"], c["kind"])))
 
-    def __call__(self, net, it):
+    def __call__(self, net, it, stage="refiner"):
         gains = {}
         for c in self.cases:
             out = R.refine(net, c["projected"], c["lr"], c["scale"], c["kind"])
             gains.setdefault(f"{c['modality']} {c['kind']} x{c['scale']}", []).append(
                 self.curve.psnr(out, c) - c["best_classical"])
-        return self.curve.record("refiner", it, {k: float(np.mean(v)) for k, v in gains.items()})
+        return self.curve.record(stage, it, {k: float(np.mean(v)) for k, v in gains.items()})

@@ -27,6 +27,7 @@ sys.path.insert(0, HERE)
 import ct_detector as CTD  # noqa: E402
 import ct_refiner as CTR  # noqa: E402
 import detector as DET  # noqa: E402
+import refiner as REF  # noqa: E402
 import resampler_detector as RD  # noqa: E402
 import export  # noqa: E402
 import train  # noqa: E402
@@ -71,6 +72,15 @@ def fill(module, mine, shipped):
         raise SystemExit(f"recover: no shipped weight found for {missing}")
 
 
+def run_config(idx):
+    """The configuration a shipped model was trained with: its config's settings as it records them."""
+    t = idx["training"]
+    cfg = dict(train.CONFIGS[t["config"]], **t["settings"])
+    if "ref_keep_blocks" not in t["settings"]:
+        cfg["ref_keep_blocks"] = 0      # models before 2.11.0 name no pruning: their refiner is the polished one
+    return cfg
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--model", default=os.path.join(HERE, "..", "models", "medsr-ldm-v2"))
@@ -78,7 +88,7 @@ def main():
     a = ap.parse_args()
     idx = json.load(open(os.path.join(a.model, "model_index.json")))
     t = idx["training"]
-    cfg = dict(train.CONFIGS[t["config"]], **t["settings"])
+    cfg = run_config(idx)
     ae, te, un, rg, ref, det, readers = networks(cfg)
     # model 2.9.0 on: the CT detector's reader (stage 4b), a graph of its own
     ct_det = CTD.build() if "ct_detector" in idx["graphs"] else None
@@ -127,7 +137,8 @@ def main():
     save("ae", {"ae": ae.state_dict()}, {})
     save("regression", {}, {"rg": rg.state_dict()})
     save("diffusion", {}, {"te": te.state_dict(), "un": un.state_dict()})
-    for stage in ("refiner", "refiner_polish"):
+    # a pruned refiner (stage 5b) is what the graph holds: every refiner stage is recovered as it
+    for stage in ("refiner", "refiner_polish") + ((REF.PRUNE_STAGE,) if REF.pruning(cfg) else ()):
         save(stage, {}, {"ref": ref.state_dict()})
     if ct_ref is not None:
         save(CTR.STAGE, {}, {"ref": ct_ref.state_dict()})

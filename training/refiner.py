@@ -81,18 +81,79 @@ def sampler_cfg(cfg):
     return out
 
 
-def step(net, pl, sampler, it, cfg, dev, loss=F.l1_loss):
-    """One training loss: the frozen diffusion's projected sample in, `loss` (L1; the polish: squared error) after
-    the projection, plus a little of it before."""
-    s = 2 + 2 * (it % 2)
+def _inputs(pl, sampler, it, cfg, dev, s):
+    """A training batch at scale s: the frozen diffusion's projected sample (diffusion seed `it`), the LR and HR patches,
+    the scale plane's values."""
     b = sampler.batch(cfg["ref_batch"], cfg["ref_patch"], s)
     hr, lr = b["hr"].to(dev), b["lr"].to(dev)
     with torch.no_grad():
         y = D.data_consistency(pl.sample(b["x_up"].to(dev), b["prompts"], steps=sampling_steps(cfg, "kspace", "MR"), seed=it),
                                lr, s, "kspace")
-    out = net(y, torch.full((y.shape[0],), float(s), device=dev))
-    projected = D.training_consistency(out, lr, s, "kspace", "MR")
-    return loss(projected, hr) + cfg["pre_dc_weight"] * loss(out, hr)
+    return y, lr, hr, s
+
+
+def _loss(net, batch, cfg, loss):
+    """net's output on a batch, and `loss` after the projection plus a little of it before."""
+    y, lr, hr, s = batch
+    out = net(y, torch.full((y.shape[0],), float(s), device=y.device))
+    return out, loss(D.training_consistency(out, lr, s, "kspace", "MR"), hr) + cfg["pre_dc_weight"] * loss(out, hr)
+
+
+def step(net, pl, sampler, it, cfg, dev, loss=F.l1_loss):
+    """One training loss: the frozen diffusion's projected sample in, `loss` (L1; the polish: squared error) after
+    the projection, plus a little of it before."""
+    return _loss(net, _inputs(pl, sampler, it, cfg, dev, 2 + 2 * (it % 2)), cfg, loss)[1]
+
+
+# Stage 5b, the pruning: the polished refiner is half of a 512 x 512 slice's time on two CPU cores (issue 12's budget is
+# 1 s). Left out one at a time, its residual blocks cost the validation from nothing (x4) to 0.26 dB (x2); without the
+# two that cost least and fine-tuned, it came back to within 0.04 dB at x2 for a quarter less time (card notes).
+PRUNE_STAGE = "refiner_pruned"
+
+
+def pruning(cfg):
+    """Whether the run prunes its refiner (the shipped refiner is then the pruned one)."""
+    return 0 < cfg.get("ref_keep_blocks", 0) < cfg["ref_blocks"] and cfg.get("ref_prune_iters", 0) > 0
+
+
+def shipped_blocks(cfg):
+    return cfg["ref_keep_blocks"] if pruning(cfg) else cfg["ref_blocks"]
+
+
+def pruned(net, keep):
+    """A refiner of net's residual blocks `keep` (indices, in order) between net's first and last convolutions."""
+    out = Refiner(net.inp.out_channels, len(keep)).to(net.inp.weight.device)
+    out.inp.load_state_dict(net.inp.state_dict())
+    out.out.load_state_dict(net.out.state_dict())
+    for j, i in enumerate(keep):
+        out.body[j].load_state_dict(net.body[i].state_dict())
+    return out
+
+
+@torch.no_grad()
+def lesion_order(net, pl, sampler, cfg, dev, batches=8, seed=0):
+    """net's residual blocks, the one whose absence raises the polish's loss least first: the mean ratio of the loss
+    without it to the loss with every block, over `batches` fixed training batches (x2 and x4 alike, so that the
+    larger x4 errors do not outweigh x2)."""
+    data = [_inputs(pl, sampler, seed + i, cfg, dev, 2 + 2 * (i % 2)) for i in range(batches)]
+    full = [_loss(net, b, cfg, F.mse_loss)[1].item() for b in data]
+    n = len(net.body)
+    rise = []
+    for i in range(n):
+        without = pruned(net, [j for j in range(n) if j != i]).eval()
+        rise.append(sum(_loss(without, b, cfg, F.mse_loss)[1].item() / f for b, f in zip(data, full)) / len(data))
+    return sorted(range(n), key=rise.__getitem__)
+
+
+def distil_step(net, teacher, pl, sampler, it, cfg, dev):
+    """The pruned refiner's loss: the polish's (squared error after the projection, a little before), plus
+    ref_prune_teacher x the squared distance to the unpruned refiner's output, which keeps what the loss does not train
+    (the resampled path, where the refiner runs too)."""
+    batch = _inputs(pl, sampler, it, cfg, dev, 2 + 2 * (it % 2))
+    with torch.no_grad():
+        target = teacher(batch[0], torch.full((batch[0].shape[0],), float(batch[3]), device=dev))
+    out, loss = _loss(net, batch, cfg, F.mse_loss)
+    return loss + cfg["ref_prune_teacher"] * F.mse_loss(out, target)
 
 
 def params(iterations, steps):

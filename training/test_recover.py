@@ -8,6 +8,7 @@ import unittest
 
 import torch
 
+import recover
 import train
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -25,6 +26,7 @@ class RecoverTest(unittest.TestCase):
             for stage, done in idx["training"]["stages"].items():
                 self.assertEqual(json.load(open(os.path.join(run, stage + ".done")))["iters"], done["iters"], stage)
             cfg, ae, te, un, rg, sf = train.load_trained(idx["training"]["config"], run)
+            cfg = recover.run_config(idx)
             self.assertEqual(sf, idx["latent"]["scale_factor"])
             ref = train.load_refiner(cfg, run)
             x = torch.randn(1, 1, 32, 32)

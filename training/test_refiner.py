@@ -2,6 +2,7 @@
 import unittest
 
 import torch
+import torch.nn.functional as F
 
 import degrade as D
 import refiner as R
@@ -66,3 +67,73 @@ class RefinerTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class _Frozen:
+    """The frozen diffusion's stand-in for the pruning's unit tests: its sample is the condition as it came."""
+
+    def sample(self, x_up, prompts, steps, seed):
+        return x_up
+
+
+class _Batches:
+    """Training batches of lower-matrix patches, each its own random HR."""
+
+    def __init__(self):
+        self.g = torch.Generator().manual_seed(5)
+
+    def batch(self, n, patch, s):
+        hr = torch.rand(n, 1, patch, patch, generator=self.g)
+        lr = D.kspace_down(hr, s)
+        return {"hr": hr, "lr": lr, "x_up": D.zero_filled(lr, s), "prompts": [""] * n}
+
+
+class PruningTest(unittest.TestCase):
+    cfg = {"ref_batch": 2, "ref_patch": 16, "ref_iters": 10, "ref_steps": 1, "default_steps": 2, "pre_dc_weight": 0.1,
+           "ref_blocks": 3, "ref_keep_blocks": 2, "ref_prune_iters": 5, "ref_prune_teacher": 0.5}
+
+    def net(self):
+        torch.manual_seed(0)
+        net = R.Refiner(8, 3).eval()
+        torch.nn.init.normal_(net.out.weight, std=0.1)
+        return net
+
+    def test_a_pruned_refiner_is_the_blocks_it_keeps_between_the_first_and_last_convolutions(self):
+        net = self.net()
+        for b in net.body:
+            torch.nn.init.normal_(b.c2.weight, std=0.1)
+        y, s = torch.rand(2, 1, 16, 16), torch.full((2,), 2.0)
+        self.assertTrue(torch.equal(R.pruned(net, [0, 1, 2])(y, s), net(y, s)))
+        kept = R.pruned(net, [0, 2])
+        self.assertEqual(len(kept.body), 2)
+        x = F.pixel_unshuffle(y, 2)
+        h = net.body[2](net.body[0](net.inp(torch.cat([x, torch.full_like(x[:, :1], 0.5)], 1))))
+        self.assertTrue(torch.allclose(kept(y, s), y + F.pixel_shuffle(net.out(F.silu(h)), 2), atol=1e-6))
+
+    def test_the_block_whose_absence_costs_least_goes_first_and_ties_keep_their_order(self):
+        net = self.net()     # blocks 0 and 2 add nothing (their last convolution is zero); block 1 wrecks the output
+        torch.nn.init.normal_(net.body[1].c2.weight, std=3.0)
+        self.assertEqual(R.lesion_order(net, _Frozen(), _Batches(), self.cfg, "cpu", batches=2), [1, 0, 2])
+
+    def test_a_run_prunes_only_to_fewer_blocks_with_iterations_to_fine_tune_them(self):
+        self.assertTrue(R.pruning(self.cfg))
+        self.assertEqual(R.shipped_blocks(self.cfg), 2)
+        for change in ({"ref_keep_blocks": 3}, {"ref_keep_blocks": 0}, {"ref_prune_iters": 0}):
+            cfg = dict(self.cfg, **change)
+            self.assertFalse(R.pruning(cfg))
+            self.assertEqual(R.shipped_blocks(cfg), 3)
+
+    def test_its_loss_adds_the_distance_to_the_unpruned_refiners_output(self):
+        teacher = self.net()
+        student = R.pruned(teacher, [0, 1])
+        torch.manual_seed(1)
+        with_teacher = R.distil_step(student, teacher, _Frozen(), _Batches(), 0, self.cfg, "cpu")
+        alone = R.distil_step(student, teacher, _Frozen(), _Batches(), 0, dict(self.cfg, ref_prune_teacher=0.0), "cpu")
+        # blocks 0-2 add nothing here: the pruned refiner is the teacher, so the distance term is zero
+        self.assertAlmostEqual(float(with_teacher), float(alone), places=6)
+        torch.nn.init.normal_(student.body[0].c2.weight, std=0.5)
+        moved = R.distil_step(student, teacher, _Frozen(), _Batches(), 0, self.cfg, "cpu")
+        moved_alone = R.distil_step(student, teacher, _Frozen(), _Batches(), 0, dict(self.cfg, ref_prune_teacher=0.0), "cpu")
+        self.assertGreater(float(moved) - float(moved_alone), 1e-6)
+        moved.backward()
+        self.assertIsNotNone(student.body[0].c1.weight.grad)

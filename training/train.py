@@ -426,31 +426,57 @@ def _train_reader(cfg, arrays, meta, run_dir, dev, log, reader, scales):
 
 def train_refiner(cfg, arrays, meta, run_dir, dev, log, diffusion, curve_probe):
     """Stage 5 (skipped with ref_iters 0): the frozen diffusion (ae, te, un, sf; EMA weights) makes its inputs.
-    ref_iters with L1, then ref_polish_iters more with the squared error (`refiner_polish`, the shipped weights)."""
+    ref_iters with L1, then ref_polish_iters more with the squared error (`refiner_polish`), then, where the run prunes
+    (refiner.pruning), the pruned refiner (`refiner_pruned`): the shipped weights are the last of these."""
     if not cfg["ref_iters"]:
         return
     polish = cfg.get("ref_polish_iters", 0)
-    if os.path.exists(os.path.join(run_dir, "refiner_polish.done" if polish else "refiner.done")):
-        return
     ae, te, un, sf = diffusion
     pl = PL.Pipeline(cfg, ae, te.eval(), un.eval(), None, sf)
-    probe = curve.RefinerProbe(curve_probe, PL.Pipeline(cfg, *_on_cpu(ae, te, un, None), sf))
-    torch.manual_seed(cfg["seed"] + 11)
-    net = build_refiner(cfg).to(dev)
-    net_ema = copy.deepcopy(net)
-    sampler = Sampler(arrays, meta, REF.sampler_cfg(cfg), cfg["seed"] + 11)
-    run_stage("refiner", run_dir, cfg, cfg["ref_iters"], {"ref": net}, {"ref": net_ema}, list(net.parameters()),
-              cfg["ref_lr"], lambda it: REF.step(net, pl, sampler, it, cfg, dev), sampler, log,
-              probe=lambda it: probe(_on_cpu(net_ema)[0].eval(), it))
-    if not polish:
+    probe = None
+    if not os.path.exists(os.path.join(run_dir, "refiner_polish.done" if polish else "refiner.done")):
+        probe = curve.RefinerProbe(curve_probe, PL.Pipeline(cfg, *_on_cpu(ae, te, un, None), sf))
+        torch.manual_seed(cfg["seed"] + 11)
+        net = build_refiner(cfg, cfg["ref_blocks"]).to(dev)
+        net_ema = copy.deepcopy(net)
+        sampler = Sampler(arrays, meta, REF.sampler_cfg(cfg), cfg["seed"] + 11)
+        run_stage("refiner", run_dir, cfg, cfg["ref_iters"], {"ref": net}, {"ref": net_ema}, list(net.parameters()),
+                  cfg["ref_lr"], lambda it: REF.step(net, pl, sampler, it, cfg, dev), sampler, log,
+                  probe=lambda it: probe(_on_cpu(net_ema)[0].eval(), it))
+        if polish:
+            # run_stage leaves net and net_ema as refiner.pt holds them (trained now, or loaded when already done)
+            torch.manual_seed(cfg["seed"] + 13)
+            sampler = Sampler(arrays, meta, REF.sampler_cfg(cfg), cfg["seed"] + 13)
+            before = cfg["ref_iters"]   # the polish's diffusion seeds and curve rows continue the refiner's count
+            run_stage("refiner_polish", run_dir, cfg, polish, {"ref": net}, {"ref": net_ema}, list(net.parameters()),
+                      cfg["ref_polish_lr"], lambda it: REF.step(net, pl, sampler, before + it, cfg, dev, loss=F.mse_loss),
+                      sampler, log, probe=lambda it: probe(_on_cpu(net_ema)[0].eval(), before + it), before=before)
+    if REF.pruning(cfg):
+        prune_refiner(cfg, arrays, meta, run_dir, dev, log, pl, probe or curve.RefinerProbe(
+            curve_probe, PL.Pipeline(cfg, *_on_cpu(ae, te, un, None), sf)))
+
+
+def prune_refiner(cfg, arrays, meta, run_dir, dev, log, pl, probe):
+    """Stage 5b: the polished refiner without the ref_blocks - ref_keep_blocks residual blocks whose absence costs
+    least on fixed training batches (refiner.lesion_order), fine-tuned for ref_prune_iters (refiner.distil_step)."""
+    if os.path.exists(os.path.join(run_dir, REF.PRUNE_STAGE + ".done")):
         return
-    # run_stage leaves net and net_ema as refiner.pt holds them (trained now, or loaded when already done)
-    torch.manual_seed(cfg["seed"] + 13)
-    sampler = Sampler(arrays, meta, REF.sampler_cfg(cfg), cfg["seed"] + 13)
-    before = cfg["ref_iters"]   # the polish's diffusion seeds and curve rows continue the refiner's count
-    run_stage("refiner_polish", run_dir, cfg, polish, {"ref": net}, {"ref": net_ema}, list(net.parameters()),
-              cfg["ref_polish_lr"], lambda it: REF.step(net, pl, sampler, before + it, cfg, dev, loss=F.mse_loss),
-              sampler, log, probe=lambda it: probe(_on_cpu(net_ema)[0].eval(), before + it), before=before)
+    teacher = load_refiner(cfg, run_dir, unpruned=True).to(dev)
+    keep = list(range(cfg["ref_keep_blocks"]))   # resumed: the checkpoint's weights replace these
+    if not os.path.exists(os.path.join(run_dir, REF.PRUNE_STAGE + ".pt")):
+        order = REF.lesion_order(teacher, pl, Sampler(arrays, meta, REF.sampler_cfg(cfg), cfg["seed"] + 19), cfg, dev)
+        keep = sorted(order[cfg["ref_blocks"] - cfg["ref_keep_blocks"]:])
+        log(f"[{REF.PRUNE_STAGE}] residual blocks, the one whose absence costs least first: {order}; kept {keep}")
+    torch.manual_seed(cfg["seed"] + 17)
+    net = REF.pruned(teacher, keep).train()
+    net_ema = copy.deepcopy(net)
+    sampler = Sampler(arrays, meta, REF.sampler_cfg(cfg), cfg["seed"] + 17)
+    # its diffusion seeds and curve rows continue the polish's count
+    before = cfg["ref_iters"] + cfg.get("ref_polish_iters", 0)
+    run_stage(REF.PRUNE_STAGE, run_dir, dict(cfg, ema=cfg["ref_prune_ema"]), cfg["ref_prune_iters"], {"ref": net},
+              {"ref": net_ema}, list(net.parameters()), cfg["ref_prune_lr"],
+              lambda it: REF.distil_step(net, teacher, pl, sampler, before + it, cfg, dev), sampler, log,
+              probe=lambda it: probe(_on_cpu(net_ema)[0].eval(), before + it, REF.PRUNE_STAGE))
 
 
 def train_ct_refiner(cfg, arrays, meta, run_dir, dev, log, diffusion):
@@ -469,8 +495,9 @@ def train_ct_refiner(cfg, arrays, meta, run_dir, dev, log, diffusion):
               cfg["ct_ref_lr"], lambda it: CTR.step(net, pl, sampler, it, cfg, dev), sampler, log)
 
 
-def build_refiner(cfg):
-    return REF.Refiner(cfg["ref_width"], cfg["ref_blocks"])
+def build_refiner(cfg, blocks=None):
+    """A refiner of the run's width and `blocks` residual blocks (default: as many as the shipped one has)."""
+    return REF.Refiner(cfg["ref_width"], REF.shipped_blocks(cfg) if blocks is None else blocks)
 
 
 def phase_config(cfg, it):
@@ -503,12 +530,15 @@ def load_trained(cfg_name, run_dir):
     return cfg, ae, te, un, rg, sf
 
 
-def load_refiner(cfg, run_dir):
-    """The refiner's EMA weights, or None when this run trained none."""
-    path = os.path.join(run_dir, "refiner_polish.pt" if cfg.get("ref_polish_iters", 0) else "refiner.pt")
+def load_refiner(cfg, run_dir, unpruned=False):
+    """The refiner's EMA weights (the pruned refiner's where the run prunes, unless `unpruned`), or None when this run
+    trained none."""
+    prune = REF.pruning(cfg) and not unpruned
+    stage = REF.PRUNE_STAGE if prune else "refiner_polish" if cfg.get("ref_polish_iters", 0) else "refiner"
+    path = os.path.join(run_dir, stage + ".pt")
     if not cfg["ref_iters"] or not os.path.exists(path):
         return None
-    net = build_refiner(cfg)
+    net = build_refiner(cfg, None if prune else cfg["ref_blocks"])
     net.load_state_dict(torch.load(path, map_location="cpu")["ema"]["ref"])
     return net.eval()
 
