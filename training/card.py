@@ -207,7 +207,9 @@ def write(path, idx, model_id):
           "passes per path and scale: " + ", ".join(f"{m} x{k}: {v}" for m, by in REF.PASSES.items() for k, v in by.items()) + ".")
     if idx.get("ct_refiner"):
         A(f"- CT refiner (`ct_refiner.onnx`, `training/ct_refiner.py`, model 2.9.0; CT's area and resampled paths): the refiner's "
-          f"network, started from its shipped weights and fine-tuned for {cfg['ct_ref_iters']} iterations on CT patches of both "
+          f"network ({cfg['ref_blocks']} residual blocks), started from its polished weights"
+          + (" (not the pruned ones: fine-tuned from those, it lost 0.15-0.2 dB at x2 on validation and the external GE "
+             "slice; card notes)" if REF.pruning(cfg) else "") + f" and fine-tuned for {cfg['ct_ref_iters']} iterations on CT patches of both "
           "told paths (the diffusion frozen; these weights were trained on 2-step samples, the product gives it 1-step ones at x2: "
           "at most 0.05 dB apart on validation and the external slices), the squared error after each sample's own "
           "projection; then that projection again. Passes per path and scale: "

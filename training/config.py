@@ -62,7 +62,7 @@ class TrainConfig:
     ref_keep_blocks: int = _f(6, "residual blocks the shipped refiner keeps (refiner.py, the pruning): after the polish "
                               "the blocks whose absence raises its loss least on fixed training batches go, and the rest "
                               "are fine-tuned; ref_blocks or 0: no pruning")
-    ref_prune_iters: int = _f(2000, "iterations of that fine-tuning (the polish's loss, plus ref_prune_teacher x the "
+    ref_prune_iters: int = _f(3000, "iterations of that fine-tuning (the polish's loss, plus ref_prune_teacher x the "
                               "squared distance to the unpruned refiner's output); 0: no pruning")
     ref_prune_lr: float = _f(1e-4, "peak learning rate of the pruned refiner's fine-tuning (cosine)")
     ref_prune_teacher: float = _f(0.5, "weight of the unpruned refiner's output in the pruned one's loss: it keeps the "

@@ -16,7 +16,7 @@ import detector as DET
 import pipeline as PL
 import prompt as P
 
-MODEL_VERSION = "2.10.0"
+MODEL_VERSION = "2.11.0"
 
 
 class _TextWrap(torch.nn.Module):

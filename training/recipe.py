@@ -176,8 +176,8 @@ def main():
                ("unet", un), ("regression", rg), ("refiner", ref), ("ct_refiner", ct_ref)) if m is not None}
     metrics["parameters"] = params
     metrics["flops_512"] = count_flops(cfg, ae, te, un, rg, ref)
-    if ct_ref is not None:      # the refiner's network: the same work per call
-        metrics["flops_512"]["ct_refiner"] = metrics["flops_512"]["refiner"]
+    if ct_ref is not None:      # the refiner's network, unpruned
+        metrics["flops_512"]["ct_refiner"] = count_flops(cfg, ae, te, un, rg, ct_ref)["refiner"]
     stages = {}
     for st in ("ae", "regression", "diffusion", *(name for name, _, _ in detector.READERS), ct_detector.STAGE[0],
                resampler_detector.STAGE[0], "refiner",

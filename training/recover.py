@@ -99,7 +99,7 @@ def main():
     if rs_det is not None:
         readers[RD.STAGE[0]] = rs_det
     # and the CT refiner (stage 6), the refiner's network
-    ct_ref = train.build_refiner(cfg) if "ct_refiner" in idx["graphs"] else None
+    ct_ref = train.build_refiner(cfg, cfg["ref_blocks"]) if "ct_refiner" in idx["graphs"] else None
     graphs = {"vae_encoder": ae.encoder, "vae_decoder": ae.decoder, "text_encoder": te, "unet": un, "regression": rg,
               "detector": det, "refiner": ref, **({"ct_detector": ct_det} if ct_det is not None else {}),
               **({"resampler_detector": rs_det} if rs_det is not None else {}),

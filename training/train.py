@@ -480,9 +480,10 @@ def prune_refiner(cfg, arrays, meta, run_dir, dev, log, pl, probe):
 
 
 def train_ct_refiner(cfg, arrays, meta, run_dir, dev, log, diffusion):
-    """Stage 6 (skipped with ct_ref_iters 0 or without a refiner): from the shipped MR refiner's weights, ct_ref_iters
-    with the squared error after each CT sample's own projection (ct_refiner.py)."""
-    mr = load_refiner(cfg, run_dir)
+    """Stage 6 (skipped with ct_ref_iters 0 or without a refiner): from the MR refiner's polished weights (not pruned:
+    fine-tuned from the pruned refiner, the CT refiner lost 0.15-0.2 dB at x2; card notes), ct_ref_iters with the
+    squared error after each CT sample's own projection (ct_refiner.py)."""
+    mr = load_refiner(cfg, run_dir, unpruned=True)
     if not cfg.get("ct_ref_iters") or mr is None:
         return
     ae, te, un, sf = diffusion
@@ -548,7 +549,7 @@ def load_ct_refiner(cfg, run_dir):
     path = os.path.join(run_dir, CTR.STAGE + ".pt")
     if not cfg.get("ct_ref_iters") or not os.path.exists(path):
         return None
-    net = build_refiner(cfg)
+    net = build_refiner(cfg, cfg["ref_blocks"])
     net.load_state_dict(torch.load(path, map_location="cpu")["ema"]["ref"])
     return net.eval()
 

@@ -38,8 +38,9 @@ export function refinerPasses(spec: RefinerSpec, mode: DegradationMode, scale: n
 }
 
 /**
- * How far (output pixels) a refiner output pixel sees: 18 convolutions of 3 x 3 at half resolution reach 36 (the
- * shipped refiners' 8 residual blocks, their first and last convolution). The window it runs in is grown by this.
+ * How far (output pixels) a refiner output pixel sees, at most: 18 convolutions of 3 x 3 at half resolution reach 36
+ * (8 residual blocks and the first and last convolution, the refiners before model 2.11; its pruned 6 blocks reach
+ * 28). The window it runs in is grown by this.
  */
 export const REFINER_REACH = 40;
 
