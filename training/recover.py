@@ -128,18 +128,23 @@ def main():
     os.makedirs(a.run, exist_ok=True)
     stages = t["stages"]
 
-    def save(stage, model, ema):
-        torch.save(dict(model=model, ema=ema, it=stages.get(stage, {}).get("iters", 0), seconds=0.0,
-                        recovered_from=idx["id"] + " " + idx["version"]), os.path.join(a.run, stage + ".pt"))
+    def save(stage, model, ema, weights=True):
+        if weights:
+            torch.save(dict(model=model, ema=ema, it=stages.get(stage, {}).get("iters", 0), seconds=0.0,
+                            recovered_from=idx["id"] + " " + idx["version"]), os.path.join(a.run, stage + ".pt"))
         with open(os.path.join(a.run, stage + ".done"), "w") as f:
             json.dump(stages.get(stage, {"seconds": 0.0, "iters": 0}), f)
 
     save("ae", {"ae": ae.state_dict()}, {})
     save("regression", {}, {"rg": rg.state_dict()})
     save("diffusion", {}, {"te": te.state_dict(), "un": un.state_dict()})
-    # a pruned refiner (stage 5b) is what the graph holds: every refiner stage is recovered as it
-    for stage in ("refiner", "refiner_polish") + ((REF.PRUNE_STAGE,) if REF.pruning(cfg) else ()):
-        save(stage, {}, {"ref": ref.state_dict()})
+    # where the refiner was pruned (stage 5b), the graph holds the pruned one: the unpruned stages before it come back
+    # done, without weights (no later stage starts from them: the pruning and the CT refiner are recovered done too)
+    pruned = REF.pruning(cfg)
+    for stage in ("refiner", "refiner_polish"):
+        save(stage, {}, {"ref": ref.state_dict()}, weights=not pruned)
+    if pruned:
+        save(REF.PRUNE_STAGE, {}, {"ref": ref.state_dict()})
     if ct_ref is not None:
         save(CTR.STAGE, {}, {"ref": ct_ref.state_dict()})
     for stage, net in readers.items():

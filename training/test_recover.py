@@ -9,6 +9,7 @@ import unittest
 import torch
 
 import recover
+import refiner as REF
 import train
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -37,7 +38,7 @@ class RecoverTest(unittest.TestCase):
             self.assertEqual(train.load_ct_refiner(cfg, run) is not None, "ct_refiner" in idx["graphs"])
             # a later stage can start from a recovered one: run_stage takes its trained weights from the EMA ones
             net, ema = train.build_refiner(cfg), train.build_refiner(cfg)
-            train.run_stage("refiner", run, cfg, cfg["ref_iters"], {"ref": net}, {"ref": ema}, list(net.parameters()),
+            train.run_stage(REF.PRUNE_STAGE if REF.pruning(cfg) else "refiner", run, cfg, cfg["ref_iters"], {"ref": net}, {"ref": ema}, list(net.parameters()),
                             cfg["ref_lr"], None, None, print)
             for a, b in zip(net.state_dict().values(), ref.state_dict().values()):
                 self.assertTrue(torch.equal(a, b))

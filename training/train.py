@@ -483,6 +483,8 @@ def train_ct_refiner(cfg, arrays, meta, run_dir, dev, log, diffusion):
     """Stage 6 (skipped with ct_ref_iters 0 or without a refiner): from the MR refiner's polished weights (not pruned:
     fine-tuned from the pruned refiner, the CT refiner lost 0.15-0.2 dB at x2; card notes), ct_ref_iters with the
     squared error after each CT sample's own projection (ct_refiner.py)."""
+    if os.path.exists(os.path.join(run_dir, CTR.STAGE + ".done")):
+        return
     mr = load_refiner(cfg, run_dir, unpruned=True)
     if not cfg.get("ct_ref_iters") or mr is None:
         return
