@@ -82,8 +82,8 @@ def sampler_cfg(cfg):
 
 
 def _inputs(pl, sampler, it, cfg, dev, s):
-    """A training batch at scale s: the frozen diffusion's projected sample (diffusion seed `it`), the LR and HR patches,
-    the scale plane's values."""
+    """A training batch at scale s: the frozen diffusion's projected sample (diffusion seed `it`), the LR and HR
+    patches, and s."""
     b = sampler.batch(cfg["ref_batch"], cfg["ref_patch"], s)
     hr, lr = b["hr"].to(dev), b["lr"].to(dev)
     with torch.no_grad():
