@@ -51,8 +51,8 @@ export const REFINER_REACH = 40;
  *
  * It runs only in the window around the subject (foregroundBox, grown by REFINER_REACH): there its output is what a
  * whole-slice call gives, since no pixel within reach of the subject sees the window's edge; the background outside
- * keeps the projected sample. Much of a clinical slice can be background around the subject, and the refiner is half of a slice's
- * time.
+ * keeps the projected sample. Much of a clinical slice can be background around the subject, and the refiner is
+ * half of a slice's time.
  */
 export async function refine(graph: GraphSession, projected: Plane, scale: number, tile: TileSpec = REFINER_TILE): Promise<Plane> {
   const box = foregroundBox(projected, REFINER_REACH, tile.multiple);
