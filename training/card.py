@@ -443,7 +443,12 @@ def write(path, idx, model_id):
              [[k[0], f"x{k[1]}", k[2], _f(float(np.mean(v)))] for k, v in sorted(agg.items())]))
     A("")
     A("### Uncertainty: calibrated SD vs the error of the mean\n")
-    A(f"K samples with different seeds in the default mode; the map is their per-pixel SD times a conformal scale "
+    gw = m["calibration_target"].get("gradient_weight", 0)
+    A(f"K samples with different seeds in the default mode; the map is their per-pixel SD"
+      + (f", added in quadrature to {gw:g} x the local gradient of their mean (the root mean square of its gradient "
+         "magnitude over 3 x 3 pixels: errors gather at edges, which the samples' spread marks only weakly; "
+         "`evaluate.gradient_rms`, `uncertainty.gradient_weight`)," if gw else "")
+      + f" times a conformal scale "
       f"per modality, scale and path taken (the detector's route; shipped in `model_index.json` `uncertainty.sd_scale_path`: "
       + ", ".join(f"{mod} {path} x{s} {v:.2f}" for mod, paths in m.get("calibration_path", {}).items()
                   for path, d in paths.items() for s, v in d.items())
@@ -453,7 +458,7 @@ def write(path, idx, model_id):
       "validation errors. Coverage below is leave-one-subject-out: each subject's row uses the scales fitted on the "
       "other subjects only, so it estimates coverage on an unseen scan (CT has one validation subject, so its rows are "
       "in-sample and say little). The pooled column is the same with one scale for both paths, as model 2.4.0 shipped.\n")
-    A(_table(["modality", "scale", "subject", "input made by", "path taken", "K", "Pearson(SD, |error|)", "raw coverage (2 SD)",
+    A(_table(["modality", "scale", "subject", "input made by", "path taken", "K", "Pearson(map, |error|)", "raw coverage (2 SD)",
               "calibrated coverage (2 SD, LOSO)", "pooled scale (LOSO)", "LOSO scale of the path"],
              [[r["modality"], f"x{r['scale']}", r["subject"], r["degradation"], r.get("path", "-"), r["samples"],
                _f(r["pearson_sd_abs_error"], 3), f"{r['coverage_raw']:.1%}", f"{r['coverage_calibrated_loso']:.1%}",

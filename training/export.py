@@ -13,10 +13,11 @@ import ct_detector as CTD
 import resampler_detector as RD
 import degrade as D
 import detector as DET
+import evaluate
 import pipeline as PL
 import prompt as P
 
-MODEL_VERSION = "2.11.0"
+MODEL_VERSION = "2.12.0"
 
 
 class _TextWrap(torch.nn.Module):
@@ -283,7 +284,8 @@ def model_index(out, cfg, graphs, sf, train_info, metrics, git, detector, refine
         **({"refiner": refiner} if refiner else {}),
         **({"ct_refiner": ct_refiner} if ct_refiner else {}),
         "band_limit": BL.params(),
-        "uncertainty": {"band_sd": 2.0, "coverage_target": 0.95,
+        "uncertainty": {"band_sd": evaluate.COVERAGE_SD, "coverage_target": evaluate.COVERAGE_TARGET,
+                        "gradient_weight": evaluate.GRADIENT_WEIGHT,
                         "sd_scale": {mod: {s: round(v, 4) for s, v in d.items()} for mod, d in calibration.items()},
                         # per path taken, where validation has one (the paths' samples spread differently)
                         **({"sd_scale_path": {mod: {path: {s: round(v, 4) for s, v in d.items()} for path, d in paths.items()}

@@ -2,6 +2,7 @@
 import unittest
 
 import numpy as np
+import torch
 
 import evaluate as E
 
@@ -34,6 +35,32 @@ class CalibrationTest(unittest.TestCase):
         self.assertEqual(set(by_path), {"kspace", "bicubic"})
         for r in rows:
             self.assertAlmostEqual(r["coverage_calibrated_loso"], r["coverage_pooled_loso"])
+
+
+class UncertaintyMapTest(unittest.TestCase):
+    def test_a_ramp_has_its_slope_everywhere_and_a_flat_slice_none(self):
+        y, x = torch.meshgrid(torch.arange(6.0), torch.arange(7.0), indexing="ij")
+        g = E.gradient_rms((0.3 * x - 0.4 * y)[None, None])
+        self.assertTrue(torch.allclose(g, torch.full_like(g, 0.5), atol=1e-6))
+        self.assertEqual(float(E.gradient_rms(torch.full((1, 1, 5, 5), 2.0)).abs().max()), 0.0)
+
+    def test_it_is_numpys_gradient_then_the_3x3_mean_with_edges_repeated(self):
+        a = np.random.default_rng(3).normal(size=(5, 8))
+        gy, gx = np.gradient(a)
+        p = np.pad(gy ** 2 + gx ** 2, 1, mode="edge")
+        want = np.sqrt(sum(p[i:i + 5, j:j + 8] for i in range(3) for j in range(3)) / 9)
+        got = E.gradient_rms(torch.from_numpy(a)).numpy()
+        np.testing.assert_allclose(got, want, rtol=1e-12)
+
+    def test_the_map_adds_the_weighted_gradient_to_the_sd_in_quadrature(self):
+        mean = torch.zeros(1, 1, 4, 4)
+        mean[..., 2:] = 1.0
+        sd = torch.full_like(mean, 0.03)
+        m = E.uncertainty_sd(mean, sd, weight=0.1)
+        want = torch.sqrt(sd ** 2 + (0.1 * E.gradient_rms(mean)) ** 2)
+        self.assertTrue(torch.allclose(m, want))
+        self.assertTrue(torch.all(m >= sd))
+        self.assertTrue(torch.allclose(E.uncertainty_sd(mean, sd, weight=0.0), sd))
 
 
 if __name__ == "__main__":

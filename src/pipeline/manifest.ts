@@ -155,14 +155,16 @@ export type BandLimitSpec = z.infer<typeof BandLimitSpec>;
 const ScaleTable = z.record(z.string(), z.number().positive());
 
 /**
- * Calibration of the uncertainty map (conformal, from validation): SD multiplied by sd_scale_path[modality][path][scale]
- * where validation took that path (model 2.4.1: the k-space and resampled MR paths' samples spread differently), else by
+ * Calibration of the uncertainty map (conformal, from validation): sqrt(SD^2 + (gradient_weight x the mean's local
+ * gradient)^2) (model 2.12.0; absent: 0, the SD alone) multiplied by sd_scale_path[modality][path][scale] where
+ * validation took that path (model 2.4.1: the k-space and resampled MR paths' samples spread differently), else by
  * sd_scale[modality][scale], pooled over paths.
  */
 const Uncertainty = z
   .object({
     band_sd: z.number().positive(),
     coverage_target: z.number().gt(0).lt(1),
+    gradient_weight: z.number().nonnegative().optional(),
     sd_scale: z.record(z.string(), ScaleTable),
     sd_scale_path: z.record(z.string(), z.record(z.string(), ScaleTable)).optional(),
   })
@@ -353,6 +355,11 @@ export function uncertaintyScale(manifest: Manifest, modality: string, scale: nu
   const byPath = manifest.uncertainty?.sd_scale_path?.[key]?.[mode]?.[String(scale)];
   const table = manifest.uncertainty?.sd_scale;
   return byPath ?? table?.[key]?.[String(scale)] ?? table?.default?.[String(scale)] ?? 1;
+}
+
+/** The weight of the mean's local gradient in the uncertainty map (0 when the model has none: the SD alone). */
+export function uncertaintyGradientWeight(manifest: Manifest): number {
+  return manifest.uncertainty?.gradient_weight ?? 0;
 }
 
 export function ctBlurSigma(manifest: Manifest): number {

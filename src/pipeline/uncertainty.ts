@@ -45,3 +45,45 @@ export function meanAndStd(samples: Plane[]): { mean: Plane; std: Plane | undefi
   for (const s of samples) stats.add(s);
   return stats.result();
 }
+
+/**
+ * Per pixel: the root mean square over its 3 x 3 neighbourhood (edge pixels repeated) of the gradient magnitude
+ * (central differences, one-sided at the border: numpy.gradient's). Super-resolution errors gather at edges, which
+ * the K samples' spread marks only weakly (training/evaluate.py `gradient_rms`, the same arithmetic).
+ */
+export function gradientRms(p: Plane): Plane {
+  const { height: h, width: w, data: x } = p;
+  const g2 = new Float64Array(h * w);
+  for (let y = 0; y < h; y++) {
+    for (let i = 0; i < w; i++) {
+      const gy = h < 2 ? 0 : y === 0 ? x[w + i]! - x[i]! : y === h - 1 ? x[y * w + i]! - x[(y - 1) * w + i]! : (x[(y + 1) * w + i]! - x[(y - 1) * w + i]!) / 2;
+      const gx = w < 2 ? 0 : i === 0 ? x[y * w + 1]! - x[y * w]! : i === w - 1 ? x[y * w + i]! - x[y * w + i - 1]! : (x[y * w + i + 1]! - x[y * w + i - 1]!) / 2;
+      g2[y * w + i] = h < 2 || w < 2 ? 0 : gy * gy + gx * gx;
+    }
+  }
+  const out = new Float32Array(h * w);
+  for (let y = 0; y < h; y++) {
+    for (let i = 0; i < w; i++) {
+      let sum = 0;
+      for (let dy = -1; dy <= 1; dy++) {
+        const yy = Math.min(h - 1, Math.max(0, y + dy)) * w;
+        for (let dx = -1; dx <= 1; dx++) sum += g2[yy + Math.min(w - 1, Math.max(0, i + dx))]!;
+      }
+      out[y * w + i] = Math.sqrt(sum / 9);
+    }
+  }
+  return { data: out, height: h, width: w };
+}
+
+/**
+ * The calibrated uncertainty map: scale x sqrt(SD^2 + (gradientWeight x gradientRms(mean))^2), the model's conformal
+ * `scale` fitted on validation so that its band holds the errors it promises (training/evaluate.py `uncertainty_sd`).
+ */
+export function uncertaintyMap(mean: Plane, std: Plane, gradientWeight: number, scale: number): Plane {
+  const gradient = gradientWeight > 0 ? gradientRms(mean).data : undefined;
+  const data = Float32Array.from(std.data, (sd, i) => {
+    const g = gradient ? gradientWeight * gradient[i]! : 0;
+    return scale * Math.sqrt(sd * sd + g * g);
+  });
+  return { data, height: std.height, width: std.width };
+}

@@ -4,7 +4,7 @@ import type { Tensor } from '../shared/tensor';
 import { describeLimit, optionConflict, UPSCALE_DEFAULTS, UPSCALE_LIMITS, withinLimit, type LimitedOption } from '../shared/upscale-options';
 import { acquiredBand, bandLimitApplies, detectBandLimit, inputBand, keepBand, tighterBand } from './band-limit';
 import { consistencyResidual, projectOntoInput } from './consistency';
-import { conditionedPrompt, ctBlurSigma, defaultDegradationMode, degradationModes, uncertaintyScale, type DegradationMode, type Manifest } from './manifest';
+import { conditionedPrompt, ctBlurSigma, defaultDegradationMode, degradationModes, uncertaintyGradientWeight, uncertaintyScale, type DegradationMode, type Manifest } from './manifest';
 import type { LoadedModel } from './model';
 import { planeOf, tensorOf, type Plane } from './plane';
 import { conditionInput } from './resample/condition-input';
@@ -17,7 +17,7 @@ import { SrPipeline, type SamplingSettings } from './sr-pipeline';
 import { crop, cropChannels, planTiles, reflectPad, TileBlender, tileSpec } from './tiling';
 import { StageTimer } from './timings';
 import type { UpscaleOptions, UpscaleResult } from './types';
-import { SampleStatistics } from './uncertainty';
+import { SampleStatistics, uncertaintyMap } from './uncertainty';
 
 /** Largest output we accept (pixels): a 2048 x 2048 slice at 2x needs 4096 x 4096. */
 export const MAX_OUTPUT_PIXELS = 4096 * 4096;
@@ -165,10 +165,11 @@ export async function runUpscale(model: LoadedModel, input: Tensor, options: Ups
   }
   timer.count('tiles', plan.tiles.length);
   const { mean, std: rawStd } = stats.result();
-  // the raw spread of K samples is far narrower than the error: the model's conformal scale makes a
-  // band of `band_sd` SDs hold about `coverage_target` of the errors on validation
+  // the raw spread of K samples is far narrower than the error and follows it weakly: the map adds the mean's own edges
+  // (where errors gather), and the model's conformal scale makes a band of `band_sd` SDs hold about
+  // `coverage_target` of the errors on validation
   const sdScale = uncertaintyScale(manifest, options.modality, o.scale, mode);
-  const std = rawStd && sdScale !== 1 ? { ...rawStd, data: rawStd.data.map((v) => v * sdScale) } : rawStd;
+  const std = rawStd && uncertaintyMap(mean, rawStd, uncertaintyGradientWeight(manifest), sdScale);
   // the mean of projected samples is itself consistent (the projections, and the band limit, are affine): measure it
   const dcResidual = await timer.time('consistency', () => consistencyResidual(mean, lr, o.scale, mode, dcOptions));
   timer.add('total', performance.now() - started);

@@ -8,6 +8,8 @@ import { planeOf } from '../../src/pipeline/plane';
 import { relativeError } from '../../src/pipeline/plane';
 import { TINY_MODEL_DIR } from './helpers/reference';
 import { phantomTensor, sameBits } from './helpers/images';
+import { removeVariantDirs, variantModelDir } from './helpers/model-dirs';
+import { gradientRms } from '../../src/pipeline/uncertainty';
 
 const base = { scale: 2 as const, modality: 'MR', prompt: 'mr head t1 axial' };
 let model: LoadedModel;
@@ -63,6 +65,28 @@ describe('runUpscale on the tiny model', () => {
     expect(worstMean).toBeLessThan(1e-5);
     expect(worstStd).toBeLessThan(1e-5);
     expect(Math.max(...k.std!.data)).toBeGreaterThan(0);
+  });
+
+  it('the uncertainty map adds the mean\'s local gradient by the manifest\'s weight, then its conformal scale', async () => {
+    const dir = variantModelDir(TINY_MODEL_DIR, (j) => {
+      j.uncertainty = { band_sd: 2, coverage_target: 0.95, gradient_weight: 0.1, sd_scale: { MR: { '2': 3 } } };
+    });
+    const calibrated = await loadModel(dir, { device: 'cpu', intraOpThreads: 1 });
+    try {
+      const opts = { ...base, steps: 2, samples: 2, seed: 4 };
+      const plain = await runUpscale(model, lr, opts);
+      const mapped = await runUpscale(calibrated, lr, opts);
+      expect(sameBits(plain.mean.data, mapped.mean.data)).toBe(true);
+      expect(mapped.settings.uncertaintyScale).toBe(3);
+      const g = gradientRms(planeOf(plain.mean)).data;
+      let worst = 0;
+      plain.std!.data.forEach((sd, i) => { worst = Math.max(worst, Math.abs(mapped.std!.data[i]! - 3 * Math.hypot(sd, 0.1 * g[i]!))); });
+      expect(worst).toBeLessThan(1e-5);
+      expect(Math.max(...g)).toBeGreaterThan(0);
+    } finally {
+      await disposeModel(calibrated);
+      removeVariantDirs();
+    }
   });
 
   it('runs every scheduler', async () => {
