@@ -27,7 +27,7 @@ const LABELS: Record<DerivedOptions['kind'], { short: string; long: string; ment
   },
   uncertainty: {
     short: `AI SR uncertainty (per-pixel SD), ${NOT_FOR_DIAGNOSTIC_USE}`,
-    long: 'Derived image: uncertainty (per-pixel standard deviation across samples, in modality units) of an AI super-resolution of the source image',
+    long: 'Derived image: uncertainty (per-pixel standard deviation of the error as calibrated on validation, in modality units) of an AI super-resolution of the source image',
     mentions: /uncertainty/i,
   },
 };

@@ -51,7 +51,7 @@ export interface UpscaleOptions {
 export interface UpscaleResult {
   /** [1, 1, h*s, w*s], normalised domain. */
   mean: Tensor;
-  /** Per-pixel std over the samples; only when samples > 1. */
+  /** The uncertainty map: the samples' per-pixel std (with the mean's local gradient where the model weights it), calibrated; only when samples > 1. */
   std: Tensor | undefined;
   /** ||A(mean) - lr|| / ||lr|| after data consistency. */
   dcResidual: number;
@@ -90,8 +90,10 @@ export interface AppliedSettings {
   bandLimit?: BandLimit;
   /** The acquired matrix whose band limited the output, when the input was smaller than it and the output larger (MR). */
   acquiredMatrix?: AcquiredMatrix;
-  /** The factor the per-pixel SD was multiplied by (the model's calibration; 1 when it has none). */
+  /** The factor the uncertainty map was multiplied by (the model's calibration; 1 when it has none). */
   uncertaintyScale: number;
+  /** The weight of the mean's local gradient, added to the samples' SD in quadrature in the uncertainty map (model 2.12.0 on). */
+  uncertaintyGradientWeight?: number;
 }
 
 /** What the worker pool reports, so callers (and tests) wait on events rather than sleeps. */

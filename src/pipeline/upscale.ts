@@ -72,7 +72,7 @@ function checkInput(input: Tensor, scale: number): Plane {
 /**
  * The whole upscale of one slice: x_up (bicubic, or zero-filled Fourier for k-space data), tiles over the (padded) canvas, for each of K
  * samples the seeded noise field, every tile denoised and blended, data consistency; then the
- * mean and std over samples.
+ * mean over samples and the uncertainty map (their std, with the mean's local gradient where the model weights it, calibrated).
  */
 export async function runUpscale(model: LoadedModel, input: Tensor, options: UpscaleOptions): Promise<UpscaleResult> {
   throwIfCancelled(options.signal);
@@ -169,7 +169,8 @@ export async function runUpscale(model: LoadedModel, input: Tensor, options: Ups
   // (where errors gather), and the model's conformal scale makes a band of `band_sd` SDs hold about
   // `coverage_target` of the errors on validation
   const sdScale = uncertaintyScale(manifest, options.modality, o.scale, mode);
-  const std = rawStd && uncertaintyMap(mean, rawStd, uncertaintyGradientWeight(manifest), sdScale);
+  const gradientWeight = uncertaintyGradientWeight(manifest);
+  const std = rawStd && uncertaintyMap(mean, rawStd, gradientWeight, sdScale);
   // the mean of projected samples is itself consistent (the projections, and the band limit, are affine): measure it
   const dcResidual = await timer.time('consistency', () => consistencyResidual(mean, lr, o.scale, mode, dcOptions));
   timer.add('total', performance.now() - started);
@@ -177,6 +178,7 @@ export async function runUpscale(model: LoadedModel, input: Tensor, options: Ups
   const settings = { steps: sampling.steps, samples: o.samples, seed: o.seed, guidance: o.guidance, scheduler: o.scheduler, initStrength: o.initStrength, degradation: mode, requestedDegradation: o.degradation,
     ...probabilitySetting(detected?.probability),
     ...(detected?.reason === undefined ? {} : { degradationReason: detected.reason }), ...(gaussianShare === undefined ? {} : { gaussianSplineShare: gaussianShare }), ...(told ? { resampler: told } : {}), ...(refiner ? { refined: true, refinerPasses: refinerRuns } : {}), ...(limited ? { bandLimit } : {}),
-    ...(Object.keys(acquired).length ? { acquiredMatrix: options.acquiredMatrix! } : {}), uncertaintyScale: sdScale };
+    ...(Object.keys(acquired).length ? { acquiredMatrix: options.acquiredMatrix! } : {}), uncertaintyScale: sdScale,
+    ...(gradientWeight > 0 ? { uncertaintyGradientWeight: gradientWeight } : {}) };
   return { mean: tensorOf(mean), std: std ? tensorOf(std) : undefined, dcResidual, timings: timer.totals, settings };
 }

@@ -114,7 +114,7 @@ export async function upscaleInstance(instance: DicomInstance, request: SliceReq
   const model = `${resolver.manifest.id} ${resolver.manifest.version}`;
   // what actually ran (defaults filled in by the pipeline), so the output can be reproduced
   const settings = applied
-    ? `x${options.scale} steps=${applied.steps} samples=${applied.samples} seed=${applied.seed} guidance=${applied.guidance} scheduler=${applied.scheduler} strength=${applied.initStrength} degradation=${describeDegradation(applied)}${applied.samples > 1 ? ` sd_scale=${applied.uncertaintyScale.toPrecision(3)}` : ''}`
+    ? `x${options.scale} steps=${applied.steps} samples=${applied.samples} seed=${applied.seed} guidance=${applied.guidance} scheduler=${applied.scheduler} strength=${applied.initStrength} degradation=${describeDegradation(applied)}${applied.samples > 1 ? ` sd_scale=${applied.uncertaintyScale.toPrecision(3)}${applied.uncertaintyGradientWeight ? ` sd_gradient=${applied.uncertaintyGradientWeight}` : ''}` : ''}`
     : `x${options.scale}`;
   const base = {
     scale: options.scale,
@@ -146,7 +146,7 @@ export async function upscaleInstance(instance: DicomInstance, request: SliceReq
     seriesInstanceUID: target?.uncertaintySeriesInstanceUID ?? newUid(),
     seriesNumber: derivedSeriesNumber(instance.seriesNumber, STD_SERIES_OFFSET),
     seriesDescription: `${instance.seriesDescription ?? instance.modality} uncertainty`,
-    derivationDescription: `per-pixel std over ${samples} samples, ${model} ${settings}`,
+    derivationDescription: `${applied?.uncertaintyGradientWeight ? `calibrated per-pixel SD: std over ${samples} samples and the output's local gradient, in quadrature` : `per-pixel std over ${samples} samples`}, ${model} ${settings}`,
     pixelRepresentation: stored.pixelRepresentation,
     ...(target ? { sopInstanceUID: target.uncertaintySopInstanceUID } : {}),
   });

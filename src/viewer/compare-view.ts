@@ -241,7 +241,7 @@ export class CompareView {
     const id = this.uncertaintyIds[Math.min(this.sliceIndex(), this.uncertaintyIds.length - 1)];
     const top = this.uncertaintyOn && id ? uncertaintyTopOf(id) : undefined;
     overlay.setLegend(this.right.overlay.legend, top === undefined ? undefined
-      : { title: 'uncertainty (std of samples)', low: `0${unit}`, high: `≥ ${overlay.formatValue(top)}${unit}`, gradient: UNCERTAINTY_GRADIENT });
+      : { title: 'uncertainty (calibrated SD)', low: `0${unit}`, high: `≥ ${overlay.formatValue(top)}${unit}`, gradient: UNCERTAINTY_GRADIENT });
   }
 
   private setUpDivider(): void {

@@ -2,7 +2,7 @@ import * as cornerstone from 'cornerstone-core';
 
 /** Images computed in the browser from loaded ones: the difference map (reconstructed minus the
  * original resampled bilinearly onto the reconstruction's grid, in modality units) and the
- * uncertainty overlay (per-pixel std of the samples, coloured, alpha growing with the value). */
+ * uncertainty overlay (the calibrated per-pixel SD, coloured, alpha growing with the value). */
 
 const DIFF_SCHEME = 'medsrdiff';
 const pairs = new Map<string, { original: string; reconstructed: string }>();

@@ -41,6 +41,8 @@ describe('upscaleInstance with the real ingest, pipeline and model', () => {
     const sr = dicomParser.parseDicom(out.derived);
     const std = dicomParser.parseDicom(out.uncertainty!);
     expect(sr.string('x0020000e')).not.toBe(std.string('x0020000e'));
+    // the shipped model's map adds the output's local gradient to the samples' spread, and says so
+    expect(std.string('x00082111')).toMatch(/^calibrated per-pixel SD: std over 2 samples and the output's local gradient, in quadrature, .* sd_scale=\S+ sd_gradient=0\.1/);
     expect(sr.string('x0020000e')).not.toBe(source.seriesInstanceUID);
     expect(fractions.length).toBeGreaterThan(0);
     expect(fractions.at(-1)).toBeCloseTo(1, 5);
