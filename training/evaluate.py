@@ -31,7 +31,7 @@ COVERAGE_SD = 2.0          # the uncertainty band the calibration targets: |erro
 COVERAGE_TARGET = 0.95     # ... for this fraction of body pixels
 # The map before its conformal scale: sqrt(SD^2 + (GRADIENT_WEIGHT x gradient_rms(mean))^2). The K samples' SD alone
 # follows |error| weakly (Pearson 0.29-0.43 on validation) and its calibrated coverage ran from 86% to 98% per unseen
-# subject; errors gather at edges, which the mean's own gradient finds (0.37-0.52, 90-97%: see the card's notes).
+# subject; errors gather at edges, which the mean's own gradient finds (0.35-0.53, 90-97%: see the card's notes).
 GRADIENT_WEIGHT = 0.1
 
 

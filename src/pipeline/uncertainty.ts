@@ -53,15 +53,20 @@ export function meanAndStd(samples: Plane[]): { mean: Plane; std: Plane | undefi
  */
 export function gradientRms(p: Plane): Plane {
   const { height: h, width: w, data: x } = p;
+  const out = new Float32Array(h * w);
+  if (h < 2 || w < 2) return { data: out, height: h, width: w }; // as the recipe: no gradient along a single line
   const g2 = new Float64Array(h * w);
   for (let y = 0; y < h; y++) {
+    const up = Math.max(0, y - 1);
+    const down = Math.min(h - 1, y + 1);
     for (let i = 0; i < w; i++) {
-      const gy = h < 2 ? 0 : y === 0 ? x[w + i]! - x[i]! : y === h - 1 ? x[y * w + i]! - x[(y - 1) * w + i]! : (x[(y + 1) * w + i]! - x[(y - 1) * w + i]!) / 2;
-      const gx = w < 2 ? 0 : i === 0 ? x[y * w + 1]! - x[y * w]! : i === w - 1 ? x[y * w + i]! - x[y * w + i - 1]! : (x[y * w + i + 1]! - x[y * w + i - 1]!) / 2;
-      g2[y * w + i] = h < 2 || w < 2 ? 0 : gy * gy + gx * gx;
+      const left = Math.max(0, i - 1);
+      const right = Math.min(w - 1, i + 1);
+      const gy = (x[down * w + i]! - x[up * w + i]!) / (down - up);
+      const gx = (x[y * w + right]! - x[y * w + left]!) / (right - left);
+      g2[y * w + i] = gy * gy + gx * gx;
     }
   }
-  const out = new Float32Array(h * w);
   for (let y = 0; y < h; y++) {
     for (let i = 0; i < w; i++) {
       let sum = 0;
