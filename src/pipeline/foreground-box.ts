@@ -1,4 +1,4 @@
-import type { Plane } from './plane';
+import { boxMean3, type Plane } from './plane';
 import type { Tile } from './tiling';
 
 /**
@@ -8,35 +8,25 @@ import type { Tile } from './tiling';
 export const FOREGROUND_LEVEL = -0.8;
 
 /**
- * The smallest window that holds every pixel whose 3 x 3 mean is above `level`, grown by `margin` on each side, its
- * corners on multiples of `multiple` (clamped to the plane); undefined when nothing is above it. The 3 x 3 mean keeps
- * single noise pixels of a noisy background from stretching the window; a noisy enough background still gives the
- * whole plane, which only costs the time the window would have saved.
+ * The smallest window that holds every pixel whose 3 x 3 mean (edge pixels repeated) is above `level`, grown by
+ * `margin` on each side, its corners on multiples of `multiple` (clamped to the plane); undefined when nothing is above
+ * it. The 3 x 3 mean keeps single noise pixels of a noisy background from stretching the window; a noisy enough
+ * background still gives the whole plane, which only costs the time the window would have saved.
  */
 export function foregroundBox(p: Plane, margin: number, multiple: number, level = FOREGROUND_LEVEL): Tile | undefined {
   const { data, height, width } = p;
+  const mean = boxMean3(data, height, width);
   let top = height;
   let bottom = -1;
   let left = width;
   let right = -1;
-  // the 3 x 3 sums, separably: each column's sum over the row and its neighbours, then three of those
-  const columnSums = new Float64Array(width);
   for (let y = 0; y < height; y++) {
-    const y0 = Math.max(y - 1, 0);
-    const y1 = Math.min(y + 1, height - 1);
-    columnSums.fill(0);
-    for (let r = y0; r <= y1; r++) for (let x = 0, i = r * width; x < width; x++, i++) columnSums[x] = columnSums[x]! + data[i]!;
-    const rowsCounted = y1 - y0 + 1;
-    const last = width - 1;
-    for (let x = 0; x <= last; x++) {
-      const sum = (x > 0 ? columnSums[x - 1]! : 0) + columnSums[x]! + (x < last ? columnSums[x + 1]! : 0);
-      const counted = rowsCounted * (1 + (x > 0 ? 1 : 0) + (x < last ? 1 : 0));
-      if (sum > level * counted) {
-        if (y < top) top = y;
-        bottom = y;
-        if (x < left) left = x;
-        if (x > right) right = x;
-      }
+    for (let x = 0; x < width; x++) {
+      if (mean[y * width + x]! <= level) continue;
+      if (y < top) top = y;
+      bottom = y;
+      if (x < left) left = x;
+      if (x > right) right = x;
     }
   }
   if (bottom < 0) return undefined;

@@ -37,3 +37,25 @@ export function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): numbe
   }
   return Math.sqrt(num) / Math.max(Math.sqrt(den), 1e-12);
 }
+
+/**
+ * Each pixel's mean over its 3 x 3 neighbourhood, edge pixels repeated beyond the border (scipy's `uniform_filter`
+ * of size 3, mode "nearest"), computed separably.
+ */
+export function boxMean3(data: ArrayLike<number>, height: number, width: number): Float64Array {
+  const rows = new Float64Array(height * width);
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    for (let x = 0; x < width; x++) {
+      rows[row + x] = data[row + Math.max(x - 1, 0)]! + data[row + x]! + data[row + Math.min(x + 1, width - 1)]!;
+    }
+  }
+  const out = new Float64Array(height * width);
+  for (let y = 0; y < height; y++) {
+    const up = Math.max(y - 1, 0) * width;
+    const row = y * width;
+    const down = Math.min(y + 1, height - 1) * width;
+    for (let x = 0; x < width; x++) out[row + x] = (rows[up + x]! + rows[row + x]! + rows[down + x]!) / 9;
+  }
+  return out;
+}

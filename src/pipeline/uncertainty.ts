@@ -1,4 +1,4 @@
-import type { Plane } from './plane';
+import { boxMean3, type Plane } from './plane';
 
 /**
  * Per-pixel mean and sample standard deviation (K - 1 in the denominator) over K samples made
@@ -53,8 +53,7 @@ export function meanAndStd(samples: Plane[]): { mean: Plane; std: Plane | undefi
  */
 export function gradientRms(p: Plane): Plane {
   const { height: h, width: w, data: x } = p;
-  const out = new Float32Array(h * w);
-  if (h < 2 || w < 2) return { data: out, height: h, width: w }; // as the recipe: no gradient along a single line
+  if (h < 2 || w < 2) return { data: new Float32Array(h * w), height: h, width: w }; // as the recipe: no gradient along a single line
   const g2 = new Float64Array(h * w);
   for (let y = 0; y < h; y++) {
     const up = Math.max(0, y - 1);
@@ -67,16 +66,7 @@ export function gradientRms(p: Plane): Plane {
       g2[y * w + i] = gy * gy + gx * gx;
     }
   }
-  for (let y = 0; y < h; y++) {
-    for (let i = 0; i < w; i++) {
-      let sum = 0;
-      for (let dy = -1; dy <= 1; dy++) {
-        const yy = Math.min(h - 1, Math.max(0, y + dy)) * w;
-        for (let dx = -1; dx <= 1; dx++) sum += g2[yy + Math.min(w - 1, Math.max(0, i + dx))]!;
-      }
-      out[y * w + i] = Math.sqrt(sum / 9);
-    }
-  }
+  const out = Float32Array.from(boxMean3(g2, h, w), Math.sqrt);
   return { data: out, height: h, width: w };
 }
 
