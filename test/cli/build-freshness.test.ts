@@ -1,14 +1,13 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
+import { tempDir } from '../helpers/temp-dirs';
 import { staleBuildOutputs } from './helpers/build-freshness';
 
 /** The check that makes CLI tests rebuild rather than run a dist/ older than src/. */
 describe('staleBuildOutputs', () => {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'medsr-freshness-'));
+  const root = tempDir('medsr-freshness-');
   const src = path.join(root, 'src');
   const dist = path.join(root, 'dist');
-  afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
   const write = (file: string, mtimeSeconds: number): void => {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, '');

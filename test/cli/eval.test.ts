@@ -7,7 +7,6 @@ import { ensureBuilt, medsr } from './helpers/run-medsr';
 
 const tmp = makeTempDir('medsr-eval-cli-');
 beforeAll(ensureBuilt);
-afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 interface Method { method: string; psnrMask: number; psnr: number; ssimMask: number; dcResidual?: number; slices: number }
 interface EvalReport {

@@ -7,7 +7,6 @@ import { decodeAll, makeTempDir, pydicom, readFileInstance } from '../ingest/hel
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const tmp = makeTempDir('medsr-info-');
-afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 interface InfoJson {
   studies: Array<{ studyInstanceUID: string; series: Array<{ seriesInstanceUID: string; instances: Array<Record<string, unknown> & { source: string; pixels: { min: number; max: number; mean: number } }> }> }>;

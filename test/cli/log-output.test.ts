@@ -6,7 +6,6 @@ import { ensureBuilt, medsr } from './helpers/run-medsr';
 /** What a real `medsr upscale` prints: short human lines by default, JSON logs only when asked for. */
 const tmp = makeTempDir('medsr-log-output-');
 beforeAll(ensureBuilt);
-afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 const { MEDSR_LOG_LEVEL: _unset, ...baseEnv } = process.env;
 const hasCuda = !!process.env.CUDA_VISIBLE_DEVICES || fs.existsSync('/dev/nvidia0');

@@ -8,7 +8,6 @@ import { ensureBuilt, medsr } from './helpers/run-medsr';
 
 const tmp = makeTempDir('medsr-upscale-cli-');
 beforeAll(ensureBuilt);
-afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 interface Report {
   totals: { done: number; failed: number; resumed: number };

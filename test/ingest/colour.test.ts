@@ -9,7 +9,6 @@ import { decodeFrame } from '../../src/ingest';
 import { decodeAll, gdcmRaw, makeTempDir, maxAbsDifference, pydicom, readFileInstance } from './helpers';
 
 const tmp = makeTempDir();
-afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 const out = (name: string): string => path.join(tmp, name);
 
 let interleaved: string;

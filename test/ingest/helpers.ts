@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { decodeFrame, readDicomBytes, type DicomInstance } from '../../src/ingest';
+import { tempDir } from '../helpers/temp-dirs';
 
 /** The real DICOM corpus fetched by fixtures/fetch-corpus.sh (npm test runs it first). */
 export const CORPUS = path.resolve(__dirname, '..', '..', '.cache', 'corpus');
@@ -23,7 +23,7 @@ export function pydicom(name: string): string {
 }
 
 export function makeTempDir(prefix = 'medsr-ingest-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  return tempDir(prefix);
 }
 
 export function readFileInstance(file: string): DicomInstance {

@@ -11,7 +11,6 @@ import type { MedsrError } from '../../src/shared/errors';
 import { CORPUS, GDCM_XA, OCTAVE, corpusFile, dcmtkRaw, decodeAll, gdcmRaw, makeTempDir, maxAbsDifference, pydicom, readFileInstance } from './helpers';
 
 const tmp = makeTempDir();
-afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 async function expectMatchesGdcm(file: string, tolerance: number): Promise<void> {
   await expectMatches(file, gdcmRaw(file, tmp), tolerance);

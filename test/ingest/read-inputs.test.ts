@@ -5,7 +5,6 @@ import { readInputs, type ReadOptions, type ReadResult } from '../../src/ingest'
 import { PYDICOM, makeTempDir, pydicom, writeZip } from './helpers';
 
 const tmp = makeTempDir();
-afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 async function collect(paths: string[], options?: ReadOptions): Promise<ReadResult[]> {
   const results: ReadResult[] = [];

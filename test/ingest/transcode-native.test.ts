@@ -7,7 +7,6 @@ import { makeTempDir, pydicom, readFileInstance } from './helpers';
 import { dciodvfy } from './helpers/dicom-tools';
 
 const tmp = makeTempDir('medsr-transcode-');
-afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 describe('transcodeToNative', () => {
   it.each(['MR_small_jpeg_ls_lossless.dcm', 'MR_small_jp2klossless.dcm', 'MR_small_RLE.dcm', 'MR_small_bigendian.dcm'])(

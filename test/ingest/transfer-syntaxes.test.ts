@@ -9,7 +9,6 @@ import { decodeFrame, readDicomBytes } from '../../src/ingest';
 import { GDCM_XA, OCTAVE, buildDicom, encodeRle8, convert, corpusFile, decodeAll, gdcmRaw, makeTempDir, maxAbsDifference, readFileInstance } from './helpers';
 
 const tmp = makeTempDir();
-afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 const ankle = corpusFile(OCTAVE, 'CT-MONO2-16-ankle.dcm');
 const out = (name: string): string => path.join(tmp, name);
 

@@ -36,7 +36,6 @@ describe('derived Enhanced MR (nibabel philips_mprage)', () => {
     source = dicomParser.parseDicom(bytes, { untilTag: 'x7fe00010' });
     derived = dicomParser.parseDicom(out.derived, { untilTag: 'x7fe00010' });
   });
-  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('has no dciodvfy errors its source does not have', () => {
     const before = new Set(dciodvfy(sourceFile).errors);

@@ -10,12 +10,10 @@ import { zeroFillUpsample } from '../../src/pipeline/resample/zero-fill';
 import { runUpscale } from '../../src/pipeline/upscale';
 import { imageTensor } from '../../src/shared/tensor';
 import { SeededRng } from '../../src/shared/rng';
-import { parityModelDirs, removeVariantDirs, variantModelDir } from './helpers/model-dirs';
+import { parityModelDirs, variantModelDir } from './helpers/model-dirs';
 import { TINY_MODEL_DIR } from './helpers/reference';
 
 const SPEC: BandLimitSpec = { modalities: ['MR'], route: 'kspace', drop_db: 8, min_pixels: 48, lowest: 0.4, tail: 0.06 };
-
-afterAll(removeVariantDirs);
 
 /** A positive noise image with nothing beyond `band` of Nyquist on each axis (a scan zero-filled there; 1: the full band). */
 function bandNoise(h: number, w: number, band: { rows: number; columns: number }, seed = 1): Plane {

@@ -10,9 +10,7 @@ import { loadGraphs } from '../../src/pipeline/graphs';
 import { DEFAULT_MODEL_DIR } from '../../src/shared/config';
 import { TINY_MODEL_DIR } from './helpers/reference';
 import { rejection } from './helpers/rejection';
-import { removeVariantDirs, variantModelDir, type RawManifest } from './helpers/model-dirs';
-
-afterAll(removeVariantDirs);
+import { variantModelDir, type RawManifest } from './helpers/model-dirs';
 
 const shipped = fs.existsSync(path.join(DEFAULT_MODEL_DIR, 'model_index.json'));
 

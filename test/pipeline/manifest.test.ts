@@ -5,9 +5,7 @@ import { degradationFor, loadManifest, uncertaintyScale, upsamplingFor } from '.
 import { loadGraphs, releaseGraphs } from '../../src/pipeline/graphs';
 import { TINY_MODEL_DIR } from './helpers/reference';
 import { rejection } from './helpers/rejection';
-import { parityModelDirs, removeVariantDirs, variantModelDir } from './helpers/model-dirs';
-
-afterAll(removeVariantDirs);
+import { parityModelDirs, variantModelDir } from './helpers/model-dirs';
 
 describe('loadManifest', () => {
   it.each(parityModelDirs())('reads %s and takes model constants from it', async (dir) => {

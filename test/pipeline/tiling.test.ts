@@ -3,7 +3,7 @@ import { disposeModel, loadModel, type LoadedModel } from '../../src/pipeline/mo
 import { runUpscale } from '../../src/pipeline/upscale';
 import { planTiles, reflectPad, TileBlender } from '../../src/pipeline/tiling';
 import { TINY_MODEL_DIR } from './helpers/reference';
-import { removeVariantDirs, variantModelDir } from './helpers/model-dirs';
+import { variantModelDir } from './helpers/model-dirs';
 import { maxAbsDiff, phantomTensor } from './helpers/images';
 
 describe('planTiles', () => {
@@ -49,7 +49,6 @@ describe('tiled inference', () => {
   });
   afterAll(async () => {
     await Promise.all([tiled, whole, big].filter(Boolean).map(disposeModel));
-    removeVariantDirs();
   });
 
   it('matches the untiled output, with no seam at tile borders', async () => {

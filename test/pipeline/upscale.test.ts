@@ -8,7 +8,7 @@ import { planeOf } from '../../src/pipeline/plane';
 import { relativeError } from '../../src/pipeline/plane';
 import { TINY_MODEL_DIR } from './helpers/reference';
 import { phantomTensor, sameBits } from './helpers/images';
-import { removeVariantDirs, variantModelDir } from './helpers/model-dirs';
+import { variantModelDir } from './helpers/model-dirs';
 import { gradientRms } from '../../src/pipeline/uncertainty';
 
 const base = { scale: 2 as const, modality: 'MR', prompt: 'mr head t1 axial' };
@@ -85,7 +85,6 @@ describe('runUpscale on the tiny model', () => {
       expect(Math.max(...g)).toBeGreaterThan(0);
     } finally {
       await disposeModel(calibrated);
-      removeVariantDirs();
     }
   });
 

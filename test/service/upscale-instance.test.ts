@@ -4,7 +4,7 @@ import dicomParser from 'dicom-parser';
 import { readDicomBytes, type DicomInstance } from '../../src/ingest';
 import { fft2Real, ifft2Real } from '../../src/pipeline/fft/fft2';
 import { createRuntime, type Runtime } from '../../src/service/runtime';
-import { removeVariantDirs, variantModelDir } from '../pipeline/helpers/model-dirs';
+import { variantModelDir } from '../pipeline/helpers/model-dirs';
 import { CT_SMALL, MR_SMALL } from './helpers/replicating-processor';
 import { newIodErrors, startRealRuntime, testModelDir } from './helpers/real-runtime';
 import { tempDir } from './helpers/service-fixture';
@@ -158,7 +158,6 @@ describe('upscaleInstance with the real ingest, pipeline and model', () => {
       expect(out.degradation).toBe('kspace (told; exact projection; pixel refiner, projected again (2 passes))');
     } finally {
       await twice.dispose();
-      removeVariantDirs();
     }
   });
 });

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
+import { tempDir } from '../helpers/temp-dirs';
 import { ARTIFACTS, chromiumAvailable, launchBrowser } from './helpers/browser';
 import { writeSeries } from './helpers/make-series';
 import { startMedsrServer } from './helpers/medsr-server';
@@ -14,7 +14,7 @@ const SLICES = Number(process.env.BENCH_SLICES ?? 100);
 const SIZE = Number(process.env.BENCH_SIZE ?? 512);
 
 (chromiumAvailable() ? test : test.skip)(`viewer bench: ${SLICES} slices ${SIZE}x${SIZE}`, async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'medsr-viewer-bench-'));
+  const dir = tempDir('medsr-viewer-bench-');
   const files = writeSeries(dir, { slices: SLICES, size: SIZE });
   const server = await startMedsrServer();
   const browser = await launchBrowser();
@@ -63,7 +63,6 @@ const SIZE = Number(process.env.BENCH_SIZE ?? 512);
   } finally {
     await browser.close();
     await server.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
   }
   console.log(`viewer bench\n  ${lines.join('\n  ')}`);
 }, 900_000);

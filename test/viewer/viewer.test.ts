@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
+import { tempDir } from '../helpers/temp-dirs';
 import { ARTIFACTS, CHROMIUM, type LaunchedBrowser, chromiumAvailable, launchBrowser } from './helpers/browser';
 import { writeSeries } from './helpers/make-series';
 import { execFileSync } from 'node:child_process';
@@ -36,7 +36,7 @@ describeIfChromium('web viewer (chromium + medsr serve)', () => {
 
   beforeAll(async () => {
     fs.mkdirSync(ARTIFACTS, { recursive: true });
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'medsr-viewer-series-'));
+    const dir = tempDir('medsr-viewer-series-');
     seriesDir = dir;
     seriesFiles = writeSeries(path.join(dir, 'shared'), { slices: 6, size: 128 });
     pageUploadFiles = writeSeries(path.join(dir, 'page-upload'), { slices: 6, size: 128 });
@@ -96,7 +96,6 @@ describeIfChromium('web viewer (chromium + medsr serve)', () => {
   afterAll(async () => {
     await browser?.close();
     await server?.stop();
-    if (seriesDir) fs.rmSync(seriesDir, { recursive: true, force: true });
   });
 
   test('the page loads its own bundle only, with the not-for-diagnosis label', async () => {
@@ -298,7 +297,7 @@ describeIfChromium('web viewer (chromium + medsr serve)', () => {
   });
 
   test('a zip dropped on the drop zone is uploaded and listed', async () => {
-    const zipDir = fs.mkdtempSync(path.join(seriesDir, 'zip-'));
+    const zipDir = tempDir('zip-', seriesDir);
     const files = writeSeries(zipDir, { slices: 3, size: 64, seriesNumber: 9, description: 'Dropped zip series' });
     const zip = await makeZip(files.map((f) => [`scan/${path.basename(f)}`, fs.readFileSync(f)]));
     // the page lists every series the server holds: count them there, not in a page still loading
@@ -371,7 +370,7 @@ describeIfChromium('web viewer (chromium + medsr serve)', () => {
   });
   test('a partial job: the failed slice faces a labelled blank, and later slices stay paired with their originals', async () => {
     // slice 2 is 1040 x 1040: at x4 its output would exceed 4096 x 4096, so only it fails
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'medsr-viewer-partial-'));
+    const dir = tempDir('medsr-viewer-partial-');
     const files = writeSeries(dir, { slices: 3, size: 64, sizeOf: (i) => (i === 1 ? 1040 : 64), description: 'Partial job series' });
     const own = await startMedsrServer();
     try {
@@ -398,11 +397,10 @@ describeIfChromium('web viewer (chromium + medsr serve)', () => {
       expect(right?.imageId).not.toMatch(/^medsrmissing:/);
     } finally {
       await own.stop();
-      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
   test('a multi-frame instance: every reconstructed frame faces its own original frame', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'medsr-viewer-frames-'));
+    const dir = tempDir('medsr-viewer-frames-');
     const files = writeSeries(dir, { slices: 1, frames: 3, size: 64, description: 'Multi-frame series' });
     const own = await startMedsrServer();
     try {
@@ -427,7 +425,6 @@ describeIfChromium('web viewer (chromium + medsr serve)', () => {
       await shot('11-multi-frame');
     } finally {
       await own.stop();
-      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 });

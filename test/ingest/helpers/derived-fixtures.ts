@@ -1,14 +1,14 @@
 /** Shared setup for the write-back tests: plausible upscaled frames, a temp dir, and read-back. */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as dicomParser from 'dicom-parser';
 import type { DicomInstance } from '../../../src/ingest/types';
 import { newUid } from '../../../src/ingest/uid';
 import type { DerivedOptions } from '../../../src/ingest/write-derived';
+import { tempDir } from '../../helpers/temp-dirs';
 import { decodeUncompressedFrame } from './corpus-instance';
 
-export const outDir = mkdtempSync(join(tmpdir(), 'medsr-derived-'));
+export const outDir = tempDir('medsr-derived-');
 
 export function save(name: string, bytes: Uint8Array): string {
   const path = join(outDir, name);

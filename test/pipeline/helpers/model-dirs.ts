@@ -1,7 +1,7 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { DEFAULT_MODEL_DIR } from '../../../src/shared/config';
+import { tempDir } from '../../helpers/temp-dirs';
 import { TINY_MODEL_DIR } from './reference';
 
 /**
@@ -15,18 +15,16 @@ export function parityModelDirs(): string[] {
   return dirs;
 }
 
-/**
- * A copy of a model dir (graphs symlinked) with parts of model_index.json replaced: how tests get
- * other tile sizes or a broken manifest without touching the fixture.
- */
-const made: string[] = [];
-
 /** Raw manifest JSON: each test edits whatever nested field it needs. */
 export type RawManifest = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
+/**
+ * A copy of a model dir (graphs symlinked) with parts of model_index.json replaced: how tests get
+ * other tile sizes or a broken manifest without touching the fixture. A temporary directory (removed
+ * after the test file, test/helpers/temp-dirs.ts).
+ */
 export function variantModelDir(baseDir: string, edit: (manifest: RawManifest) => void): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'medsr-model-'));
-  made.push(dir);
+  const dir = tempDir('medsr-model-');
   for (const f of fs.readdirSync(baseDir)) {
     if (f !== 'model_index.json') fs.symlinkSync(path.join(baseDir, f), path.join(dir, f));
   }
@@ -34,9 +32,4 @@ export function variantModelDir(baseDir: string, edit: (manifest: RawManifest) =
   edit(manifest);
   fs.writeFileSync(path.join(dir, 'model_index.json'), JSON.stringify(manifest));
   return dir;
-}
-
-/** Removes the variant dirs this test file made (call from afterAll). */
-export function removeVariantDirs(): void {
-  for (const dir of made.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
 }

@@ -4,10 +4,8 @@ import { bicubicUpsample } from '../../../src/pipeline/resample/bicubic';
 import { conditionInput } from '../../../src/pipeline/resample/condition-input';
 import { zeroFillUpsample } from '../../../src/pipeline/resample/zero-fill';
 import { phantomTensor } from '../helpers/images';
-import { removeVariantDirs, variantModelDir } from '../helpers/model-dirs';
+import { variantModelDir } from '../helpers/model-dirs';
 import { TINY_MODEL_DIR } from '../helpers/reference';
-
-afterAll(removeVariantDirs);
 
 describe('conditionInput (x_up)', () => {
   const lr = planeOf(phantomTensor(24, 20));

@@ -1,7 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { createEmbeddedQueue } from '../../../src/service/jobs/embedded-queue';
 import { createJobRunner } from '../../../src/service/jobs/job-runner';
@@ -13,11 +12,10 @@ import { createInstanceIndex } from '../../../src/service/instance-index';
 import { createStudyCatalog } from '../../../src/service/study-catalog';
 import { createStudyLifecycle } from '../../../src/service/study-lifecycle';
 import { readDicomBytes, readInputs } from '../../../src/ingest';
+import { tempDir } from '../../helpers/temp-dirs';
 import { MR_SERIES_DIR } from './replicating-processor';
 
-export function tempDir(prefix = 'medsr-test-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-}
+export { tempDir };
 
 /**
  * The MR700 series (7 real slices) copied to a temp dir, with the last slice re-encoded as RLE

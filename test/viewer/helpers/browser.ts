@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { type Browser, type BrowserContext, chromium } from 'playwright-core';
+import { tempDir } from '../../helpers/temp-dirs';
 
 /** Launches Debian's chromium headless with the flags from /work/shared/ENVIRONMENT.md and a
  * fresh profile directory (nothing carried between runs, nothing fetched from the network). */
@@ -15,7 +15,7 @@ export interface LaunchedBrowser { context: BrowserContext; close(): Promise<voi
 
 /** `extraArgs`: more chromium flags, e.g. `--host-resolver-rules=MAP medsr.lan 127.0.0.1`. */
 export async function launchBrowser(extraArgs: string[] = []): Promise<LaunchedBrowser> {
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'medsr-chromium-'));
+  const profile = tempDir('medsr-chromium-');
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
@@ -26,10 +26,7 @@ export async function launchBrowser(extraArgs: string[] = []): Promise<LaunchedB
   });
   return {
     context,
-    async close() {
-      await context.close();
-      fs.rmSync(profile, { recursive: true, force: true });
-    },
+    close: () => context.close(),
   };
 }
 

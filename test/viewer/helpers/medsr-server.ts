@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { ensureFreshBuild } from '../../cli/helpers/build-freshness';
+import { tempDir } from '../../helpers/temp-dirs';
 
 /** Starts the real server (`node bin/medsr.js serve`, the built dist) on a free loopback port
  * with a fresh data directory, and stops it after. */
@@ -49,7 +49,7 @@ export async function startMedsrServer(extraEnv: Record<string, string> = {}): P
     if (!fs.existsSync(path.join(ROOT, built))) throw new Error(`${built} is missing: run \`npm run build\` first`);
   }
   const port = await freePort();
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'medsr-viewer-data-'));
+  const dataDir = tempDir('medsr-viewer-data-');
   let output = '';
   const child: ChildProcess = spawn(process.execPath,
     [path.join(ROOT, 'bin/medsr.js'), 'serve', '--port', String(port), '--host', '127.0.0.1', '--data-dir', dataDir],
@@ -77,7 +77,6 @@ export async function startMedsrServer(extraEnv: Record<string, string> = {}): P
           child.once('exit', () => { clearTimeout(timer); resolve(); });
         });
       }
-      fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
