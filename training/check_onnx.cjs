@@ -7,6 +7,8 @@
 const fs = require('fs');
 const path = require('path');
 const crypto = require('crypto');
+// onnxruntime's telemetry stays off, as in the product (src/pipeline/runtime/telemetry-off.ts)
+process.env.ORT_DISABLE_TELEMETRY ??= '1';
 const ort = require('onnxruntime-node');
 
 const args = process.argv.slice(2);

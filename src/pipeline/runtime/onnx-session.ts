@@ -4,6 +4,7 @@
  * by itself) and says so once (logFallback), fails clearly when CUDA was asked for and cannot
  * load, converts between our Tensor and ORT's, and releases sessions.
  */
+import './telemetry-off'; // first: onnxruntime must not start its telemetry (telemetry-off.ts)
 import * as ort from 'onnxruntime-node';
 import { MedsrError } from '../../shared/errors';
 import { logger } from '../../shared/logger';

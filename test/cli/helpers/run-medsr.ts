@@ -10,12 +10,12 @@ export function ensureBuilt(): void {
 }
 
 /** Runs bin/medsr.js; `env` replaces the default environment (this process's, with MEDSR_LOG_LEVEL=warn). */
-export function medsr(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): { status: number | null; stdout: string; stderr: string } {
+export function medsr(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): { status: number | null; stdout: string; stderr: string; pid: number } {
   const r = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'medsr.js'), ...args], {
     cwd: options.cwd ?? ROOT,
     encoding: 'utf8',
     env: options.env ?? { ...process.env, MEDSR_LOG_LEVEL: 'warn' },
     maxBuffer: 64 * 1024 * 1024,
   });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr, pid: r.pid };
 }
