@@ -17,7 +17,7 @@ import evaluate
 import pipeline as PL
 import prompt as P
 
-MODEL_VERSION = "2.12.0"
+MODEL_VERSION = "2.13.0"
 
 
 class _TextWrap(torch.nn.Module):
@@ -275,7 +275,8 @@ def model_index(out, cfg, graphs, sf, train_info, metrics, git, detector, refine
         # model 2.0: the degradation is not known by default; MR is routed by the detector (model 2.9: CT by its own), the
         # rest runs blind
         "default_degradation": "auto",
-        "consistency": {"auto": dict(D.AUTO_CONSISTENCY, grid=D.GRID)},
+        # floor_depth (model 2.13): how deep the k-space projection holds a pixel an unsigned file stored at its floor
+        "consistency": {"auto": dict(D.AUTO_CONSISTENCY, grid=D.GRID), "floor_depth": D.FLOOR_DEPTH},
         "conditioning": {"scale_words": {str(k): v for k, v in P.SCALE_WORDS.items()},
                          "degradation_words": P.DEGRADATION_WORDS},
         "detector": detector,

@@ -30,6 +30,18 @@ class Projections(unittest.TestCase):
         self.assertLess(D.lowband_residual(once, lr, 2, "kspace"), 1e-6)
         self.assertGreater(D.lowband_residual(out, lr, 2, "kspace"), 1e-3)
 
+    def test_a_stored_floor_next_to_bright_pixels_is_held_below_it(self):
+        lr = torch.tensor([[[[0.0, 0.0, 0.0, 0.0], [0.0, 0.0, 10.0, 0.0], [0.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0]]]])
+        estimate = torch.full_like(lr, 0.5)
+        estimate[0, 0, 3, 3] = -2.0
+        t = D.floored_input(estimate, lr, 0.0, depth=0.06)
+        self.assertEqual(float(t[0, 0, 1, 2]), 10.0)                     # above the floor: the input
+        self.assertAlmostEqual(float(t[0, 0, 1, 1]), -0.6, places=5)    # next to the bright pixel: 6% of it below
+        self.assertAlmostEqual(float(t[0, 0, 0, 0]), 0.0, places=5)     # out of its reach: the floor
+        self.assertEqual(float(t[0, 0, 3, 3]), -2.0)                     # a lower estimate is kept
+        self.assertTrue(torch.equal(D.floored_input(estimate, lr, 0.0, depth=0.0),
+                                    torch.where(lr <= 0, estimate.clamp(max=0.0), lr)))   # depth 0: the floor (2.9.1)
+
     def test_kspace_projection_reads_a_stored_floor_as_at_most_it(self):
         # a lower matrix stored unsigned: its ringing below zero is clipped to 0, the file's floor
         hr, out = phantom(seed=4), phantom(seed=5)

@@ -2,7 +2,7 @@ import type { Tensor } from '../shared/tensor';
 import { classicalUpsample, regressionUpsample, type ClassicalBaseline } from './baselines';
 import { applyConsistency } from './consistency';
 import type { DegradationKind } from './degrade';
-import { ctBlurSigma, defaultDegradationMode, type DegradationMode } from './manifest';
+import { ctBlurSigma, defaultDegradationMode, floorDepth, type DegradationMode } from './manifest';
 import { bodyMask, psnr, ssim } from './metrics';
 import type { LoadedModel } from './model';
 import { planeOf, type Plane } from './plane';
@@ -52,7 +52,7 @@ export async function evaluateSlice(model: LoadedModel, hrTensor: Tensor, lrTens
   const lr = planeOf(lrTensor);
   const mask = bodyMask(hr, options.bodyThreshold);
   const made = options.resampler ? { resampler: { [options.resampler]: 1 } } : {};
-  const dcOptions = { blurSigma: ctBlurSigma(model.manifest), auto: model.manifest.consistency?.auto, modality: options.modality, storageFloor: options.storageFloor };
+  const dcOptions = { blurSigma: ctBlurSigma(model.manifest), auto: model.manifest.consistency?.auto, modality: options.modality, storageFloor: options.storageFloor, floorDepth: floorDepth(model.manifest) };
   const truthOptions = { ...dcOptions, ...made };
   const mode = options.mode ?? defaultDegradationMode(model.manifest, options.modality);
   const rows: EvalRow[] = [];

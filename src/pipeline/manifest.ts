@@ -244,7 +244,9 @@ export const ManifestSchema = z
     upsampling: z.object({ default: Upsampling }).catchall(Upsampling).optional(),
     // model 2.0 on; absent in older models (which assume the modality's degradation and no task words)
     default_degradation: DegradationMode.optional(),
-    consistency: z.strictObject({ auto: AutoConsistency }).optional(),
+    // floor_depth (model 2.13): how far below an unsigned file's floor the k-space projection holds a pixel stored at
+    // it, per unit of its 3 x 3 neighbourhood's largest value (consistency/kspace.ts `flooredInput`); absent: the floor
+    consistency: z.strictObject({ auto: AutoConsistency, floor_depth: z.number().min(0).max(1).optional() }).optional(),
     conditioning: Conditioning.optional(),
     detector: DegradationDetector.optional(),
     /** model 2.9: judges the modalities it names before `detector` does (its routes no longer reach them) */
@@ -360,6 +362,11 @@ export function uncertaintyScale(manifest: Manifest, modality: string, scale: nu
 /** The weight of the mean's local gradient in the uncertainty map (0 when the model has none: the SD alone). */
 export function uncertaintyGradientWeight(manifest: Manifest): number {
   return manifest.uncertainty?.gradient_weight ?? 0;
+}
+
+/** The k-space projection's depth below a stored floor (manifest `consistency.floor_depth`; 0: the floor itself). */
+export function floorDepth(manifest: Manifest): number {
+  return manifest.consistency?.floor_depth ?? 0;
 }
 
 export function ctBlurSigma(manifest: Manifest): number {

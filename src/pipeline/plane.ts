@@ -59,3 +59,25 @@ export function boxMean3(data: ArrayLike<number>, height: number, width: number)
   }
   return out;
 }
+
+/**
+ * Each pixel's largest value over its 3 x 3 neighbourhood inside the plane (PyTorch's `max_pool2d(x, 3, 1, 1)`, whose
+ * padding never wins), computed separably.
+ */
+export function boxMax3(data: ArrayLike<number>, height: number, width: number): Float64Array {
+  const rows = new Float64Array(height * width);
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    for (let x = 0; x < width; x++) {
+      rows[row + x] = Math.max(data[row + Math.max(x - 1, 0)]!, data[row + x]!, data[row + Math.min(x + 1, width - 1)]!);
+    }
+  }
+  const out = new Float64Array(height * width);
+  for (let y = 0; y < height; y++) {
+    const up = Math.max(y - 1, 0) * width;
+    const row = y * width;
+    const down = Math.min(y + 1, height - 1) * width;
+    for (let x = 0; x < width; x++) out[row + x] = Math.max(rows[up + x]!, rows[row + x]!, rows[down + x]!);
+  }
+  return out;
+}

@@ -4,7 +4,7 @@ import type { Tensor } from '../shared/tensor';
 import { describeLimit, optionConflict, UPSCALE_DEFAULTS, UPSCALE_LIMITS, withinLimit, type LimitedOption } from '../shared/upscale-options';
 import { acquiredBand, bandLimitApplies, detectBandLimit, inputBand, keepBand, tighterBand } from './band-limit';
 import { consistencyResidual, projectOntoInput } from './consistency';
-import { conditionedPrompt, ctBlurSigma, defaultDegradationMode, degradationModes, uncertaintyGradientWeight, uncertaintyScale, type DegradationMode, type Manifest } from './manifest';
+import { conditionedPrompt, ctBlurSigma, defaultDegradationMode, degradationModes, floorDepth, uncertaintyGradientWeight, uncertaintyScale, type DegradationMode, type Manifest } from './manifest';
 import type { LoadedModel } from './model';
 import { planeOf, tensorOf, type Plane } from './plane';
 import { conditionInput } from './resample/condition-input';
@@ -126,7 +126,7 @@ export async function runUpscale(model: LoadedModel, input: Tensor, options: Ups
   // into running statistics: memory holds one sample, the conditions and the statistics.
   const conditions = new Map<number, Tensor>();
   const stats = new SampleStatistics(H, W);
-  const dcOptions = { blurSigma: ctBlurSigma(manifest), auto: manifest.consistency?.auto, modality: options.modality, storageFloor: options.storageFloor, resampler };
+  const dcOptions = { blurSigma: ctBlurSigma(manifest), auto: manifest.consistency?.auto, modality: options.modality, storageFloor: options.storageFloor, floorDepth: floorDepth(manifest), resampler };
   const chosen = refinerFor(manifest, model.graphs, mode, options.modality);
   const refinerRuns = chosen ? refinerPasses(chosen.spec, mode, o.scale) : 0;
   const refiner = refinerRuns > 0 ? chosen : undefined;

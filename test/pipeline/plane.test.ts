@@ -1,4 +1,4 @@
-import { boxMean3 } from '../../src/pipeline/plane';
+import { boxMax3, boxMean3 } from '../../src/pipeline/plane';
 import { SeededRng } from '../../src/shared/rng';
 
 describe('boxMean3', () => {
@@ -21,5 +21,28 @@ describe('boxMean3', () => {
   it('leaves a constant plane, even a single pixel, as it is', () => {
     expect(Array.from(boxMean3([3, 3, 3, 3], 2, 2))).toEqual([3, 3, 3, 3]);
     expect(Array.from(boxMean3([2], 1, 1))).toEqual([2]);
+  });
+});
+
+describe('boxMax3', () => {
+  it('is the largest value of each 3 x 3 neighbourhood inside the plane', () => {
+    const rng = new SeededRng(10);
+    const h = 6;
+    const w = 5;
+    const data = Float32Array.from({ length: h * w }, () => rng.nextGaussian());
+    const most = boxMax3(data, h, w);
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        let best = -Infinity;
+        for (let dy = -1; dy <= 1; dy++) {
+          for (let dx = -1; dx <= 1; dx++) {
+            const yy = y + dy;
+            const xx = x + dx;
+            if (yy >= 0 && yy < h && xx >= 0 && xx < w) best = Math.max(best, data[yy * w + xx]!);
+          }
+        }
+        expect(most[y * w + x]).toBe(best);
+      }
+    }
   });
 });

@@ -26,6 +26,8 @@ export interface ConsistencyOptions {
    * k-space projection reads an input pixel there as that value or less (kspace.ts `flooredInput`).
    */
   storageFloor?: number | undefined;
+  /** How far below that floor a pixel stored at it is held, per unit of its neighbourhood's largest value (manifest `consistency.floor_depth`). */
+  floorDepth?: number | undefined;
   /** Which downsampler(s) the resampled path projects onto (resample/resamplers.ts); the contract's bicubic when absent. */
   resampler?: ResamplerMix | undefined;
 }
@@ -42,7 +44,7 @@ export function projectOntoInput(out: Plane, lr: Plane, scale: number, kind: Deg
     case 'auto':
       return lowbandConsistency(out, lr, autoBand(options), autoGrid(options));
     case 'kspace':
-      return kspaceConsistency(out, lr, { floor: options.storageFloor });
+      return kspaceConsistency(out, lr, { floor: options.storageFloor, floorDepth: options.floorDepth ?? 0 });
     case 'area':
       return areaConsistency(out, lr, scale, options.blurSigma);
     case 'bicubic':
@@ -54,7 +56,7 @@ export function consistencyResidual(image: Plane, lr: Plane, scale: number, kind
   if (kind === 'auto') return lowbandResidual(image, lr, autoBand(options), autoGrid(options));
   const degraded = degrade(image, scale, kind, { blurSigma: options.blurSigma, resampler: options.resampler });
   // k-space: against what the input's file says (at its storage floor: that value or less)
-  const enforced = kind === 'kspace' ? flooredInput(degraded, lr, options.storageFloor) : lr;
+  const enforced = kind === 'kspace' ? flooredInput(degraded, lr, options.storageFloor, options.floorDepth) : lr;
   return relativeError(degraded.data, enforced.data);
 }
 

@@ -1,20 +1,25 @@
-import type { Plane } from '../plane';
+import { boxMax3, type Plane } from '../plane';
 import { lowerMatrixOf } from '../degrade/kspace';
 import { bin, centredFrequencies, copyCentralBlock, fft2Real, ifft2Real, type Spectrum } from '../fft/fft2';
 
 /**
  * The LR values the k-space projection enforces when the input's file stores nothing below `floor` (an unsigned MR
  * file's 0, in the normalised domain; undefined: no such floor), given `estimate`, the output's own lower matrix A(out).
- * A pixel stored at the floor stands for the floor or less (a lower matrix's ringing below zero is clipped there), so
- * where the estimate is below the floor it is kept. The k-space operator's rows are orthogonal, so projecting onto these
- * values is the exact projection onto {x : A x = lr above the floor, A x <= floor at it} (training/degrade.py
- * `floored_input`).
+ * A pixel stored at the floor stands for the floor or less (a lower matrix's ringing below zero is clipped there), and
+ * next to bright pixels for `depth` x the largest value of its 3 x 3 neighbourhood (above the floor) below it or less
+ * (the ringing is deepest there: a step's first lobe lies 9% of the step below it); where the estimate is lower still it
+ * is kept. The k-space operator's rows are orthogonal, so projecting onto these values is the exact projection onto
+ * {x : A x = lr above the floor, A x <= that ceiling at it} (training/degrade.py `floored_input`; `depth` is the
+ * manifest's `consistency.floor_depth`, 0 in models before 2.13: the floor itself).
  */
-export function flooredInput(estimate: Plane, lr: Plane, floor: number | undefined): Plane {
+export function flooredInput(estimate: Plane, lr: Plane, floor: number | undefined, depth = 0): Plane {
   if (!reachesFloor(lr, floor)) return lr;
+  const above = depth > 0 ? boxMax3(lr.data.map((v) => Math.max(v - floor, 0)), lr.height, lr.width) : undefined;
   const data = Float32Array.from(lr.data);
   for (let i = 0; i < data.length; i++) {
-    if (data[i]! <= floor && estimate.data[i]! < floor) data[i] = estimate.data[i]!;
+    if (data[i]! > floor) continue;
+    const ceiling = above ? floor - depth * above[i]! : floor;
+    data[i] = Math.min(estimate.data[i]!, ceiling);
   }
   return { data, height: lr.height, width: lr.width };
 }
@@ -30,15 +35,16 @@ function reachesFloor(lr: Plane, floor: number | undefined): floor is number {
  * Hermitian, the result is real, and degrading it again gives back the input exactly.
  * The recipe does the same (training/degrade.py); `mirrorNyquist: false` is its earlier literal
  * formula (real part of the inverse, mirror left as it was), exact only for odd sizes, kept to
- * check parity with references made by it (the test fixture's). `floor`: the input's storage floor (`flooredInput`).
+ * check parity with references made by it (the test fixture's). `floor`: the input's storage floor, `floorDepth` how far
+ * below it a pixel stored there is held (`flooredInput`).
  */
-export function kspaceConsistency(out: Plane, lr: Plane, options: { mirrorNyquist?: boolean; floor?: number | undefined } = {}): Plane {
+export function kspaceConsistency(out: Plane, lr: Plane, options: { mirrorNyquist?: boolean; floor?: number | undefined; floorDepth?: number } = {}): Plane {
   const mirrorNyquist = options.mirrorNyquist ?? true;
   const { height: H, width: W } = out;
   const { height: h, width: w } = lr;
   const spec = fft2Real(out.data, H, W);
   // A(out) from the spectrum the projection needs anyway, only where some input pixel sits at the floor
-  const enforced = reachesFloor(lr, options.floor) ? flooredInput(lowerMatrixOf(spec, h, w), lr, options.floor) : lr;
+  const enforced = reachesFloor(lr, options.floor) ? flooredInput(lowerMatrixOf(spec, h, w), lr, options.floor, options.floorDepth) : lr;
   copyCentralBlock(fft2Real(enforced.data, h, w), spec, (H * W) / (h * w));
   if (mirrorNyquist) writeNyquistMirrors(spec, h, w);
   return { data: ifft2Real(spec), height: H, width: W };

@@ -1,5 +1,6 @@
 import { SeededRng } from '../../../src/shared/rng';
 import { applyConsistency } from '../../../src/pipeline/consistency';
+import { flooredInput } from '../../../src/pipeline/consistency/kspace';
 import { degrade, type DegradationKind } from '../../../src/pipeline/degrade';
 import { bicubicUpsample } from '../../../src/pipeline/resample/bicubic';
 import { gaussianShareMix } from '../../../src/pipeline/resample/resamplers';
@@ -104,6 +105,40 @@ describe('k-space data consistency with the input file storage floor', () => {
     const floored = applyConsistency(guess, stored, 2, 'kspace', { blurSigma: 0.5, storageFloor: floor }).image;
     const plain = applyConsistency(guess, stored, 2, 'kspace', { blurSigma: 0.5 }).image;
     expect(relativeError(floored.data, hr.data)).toBeLessThan(relativeError(plain.data, hr.data));
+  });
+});
+
+describe('the k-space projection holds a stored floor below it next to bright pixels (floor depth)', () => {
+  it('is 6% of the brightest neighbour below the floor at depth 0.06, the floor out of reach, a lower estimate kept', () => {
+    // the recipe's test of degrade.floored_input, on the same values
+    const lr: Plane = { data: Float32Array.from([0, 0, 0, 0, 0, 0, 10, 0, 0, 0, 0, 0, 0, 0, 0, 0]), height: 4, width: 4 };
+    const estimate: Plane = { ...lr, data: lr.data.map(() => 0.5) };
+    estimate.data[15] = -2;
+    const t = flooredInput(estimate, lr, 0, 0.06).data;
+    expect(t[6]).toBe(10);
+    expect(t[5]).toBeCloseTo(-0.6, 6);
+    expect(t[0]).toBe(0);
+    expect(t[15]).toBe(-2);
+    expect(Array.from(flooredInput(estimate, lr, 0).data)).toEqual(Array.from(lr.data.map((v, i) => (v > 0 ? v : Math.min(estimate.data[i]!, 0)))));
+  });
+
+  const hr = phantom(64, 48, 11);
+  const floor = -0.5;
+  const truth = degrade(hr, 2, 'kspace');
+  const stored: Plane = { ...truth, data: truth.data.map((v) => Math.max(v, floor)) };
+  const up = bicubicUpsample(stored, 2);
+  const options = { blurSigma: 0.5, storageFloor: floor, floorDepth: 0.06 };
+
+  it('is an exact projection onto that set: residual 0 against it, idempotent, and below the floor alone', () => {
+    const { image, residual } = applyConsistency(up, stored, 2, 'kspace', options);
+    expect(residual).toBeLessThan(1e-5);
+    const twice = applyConsistency(image, stored, 2, 'kspace', options).image;
+    expect(relativeError(twice.data, image.data)).toBeLessThan(1e-5);
+    const a = degrade(image, 2, 'kspace').data;
+    const shallow = degrade(applyConsistency(up, stored, 2, 'kspace', { ...options, floorDepth: 0 }).image, 2, 'kspace').data;
+    let deeper = 0;
+    for (let i = 0; i < a.length; i++) if (stored.data[i]! <= floor && a[i]! < shallow[i]! - 1e-4) deeper++;
+    expect(deeper).toBeGreaterThan(10);
   });
 });
 
