@@ -43,33 +43,24 @@ export function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): numbe
  * of size 3, mode "nearest"), computed separably.
  */
 export function boxMean3(data: ArrayLike<number>, height: number, width: number): Float64Array {
-  const rows = new Float64Array(height * width);
-  for (let y = 0; y < height; y++) {
-    const row = y * width;
-    for (let x = 0; x < width; x++) {
-      rows[row + x] = data[row + Math.max(x - 1, 0)]! + data[row + x]! + data[row + Math.min(x + 1, width - 1)]!;
-    }
-  }
-  const out = new Float64Array(height * width);
-  for (let y = 0; y < height; y++) {
-    const up = Math.max(y - 1, 0) * width;
-    const row = y * width;
-    const down = Math.min(y + 1, height - 1) * width;
-    for (let x = 0; x < width; x++) out[row + x] = (rows[up + x]! + rows[row + x]! + rows[down + x]!) / 9;
-  }
-  return out;
+  return separable3x3(data, height, width, (a, b, c) => a + b + c).map((v) => v / 9);
 }
 
 /**
  * Each pixel's largest value over its 3 x 3 neighbourhood inside the plane (PyTorch's `max_pool2d(x, 3, 1, 1)`, whose
- * padding never wins), computed separably.
+ * padding never wins: repeating the edge pixels gives the same), computed separably.
  */
 export function boxMax3(data: ArrayLike<number>, height: number, width: number): Float64Array {
+  return separable3x3(data, height, width, Math.max);
+}
+
+/** `combine` over each pixel's 3 x 3 neighbourhood as along rows, then along columns; edge pixels repeated beyond the border. */
+function separable3x3(data: ArrayLike<number>, height: number, width: number, combine: (a: number, b: number, c: number) => number): Float64Array {
   const rows = new Float64Array(height * width);
   for (let y = 0; y < height; y++) {
     const row = y * width;
     for (let x = 0; x < width; x++) {
-      rows[row + x] = Math.max(data[row + Math.max(x - 1, 0)]!, data[row + x]!, data[row + Math.min(x + 1, width - 1)]!);
+      rows[row + x] = combine(data[row + Math.max(x - 1, 0)]!, data[row + x]!, data[row + Math.min(x + 1, width - 1)]!);
     }
   }
   const out = new Float64Array(height * width);
@@ -77,7 +68,7 @@ export function boxMax3(data: ArrayLike<number>, height: number, width: number):
     const up = Math.max(y - 1, 0) * width;
     const row = y * width;
     const down = Math.min(y + 1, height - 1) * width;
-    for (let x = 0; x < width; x++) out[row + x] = Math.max(rows[up + x]!, rows[row + x]!, rows[down + x]!);
+    for (let x = 0; x < width; x++) out[row + x] = combine(rows[up + x]!, rows[row + x]!, rows[down + x]!);
   }
   return out;
 }
