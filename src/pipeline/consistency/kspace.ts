@@ -14,14 +14,26 @@ import { bin, centredFrequencies, copyCentralBlock, fft2Real, ifft2Real, type Sp
  */
 export function flooredInput(estimate: Plane, lr: Plane, floor: number | undefined, depth = 0): Plane {
   if (!reachesFloor(lr, floor)) return lr;
-  const above = depth > 0 ? boxMax3(lr.data.map((v) => Math.max(v - floor, 0)), lr.height, lr.width) : undefined;
+  const ceiling = depth > 0 ? floorCeiling(lr, floor, depth) : undefined;
   const data = Float32Array.from(lr.data);
   for (let i = 0; i < data.length; i++) {
     if (data[i]! > floor) continue;
-    const ceiling = above ? floor - depth * above[i]! : floor;
-    data[i] = Math.min(estimate.data[i]!, ceiling);
+    data[i] = Math.min(estimate.data[i]!, ceiling ? ceiling[i]! : floor);
   }
   return { data, height: lr.height, width: lr.width };
+}
+
+// An upscale projects onto one input many times (per sample, before and after the refiner, and to measure): the
+// ceiling depends on the input alone, so it is made once per input plane (planes are not changed in place).
+const ceilings = new WeakMap<Plane, { floor: number; depth: number; ceiling: Float64Array }>();
+
+/** floor - depth x the largest value above the floor in each pixel's 3 x 3 neighbourhood of `lr`. */
+function floorCeiling(lr: Plane, floor: number, depth: number): Float64Array {
+  const known = ceilings.get(lr);
+  if (known && known.floor === floor && known.depth === depth) return known.ceiling;
+  const ceiling = boxMax3(lr.data.map((v) => Math.max(v - floor, 0)), lr.height, lr.width).map((m) => floor - depth * m);
+  ceilings.set(lr, { floor, depth, ceiling });
+  return ceiling;
 }
 
 function reachesFloor(lr: Plane, floor: number | undefined): floor is number {
