@@ -113,6 +113,8 @@ export const CreateJobSchema = z
   .openapi('CreateJob');
 
 const ErrorInfo = z.strictObject({ code: z.string(), message: z.string() });
+const PathCounts = z.partialRecord(z.enum(DEGRADATION_MODES), z.number())
+  .openapi({ description: 'Slices (frames, mosaic tiles) per path they ran down: the degradation told, or in auto the detector\'s pick' });
 export const JobSchema = z
   .strictObject({
     id: z.string(),
@@ -134,8 +136,14 @@ export const JobSchema = z
         state: z.enum(['pending', 'done', 'failed']),
         error: ErrorInfo.optional(),
         durationMs: z.number().optional(),
+        degradation: z.string().optional().openapi({ description: 'How the degradation was handled, as the derived file\'s DerivationDescription says' }),
+        paths: PathCounts.optional(),
       }),
     ),
+    warnings: z
+      .array(z.strictObject({ code: z.literal('series.mixed_paths'), seriesInstanceUID: z.string(), paths: PathCounts, message: z.string() }))
+      .optional()
+      .openapi({ description: 'Source series whose slices took different paths: auto was unsure how the series was made, and its derived slices sit on different pixel grids' }),
     route: z
       .object({
         destination: z.string().openapi({ description: 'AET@host:port' }),

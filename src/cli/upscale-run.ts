@@ -73,6 +73,7 @@ export async function runUpscaleCommand(inputs: string[], flags: UpscaleFlags, l
     process.stdout.write(`${done} done (${resumed} from an earlier run), ${skipped} skipped, ${failed} failed; report: ${path.join(report.outDir, 'report.json')}\n`);
     for (const item of report.items.filter((i) => i.status === 'skipped')) process.stdout.write(`skipped: ${item.input}: ${item.code}: ${item.reason}\n`);
     for (const item of report.items.filter((i) => i.status === 'failed')) process.stderr.write(`failed: ${item.input}: ${item.code}: ${item.reason}\n`);
+    for (const warning of report.warnings ?? []) process.stderr.write(`warning: ${warning.message}\n`);
     if (failed > 0) process.exitCode = PARTIAL_FAILURE_EXIT_CODE;
     return report;
   } finally {

@@ -9,6 +9,7 @@
 import type { MosaicLayout } from '../ingest';
 import type { UpscaleOptions, UpscaleResult } from '../pipeline';
 import { imageTensor, widthOf, type Tensor } from '../shared/tensor';
+import { countPath, type PathCounts } from './mixed-paths';
 
 type Upscale = (input: Tensor, options: UpscaleOptions) => Promise<UpscaleResult>;
 
@@ -39,7 +40,7 @@ export function pasteTile(mosaic: Tensor, tile: Tensor, layout: MosaicLayout, in
  * a blank slice) is filled with its constant: no model call, and no texture invented in it.
  * With samples > 1 a flat tile's spread is 0.
  */
-export async function upscaleMosaic(upscale: Upscale, input: Tensor, layout: MosaicLayout, options: UpscaleOptions): Promise<UpscaleResult> {
+export async function upscaleMosaic(upscale: Upscale, input: Tensor, layout: MosaicLayout, options: UpscaleOptions): Promise<UpscaleResult & { paths: PathCounts }> {
   const { scale } = options;
   const tiles = layout.grid * layout.grid;
   const size = (s: number): [number, number] => [layout.grid * layout.tileRows * s, layout.grid * layout.tileColumns * s];
@@ -48,6 +49,7 @@ export async function upscaleMosaic(upscale: Upscale, input: Tensor, layout: Mos
   let dcResidual = 0;
   const timings: Record<string, number> = {};
   let settings: UpscaleResult['settings'] | undefined;
+  const paths: PathCounts = {}; // each tile is a slice of its own, routed on its own: flat ones ran nothing
   for (let i = 0; i < tiles; i++) {
     const tile = cutTile(input, layout, i);
     const flat = flatValue(tile);
@@ -69,10 +71,11 @@ export async function upscaleMosaic(upscale: Upscale, input: Tensor, layout: Mos
     dcResidual = Math.max(dcResidual, result.dcResidual);
     for (const [k, v] of Object.entries(result.timings)) timings[k] = (timings[k] ?? 0) + v;
     settings = result.settings;
+    countPath(paths, result.settings.degradation);
   }
   if (!std && (options.samples ?? 1) > 1) std = imageTensor(...size(scale)); // every tile was flat: no spread
   if (!settings) settings = (await upscale(cutTile(input, layout, 0), options)).settings; // every tile flat: still say what would run
-  return { mean, std, dcResidual, timings: { ...timings, mosaicTiles: tiles }, settings };
+  return { mean, std, dcResidual, timings: { ...timings, mosaicTiles: tiles }, settings, paths };
 }
 
 /** The tile's value when all its pixels are equal, else undefined. */

@@ -18,6 +18,7 @@ export type TranscodeToNative = (instance: DicomInstance) => Promise<Uint8Array>
 export type DecodeFrame = (instance: DicomInstance, frameIndex: number) => Promise<DecodedFrame>;
 
 import type { UpscaleRequestOptions } from '../shared/upscale-options';
+import type { PathCounts } from './mixed-paths';
 
 /** What a caller may ask of one upscale (the one definition); validated by the API's and CLI's parsers. */
 export type UpscaleOptions = UpscaleRequestOptions;
@@ -53,6 +54,8 @@ export interface SliceOutput {
   timings?: Record<string, number>;
   /** How the degradation was handled (asked for, run as, detector probability), as DerivationDescription records it. */
   degradation?: string;
+  /** The paths its frames (and mosaic tiles) ran down: the degradation told, or in `auto` the detector's pick (`auto`: blind). */
+  paths?: PathCounts;
 }
 
 export interface SliceRequest {

@@ -24,6 +24,7 @@ import {
 import { describeResamplerMix, gaussianShareMix, type Manifest, type SuperResolver, type UpscaleResult } from '../pipeline';
 import type { Tensor } from '../shared/tensor';
 import { throwIfCancelled } from '../shared/errors';
+import { countPath, mergePaths, type PathCounts } from './mixed-paths';
 import { upscaleMosaic } from './mosaic-tiles';
 import type { SliceOutput, SliceRequest } from './ports';
 import { UPSCALE_DEFAULTS } from '../shared/upscale-options';
@@ -57,9 +58,12 @@ const MAX_IS = 2 ** 31 - 1;
 type PipelineOptions = Parameters<ResolverLike['upscale']>[1];
 
 /** One frame through the model; a MOSAIC tile by tile, so no slice bleeds into its neighbours. */
-function upscaleFrame(resolver: ResolverLike, instance: DicomInstance, input: Tensor, options: PipelineOptions): ReturnType<ResolverLike['upscale']> {
+/** One frame's upscale, and the paths its slices ran down (a mosaic's tiles are slices of their own). */
+async function upscaleFrame(resolver: ResolverLike, instance: DicomInstance, input: Tensor, options: PipelineOptions): Promise<UpscaleResult & { paths: PathCounts }> {
   const upscale = (tensor: Tensor, o: PipelineOptions) => resolver.upscale(tensor, o);
-  return instance.mosaic ? upscaleMosaic(upscale, input, instance.mosaic, options) : upscale(input, options);
+  if (instance.mosaic) return upscaleMosaic(upscale, input, instance.mosaic, options);
+  const result = await upscale(input, options);
+  return { ...result, paths: countPath({}, result.settings.degradation) };
 }
 
 /** The source's number plus the offset, or the offset alone when the sum would not be an IS. */
@@ -81,6 +85,7 @@ export async function upscaleInstance(instance: DicomInstance, request: SliceReq
   const timings: Record<string, number> = {};
   let worstResidual = 0;
   let applied: UpscaleResult['settings'] | undefined;
+  const paths: PathCounts = {};
   for (let f = 0; f < frames; f++) {
     throwIfCancelled(request.signal);
     const frame = await decodeFrame(instance, f);
@@ -105,6 +110,7 @@ export async function upscaleInstance(instance: DicomInstance, request: SliceReq
     if (result.std) stdFrames.push({ std: result.std, steps: conditioning.steps });
     worstResidual = Math.max(worstResidual, result.dcResidual);
     applied = result.settings;
+    mergePaths(paths, result.paths);
     for (const [k, v] of Object.entries(result.timings)) timings[k] = (timings[k] ?? 0) + v;
   }
   timings.dcResidual = worstResidual;
@@ -132,12 +138,12 @@ export async function upscaleInstance(instance: DicomInstance, request: SliceReq
     derivationDescription: `super-resolution ${model} ${settings} dc-residual=${worstResidual.toPrecision(3)}`,
     ...(target ? { sopInstanceUID: target.sopInstanceUID } : {}),
   });
-  const degradation = applied ? describeDegradation(applied) : undefined;
+  const degradation = applied ? { degradation: describeDegradation(applied), paths } : {};
   // the stored values just written, in the source's representation (write-back keeps it for the
   // super-resolved series), so a PNG answer needs no parse of `derived`
   const { bitsStored, pixelRepresentation, rescaleSlope, rescaleIntercept, photometricInterpretation } = instance.pixel;
   const derivedPixels = { frames: outFrames, rows, columns, bitsStored, pixelRepresentation, rescaleSlope, rescaleIntercept, photometricInterpretation };
-  if (stdFrames.length !== frames) return { derived, derivedPixels, timings, ...(degradation ? { degradation } : {}) };
+  if (stdFrames.length !== frames) return { derived, derivedPixels, timings, ...degradation };
 
   const stored = uncertaintyToStored(stdFrames, { allowRescale: supportsRescale(instance) });
   const uncertainty = writeDerived(instance, stored.frames, {
@@ -150,7 +156,7 @@ export async function upscaleInstance(instance: DicomInstance, request: SliceReq
     pixelRepresentation: stored.pixelRepresentation,
     ...(target ? { sopInstanceUID: target.uncertaintySopInstanceUID } : {}),
   });
-  return { derived, derivedPixels, uncertainty, timings, ...(degradation ? { degradation } : {}) };
+  return { derived, derivedPixels, uncertainty, timings, ...degradation };
 }
 
 /** DerivationDescription's account of the degradation: what was asked, what ran, and why. */

@@ -41,7 +41,7 @@ export interface UploadReport {
 // the server's one definition of the upscale options; types only (erased from the bundle): the
 // runtime defaults, limits and choices come from GET /api/v1/options
 export type { DegradationModeName as DegradationMode, ResamplerName, UpscaleRequestOptions as UpscaleOptions, UpscaleOptionCatalog } from '../shared/upscale-options';
-import type { UpscaleOptionCatalog, UpscaleRequestOptions as UpscaleOptions } from '../shared/upscale-options';
+import type { DegradationModeName, UpscaleOptionCatalog, UpscaleRequestOptions as UpscaleOptions } from '../shared/upscale-options';
 
 export type JobState = 'queued' | 'running' | 'succeeded' | 'partial' | 'failed' | 'cancelled';
 export const FINAL_STATES: ReadonlySet<JobState> = new Set(['succeeded', 'partial', 'failed', 'cancelled']);
@@ -59,6 +59,8 @@ export interface Job {
   /** absent from the SSE updates (they carry a summary); present from GET /jobs/:id */
   slices?: Array<{ seriesInstanceUID: string; sopInstanceUID: string; state: 'pending' | 'done' | 'failed'; error?: ErrorInfo }>;
   error?: ErrorInfo;
+  /** Series whose slices took different paths (the detector was unsure how they were made). */
+  warnings?: Array<{ code: string; seriesInstanceUID: string; paths: Partial<Record<DegradationModeName, number>>; message: string }>;
 }
 
 export interface JobResults {

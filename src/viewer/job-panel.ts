@@ -106,7 +106,10 @@ export class JobPanel {
     performance.mark('medsr:job-final'); // read by scripts/bench-viewer.js
     if (job.state === 'succeeded' || job.state === 'partial') {
       const failed = job.progress.failed;
-      this.say(failed ? `Done, but ${failed} slice${failed === 1 ? '' : 's'} failed: ${firstError(job)}` : 'Done.', failed ? 'error' : 'ok');
+      const warning = job.warnings?.[0];
+      this.say(failed ? `Done, but ${failed} slice${failed === 1 ? '' : 's'} failed: ${firstError(job)}`
+        : warning ? `Done, but its slices took different paths (${describePaths(warning.paths)}): the detector was unsure how this series was made, and the slices sit on different pixel grids. If you know, choose it under "Input made by" and run again.`
+        : 'Done.', failed ? 'error' : warning ? 'warn' : 'ok');
       if (previous !== job.state && series) this.onFinished(job, series);
     } else if (job.state === 'cancelled') {
       this.say('Cancelled.', '');
@@ -130,10 +133,15 @@ export class JobPanel {
     return left < 90 ? `, about ${left} s left` : `, about ${Math.round(left / 60)} min left`;
   }
 
-  private say(text: string, kind: '' | 'ok' | 'error'): void {
+  private say(text: string, kind: '' | 'ok' | 'warn' | 'error'): void {
     this.status.textContent = text;
     this.status.className = `status ${kind}`;
   }
+}
+
+/** "kspace 8, bicubic 4": the slices per path of a mixed-paths warning, most first (the API's own order). */
+function describePaths(paths: Partial<Record<DegradationMode, number>>): string {
+  return Object.entries(paths).map(([path, n]) => `${path} ${n}`).join(', ');
 }
 
 function firstError(job: Job): string {

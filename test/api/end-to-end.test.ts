@@ -12,6 +12,7 @@ import { createServices, type Services } from '../../src/service/services';
 import { MR_SERIES_DIR, MR_SMALL } from '../service/helpers/replicating-processor';
 import { newIodErrors, startRealRuntime } from '../service/helpers/real-runtime';
 import { tempDir } from '../service/helpers/service-fixture';
+import { writeTwoWaySeries } from '../service/helpers/two-way-series';
 
 jest.setTimeout(240_000);
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -79,6 +80,17 @@ describe('end to end: real corpus slices through the API and the real model', ()
     const job: Json = await checkedJson(await fetch(`${url}/api/v1/jobs`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ studyInstanceUID: upload.studies[0].studyInstanceUID, options: { scale: 2, samples: 2, steps: 1, seed: 2 } }) }), 'POST');
     const end = await (await fetch(`${url}/api/v1/jobs/${job.id}/events`)).text();
     expect(end).toContain('event: end\ndata: {"state":"succeeded"}');
+    // each slice says how its degradation was handled and which path it took (the schema-checked job), and the job
+    // warns exactly when the series' slices took more than one path
+    const done: Json = await checkedJson(await fetch(`${url}/api/v1/jobs/${job.id}`));
+    const paths = new Set<string>();
+    for (const slice of done.slices) {
+      expect(slice.degradation).toMatch(/^auto->(kspace|bicubic) \(/);
+      expect(Object.values(slice.paths)).toEqual([1]);
+      expect(slice.degradation.startsWith(`auto->${Object.keys(slice.paths)[0]} `)).toBe(true);
+      paths.add(Object.keys(slice.paths)[0]!);
+    }
+    expect(done.warnings?.map((w: Json) => w.code)).toEqual(paths.size > 1 ? ['series.mixed_paths'] : undefined);
     const results: Json = await checkedJson(await fetch(`${url}/api/v1/jobs/${job.id}/results`));
     const dir = tempDir();
     const source = path.join(MR_SERIES_DIR, fs.readdirSync(MR_SERIES_DIR)[0]!);
@@ -91,5 +103,19 @@ describe('end to end: real corpus slices through the API and the real model', ()
     }
     const preview = await fetch(`${url}${results.series[0].instances[0].url}/preview.png`);
     expect(preview.headers.get('content-type')).toBe('image/png');
+  });
+
+  it('a series whose slices the detector routes two ways: each slice keeps its path, and the job names the series', async () => {
+    const { files, seriesInstanceUID, sopInstanceUIDs } = writeTwoWaySeries(tempDir());
+    const form = new FormData();
+    for (const f of files) form.append('files', new Blob([new Uint8Array(fs.readFileSync(f))]), path.basename(f));
+    const upload: Json = await checkedJson(await fetch(`${url}/api/v1/studies`, { method: 'POST', body: form }), 'POST');
+    const job: Json = await checkedJson(await fetch(`${url}/api/v1/jobs`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ studyInstanceUID: upload.studies[0].studyInstanceUID, options: { scale: 2, steps: 1, seed: 2 } }) }), 'POST');
+    await (await fetch(`${url}/api/v1/jobs/${job.id}/events`)).text();
+    const done: Json = await checkedJson(await fetch(`${url}/api/v1/jobs/${job.id}`));
+    expect(done.state).toBe('succeeded');
+    const pathOf = (sop: string) => done.slices.find((s: Json) => s.sopInstanceUID === sop).paths;
+    expect([pathOf(sopInstanceUIDs.kspace), pathOf(sopInstanceUIDs.bicubic)]).toEqual([{ kspace: 1 }, { bicubic: 1 }]);
+    expect(done.warnings).toEqual([{ code: 'series.mixed_paths', seriesInstanceUID, paths: { kspace: 1, bicubic: 1 }, message: expect.stringMatching(/^the slices of series .* took different paths \(kspace 1, bicubic 1\)/) }]);
   });
 });

@@ -25,6 +25,21 @@ describe('medsr batch', () => {
     expect(first.stdout).toMatch(/^8 done \(0 from an earlier run\), 0 skipped, 0 failed/);
     const report = JSON.parse(fs.readFileSync(path.join(out, 'report.json'), 'utf8'));
     expect(report.items).toHaveLength(8);
+    // each item says which path it ran down and how, in report.json and report.csv; a series whose slices took more
+    // than one is named in a warning (report.json, stderr)
+    const bySeries = new Map<string, Set<string>>();
+    for (const item of report.items) {
+      expect(Object.values(item.paths)).toEqual([1]);
+      const taken = Object.keys(item.paths)[0]!;
+      expect(item.degradation.startsWith(`auto->${taken} `)).toBe(true);
+      bySeries.set(item.seriesInstanceUID, (bySeries.get(item.seriesInstanceUID) ?? new Set()).add(taken));
+    }
+    const mixed = [...bySeries].filter(([, taken]) => taken.size > 1).map(([uid]) => uid);
+    expect((report.warnings ?? []).map((w: { seriesInstanceUID: string }) => w.seriesInstanceUID)).toEqual(mixed);
+    expect(first.stderr.includes('warning: the slices of series')).toBe(mixed.length > 0);
+    const csv = fs.readFileSync(path.join(out, 'report.csv'), 'utf8').trim().split('\n');
+    expect(csv[0]!.split(',')).toContain('paths');
+    for (const line of csv.slice(1)) expect(line).toMatch(/,(kspace|bicubic) 1,/);
     const firstOutput = path.join(out, report.items[0].output);
     const mtime = fs.statSync(firstOutput).mtimeMs;
     expect(dicomParser.parseDicom(new Uint8Array(fs.readFileSync(firstOutput))).elements.x00082112).toBeDefined();

@@ -93,6 +93,10 @@ describe('Siemens MOSAIC through the real model', () => {
     for (let tile = 1; tile < 25; tile += 2) expect({ tile, max: maxima[tile] }).toEqual({ tile, max: 0 });
     for (let tile = 20; tile < 25; tile++) expect({ tile, max: maxima[tile] }).toEqual({ tile, max: 0 });
     for (let tile = 0; tile < 20; tile += 2) expect(maxima[tile]).toBeGreaterThan(0.05 * overall);
+    // each non-blank tile is a slice of its own, routed on its own and counted: the 10 kept ones, on MR's two paths
+    const paths = Object.entries(out.paths!);
+    expect(paths.reduce((sum, [, n]) => sum + n!, 0)).toBe(10);
+    for (const [path] of paths) expect(['kspace', 'bicubic']).toContain(path);
 
     const dir = tempDir('medsr-mosaic-');
     const sourceFile = path.join(dir, 'source.dcm');

@@ -55,6 +55,8 @@ describe('upscaleInstance with the real ingest, pipeline and model', () => {
     // both MR paths run the model's refiner after the projection, and project again
     expect(mrAuto.degradation).toMatch(/^auto->(kspace \((detector P\(kspace\)=[01]\.\d\d|too small for the detector: its fallback); exact projection; pixel refiner, projected again\)|bicubic \(detector P\(kspace\)=[01]\.\d\d; exact projection onto [01]\.\d\d bicubic \+ [01]\.\d\d Gaussian-spline; pixel refiner, projected again\))$/);
     expect(description(mrAuto.derived)).toContain(`degradation=${mrAuto.degradation}`);
+    // the path it ran down, counted (one frame: one slice)
+    expect(mrAuto.paths).toEqual({ [mrAuto.degradation!.startsWith('auto->kspace') ? 'kspace' : 'bicubic']: 1 });
     const ctAuto = await runtime.processor(read(CT_SMALL), { options: { scale: 2, seed: 1 } });
     // the path the CT detector picks for the GE slice as stored, with its P(area)
     expect(ctAuto.degradation).toMatch(/^auto->(bicubic|area) \(CT detector P\(area\)=[01]\.\d\d; exact projection; pixel refiner, projected again\)$/);
@@ -62,6 +64,7 @@ describe('upscaleInstance with the real ingest, pipeline and model', () => {
     const told = await runtime.processor(read(MR_SMALL), { options: { scale: 2, seed: 1, degradation: 'kspace' } });
     // the shipped refiner runs once at x2 (its manifest's `passes`; more passes are counted, as the refiner test shows)
     expect(told.degradation).toBe('kspace (told; exact projection; pixel refiner, projected again)');
+    expect(told.paths).toEqual({ kspace: 1 });
     expect(description(told.derived)).toContain('degradation=kspace (told; exact projection; pixel refiner, projected again)');
     // told the downsampler too, the resampled path projects onto it alone and says so
     const lanczos = await runtime.processor(read(MR_SMALL), { options: { scale: 2, seed: 1, degradation: 'bicubic', resampler: 'lanczos' } });

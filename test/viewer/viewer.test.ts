@@ -4,6 +4,7 @@ import type { Page } from 'playwright-core';
 import { tempDir } from '../helpers/temp-dirs';
 import { ARTIFACTS, CHROMIUM, type LaunchedBrowser, chromiumAvailable, launchBrowser } from './helpers/browser';
 import { writeSeries } from './helpers/make-series';
+import { writeTwoWaySeries } from '../service/helpers/two-way-series';
 import { execFileSync } from 'node:child_process';
 import dicomParser from 'dicom-parser';
 import { type RunningServer, modelReady, startMedsrServer } from './helpers/medsr-server';
@@ -399,6 +400,20 @@ describeIfChromium('web viewer (chromium + medsr serve)', () => {
       await own.stop();
     }
   });
+  test('a series whose slices took two paths: the status says so, in the warning colour', async () => {
+    const { files } = writeTwoWaySeries(tempDir('medsr-viewer-two-way-'));
+    const own = await startMedsrServer();
+    try {
+      await uploadTo(own, files);
+      await startQuickJob(own);
+      await page.waitForFunction(() => document.querySelector('#job-status')?.classList.contains('warn'), null, { timeout: 200_000 });
+      await expect(page.locator('#job-status').textContent()).resolves.toMatch(/^Done, but its slices took different paths \(kspace 1, bicubic 1\): .*choose it under "Input made by"/);
+      await shot('12-mixed-paths');
+    } finally {
+      await own.stop();
+    }
+  });
+
   test('a multi-frame instance: every reconstructed frame faces its own original frame', async () => {
     const dir = tempDir('medsr-viewer-frames-');
     const files = writeSeries(dir, { slices: 1, frames: 3, size: 64, description: 'Multi-frame series' });

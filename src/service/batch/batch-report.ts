@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { writeFileAtomic, writeJsonAtomic } from '../atomic-write';
+import { describePaths, type MixedPathWarning, type PathCounts } from '../mixed-paths';
 
 export interface BatchItem {
   /** The input as users know it: file path or `archive.zip!entry`. */
@@ -18,6 +19,10 @@ export interface BatchItem {
   durationMs?: number;
   /** For a duplicate SOP Instance UID: the input that holds it first. */
   duplicateOf?: string;
+  /** How the degradation was handled, as the output's DerivationDescription records it (made by this run). */
+  degradation?: string;
+  /** The paths its frames ran down (made by this run). */
+  paths?: PathCounts;
 }
 
 export interface BatchReport {
@@ -28,9 +33,11 @@ export interface BatchReport {
   /** resumed: done items whose output an earlier run had written (never one written by this run) */
   totals: { inputs: number; done: number; failed: number; skipped: number; resumed: number };
   items: BatchItem[];
+  /** Series whose slices took different paths in this run (mixed-paths.ts); absent when none did. */
+  warnings?: MixedPathWarning[];
 }
 
-const CSV_COLUMNS: Array<keyof BatchItem> = ['input', 'status', 'reason', 'code', 'resumed', 'durationMs', 'output', 'uncertaintyOutput', 'studyInstanceUID', 'seriesInstanceUID', 'sopInstanceUID', 'duplicateOf'];
+const CSV_COLUMNS: Array<keyof BatchItem> = ['input', 'status', 'reason', 'code', 'resumed', 'durationMs', 'paths', 'output', 'uncertaintyOutput', 'studyInstanceUID', 'seriesInstanceUID', 'sopInstanceUID', 'duplicateOf'];
 
 function csvCell(value: unknown): string {
   const s = value === undefined ? '' : String(value);
@@ -39,7 +46,7 @@ function csvCell(value: unknown): string {
 
 export function toCsv(items: BatchItem[]): string {
   const lines = [CSV_COLUMNS.join(',')];
-  for (const item of items) lines.push(CSV_COLUMNS.map((c) => csvCell(item[c])).join(','));
+  for (const item of items) lines.push(CSV_COLUMNS.map((c) => csvCell(c === 'paths' && item.paths ? describePaths(item.paths) : item[c])).join(','));
   return `${lines.join('\n')}\n`;
 }
 

@@ -5,6 +5,7 @@ import { logger } from '../../shared/logger';
 import { fileExists, sweepTmpFiles, writeFileAtomic } from '../atomic-write';
 import type { ReadInputs, SliceProcessor, UpscaleOptions } from '../ports';
 import { stableUid } from '../../ingest';
+import { mixedPathWarnings } from '../mixed-paths';
 import { type BatchItem, type BatchReport, writeBatchReport } from './batch-report';
 import { createDuplicateGuard } from './duplicate-guard';
 
@@ -105,6 +106,8 @@ export async function runBatch(batch: BatchOptions): Promise<BatchReport> {
         output: rel(output),
         ...(result.uncertainty ? { uncertaintyOutput: rel(uncertaintyOutput) } : {}),
         durationMs: Math.round(performance.now() - started),
+        ...(result.degradation !== undefined ? { degradation: result.degradation } : {}),
+        ...(result.paths !== undefined ? { paths: result.paths } : {}),
       });
     } catch (err) {
       const e = toMedsrError(err);
@@ -133,6 +136,7 @@ export async function runBatch(batch: BatchOptions): Promise<BatchReport> {
 
   const count = (status: BatchItem['status']): number => items.filter((i) => i.status === status).length;
   const done = count('done');
+  const warnings = mixedPathWarnings(items);
   const report: BatchReport = {
     startedAt,
     finishedAt: new Date().toISOString(),
@@ -140,6 +144,7 @@ export async function runBatch(batch: BatchOptions): Promise<BatchReport> {
     options: { ...batch.options, concurrency: batch.concurrency },
     totals: { inputs: items.length, done, failed: count('failed'), skipped: count('skipped'), resumed: items.filter((i) => i.resumed).length },
     items: items.sort((a, b) => a.input.localeCompare(b.input)),
+    ...(warnings.length ? { warnings } : {}),
   };
   await writeBatchReport(batch.outDir, report);
   return report;

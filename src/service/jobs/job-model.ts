@@ -1,3 +1,4 @@
+import type { PathCounts } from '../mixed-paths';
 import type { UpscaleOptions } from '../ports';
 
 export type JobState = 'queued' | 'running' | 'succeeded' | 'partial' | 'failed' | 'cancelled';
@@ -15,6 +16,10 @@ export interface SliceRecord {
   uncertaintyKey?: string;
   error?: { code: string; message: string };
   durationMs?: number;
+  /** How the degradation was handled, as the derived file's DerivationDescription records it (once done). */
+  degradation?: string;
+  /** The paths its frames ran down (once done; absent for a slice a resumed job found already written). */
+  paths?: PathCounts;
 }
 
 /** The derived series made from one source series. UIDs fixed at creation, so retries reuse them. */

@@ -100,6 +100,8 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
         await storage.put(resultKey, result.derived);
         slice.state = 'done';
         slice.resultKey = resultKey;
+        if (result.degradation !== undefined) slice.degradation = result.degradation;
+        if (result.paths !== undefined) slice.paths = result.paths;
         deps.onSlice?.('done', (performance.now() - started) / 1000);
       } catch (err) {
         if (signal?.aborted) return; // interrupted, not failed: the slice stays pending

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { MedsrError } from '../../shared/errors';
+import { mixedPathWarnings, type MixedPathWarning } from '../mixed-paths';
 import type { UpscaleOptions } from '../ports';
 import type { Storage } from '../storage';
 import type { StudyCatalog } from '../study-catalog';
@@ -21,6 +22,8 @@ export interface CreateJobRequest {
 
 export interface JobView extends JobRecord {
   progress: JobProgress;
+  /** Source series whose slices took different paths so far (mixed-paths.ts); absent when none did. */
+  warnings?: MixedPathWarning[];
 }
 
 export interface ResultInstance {
@@ -50,7 +53,8 @@ export interface JobService {
 }
 
 export function viewOf(job: JobRecord): JobView {
-  return { ...job, progress: progressOf(job) };
+  const warnings = mixedPathWarnings(job.slices);
+  return { ...job, progress: progressOf(job), ...(warnings.length ? { warnings } : {}) };
 }
 
 export function createJobService(deps: {

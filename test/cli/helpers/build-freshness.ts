@@ -43,3 +43,37 @@ export function ensureFreshBuild(root: string): void {
   const after = staleBuildOutputs(src, dist);
   if (after.length > 0) throw new Error(`dist/ is still older than src/ after a rebuild: ${after.slice(0, 5).join(', ')}`);
 }
+
+/** The viewer's bundle (scripts/build-viewer.js writes these) and the sources it is made from. */
+const VIEWER_OUTPUTS = ['index.html', 'viewer.css', 'viewer.js'];
+
+/**
+ * The src/viewer files newer than the oldest file of its bundle in dist/viewer (every file when the bundle is
+ * incomplete): the bundler rewrites all three, so a source newer than one of them changed after the last bundle.
+ */
+export function staleViewerSources(viewerSrc: string, viewerDist: string): string[] {
+  const built = VIEWER_OUTPUTS.map((f) => path.join(viewerDist, f));
+  const oldest = built.every((f) => fs.existsSync(f)) ? Math.min(...built.map((f) => fs.statSync(f).mtimeMs)) : -Infinity;
+  const stale: string[] = [];
+  const walk = (dir: string): void => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const file = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(file);
+      else if (fs.statSync(file).mtimeMs > oldest) stale.push(path.relative(viewerSrc, file));
+    }
+  };
+  walk(viewerSrc);
+  return stale;
+}
+
+/** Rebundles the viewer when any of its sources is newer than its bundle, so the browser tests run the viewer as it is now. */
+export function ensureFreshViewer(root: string): void {
+  const stale = staleViewerSources(path.join(root, 'src', 'viewer'), path.join(root, 'dist', 'viewer'));
+  if (stale.length === 0) return;
+  try {
+    execFileSync('npm', ['run', 'build:viewer'], { cwd: root, encoding: 'utf8', stdio: 'pipe' });
+  } catch (err) {
+    const out = err as { stdout?: string; stderr?: string };
+    throw new Error(`dist/viewer is older than src/viewer (${stale.slice(0, 3).join(', ')}...) and the rebuild failed:\n${out.stdout ?? ''}${out.stderr ?? ''}`);
+  }
+}

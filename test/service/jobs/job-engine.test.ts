@@ -66,6 +66,28 @@ describe('embedded job engine on a real MR series', () => {
     await engine.queue.close();
   });
 
+  it('keeps each slice\'s path and account of its degradation, and warns when a series\' slices took different paths', async () => {
+    // the replicating processor runs no model: this one reports the path a detector would have taken by slice position
+    // (the real pipeline's paths: test/service/upscale-instance.test.ts, test/api/end-to-end.test.ts)
+    const replicate = createReplicatingProcessor();
+    let call = 0;
+    const processor: SliceProcessor = async (instance, request) => {
+      const path = call++ < 2 ? 'kspace' : 'bicubic';
+      return { ...(await replicate(instance, request)), degradation: `auto->${path} (detector)`, paths: { [path]: 1 } };
+    };
+    const engine = createEngine(tempDir(), processor);
+    const study = (await engine.catalog.ingest([mrSeriesCopy(false)])).studies[0]!;
+    const created = await engine.jobs.create({ studyInstanceUID: study.studyInstanceUID, options: { scale: 2 } });
+    expect(created.warnings).toBeUndefined();
+    await engine.queue.idle();
+    const job = await engine.jobs.get(created.id);
+    expect(job.state).toBe('succeeded');
+    expect(job.slices.map((s) => s.paths)).toEqual([...Array(2).fill({ kspace: 1 }), ...Array(5).fill({ bicubic: 1 })]);
+    expect(job.slices.map((s) => s.degradation)).toEqual([...Array(2).fill('auto->kspace (detector)'), ...Array(5).fill('auto->bicubic (detector)')]);
+    expect(job.warnings).toEqual([expect.objectContaining({ code: 'series.mixed_paths', seriesInstanceUID: job.slices[0]!.seriesInstanceUID, paths: { bicubic: 5, kspace: 2 } })]);
+    await engine.queue.close();
+  });
+
   it('resumes an interrupted job after a restart without redoing finished slices', async () => {
     const dataDir = tempDir();
     const first = createEngine(dataDir, createReplicatingProcessor({ delayMs: 120 }));

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { ensureFreshBuild } from '../../cli/helpers/build-freshness';
+import { ensureFreshBuild, ensureFreshViewer } from '../../cli/helpers/build-freshness';
 import { tempDir } from '../../helpers/temp-dirs';
 
 /** Starts the real server (`node bin/medsr.js serve`, the built dist) on a free loopback port
@@ -44,7 +44,8 @@ export async function startMedsrServer(extraEnv: Record<string, string> = {}): P
   // MEDSR_VIEWER_TEST_URL points the suite at a server that is already running (a deployment)
   const given = process.env.MEDSR_VIEWER_TEST_URL;
   if (given) return { url: given.replace(/\/$/, ''), kind: 'given', dataDir: '', log: () => '', stop: async () => undefined };
-  ensureFreshBuild(ROOT); // the server is dist/: rebuilt when any source is newer (the viewer bundle has its own build)
+  ensureFreshBuild(ROOT); // the server is dist/: rebuilt when any source is newer
+  ensureFreshViewer(ROOT); // and the page it serves, bundled on its own
   for (const built of ['dist/cli/main.js', 'dist/viewer/index.html', 'dist/viewer/viewer.js']) {
     if (!fs.existsSync(path.join(ROOT, built))) throw new Error(`${built} is missing: run \`npm run build\` first`);
   }
