@@ -24,7 +24,7 @@ import {
 import { describeResamplerMix, gaussianShareMix, type Manifest, type SuperResolver, type UpscaleResult } from '../pipeline';
 import type { Tensor } from '../shared/tensor';
 import { throwIfCancelled } from '../shared/errors';
-import { countPath, mergePaths, type PathCounts } from './mixed-paths';
+import { countPath, describePaths, mergePaths, type PathCounts } from './mixed-paths';
 import { upscaleMosaic } from './mosaic-tiles';
 import type { SliceOutput, SliceRequest } from './ports';
 import { UPSCALE_DEFAULTS } from '../shared/upscale-options';
@@ -120,7 +120,7 @@ export async function upscaleInstance(instance: DicomInstance, request: SliceReq
   const model = `${resolver.manifest.id} ${resolver.manifest.version}`;
   // what actually ran (defaults filled in by the pipeline), so the output can be reproduced
   const settings = applied
-    ? `x${options.scale} steps=${applied.steps} samples=${applied.samples} seed=${applied.seed} guidance=${applied.guidance} scheduler=${applied.scheduler} strength=${applied.initStrength} degradation=${describeDegradation(applied)}${applied.samples > 1 ? ` sd_scale=${applied.uncertaintyScale.toPrecision(3)}${applied.uncertaintyGradientWeight ? ` sd_gradient=${applied.uncertaintyGradientWeight}` : ''}` : ''}`
+    ? `x${options.scale} steps=${applied.steps} samples=${applied.samples} seed=${applied.seed} guidance=${applied.guidance} scheduler=${applied.scheduler} strength=${applied.initStrength} degradation=${describeDegradation(applied)}${describeMixedPaths(paths)}${applied.samples > 1 ? ` sd_scale=${applied.uncertaintyScale.toPrecision(3)}${applied.uncertaintyGradientWeight ? ` sd_gradient=${applied.uncertaintyGradientWeight}` : ''}` : ''}`
     : `x${options.scale}`;
   const base = {
     scale: options.scale,
@@ -157,6 +157,14 @@ export async function upscaleInstance(instance: DicomInstance, request: SliceReq
     ...(target ? { sopInstanceUID: target.uncertaintySopInstanceUID } : {}),
   });
   return { derived, derivedPixels, uncertainty, timings, ...degradation };
+}
+
+/**
+ * When the frames (or mosaic tiles) of one instance took different paths, the account above is the last one's: say how
+ * many took each (mixed-paths.ts).
+ */
+function describeMixedPaths(paths: PathCounts): string {
+  return Object.keys(paths).length > 1 ? ` paths=(${describePaths(paths)}; the account is the last slice's)` : '';
 }
 
 /** DerivationDescription's account of the degradation: what was asked, what ran, and why. */

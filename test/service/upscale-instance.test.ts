@@ -8,6 +8,7 @@ import { variantModelDir } from '../pipeline/helpers/model-dirs';
 import { CT_SMALL, MR_SMALL } from './helpers/replicating-processor';
 import { newIodErrors, startRealRuntime, testModelDir } from './helpers/real-runtime';
 import { tempDir } from './helpers/service-fixture';
+import { writeTwoWayFrames } from './helpers/two-way-series';
 
 jest.setTimeout(180_000);
 
@@ -74,6 +75,20 @@ describe('upscaleInstance with the real ingest, pipeline and model', () => {
     const same = await runtime.processor(read(MR_SMALL), { options: { scale: 2, seed: 1, degradation: picked } });
     const pixels = (b: Uint8Array) => { const ds = dicomParser.parseDicom(b); const e = ds.elements.x7fe00010!; return Buffer.from(b.subarray(e.dataOffset, e.dataOffset + e.length)); };
     expect(pixels(same.derived).equals(pixels(mrAuto.derived))).toBe(true);
+  });
+
+  it('counts the paths of a multi-frame instance\'s frames, and says in DerivationDescription when they differ', async () => {
+    // frame 1 a lower matrix, frame 2 a resampled copy of the same phantom: the real detector calls them apart
+    const file = path.join(tempDir(), 'two-way-frames.dcm');
+    writeTwoWayFrames(file);
+    const out = await runtime.processor(readDicomBytes(new Uint8Array(fs.readFileSync(file)), { path: file, label: file }), { options: { scale: 2, seed: 1, steps: 1 } });
+    expect(out.paths).toEqual({ kspace: 1, bicubic: 1 });
+    // the account is the last frame's (resampled); the counts say the frames differ
+    expect(out.degradation).toMatch(/^auto->bicubic \(detector P\(kspace\)=0\.\d\d; /);
+    expect(dicomParser.parseDicom(out.derived).string('x00082111')).toContain(' paths=(kspace 1, bicubic 1; the account is the last slice\'s)');
+    const derived = path.join(tempDir(), 'derived.dcm');
+    fs.writeFileSync(derived, out.derived);
+    expect(newIodErrors(derived, file)).toEqual([]); // the longer DerivationDescription is still a valid ST
   });
 
   it('keeps nothing beyond the band of an MR slice a scanner zero-filled, and says so', async () => {

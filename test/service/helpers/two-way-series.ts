@@ -32,29 +32,50 @@ function phantom(): Plane {
   return { data, height: SIZE, width: SIZE };
 }
 
+/** The two slices, stored unsigned as a file stores them: the lower matrix first. */
+function twoWaySlices(): { height: number; width: number; stored: Uint16Array[] } {
+  const hr = phantom();
+  const lrs = (['kspace', 'bicubic'] as const).map((kind) => degrade(hr, 2, kind));
+  return { height: lrs[0]!.height, width: lrs[0]!.width, stored: lrs.map((lr) => Uint16Array.from(lr.data, (v) => Math.min(65535, Math.max(0, Math.round(v))))) };
+}
+
+/** An MR instance of `frames` (each h x w), made from MR_small's header with the given UIDs; written to `file`. */
+function writeMrInstance(file: string, height: number, width: number, frames: Uint16Array[], uids: Record<string, string>, instanceNumber: number): void {
+  const bytes = fs.readFileSync(MR_SMALL);
+  const message = dcmjs.data.DicomMessage.readFile(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+  const ds = dcmjs.data.DicomMetaDictionary.naturalizeDataset(message.dict);
+  const pixels = new Uint16Array(frames.length * height * width);
+  frames.forEach((f, i) => pixels.set(f, i * height * width));
+  Object.assign(ds, {
+    Rows: height, Columns: width, BitsAllocated: 16, BitsStored: 16, HighBit: 15, PixelRepresentation: 0, PixelData: [pixels.buffer],
+    SeriesDescription: 'two-way test series', InstanceNumber: instanceNumber, ...uids,
+    ...(frames.length > 1 ? { NumberOfFrames: frames.length } : {}),
+  });
+  for (const tag of ['SmallestImagePixelValue', 'LargestImagePixelValue', 'WindowCenter', 'WindowWidth']) delete ds[tag];
+  message.dict = dcmjs.data.DicomMetaDictionary.denaturalizeDataset(ds);
+  message.meta['00020003'] = { vr: 'UI', Value: [ds.SOPInstanceUID] };
+  fs.writeFileSync(file, Buffer.from(message.write()));
+}
+
+const uidRoot = (): string => `2.25.${BigInt(Date.now()) * 1000n + BigInt(Math.floor(Math.random() * 1000))}`;
+
 /** Writes the two slices (k-space first) into `dir`; returns their paths, the series' UID and each slice's SOP UID. */
 export function writeTwoWaySeries(dir: string): { files: string[]; seriesInstanceUID: string; sopInstanceUIDs: { kspace: string; bicubic: string } } {
-  const hr = phantom();
-  const bytes = fs.readFileSync(MR_SMALL);
-  const root = `2.25.${BigInt(Date.now()) * 1000n + BigInt(Math.floor(Math.random() * 1000))}`;
+  const { height, width, stored } = twoWaySlices();
+  const root = uidRoot();
   const seriesInstanceUID = `${root}.2`;
   fs.mkdirSync(dir, { recursive: true });
   const files = (['kspace', 'bicubic'] as const).map((kind, i) => {
-    const lr = degrade(hr, 2, kind);
-    const message = dcmjs.data.DicomMessage.readFile(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-    const ds = dcmjs.data.DicomMetaDictionary.naturalizeDataset(message.dict);
-    Object.assign(ds, {
-      Rows: lr.height, Columns: lr.width, BitsAllocated: 16, BitsStored: 16, HighBit: 15, PixelRepresentation: 0,
-      PixelData: [Uint16Array.from(lr.data, (v) => Math.min(65535, Math.max(0, Math.round(v)))).buffer],
-      StudyInstanceUID: `${root}.1`, SeriesInstanceUID: seriesInstanceUID, SOPInstanceUID: `${root}.3.${i + 1}`,
-      SeriesDescription: 'two-way test series', InstanceNumber: i + 1,
-    });
-    for (const tag of ['SmallestImagePixelValue', 'LargestImagePixelValue', 'WindowCenter', 'WindowWidth']) delete ds[tag];
-    message.dict = dcmjs.data.DicomMetaDictionary.denaturalizeDataset(ds);
-    message.meta['00020003'] = { vr: 'UI', Value: [ds.SOPInstanceUID] };
     const file = path.join(dir, `${kind}.dcm`);
-    fs.writeFileSync(file, Buffer.from(message.write()));
+    writeMrInstance(file, height, width, [stored[i]!], { StudyInstanceUID: `${root}.1`, SeriesInstanceUID: seriesInstanceUID, SOPInstanceUID: `${root}.3.${i + 1}` }, i + 1);
     return file;
   });
   return { files, seriesInstanceUID, sopInstanceUIDs: { kspace: `${root}.3.1`, bicubic: `${root}.3.2` } };
+}
+
+/** The same two slices as the two frames of one instance (the lower matrix first), written to `file`. */
+export function writeTwoWayFrames(file: string): void {
+  const { height, width, stored } = twoWaySlices();
+  const root = uidRoot();
+  writeMrInstance(file, height, width, stored, { StudyInstanceUID: `${root}.1`, SeriesInstanceUID: `${root}.2`, SOPInstanceUID: `${root}.3.1` }, 1);
 }
