@@ -57,8 +57,10 @@ const MAX_IS = 2 ** 31 - 1;
 
 type PipelineOptions = Parameters<ResolverLike['upscale']>[1];
 
-/** One frame through the model; a MOSAIC tile by tile, so no slice bleeds into its neighbours. */
-/** One frame's upscale, and the paths its slices ran down (a mosaic's tiles are slices of their own). */
+/**
+ * One frame through the model; a MOSAIC tile by tile, so no slice bleeds into its neighbours. With it, the paths its
+ * slices ran down (a mosaic's tiles are slices of their own).
+ */
 async function upscaleFrame(resolver: ResolverLike, instance: DicomInstance, input: Tensor, options: PipelineOptions): Promise<UpscaleResult & { paths: PathCounts }> {
   const upscale = (tensor: Tensor, o: PipelineOptions) => resolver.upscale(tensor, o);
   if (instance.mosaic) return upscaleMosaic(upscale, input, instance.mosaic, options);
