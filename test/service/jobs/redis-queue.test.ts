@@ -17,9 +17,10 @@ jest.setTimeout(90_000);
 const REGISTER = path.join(__dirname, '../helpers/ts-register.js');
 const CHILD = path.join(__dirname, '../helpers/redis-worker-child.ts');
 
-function spawnWorker(redisUrl: string, dataDir: string, queueName: string, trace: string): Promise<ChildProcess> {
+/** A worker process whose slices take `sliceMs` each (the replicating processor's delay). */
+function spawnWorker(redisUrl: string, dataDir: string, queueName: string, trace: string, sliceMs: number): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['-r', REGISTER, CHILD, redisUrl, dataDir, queueName], {
-    env: { ...process.env, MEDSR_TEST_TRACE: trace, MEDSR_LOG_LEVEL: 'warn', MEDSR_TEST_SLICE_MS: '150' },
+    env: { ...process.env, MEDSR_TEST_TRACE: trace, MEDSR_LOG_LEVEL: 'warn', MEDSR_TEST_SLICE_MS: String(sliceMs) },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {
@@ -64,8 +65,10 @@ describe('BullMQ queue on a real redis-server with real worker processes', () =>
     for (let i = 0; i < 4; i++) created.push(await jobs.create({ studyInstanceUID: study, options: { scale: 2 } }));
     expect(await queue.depth()).toBe(4);
 
-    const victim = await spawnWorker(redis.url, dataDir, 'kill-test', trace);
-    const survivor = await spawnWorker(redis.url, dataDir, 'kill-test', trace);
+    // the victim's slices are slow, so that it is still inside its job when the test, however loaded the machine, sees
+    // its second slice start and kills it (with fast slices it could finish the job first and leave nothing to resume)
+    const victim = await spawnWorker(redis.url, dataDir, 'kill-test', trace, 1500);
+    const survivor = await spawnWorker(redis.url, dataDir, 'kill-test', trace, 150);
     children.push(victim, survivor);
 
     // kill the victim once it is inside a job (has started at least two slices of it)
