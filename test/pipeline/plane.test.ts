@@ -1,12 +1,16 @@
 import { boxMax3, boxMean3 } from '../../src/pipeline/plane';
 import { SeededRng } from '../../src/shared/rng';
 
+/** An h x w plane of seeded Gaussian values. */
+function randomPlane(seed: number, h: number, w: number): Float32Array {
+  const rng = new SeededRng(seed);
+  return Float32Array.from({ length: h * w }, () => rng.nextGaussian());
+}
+
 describe('boxMean3', () => {
   it('is the mean of each 3 x 3 neighbourhood with the edge pixels repeated beyond the border', () => {
-    const rng = new SeededRng(9);
-    const h = 5;
-    const w = 7;
-    const data = Float32Array.from({ length: h * w }, () => rng.nextGaussian());
+    const [h, w] = [5, 7];
+    const data = randomPlane(9, h, w);
     const at = (y: number, x: number): number => data[Math.min(h - 1, Math.max(0, y)) * w + Math.min(w - 1, Math.max(0, x))]!;
     const mean = boxMean3(data, h, w);
     for (let y = 0; y < h; y++) {
@@ -26,10 +30,8 @@ describe('boxMean3', () => {
 
 describe('boxMax3', () => {
   it('is the largest value of each 3 x 3 neighbourhood inside the plane', () => {
-    const rng = new SeededRng(10);
-    const h = 6;
-    const w = 5;
-    const data = Float32Array.from({ length: h * w }, () => rng.nextGaussian());
+    const [h, w] = [6, 5];
+    const data = randomPlane(10, h, w);
     const most = boxMax3(data, h, w);
     for (let y = 0; y < h; y++) {
       for (let x = 0; x < w; x++) {
