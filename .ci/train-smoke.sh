@@ -19,15 +19,18 @@ MEDSR_THREADS="${MEDSR_THREADS:-2}" timeout "${MEDSR_SMOKE_TIMEOUT:-900}" \
 "$PY" - "$TMP/medsr-smoke" <<'PYEOF'
 import json, os, sys
 sys.path.insert(0, "training")
-import config, refiner
+import config, refiner, train
 d = sys.argv[1]
 idx = json.load(open(os.path.join(d, "model_index.json")))
 for name in ("text_encoder", "vae_encoder", "vae_decoder", "unet", "regression", "detector", "ct_detector",
              "resampler_detector", "refiner", "ct_refiner"):
     assert os.path.exists(os.path.join(d, idx["graphs"][name]["file"])), name
 assert idx["metrics"]["sr"], "no evaluation rows"
-assert {r["stage"] for r in idx["training"]["curve"]} == {"regression", "diffusion", "refiner", refiner.PRUNE_STAGE}, "no learning curve"
+assert {r["stage"] for r in idx["training"]["curve"]} == {"regression", "diffusion", train.DM_ZOOM_STAGE, "refiner", refiner.PRUNE_STAGE, refiner.ZOOM_STAGE}, "no learning curve"
+assert idx["training"]["stages"][train.DM_ZOOM_STAGE]["iters"] == config.SMOKE.dm_zoom_iters, "no zoomed diffusion"
 assert refiner.pruning(config.SMOKE.as_dict()) and idx["training"]["stages"][refiner.PRUNE_STAGE]["iters"] == config.SMOKE.ref_prune_iters, "no pruned refiner"
+assert refiner.zooming(config.SMOKE.as_dict()) and idx["training"]["stages"][refiner.ZOOM_STAGE]["iters"] == config.SMOKE.ref_zoom_iters, "no zoomed refiner"
+assert {r["zoom"] for r in idx["metrics"]["oversampled"]} == {1.5, 2.0}, "no oversampled rows"
 assert idx["refiner"]["degradations"] == ["kspace", "bicubic"], "no refiner entry for both MR paths"
 assert idx["ct_detector"]["classes"] == ["area", "bicubic"] and "CT" not in idx["detector"]["routes"], "CT is not judged"
 assert idx["metrics"]["ct_detector"]["rows"], "no CT routing table"

@@ -181,7 +181,12 @@ def write(path, idx, model_id):
          if cfg.get("dm_residual") else "")
       + f"v-prediction, trained with an x0 loss on timesteps 0..{cfg['t_max'] - 1} only (the few-step "
       f"range), {int(cfg['from_condition_p'] * 100)}% of the time with the noised *condition* as the "
-      "noisy latent (exactly the inference start state).")
+      "noisy latent (exactly the inference start state)."
+      + (f" Then fine-tuned from its EMA weights for {cfg['dm_zoom_iters']} iterations (stage 3b, `diffusion_zoom`; the "
+         f"last phase's mix, learning rate {cfg['dm_zoom_lr']:g}, EMA {cfg['zoom_ema']}) with {int(cfg['zoom_p'] * 100)}% of "
+         "its MR and photograph slices first enlarged by a bicubic zoom of x1.3-2.2: the training MR are 1-2 mm scans, and "
+         "inputs with finer pixels were sharpened as if their pixels were as coarse (the oversampled table)."
+         if cfg.get("dm_zoom_iters") else ""))
     A("- Regression baseline: the same U-Net body (no time, no text) on the 4x4 space-to-depth of "
       "x_up, predicting a residual; same data and optimiser, every sample blind (auto projection): it is told nothing.")
     if idx.get("refiner"):
@@ -200,8 +205,13 @@ def write(path, idx, model_id):
              "on fixed training batches (x2 and x4 weighted alike) were left out, and the remaining "
              f"{cfg['ref_keep_blocks']} fine-tuned for {cfg['ref_prune_iters']} iterations with the polish's loss plus "
              f"{cfg['ref_prune_teacher']} x the squared distance to the unpruned refiner's output (which keeps its "
-             "behaviour on the resampled path, which the loss does not train); the shipped refiner is the pruned one."
-             if REF.pruning(cfg) else "")
+             "behaviour on the resampled path, which the loss does not train)"
+             + ("." if REF.zooming(cfg) else "; the shipped refiner is the pruned one.") if REF.pruning(cfg) else "")
+          + (f" Then fine-tuned for {cfg['ref_zoom_iters']} iterations with the polish's loss, "
+             f"{int(cfg['zoom_p'] * 100)}% of its MR and photograph slices first enlarged by a bicubic zoom of x1.3-2.2 "
+             "(stage 5c, `refiner_zoom`): scans with finer pixels than any training MR (a PACS's or scanner's bicubic "
+             "zoom, 0.4-0.5 mm clinical matrices) were sharpened as if their pixels were as coarse as the training "
+             "scans'. The shipped refiner is this one." if REF.zooming(cfg) else "")
           + " It trains on lower-matrix inputs only; model 2.4.0 also runs it on the resampled path, followed by the "
           "exact bicubic projection, where it gained on every validation subject (the `without the refiner` rows); "
           "passes per path and scale: " + ", ".join(f"{m} x{k}: {v}" for m, by in REF.PASSES.items() for k, v in by.items()) + ".")
@@ -218,20 +228,23 @@ def write(path, idx, model_id):
     A(f"- Augmentation besides the degradations: 90-degree rotations and flips; for MR, "
       f"{int(cfg.get('coarsen_p', 0) * 100)}% of slices first coarsened x1/2 (antialiased) so the 1 mm scans also "
       f"teach 2 mm anatomy; for CT, {int(cfg.get('refine_p', 0) * 100)}% zoomed (bicubic, x1.3-2.2) so the one "
-      "0.96 mm training CT also looks like clinical 0.4-0.5 mm head CTs; "
+      "0.96 mm training CT also looks like clinical 0.4-0.5 mm head CTs (and MR the same way in the refiner's last "
+      "stage, above); "
       f"{int(cfg.get('fov_crop_p', 0) * 100)}% cut to a random smaller field of view "
       "(60-100% per side) so anatomy touches the image edge, as in scans that clip the head; intensity scaling.\n")
     A("## Training\n")
     A(f"Hardware: {t['hardware']}.\n")
     names = {"ae": ("autoencoder (PCA fit; 0 iterations = no gradient training)", "ae"),
              "regression": ("regression", "reg"), "diffusion": ("text encoder + U-Net", "dm"),
+             "diffusion_zoom": ("text encoder + U-Net, fine-tuned with zoomed MR and photographs", "dm"),
              **{name: (f"degradation detector, {pooling} reader `{name}` (LR patches)", "det") for name, pooling, _ in DET.READERS},
              CTD.STAGE[0]: (f"CT degradation detector, mean reader `{CTD.STAGE[0]}` (LR patches)", "det"),
              "refiner": ("MR k-space refiner (frozen diffusion inputs)", "ref"),
              "refiner_polish": ("MR k-space refiner, polished with the squared error"
                                 + ("" if REF.pruning(cfg) else " (shipped)"), "ref"),
-             REF.PRUNE_STAGE: (f"MR k-space refiner, pruned to {cfg.get('ref_keep_blocks')} residual blocks and fine-tuned "
-                               "(shipped)", "ref"),
+             REF.PRUNE_STAGE: (f"MR k-space refiner, pruned to {cfg.get('ref_keep_blocks')} residual blocks and fine-tuned"
+                               + ("" if REF.zooming(cfg) else " (shipped)"), "ref"),
+             REF.ZOOM_STAGE: ("MR k-space refiner, fine-tuned with zoomed MR and photographs (shipped)", "ref"),
              CTR.STAGE: ("CT refiner, fine-tuned from the MR refiner on CT's told paths", "ref")}
     rows = []
     for st, v in t["stages"].items():
@@ -427,6 +440,24 @@ def write(path, idx, model_id):
                              _f(by["diffusion, told"]), f"{by['diffusion, told'] - best['psnr_mask']:+.2f} dB"])
         A(_table(["downsampler", "subject", "scale", "called k-space", "share", "best classical", "its PSNR", "default",
                   "gain", "told resampled", "gain told"], rows))
+        A("")
+    if m.get("oversampled"):
+        A("### MR finer than the training scans (oversampled)\n")
+        A("The MR validation slices enlarged by a bicubic zoom (as a PACS or a scanner with a non-Fourier kernel enlarges "
+          "a scan: pixels 1.5 or 2 times finer than the scan's own, anatomy smoother per pixel; `evaluate.zoomed_subjects`), "
+          "cut back to their size about the centre, then made into inputs by each degradation's contract and stored: how "
+          "the default pipeline routes them, and the path told. Cut at x2 from a x2-zoomed scan, the input holds nearly "
+          "all the scan has, so zero-filled Fourier interpolation nearly reproduces it and detail added beyond it is "
+          "error; the band limit does not fire, since a bicubic zoom rolls the spectrum off rather than cutting it.\n")
+        rows = []
+        for z in sorted({r["zoom"] for r in m["oversampled"]}):
+            for k, rs, best, by in _cases([r for r in m["oversampled"] if r["zoom"] == z]):
+                rows.append([f"x{z:g}", "lower matrix" if k[1] == "kspace" else "resampled", k[0], f"x{k[2]}",
+                             f"{rs[0]['called_kspace']} of {rs[0]['slices']}", best["method"], _f(best["psnr_mask"]),
+                             _f(by["diffusion"]), f"{by['diffusion'] - best['psnr_mask']:+.2f} dB",
+                             _f(by["diffusion, told"]), f"{by['diffusion, told'] - best['psnr_mask']:+.2f} dB"])
+        A(_table(["zoom", "input made by", "subject", "scale", "called k-space", "best classical", "its PSNR", "default",
+                  "gain", "told", "gain told"], rows))
         A("")
     A("### Steps and samples (MR k-space and CT area inputs; mean of K samples, then the auto projection)\n")
     agg = {}

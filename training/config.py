@@ -38,6 +38,9 @@ class TrainConfig:
     dm_batch: int = _f(16, "diffusion batch")
     dm_patch: int = _f(64, "diffusion HR patch side")
     dm_lr: float = _f(5e-4, "diffusion peak learning rate (cosine)")
+    dm_zoom_iters: int = _f(1500, "iterations of the diffusion's fine-tuning with zoomed MR (stage 3b, train.DM_ZOOM_STAGE): "
+                            "the last phase's mix, zoom_p of its MR and photograph slices zoomed first; 0: none")
+    dm_zoom_lr: float = _f(1e-4, "peak learning rate of that fine-tuning (cosine)")
     dm_phases: list = _f([{"from": 10000, "ct_p": 0.2, "mr_kspace_p": 0.65, "auto_p": {"MR": 0.1, "CT": 0.5}}],
                          "from iteration `from` on, these settings replace the ones below (the second half leans "
                          "towards MR lower-matrix inputs; `auto` MR words are only the detector's small-slice fallback)")
@@ -68,6 +71,9 @@ class TrainConfig:
     ref_prune_teacher: float = _f(0.5, "weight of the unpruned refiner's output in the pruned one's loss: it keeps the "
                                   "behaviour the loss does not train (the resampled path)")
     ref_prune_ema: float = _f(0.995, "EMA decay of the pruned refiner's fine-tuning (a short stage)")
+    ref_zoom_iters: int = _f(1000, "iterations of the shipped refiner's last fine-tuning (stage 5c, refiner.py ZOOM_STAGE): "
+                             "the polish's loss, zoom_p of its MR and photograph slices zoomed first; 0: none")
+    ref_zoom_lr: float = _f(1e-4, "peak learning rate of that fine-tuning (cosine)")
     ref_steps: int = _f(1, "DDIM steps of the diffusion on the refiner's paths when not told (default_steps elsewhere): "
                         "the refiner does the fine detail a second step added, and a step costs a U-Net call")
     ct_ref_iters: int = _f(800, "CT refiner iterations (ct_refiner.py: the refiner fine-tuned on CT's told paths; 0: none)")
@@ -78,6 +84,9 @@ class TrainConfig:
     coarsen_p: float = _f(0.25, "MR/photo slices first coarsened x1/2 (2 mm anatomy from 1 mm scans)")
     refine_p: float = _f(0.3, "CT slices zoomed x1.3-2.2 (the smooth look of clinical 0.4-0.5 mm head CT)")
     fov_crop_p: float = _f(0.3, "slices cut to a smaller field of view (anatomy on the edge)")
+    zoom_p: float = _f(0.4, "in the zoom stages (3b, 5c) only: MR/photo slices zoomed x1.3-2.2 (bicubic), as scans with "
+                       "finer pixels than the training MR look (a PACS's or scanner's non-Fourier zoom, 0.4-0.5 mm matrices)")
+    zoom_ema: float = _f(0.995, "EMA decay of the zoom stages (short fine-tunings)")
     mr_kspace_p: float = _f(0.6, "MR patches made by a lower acquisition matrix (the rest resampled)")
     ct_area_p: float = _f(0.6, "CT patches made by blur + block means (the rest resampled)")
     auto_p: dict = _f({"MR": 0.2, "CT": 0.5}, "fraction of samples told `auto` instead of their degradation")
@@ -110,7 +119,7 @@ SMOKE = replace(DEFAULT, unet_chs=[16, 24, 32], text_dim=32, text_layers=1, ae_w
                 reg_iters=30, reg_batch=4, dm_iters=40, dm_batch=4, ct_p=0.35, ckpt_every=20, ema=0.99,
                 curve_every=20, det_iters=20, det_batch=8, default_steps=4, ref_iters=20, ref_batch=4,
                 ref_width=8, ref_blocks=2, ref_polish_iters=10, ref_keep_blocks=1, ref_prune_iters=10,
-                ct_ref_iters=10)
+                ref_zoom_iters=10, dm_zoom_iters=10, ct_ref_iters=10)
 # The larger configuration for one H100/H200-class GPU (issue 12: at most 9 minutes of training there): wider
 # U-Nets, bigger batches of bigger patches. Data are prepared on a CPU machine and packed (`recipe.py --pack DIR`),
 # since the GPU machine has no network; it exports the graphs the TypeScript pipeline loads.
@@ -119,8 +128,8 @@ GPU = replace(DEFAULT, unet_chs=[96, 128, 192], reg_iters=6000, reg_batch=64, re
               ref_iters=6000, ref_batch=64, ref_patch=96, ref_polish_iters=1000)
 
 CONFIGS = {"default": DEFAULT.as_dict(), "smoke": SMOKE.as_dict(), "gpu": GPU.as_dict()}
-ITERATION_SETTINGS = ("ae_iters", "reg_iters", "dm_iters", "det_iters", "ref_iters", "ref_polish_iters", "ref_prune_iters",
-                      "ct_ref_iters")
+ITERATION_SETTINGS = ("ae_iters", "reg_iters", "dm_iters", "dm_zoom_iters", "det_iters", "ref_iters", "ref_polish_iters", "ref_prune_iters",
+                      "ref_zoom_iters", "ct_ref_iters")
 
 
 def rehearse(name, n):

@@ -284,6 +284,39 @@ def _other_resamplers(pl, subjects, B, log):
     return _made_otherwise(pl, subjects, B, log, "bicubic", {"contract bicubic": D.bicubic_down, **D.OTHER_RESAMPLERS})
 
 
+# MR finer than any training MR: the validation slices enlarged by a bicubic zoom (as a PACS or a scanner with a
+# non-Fourier kernel enlarges a scan: pixels 1.5 or 2 times finer, anatomy smoother per pixel), then made into inputs
+ZOOMS = (1.5, 2.0)
+
+
+def zoomed_subjects(subjects, z):
+    """The MR validation subjects with every slice enlarged by a bicubic zoom of z and cut back to its own size about
+    its centre."""
+    out = {}
+    for (mod, subject), items in subjects.items():
+        if mod != "MR":
+            continue
+        for a, m in items:
+            x = torch.from_numpy(a)[None, None]
+            H, W = x.shape[-2:]
+            big = torch.nn.functional.interpolate(x, scale_factor=z, mode="bicubic", align_corners=False)
+            i, j = (big.shape[-2] - H) // 2, (big.shape[-1] - W) // 2
+            out.setdefault((mod, subject), []).append((big[0, 0, i:i + H, j:j + W].clamp(min=float(x.min())).numpy(), m))
+    return out
+
+
+def _oversampled(pl, subjects, B, log):
+    """The MR validation slices zoomed (ZOOMS), made into inputs by each MR degradation's contract: how the default
+    pipeline routes them and the told path, against the classical baselines."""
+    rows = []
+    for z in ZOOMS:
+        zoomed = zoomed_subjects(subjects, z)
+        for kind in KINDS["MR"]:
+            contract = lambda hr, s, kind=kind: torch.cat([D.degrade(hr[i:i + 1], s, kind) for i in range(hr.shape[0])])
+            rows.extend(dict(r, zoom=z) for r in _made_otherwise(pl, zoomed, B, log, kind, {f"zoom {z:g}": contract}))
+    return rows
+
+
 def path_scales(parts):
     """Conformal scale per path taken (the detector's route: the paths' samples spread differently), over `parts`."""
     e, d, p = (np.concatenate([q[k] for q in parts]) for k in ("errors", "sds", "paths"))
@@ -411,6 +444,7 @@ def evaluate(work, pl, smoke=False, log=print, full=True):
     res["interpolated"] = _interpolated(pl, subjects, B, log)
     res["magnitude_matrices"] = _magnitude_matrices(pl, subjects, B, log)
     res["other_resamplers"] = _other_resamplers(pl, subjects, B, log)
+    res["oversampled"] = _oversampled(pl, subjects, B, log)
     res["goals"] = goals(res["sr"])
     res["detector"] = _detector_table(res["sr_subjects"], res["words"])
     if pl.ct_detector is not None:

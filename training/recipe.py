@@ -147,7 +147,8 @@ def main():
     arrays, meta = data.load(data.prepare(a.work, smoke=smoke))
     det, det_iters = train.load_detector(run_dir)
     ref = train.load_refiner(cfg, run_dir)
-    ref_iterations = cfg["ref_iters"] + cfg.get("ref_polish_iters", 0) + (cfg["ref_prune_iters"] if refiner.pruning(cfg) else 0)
+    ref_iterations = (cfg["ref_iters"] + cfg.get("ref_polish_iters", 0) + (cfg["ref_prune_iters"] if refiner.pruning(cfg) else 0)
+                      + (cfg["ref_zoom_iters"] if refiner.zooming(cfg) else 0))
     ref_params = refiner.params(ref_iterations, cfg["ref_steps"]) if ref is not None else None
     det_accuracy = detector.accuracy(det, detector.PairSampler(arrays, meta, seed=99))
     log(f"[detector] accuracy on fresh training-distribution pairs: {det_accuracy}")
@@ -179,9 +180,9 @@ def main():
     if ct_ref is not None:      # the refiner's network, unpruned
         metrics["flops_512"]["ct_refiner"] = count_flops(cfg, ae, te, un, rg, ct_ref)["refiner"]
     stages = {}
-    for st in ("ae", "regression", "diffusion", *(name for name, _, _ in detector.READERS), ct_detector.STAGE[0],
+    for st in ("ae", "regression", "diffusion", train.DM_ZOOM_STAGE, *(name for name, _, _ in detector.READERS), ct_detector.STAGE[0],
                resampler_detector.STAGE[0], "refiner",
-               "refiner_polish", refiner.PRUNE_STAGE, ct_refiner.STAGE):
+               "refiner_polish", refiner.PRUNE_STAGE, refiner.ZOOM_STAGE, ct_refiner.STAGE):
         p = os.path.join(run_dir, st + ".done")
         if not os.path.exists(p) and not os.path.exists(os.path.join(run_dir, st + ".pt")):
             continue

@@ -78,6 +78,9 @@ def run_config(idx):
     cfg = dict(train.CONFIGS[t["config"]], **t["settings"])
     if "ref_keep_blocks" not in t["settings"]:
         cfg["ref_keep_blocks"] = 0      # models before 2.11.0 name no pruning: their refiner is the polished one
+    for zoom in ("ref_zoom_iters", "dm_zoom_iters"):
+        if zoom not in t["settings"]:
+            cfg[zoom] = 0               # models before 2.14.0 have no zoom stages: their refiner is the pruned one
     return cfg
 
 
@@ -137,14 +140,18 @@ def main():
 
     save("ae", {"ae": ae.state_dict()}, {})
     save("regression", {}, {"rg": rg.state_dict()})
-    save("diffusion", {}, {"te": te.state_dict(), "un": un.state_dict()})
-    # where the refiner was pruned (stage 5b), the graph holds the pruned one: the unpruned stages before it come back
-    # done, without weights (no later stage starts from them: the pruning and the CT refiner are recovered done too)
-    pruned = REF.pruning(cfg)
-    for stage in ("refiner", "refiner_polish"):
-        save(stage, {}, {"ref": ref.state_dict()}, weights=not pruned)
-    if pruned:
-        save(REF.PRUNE_STAGE, {}, {"ref": ref.state_dict()})
+    # the graphs hold the diffusion's last stage: the zoom's (3b) where the run has one, the first's before it done
+    dm_zoom = cfg["dm_zoom_iters"] > 0
+    save("diffusion", {}, {"te": te.state_dict(), "un": un.state_dict()}, weights=not dm_zoom)
+    if dm_zoom:
+        save(train.DM_ZOOM_STAGE, {}, {"te": te.state_dict(), "un": un.state_dict()})
+    # the graph holds the last refiner stage the run trained (refiner.shipped_stage): the stages before it come back
+    # done, without weights (no later stage starts from them: the CT refiner is recovered done too)
+    shipped_refiner = REF.shipped_stage(cfg)
+    for stage, applies in (("refiner", True), ("refiner_polish", True), (REF.PRUNE_STAGE, REF.pruning(cfg)),
+                           (REF.ZOOM_STAGE, REF.zooming(cfg))):
+        if applies:
+            save(stage, {}, {"ref": ref.state_dict()}, weights=stage == shipped_refiner)
     if ct_ref is not None:
         save(CTR.STAGE, {}, {"ref": ct_ref.state_dict()})
     for stage, net in readers.items():

@@ -157,6 +157,32 @@ def distil_step(net, teacher, pl, sampler, it, cfg, dev):
     return loss + cfg["ref_prune_teacher"] * F.mse_loss(out, target)
 
 
+# Stage 5c, the zoom: the training MR are 1-2 mm scans, and inputs with finer pixels (a scan enlarged by a PACS's or
+# scanner's bicubic zoom, or a 0.4-0.5 mm clinical matrix) were sharpened as if their pixels were as coarse. The
+# diffusion is fine-tuned with zoom_p of its MR and photograph slices zoomed first (stage 3b, train.DM_ZOOM_STAGE; as
+# CT's are throughout, `refine_p`), and so is the refiner, last (card notes: the oversampled table).
+ZOOM_STAGE = "refiner_zoom"
+
+
+def zooming(cfg):
+    """Whether the run ends its refiner with the zoom fine-tuning (the shipped refiner is then that one)."""
+    return cfg.get("ref_zoom_iters", 0) > 0
+
+
+def zoom_sampler_cfg(cfg):
+    """The zoom stage's sampler mix: the refiner's, with zoom_p of the MR and photograph slices zoomed."""
+    return dict(sampler_cfg(cfg), mr_zoom_p=cfg["zoom_p"])
+
+
+def shipped_stage(cfg):
+    """The stage whose EMA weights the product's refiner holds: the last one the run trains."""
+    if zooming(cfg):
+        return ZOOM_STAGE
+    if pruning(cfg):
+        return PRUNE_STAGE
+    return "refiner_polish" if cfg.get("ref_polish_iters", 0) else "refiner"
+
+
 def params(iterations, steps):
     """The manifest's `refiner` entry (the graph is `refiner.onnx`: inputs image and scale, output `output`); `steps`:
     the diffusion's default steps on its paths (sampling_steps)."""

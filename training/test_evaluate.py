@@ -15,6 +15,24 @@ def part(subject, path, spread, n=4000, seed=0):
             "paths": np.full(n, path)}
 
 
+class OversampledTest(unittest.TestCase):
+    def test_zoomed_slices_keep_their_size_and_centre_and_only_mr_is_zoomed(self):
+        y, x = np.mgrid[0:40, 0:48].astype(np.float32)
+        disc = ((y - 19.5) ** 2 + (x - 23.5) ** 2 < 8 ** 2).astype(np.float32) * 100
+        subjects = {("MR", "a"): [(disc, {"prompt": "mr"})], ("CT", "b"): [(disc, {"prompt": "ct"})]}
+        out = E.zoomed_subjects(subjects, 2.0)
+        self.assertEqual(list(out), [("MR", "a")])
+        (z, meta), = out[("MR", "a")]
+        self.assertEqual(z.shape, disc.shape)
+        self.assertEqual(meta["prompt"], "mr")
+        # twice the radius about the same centre: the disc's area is four times as large
+        self.assertAlmostEqual(float((z > 50).sum()) / float((disc > 50).sum()), 4.0, delta=0.3)
+        cy, cx = (np.argwhere(z > 50).mean(0))
+        self.assertAlmostEqual(float(cy), 19.5, delta=0.6)
+        self.assertAlmostEqual(float(cx), 23.5, delta=0.6)
+        self.assertGreaterEqual(float(z.min()), 0.0)
+
+
 class CalibrationTest(unittest.TestCase):
     def test_each_path_gets_the_scale_its_own_errors_need(self):
         parts = [part("a", "kspace", 4.0, seed=1), part("a", "bicubic", 1.0, seed=2),

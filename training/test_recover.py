@@ -38,8 +38,8 @@ class RecoverTest(unittest.TestCase):
             self.assertEqual(train.load_ct_refiner(cfg, run) is not None, "ct_refiner" in idx["graphs"])
             # a later stage can start from a recovered one: run_stage takes its trained weights from the EMA ones
             net, ema = train.build_refiner(cfg), train.build_refiner(cfg)
-            train.run_stage(REF.PRUNE_STAGE if REF.pruning(cfg) else "refiner", run, cfg, cfg["ref_iters"], {"ref": net}, {"ref": ema}, list(net.parameters()),
-                            cfg["ref_lr"], None, None, print)
+            train.run_stage(REF.shipped_stage(cfg), run, cfg, cfg["ref_iters"], {"ref": net}, {"ref": ema},
+                            list(net.parameters()), cfg["ref_lr"], None, None, print)
             for a, b in zip(net.state_dict().values(), ref.state_dict().values()):
                 self.assertTrue(torch.equal(a, b))
 

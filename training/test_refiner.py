@@ -6,6 +6,7 @@ import torch.nn.functional as F
 
 import degrade as D
 import refiner as R
+import train
 
 
 class RefinerTest(unittest.TestCase):
@@ -63,6 +64,44 @@ class RefinerTest(unittest.TestCase):
         self.assertEqual(R.sampling_steps(cfg, "auto", "MR"), 2)
         self.assertEqual(R.sampling_steps(dict(cfg, ref_iters=0), "kspace", "MR"), 2)    # no refiner trained
         self.assertEqual(R.params(10, 1)["steps"], 1)
+
+
+class ZoomStageTest(unittest.TestCase):
+    """Stage 5c: the refiner's last fine-tuning, with zoomed MR and photographs."""
+
+    def test_the_shipped_refiner_is_the_last_stage_the_run_trains(self):
+        cfg = {"ref_iters": 10, "ref_polish_iters": 5, "ref_blocks": 3, "ref_keep_blocks": 2, "ref_prune_iters": 5,
+               "ref_zoom_iters": 5}
+        self.assertEqual(R.shipped_stage(cfg), R.ZOOM_STAGE)
+        self.assertEqual(R.shipped_stage(dict(cfg, ref_zoom_iters=0)), R.PRUNE_STAGE)
+        self.assertEqual(R.shipped_stage(dict(cfg, ref_zoom_iters=0, ref_prune_iters=0)), "refiner_polish")
+        self.assertEqual(R.shipped_stage(dict(cfg, ref_zoom_iters=0, ref_prune_iters=0, ref_polish_iters=0)), "refiner")
+        self.assertEqual(R.shipped_stage({k: v for k, v in cfg.items() if k != "ref_zoom_iters"}), R.PRUNE_STAGE)
+
+    def test_its_sampler_zooms_mr_and_photographs_and_keeps_the_refiners_mix(self):
+        cfg = {"ct_p": 0.3, "mr_kspace_p": 0.5, "auto_p": {"MR": 0.1}, "photo_p": 0.15, "zoom_p": 0.4}
+        out = R.zoom_sampler_cfg(cfg)
+        self.assertEqual(out["mr_zoom_p"], 0.4)
+        self.assertEqual({k: out[k] for k in ("ct_p", "mr_kspace_p", "auto_p", "photo_p")},
+                         {k: R.sampler_cfg(cfg)[k] for k in ("ct_p", "mr_kspace_p", "auto_p", "photo_p")})
+        self.assertNotIn("mr_zoom_p", R.sampler_cfg(cfg))
+
+    def test_a_zoomed_mr_slice_keeps_its_size_and_is_smoother(self):
+        g = torch.Generator().manual_seed(7)
+        x = torch.rand(1, 1, 64, 64, generator=g)
+        meta = {"slices": [{"split": "train", "modality": "MR"}]}
+        base = {"coarsen_p": 0.0, "fov_crop_p": 0.0, "refine_p": 0.3}
+
+        def geometry(cfg):
+            return train.Sampler([x[0, 0].numpy()], meta, cfg, 5).geometry(x, meta["slices"][0], 32)
+
+        plain, zoomed = geometry(base), geometry(dict(base, mr_zoom_p=1.0))
+        self.assertEqual(zoomed.shape, plain.shape)
+        roughness = lambda y: float((y[..., 1:, :] - y[..., :-1, :]).pow(2).mean())
+        self.assertLess(roughness(zoomed), 0.6 * roughness(plain))
+        self.assertGreaterEqual(float(zoomed.min()), float(x.min()))
+        # with no MR zoom asked for, an MR slice draws nothing more: the other stages' data stay as they were
+        self.assertTrue(torch.equal(geometry(dict(base, mr_zoom_p=0.0)), plain))
 
 
 if __name__ == "__main__":

@@ -31,6 +31,11 @@ import refiner as REF
 from seeded import Seeded
 
 CONFIGS = config.CONFIGS
+# Stage 3b: the training MR are 1-2 mm scans, and the diffusion sharpened inputs with finer pixels (a scan enlarged by a
+# PACS's or scanner's bicubic zoom, a 0.4-0.5 mm clinical matrix) as if their pixels were as coarse; fine-tuned with
+# zoomed MR and photographs (`zoom_p`, Sampler.zoomed), it keeps their detail to what they hold (card: the oversampled
+# table). The refiner's last stage does the same (refiner.ZOOM_STAGE).
+DM_ZOOM_STAGE = "diffusion_zoom"
 
 
 def device():
@@ -73,7 +78,9 @@ class Sampler(Seeded):
         pixel size of many clinical and validation scans. Refining the one training CT (0.96 mm,
         256 x 256) by a bicubic zoom of 1.3-2.2 gives the smooth look per pixel of clinical 512 x 512
         head CTs (0.4-0.5 mm): without it the networks sharpen such inputs as if they were 1.9 mm
-        pixels, and lose to bicubic + DC on an external head CT. The field-of-view cut puts anatomy on
+        pixels, and lose to bicubic + DC on an external head CT. The refiner's last stage zooms MR and
+        photographs the same way (`mr_zoom_p`, set by refiner.zoom_sampler_cfg), for MR scans with finer
+        pixels than any training MR. The field-of-view cut puts anatomy on
         the image edge, as in scans whose field of view clips the head: k-space truncation then
         rings across the periodic wrap, which uncut training slices never show.
         """
@@ -83,11 +90,11 @@ class Sampler(Seeded):
             x = torch.flip(x, (3,))
         if m["modality"] in ("MR", "PHOTO") and min(x.shape[-2:]) >= 2 * patch and r.random() < cfg.get("coarsen_p", 0):
             x = D.bicubic_down(x, 2).clamp(min=0)
-        if m["modality"] == "CT" and r.random() < cfg.get("refine_p", 0):
-            H, W = x.shape[-2:]
-            z = F.interpolate(x, scale_factor=r.uniform(1.3, 2.2), mode="bicubic", align_corners=False)
-            i, j = r.randrange(0, z.shape[-2] - H + 1), r.randrange(0, z.shape[-1] - W + 1)
-            x = z[..., i:i + H, j:j + W].clamp(min=float(x.min()))
+        if m["modality"] == "CT":
+            if r.random() < cfg.get("refine_p", 0):
+                x = self.zoomed(x)
+        elif cfg.get("mr_zoom_p", 0) and r.random() < cfg["mr_zoom_p"]:    # only then: other stages' draws stay as they were
+            x = self.zoomed(x)
         if r.random() < cfg.get("fov_crop_p", 0):
             H, W = x.shape[-2:]
             h = r.randrange(max(patch, int(0.6 * H)) // 4, H // 4 + 1) * 4
@@ -97,6 +104,15 @@ class Sampler(Seeded):
         H, W = x.shape[-2:]
         x = x[..., : H - H % 4, : W - W % 4]
         return x if min(x.shape[-2:]) >= patch else None
+
+    def zoomed(self, x):
+        """x enlarged by a bicubic zoom of 1.3-2.2, cut back to its own size at a random place: finer pixels, the
+        same field of view per patch shrunk."""
+        r = self.rng
+        H, W = x.shape[-2:]
+        z = F.interpolate(x, scale_factor=r.uniform(1.3, 2.2), mode="bicubic", align_corners=False)
+        i, j = r.randrange(0, z.shape[-2] - H + 1), r.randrange(0, z.shape[-1] - W + 1)
+        return z[..., i:i + H, j:j + W].clamp(min=float(x.min()))
 
     def batch(self, n, patch, scale, per_slice=2, blind=False):
         """n training pairs at one scale (the LR patches must share a shape), each degraded on its own.
@@ -355,10 +371,11 @@ def train(cfg_name, work, run_dir, log=print):
     ac = models.alphas_cumprod(cfg).to(dev)
     gen = torch.Generator().manual_seed(cfg["seed"] + 4)
 
-    def dm_step(it):
-        sampler.cfg = phase_config(cfg, it)
+    def dm_step(it, zoom_sampler=None):
+        if zoom_sampler is None:
+            sampler.cfg = phase_config(cfg, it)
         s = 2 + 2 * (it % 2)
-        b = sampler.batch(cfg["dm_batch"], cfg["dm_patch"], s)
+        b = (zoom_sampler or sampler).batch(cfg["dm_batch"], cfg["dm_patch"], s)
         hr, up, prompts = b["hr"].to(dev), b["x_up"].to(dev), b["prompts"]
         with torch.no_grad():
             z0 = ae.encoder(hr) * sf
@@ -379,6 +396,18 @@ def train(cfg_name, work, run_dir, log=print):
               {"te": te_ema, "un": un_ema}, list(te.parameters()) + list(un.parameters()),
               cfg["dm_lr"], dm_step, sampler, log,
               probe=lambda it: curve_probe("diffusion", it, PL.Pipeline(cfg, *_on_cpu(ae, te_ema, un_ema, None), sf)))
+
+    # ---- 3b. the same, fine-tuned from its EMA weights with zoomed MR (finer pixels than any training MR)
+    if cfg.get("dm_zoom_iters", 0) > 0:
+        if not os.path.exists(os.path.join(run_dir, DM_ZOOM_STAGE + ".pt")):
+            te.load_state_dict(te_ema.state_dict())
+            un.load_state_dict(un_ema.state_dict())
+        # the last phase's mix (where the diffusion ended), zoom_p of the MR and photograph slices zoomed
+        zoom_sampler = Sampler(arrays, meta, dict(phase_config(cfg, cfg["dm_iters"]), mr_zoom_p=cfg["zoom_p"]), cfg["seed"] + 25)
+        run_stage(DM_ZOOM_STAGE, run_dir, dict(cfg, ema=cfg["zoom_ema"]), cfg["dm_zoom_iters"], {"te": te, "un": un},
+                  {"te": te_ema, "un": un_ema}, list(te.parameters()) + list(un.parameters()), cfg["dm_zoom_lr"],
+                  lambda it: dm_step(it, zoom_sampler), zoom_sampler, log,
+                  probe=lambda it: curve_probe(DM_ZOOM_STAGE, it, PL.Pipeline(cfg, *_on_cpu(ae, te_ema, un_ema, None), sf)))
 
     # ---- 4. the degradation detectors of auto mode (MR: k-space truncation or resampling? CT: detector pixels or resampling?)
     train_detector(cfg, arrays, meta, run_dir, dev, log)
@@ -427,7 +456,8 @@ def _train_reader(cfg, arrays, meta, run_dir, dev, log, reader, scales):
 def train_refiner(cfg, arrays, meta, run_dir, dev, log, diffusion, curve_probe):
     """Stage 5 (skipped with ref_iters 0): the frozen diffusion (ae, te, un, sf; EMA weights) makes its inputs.
     ref_iters with L1, then ref_polish_iters more with the squared error (`refiner_polish`), then, where the run prunes
-    (refiner.pruning), the pruned refiner (`refiner_pruned`): the shipped weights are the last of these."""
+    (refiner.pruning), the pruned refiner (`refiner_pruned`), then, where it zooms (refiner.zooming), the zoom's
+    fine-tuning (`refiner_zoom`): the shipped weights are the last of these."""
     if not cfg["ref_iters"]:
         return
     polish = cfg.get("ref_polish_iters", 0)
@@ -451,16 +481,18 @@ def train_refiner(cfg, arrays, meta, run_dir, dev, log, diffusion, curve_probe):
             run_stage("refiner_polish", run_dir, cfg, polish, {"ref": net}, {"ref": net_ema}, list(net.parameters()),
                       cfg["ref_polish_lr"], lambda it: REF.step(net, pl, sampler, before + it, cfg, dev, loss=F.mse_loss),
                       sampler, log, probe=lambda it: probe(_on_cpu(net_ema)[0].eval(), before + it), before=before)
-    if REF.pruning(cfg):
-        prune_refiner(cfg, arrays, meta, run_dir, dev, log, pl, probe or curve.RefinerProbe(
-            curve_probe, PL.Pipeline(cfg, *_on_cpu(ae, te, un, None), sf)))
+    later = [(stage, run) for stage, run, applies in ((REF.PRUNE_STAGE, prune_refiner, REF.pruning(cfg)),
+                                                       (REF.ZOOM_STAGE, zoom_refiner, REF.zooming(cfg)))
+             if applies and not os.path.exists(os.path.join(run_dir, stage + ".done"))]
+    if later and probe is None:     # the probe samples every validation input once: only for a stage still to train
+        probe = curve.RefinerProbe(curve_probe, PL.Pipeline(cfg, *_on_cpu(ae, te, un, None), sf))
+    for _, run in later:
+        run(cfg, arrays, meta, run_dir, dev, log, pl, probe)
 
 
 def prune_refiner(cfg, arrays, meta, run_dir, dev, log, pl, probe):
     """Stage 5b: the polished refiner without the ref_blocks - ref_keep_blocks residual blocks whose absence costs
     least on fixed training batches (refiner.lesion_order), fine-tuned for ref_prune_iters (refiner.distil_step)."""
-    if os.path.exists(os.path.join(run_dir, REF.PRUNE_STAGE + ".done")):
-        return
     teacher = load_refiner(cfg, run_dir, unpruned=True).to(dev)
     keep = list(range(cfg["ref_keep_blocks"]))   # resumed: the checkpoint's weights replace these
     if not os.path.exists(os.path.join(run_dir, REF.PRUNE_STAGE + ".pt")):
@@ -477,6 +509,21 @@ def prune_refiner(cfg, arrays, meta, run_dir, dev, log, pl, probe):
               {"ref": net_ema}, list(net.parameters()), cfg["ref_prune_lr"],
               lambda it: REF.distil_step(net, teacher, pl, sampler, before + it, cfg, dev), sampler, log,
               probe=lambda it: probe(_on_cpu(net_ema)[0].eval(), before + it, REF.PRUNE_STAGE))
+
+
+def zoom_refiner(cfg, arrays, meta, run_dir, dev, log, pl, probe):
+    """Stage 5c: the refiner so far (pruned where the run prunes) fine-tuned for ref_zoom_iters with the polish's loss,
+    zoom_p of its MR and photograph slices zoomed first (refiner.ZOOM_STAGE)."""
+    torch.manual_seed(cfg["seed"] + 23)
+    net = load_refiner(cfg, run_dir, before_zoom=True).train().to(dev)   # resumed: the checkpoint's weights replace these
+    net_ema = copy.deepcopy(net)
+    sampler = Sampler(arrays, meta, REF.zoom_sampler_cfg(cfg), cfg["seed"] + 23)
+    # its diffusion seeds and curve rows continue the count of the stages before it
+    before = cfg["ref_iters"] + cfg.get("ref_polish_iters", 0) + (cfg["ref_prune_iters"] if REF.pruning(cfg) else 0)
+    run_stage(REF.ZOOM_STAGE, run_dir, dict(cfg, ema=cfg["zoom_ema"]), cfg["ref_zoom_iters"], {"ref": net},
+              {"ref": net_ema}, list(net.parameters()), cfg["ref_zoom_lr"],
+              lambda it: REF.step(net, pl, sampler, before + it, cfg, dev, loss=F.mse_loss), sampler, log,
+              probe=lambda it: probe(_on_cpu(net_ema)[0].eval(), before + it, REF.ZOOM_STAGE))
 
 
 def train_ct_refiner(cfg, arrays, meta, run_dir, dev, log, diffusion):
@@ -517,6 +564,11 @@ def _on_cpu(*modules):
     return [copy.deepcopy(m).cpu() if m is not None else None for m in modules]
 
 
+def diffusion_stage(run_dir):
+    """The diffusion stage whose EMA weights the run ships: the zoom's once it has finished (stage 3b), else the first."""
+    return DM_ZOOM_STAGE if os.path.exists(os.path.join(run_dir, DM_ZOOM_STAGE + ".done")) else "diffusion"
+
+
 def load_trained(cfg_name, run_dir):
     """The shipped weights: autoencoder as trained, EMA weights for the others."""
     cfg = CONFIGS[cfg_name]
@@ -524,7 +576,7 @@ def load_trained(cfg_name, run_dir):
     ae.load_state_dict(torch.load(os.path.join(run_dir, "ae.pt"), map_location="cpu")["model"]["ae"])
     ck = torch.load(os.path.join(run_dir, "regression.pt"), map_location="cpu")
     rg.load_state_dict(ck["ema"]["rg"])
-    ck = torch.load(os.path.join(run_dir, "diffusion.pt"), map_location="cpu")
+    ck = torch.load(os.path.join(run_dir, diffusion_stage(run_dir) + ".pt"), map_location="cpu")
     te.load_state_dict(ck["ema"]["te"])
     un.load_state_dict(ck["ema"]["un"])
     sf = json.load(open(os.path.join(run_dir, "latent_scale.json")))["scale_factor"]
@@ -533,15 +585,17 @@ def load_trained(cfg_name, run_dir):
     return cfg, ae, te, un, rg, sf
 
 
-def load_refiner(cfg, run_dir, unpruned=False):
-    """The refiner's EMA weights (the pruned refiner's where the run prunes, unless `unpruned`), or None when this run
-    trained none."""
-    prune = REF.pruning(cfg) and not unpruned
-    stage = REF.PRUNE_STAGE if prune else "refiner_polish" if cfg.get("ref_polish_iters", 0) else "refiner"
+def load_refiner(cfg, run_dir, unpruned=False, before_zoom=False):
+    """The refiner's EMA weights: the shipped stage's (refiner.shipped_stage), the polished unpruned refiner's with
+    `unpruned`, the stage's before the zoom with `before_zoom`; None when this run trained none."""
+    stage_cfg = dict(cfg, ref_zoom_iters=0) if before_zoom or unpruned else cfg
+    if unpruned:
+        stage_cfg["ref_prune_iters"] = 0
+    stage = REF.shipped_stage(stage_cfg)
     path = os.path.join(run_dir, stage + ".pt")
     if not cfg["ref_iters"] or not os.path.exists(path):
         return None
-    net = build_refiner(cfg, None if prune else cfg["ref_blocks"])
+    net = build_refiner(cfg, None if REF.pruning(stage_cfg) else cfg["ref_blocks"])
     net.load_state_dict(torch.load(path, map_location="cpu")["ema"]["ref"])
     return net.eval()
 
