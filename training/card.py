@@ -513,8 +513,9 @@ def write(path, idx, model_id):
       "Lanczos (notes under Training). Cut from a scan the scanner zero-filled at a scale no larger than its zero-filling, a slice cannot gain over "
       "zero-filled Fourier, which reproduces the scan; any added detail is error there (the Scanner-interpolated MR tables, zero-filled "
       "from 1/2 at x2). Scans enlarged by a non-Fourier kernel (a PACS's or scanner's bicubic zoom) are oversampled: the model "
-      "sharpens them as if their pixels were as coarse as its training scans', and at x2 from a x2-zoomed scan the validation "
-      "subjects lose 1.3 dB to zero-filled Fourier (notes under Training). When you know how a slice was made, say so (`--degradation`).")
+      "still adds some detail such a scan does not have (since 2.14.0 less: the zoom stages), and the detector, which never "
+      "saw such scans, calls many of them the wrong way; at x2 from a x2-zoomed scan they lose to the best classical baseline "
+      "(the oversampled table). When you know how a slice was made, say so (`--degradation`).")
     A("- Band limit (`bandlimit.py`): an MR input whose own spectrum ends inside its band is taken for a scanner's zero-filled "
       "reconstruction, gets nothing beyond its band, and in auto mode takes the k-space path. Resampled copies of such scans "
       "then lose to Lanczos (the Scanner-interpolated MR tables, zero-filled from 3/8 at x2) unless told `--degradation bicubic`; "
