@@ -228,8 +228,8 @@ def write(path, idx, model_id):
     A(f"- Augmentation besides the degradations: 90-degree rotations and flips; for MR, "
       f"{int(cfg.get('coarsen_p', 0) * 100)}% of slices first coarsened x1/2 (antialiased) so the 1 mm scans also "
       f"teach 2 mm anatomy; for CT, {int(cfg.get('refine_p', 0) * 100)}% zoomed (bicubic, x1.3-2.2) so the one "
-      "0.96 mm training CT also looks like clinical 0.4-0.5 mm head CTs (and MR the same way in the refiner's last "
-      "stage, above); "
+      "0.96 mm training CT also looks like clinical 0.4-0.5 mm head CTs (and MR the same way in the zoom stages, "
+      "above); "
       f"{int(cfg.get('fov_crop_p', 0) * 100)}% cut to a random smaller field of view "
       "(60-100% per side) so anatomy touches the image edge, as in scans that clip the head; intensity scaling.\n")
     A("## Training\n")

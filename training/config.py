@@ -128,8 +128,8 @@ GPU = replace(DEFAULT, unet_chs=[96, 128, 192], reg_iters=6000, reg_batch=64, re
               ref_iters=6000, ref_batch=64, ref_patch=96, ref_polish_iters=1000)
 
 CONFIGS = {"default": DEFAULT.as_dict(), "smoke": SMOKE.as_dict(), "gpu": GPU.as_dict()}
-ITERATION_SETTINGS = ("ae_iters", "reg_iters", "dm_iters", "dm_zoom_iters", "det_iters", "ref_iters", "ref_polish_iters", "ref_prune_iters",
-                      "ref_zoom_iters", "ct_ref_iters")
+ITERATION_SETTINGS = ("ae_iters", "reg_iters", "dm_iters", "dm_zoom_iters", "det_iters", "ref_iters", "ref_polish_iters",
+                      "ref_prune_iters", "ref_zoom_iters", "ct_ref_iters")
 
 
 def rehearse(name, n):

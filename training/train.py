@@ -78,9 +78,9 @@ class Sampler(Seeded):
         pixel size of many clinical and validation scans. Refining the one training CT (0.96 mm,
         256 x 256) by a bicubic zoom of 1.3-2.2 gives the smooth look per pixel of clinical 512 x 512
         head CTs (0.4-0.5 mm): without it the networks sharpen such inputs as if they were 1.9 mm
-        pixels, and lose to bicubic + DC on an external head CT. The refiner's last stage zooms MR and
-        photographs the same way (`mr_zoom_p`, set by refiner.zoom_sampler_cfg), for MR scans with finer
-        pixels than any training MR. The field-of-view cut puts anatomy on
+        pixels, and lose to bicubic + DC on an external head CT. The zoom stages (the diffusion's 3b, the
+        refiner's 5c) zoom MR and photographs the same way (`mr_zoom_p`, which only they set), for MR
+        scans with finer pixels than any training MR. The field-of-view cut puts anatomy on
         the image edge, as in scans whose field of view clips the head: k-space truncation then
         rings across the periodic wrap, which uncut training slices never show.
         """
