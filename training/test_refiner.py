@@ -104,9 +104,6 @@ class ZoomStageTest(unittest.TestCase):
         self.assertTrue(torch.equal(geometry(dict(base, mr_zoom_p=0.0)), plain))
 
 
-if __name__ == "__main__":
-    unittest.main()
-
 
 class _Frozen:
     """The frozen diffusion's stand-in for the pruning's unit tests: its sample is the condition as it came."""
@@ -176,3 +173,7 @@ class PruningTest(unittest.TestCase):
         self.assertGreater(float(moved) - float(moved_alone), 1e-6)
         moved.backward()
         self.assertIsNotNone(student.body[0].c1.weight.grad)
+
+
+if __name__ == "__main__":
+    unittest.main()
