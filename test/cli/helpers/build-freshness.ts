@@ -2,46 +2,59 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
+/** Every file under `dir`, as paths relative to it, leaving out the directories `skip` names (relative too). */
+function filesUnder(dir: string, skip: (rel: string) => boolean = () => false): string[] {
+  const out: string[] = [];
+  const walk = (sub: string): void => {
+    for (const entry of fs.readdirSync(sub, { withFileTypes: true })) {
+      const file = path.join(sub, entry.name);
+      const rel = path.relative(dir, file);
+      if (!entry.isDirectory()) out.push(rel);
+      else if (!skip(rel)) walk(file);
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+/**
+ * Runs a build step because `stale` (what is older than its sources, never empty) says so, and fails loudly (the
+ * build's own errors) rather than let a test run a stale build; `staleAfter` is asked again once it has run.
+ */
+function rebuild(root: string, command: string, args: string[], what: string, stale: string[], staleAfter: () => string[]): void {
+  try {
+    execFileSync(command, args, { cwd: root, encoding: 'utf8', stdio: 'pipe' });
+  } catch (err) {
+    const out = err as { stdout?: string; stderr?: string };
+    throw new Error(`${what} is older than its sources (${stale.slice(0, 3).join(', ')}...) and the rebuild failed:\n${out.stdout ?? ''}${out.stderr ?? ''}`);
+  }
+  const after = staleAfter();
+  if (after.length > 0) throw new Error(`${what} is still older than its sources after a rebuild: ${after.slice(0, 5).join(', ')}`);
+}
+
 /**
  * The src/ files `tsc -p tsconfig.build.json` compiles (src/viewer has its own build) that are
  * newer than their compiled .js in dist/, or have none. tsc rewrites every output it emits, so an
  * output older than its source means that source changed after the last build.
  */
 export function staleBuildOutputs(srcDir: string, distDir: string): string[] {
-  const stale: string[] = [];
-  const walk = (dir: string): void => {
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-      const file = path.join(dir, entry.name);
-      const rel = path.relative(srcDir, file);
-      if (entry.isDirectory()) {
-        if (rel !== 'viewer') walk(file);
-      } else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts')) {
-        const built = path.join(distDir, rel.replace(/\.ts$/, '.js'));
-        if (!fs.existsSync(built) || fs.statSync(built).mtimeMs < fs.statSync(file).mtimeMs) stale.push(rel);
-      }
-    }
-  };
-  walk(srcDir);
-  return stale;
+  return filesUnder(srcDir, (rel) => rel === 'viewer')
+    .filter((rel) => rel.endsWith('.ts') && !rel.endsWith('.d.ts'))
+    .filter((rel) => {
+      const built = path.join(distDir, rel.replace(/\.ts$/, '.js'));
+      return !fs.existsSync(built) || fs.statSync(built).mtimeMs < fs.statSync(path.join(srcDir, rel)).mtimeMs;
+    });
 }
 
 /**
  * Rebuilds dist/ when any source is newer than its build, so a test that spawns bin/medsr.js
- * runs the code as it is now; fails loudly (the compiler's errors) rather than run a stale build.
+ * runs the code as it is now.
  */
 export function ensureFreshBuild(root: string): void {
   const src = path.join(root, 'src');
   const dist = path.join(root, 'dist');
-  const before = staleBuildOutputs(src, dist);
-  if (before.length === 0) return;
-  try {
-    execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root, encoding: 'utf8', stdio: 'pipe' });
-  } catch (err) {
-    const out = err as { stdout?: string; stderr?: string };
-    throw new Error(`dist/ is older than src/ (${before.slice(0, 3).join(', ')}...) and the rebuild failed:\n${out.stdout ?? ''}${out.stderr ?? ''}`);
-  }
-  const after = staleBuildOutputs(src, dist);
-  if (after.length > 0) throw new Error(`dist/ is still older than src/ after a rebuild: ${after.slice(0, 5).join(', ')}`);
+  const stale = staleBuildOutputs(src, dist);
+  if (stale.length > 0) rebuild(root, 'npx', ['tsc', '-p', 'tsconfig.build.json'], 'dist/', stale, () => staleBuildOutputs(src, dist));
 }
 
 /** The viewer's bundle (scripts/build-viewer.js writes these) and the sources it is made from. */
@@ -54,26 +67,13 @@ const VIEWER_OUTPUTS = ['index.html', 'viewer.css', 'viewer.js'];
 export function staleViewerSources(viewerSrc: string, viewerDist: string): string[] {
   const built = VIEWER_OUTPUTS.map((f) => path.join(viewerDist, f));
   const oldest = built.every((f) => fs.existsSync(f)) ? Math.min(...built.map((f) => fs.statSync(f).mtimeMs)) : -Infinity;
-  const stale: string[] = [];
-  const walk = (dir: string): void => {
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-      const file = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(file);
-      else if (fs.statSync(file).mtimeMs > oldest) stale.push(path.relative(viewerSrc, file));
-    }
-  };
-  walk(viewerSrc);
-  return stale;
+  return filesUnder(viewerSrc).filter((rel) => fs.statSync(path.join(viewerSrc, rel)).mtimeMs > oldest);
 }
 
 /** Rebundles the viewer when any of its sources is newer than its bundle, so the browser tests run the viewer as it is now. */
 export function ensureFreshViewer(root: string): void {
-  const stale = staleViewerSources(path.join(root, 'src', 'viewer'), path.join(root, 'dist', 'viewer'));
-  if (stale.length === 0) return;
-  try {
-    execFileSync('npm', ['run', 'build:viewer'], { cwd: root, encoding: 'utf8', stdio: 'pipe' });
-  } catch (err) {
-    const out = err as { stdout?: string; stderr?: string };
-    throw new Error(`dist/viewer is older than src/viewer (${stale.slice(0, 3).join(', ')}...) and the rebuild failed:\n${out.stdout ?? ''}${out.stderr ?? ''}`);
-  }
+  const src = path.join(root, 'src', 'viewer');
+  const dist = path.join(root, 'dist', 'viewer');
+  const stale = staleViewerSources(src, dist);
+  if (stale.length > 0) rebuild(root, 'npm', ['run', 'build:viewer'], 'dist/viewer', stale, () => staleViewerSources(src, dist));
 }
