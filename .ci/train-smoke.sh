@@ -31,6 +31,8 @@ assert idx["training"]["stages"][train.DM_ZOOM_STAGE]["iters"] == config.SMOKE.d
 assert refiner.pruning(config.SMOKE.as_dict()) and idx["training"]["stages"][refiner.PRUNE_STAGE]["iters"] == config.SMOKE.ref_prune_iters, "no pruned refiner"
 assert refiner.zooming(config.SMOKE.as_dict()) and idx["training"]["stages"][refiner.ZOOM_STAGE]["iters"] == config.SMOKE.ref_zoom_iters, "no zoomed refiner"
 assert {r["zoom"] for r in idx["metrics"]["oversampled"]} == {1.5, 2.0}, "no oversampled rows"
+assert {(r["modality"], r["degradation"]) for r in idx["metrics"]["external"]} == {("CT", "area"), ("CT", "bicubic"), ("MR", "kspace"), ("MR", "bicubic")}, "no external rows for both modalities"
+assert idx["metrics"]["external_magnitude"], "no external magnitude rows"
 assert idx["refiner"]["degradations"] == ["kspace", "bicubic"], "no refiner entry for both MR paths"
 assert idx["ct_detector"]["classes"] == ["area", "bicubic"] and "CT" not in idx["detector"]["routes"], "CT is not judged"
 assert idx["metrics"]["ct_detector"]["rows"], "no CT routing table"

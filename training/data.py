@@ -21,6 +21,7 @@ PACKAGES = {
     "heudiconv": "Apache-2.0 (heudiconv test data)",
     "python3-pydicom": "Expat (pydicom; its test files are anonymised public data sets)",
     "python3-nibabel": "MIT (nibabel test data)",
+    "dicomnifti": "BSD-2-Clause (its example DICOM file, debian/tests/data/0001.dcm, by Chris Rorden: Debian copyright file)",
     "python3-skimage": "BSD-3-Clause (scikit-image, Debian copyright file: Files: *); only its photographs are used, as non-medical HR content",
     "lomiri-wallpapers-16.04": "per file (Debian copyright file): CC-BY-4.0, CC-BY-SA-4.0, CC0-1.0; photographs only, credits in the data table",
     "lomiri-wallpapers-20.04": "per file (Debian copyright file): CC-BY-SA-3.0; photographs only, credits in the data table",
@@ -53,8 +54,9 @@ PHOTOS = ["astronaut.png", "brick.png", "camera.png", "chelsea.png", "coffee.png
           "gravel.png", "moon.png", "motorcycle_left.png", "rocket.jpg", "hubble_deep_field.jpg"]
 SKIMAGE_DATA = "usr/lib/python3/dist-packages/skimage/data"
 PYDICOM_TEST_FILES = "usr/lib/python3/dist-packages/pydicom/data/test_files"
+PASL_EXAMPLE = "usr/share/doc/dicomnifti/examples/0001.dcm"
 # bump when the slices (or their split) change: prepare() rebuilds a cached slices.npz of another version
-DATA_VERSION = 5
+DATA_VERSION = 6
 
 
 def fetch(work, wallpapers=True):
@@ -149,8 +151,8 @@ def load_subjects(root):
     # vendor's scanner, sequence and patient: an external test, never trained on (first volume only:
     # the other two repeat the same anatomy).
     subs.append(dict(name="heudiconv_siemens_b0", modality="MR", weighting="dwi",
-                     slices=_slices(_demosaic(os.path.join(
-                         root, "usr/lib/python3/dist-packages/heudiconv/tests/data/b0dwiForFmap/b0dwi_for_fmap+00001.dcm"),
+                     slices=_slices(_tiles(_dicom_slice(os.path.join(
+                         root, "usr/lib/python3/dist-packages/heudiconv/tests/data/b0dwiForFmap/b0dwi_for_fmap+00001.dcm"))[0],
                          152, 150), 0, "axial"),
                      source="heudiconv: heudiconv/tests/data/b0dwiForFmap/b0dwi_for_fmap+00001.dcm"))
     # nibabel: a real fMRI EPI (128 x 96 x 24 at 2 x 2 x 2.2 mm), first time point: a third MR validation subject
@@ -166,11 +168,18 @@ def load_subjects(root):
         a, prompt = _dicom_slice(os.path.join(root, PYDICOM_TEST_FILES, file))
         subs.append(dict(name=name, modality="CT", weighting=None, external=True, prompt=prompt,
                          slices=[(a, "axial", 0)], source=f"python3-pydicom: pydicom/data/test_files/{file} ({what})"))
+    # dicomnifti's example: a Siemens 3 T pulsed ASL EPI, one volume stored as a 5 x 5 MOSAIC of 72 x 72 tiles at 3 mm,
+    # a native acquisition at its matrix: another patient, scanner and sequence, so an external MR test (scored only).
+    # dicom3tools' example is another time point of the same series (the same anatomy) and is left out.
+    a, prompt = _dicom_slice(os.path.join(root, PASL_EXAMPLE))
+    subs.append(dict(name="dicomnifti_siemens_pasl", modality="MR", weighting=None, external=True, prompt=prompt,
+                     slices=_slices(_tiles(a, 72, 72), 0, "axial"),
+                     source=f"dicomnifti: {PASL_EXAMPLE} (Siemens 3 T pulsed ASL EPI, 72 x 72 tiles at 3 mm)"))
     return subs
 
 
 def _dicom_slice(path):
-    """One DICOM slice in modality units (rescaled) and the prompt the product builds from its header."""
+    """A DICOM image in modality units (rescaled) and the prompt the product builds from its header."""
     import pydicom
     import prompt as P
     d = pydicom.dcmread(path)
@@ -180,10 +189,8 @@ def _dicom_slice(path):
     return a, P.build_prompt(md)
 
 
-def _demosaic(path, rows, cols):
-    """A Siemens MOSAIC DICOM -> [tile][y][x] stored values, blank trailing tiles included."""
-    import pydicom
-    a = pydicom.dcmread(path).pixel_array.astype(np.float32)
+def _tiles(a, rows, cols):
+    """A Siemens MOSAIC image -> [tile][y][x], blank trailing tiles included."""
     gy, gx = a.shape[0] // rows, a.shape[1] // cols
     return a.reshape(gy, rows, gx, cols).transpose(0, 2, 1, 3).reshape(gy * gx, rows, cols)
 

@@ -243,7 +243,7 @@ def _interpolated(pl, subjects, B, log):
 
 
 def _made_otherwise(pl, subjects, B, log, kind, makers):
-    """The MR validation slices made into LR inputs by each of `makers` ({name: (HR slices, s) -> LR slices}) rather than
+    """The MR slices of `subjects` made into LR inputs by each of `makers` ({name: (HR slices, s) -> LR slices}) rather than
     by the contract's operator for `kind`, stored as files store them: the default pipeline (how the detector routes
     them) and the path of `kind` told, against the classical baselines."""
     rows = []
@@ -271,7 +271,7 @@ def _made_otherwise(pl, subjects, B, log, kind, makers):
 
 
 def _magnitude_matrices(pl, subjects, B, log):
-    """The MR validation slices cut to a lower matrix and reconstructed as magnitudes, |IFFT(central k-space)|, as MR code
+    """The MR slices of `subjects` cut to a lower matrix and reconstructed as magnitudes, |IFFT(central k-space)|, as MR code
     usually writes it (the main tables take the real part, which the k-space projection assumes, clipped)."""
     return _made_otherwise(pl, subjects, B, log, "kspace",
                            {"magnitude lower matrix": lambda hr, s: D.kspace_down(hr, s, drop_nyquist=False, magnitude=True)})
@@ -429,9 +429,10 @@ def evaluate(work, pl, smoke=False, log=print, full=True):
         for path, c in by_path.items():
             res["calibration_path"].setdefault(mod, {}).setdefault(path, {})[str(s)] = c
         res["uncertainty"].extend(dict(r, modality=mod, scale=s, samples=n_samples) for r in rows)
-    # ---- external test: other scanners and patients (CT), both kinds of input, no choice made on it
+    # ---- external test: other scanners and patients, both kinds of input (and MR lower matrices as magnitudes)
     res["external"] = []
-    for (mod, subject), items in sorted(validation_subjects(work, smoke, "external").items()):
+    external = validation_subjects(work, smoke, "external")
+    for (mod, subject), items in sorted(external.items()):
         hr_raw = torch.stack([torch.from_numpy(a)[None] for a, _ in items])
         masks = [D.body_mask(hr_raw[i:i + 1], mod) for i in range(len(items))]
         for kind in KINDS[mod]:
@@ -441,6 +442,7 @@ def evaluate(work, pl, smoke=False, log=print, full=True):
                     r.update(subject=subject, slices=len(items))
                 res["external"].extend(rows)
                 log(f"[eval] external {subject} {kind} x{s}: " + ", ".join(f"{r['method']} {r['psnr_mask']:.2f}" for r in rows))
+    res["external_magnitude"] = _magnitude_matrices(pl, external, B, log)
     res["interpolated"] = _interpolated(pl, subjects, B, log)
     res["magnitude_matrices"] = _magnitude_matrices(pl, subjects, B, log)
     res["other_resamplers"] = _other_resamplers(pl, subjects, B, log)
