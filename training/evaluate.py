@@ -344,6 +344,25 @@ def _calibrate(parts):
     return c_all, by_path, rows
 
 
+def _external_coverage(pl, subjects, res, K, B):
+    """The shipped calibration (the scales fitted on every validation subject, per path taken) on the external subjects:
+    how much of the error of scans it never saw the 2-SD band holds."""
+    rows = []
+    for (mod, subject), items in sorted(subjects.items()):
+        hr_raw = torch.stack([torch.from_numpy(a)[None] for a, _ in items])
+        masks = [D.body_mask(hr_raw[i:i + 1], mod) for i in range(len(items))]
+        for kind in KINDS[mod]:
+            for s in (2, 4):
+                e, d, paths = _uncertainty(pl, hr_raw, masks, mod, kind, s, items[0][1]["prompt"], K, B)
+                pooled = res["calibration"][mod][str(s)]
+                scale = np.array([res["calibration_path"][mod].get(p, {}).get(str(s), pooled) for p in paths])
+                rows.append({"modality": mod, "scale": s, "subject": subject, "degradation": kind, "samples": K,
+                             "path": max(set(paths.tolist()), key=paths.tolist().count),
+                             "pearson_sd_abs_error": _pearson(d, e), "coverage_raw": float(np.mean(e <= COVERAGE_SD * d)),
+                             "coverage_calibrated": float(np.mean(e <= COVERAGE_SD * scale * d))})
+    return rows
+
+
 def calibration_scale(errors, sds):
     """Conformal scale c: c * SD bands of COVERAGE_SD width hold COVERAGE_TARGET of the errors."""
     ratio = errors / (COVERAGE_SD * np.maximum(sds, 1e-8))
@@ -443,11 +462,14 @@ def evaluate(work, pl, smoke=False, log=print, full=True):
                 res["external"].extend(rows)
                 log(f"[eval] external {subject} {kind} x{s}: " + ", ".join(f"{r['method']} {r['psnr_mask']:.2f}" for r in rows))
     res["external_magnitude"] = _magnitude_matrices(pl, external, B, log)
+    if full:
+        res["external_uncertainty"] = _external_coverage(pl, external, res, n_samples, B)
     res["interpolated"] = _interpolated(pl, subjects, B, log)
     res["magnitude_matrices"] = _magnitude_matrices(pl, subjects, B, log)
     res["other_resamplers"] = _other_resamplers(pl, subjects, B, log)
     res["oversampled"] = _oversampled(pl, subjects, B, log)
     res["goals"] = goals(res["sr"])
+    res["external_goals"] = goals(_mean_rows(res["external"]))
     res["detector"] = _detector_table(res["sr_subjects"], res["words"])
     if pl.ct_detector is not None:
         res["ct_detector"] = _ct_detector_table(res["sr_subjects"] + res["external"])
