@@ -27,6 +27,15 @@ def _cases(rows):
 PATH_NAMES = {"kspace": "k-space", "bicubic": "resampled", "area": "area", "auto": "blind"}
 
 
+def _contrast_clause(cfg):
+    """What the zoom stages' contrast remap (train.Sampler.contrast) adds to their description, if the run has it."""
+    if not cfg.get("contrast_p"):
+        return ""
+    return (f"; and {int(cfg['contrast_p'] * 100)}% of the MR slices first given another tissue contrast (their "
+            "intensities through a smooth random curve that keeps the background dark and may reorder the tissues, as "
+            "PD, T2 and FLAIR scans order them; the training MR are mostly T1)")
+
+
 def _paths_taken(modes):
     """{path: slices} -> "k-space 12, resampled 3" (paths no slice took left out)."""
     return ", ".join(f"{PATH_NAMES[p]} {n}" for p, n in sorted(modes.items()) if n)
@@ -203,8 +212,8 @@ def write(path, idx, model_id):
       + (f" Then fine-tuned from its EMA weights for {cfg['dm_zoom_iters']} iterations (stage 3b, `diffusion_zoom`; the "
          f"last phase's mix, learning rate {cfg['dm_zoom_lr']:g}, EMA {cfg['zoom_ema']}) with {int(cfg['zoom_p'] * 100)}% of "
          "its MR and photograph slices first enlarged by a bicubic zoom of x1.3-2.2: the training MR are 1-2 mm scans, and "
-         "inputs with finer pixels were sharpened as if their pixels were as coarse (the oversampled table)."
-         if cfg.get("dm_zoom_iters") else ""))
+         "inputs with finer pixels were sharpened as if their pixels were as coarse (the oversampled table)"
+         + _contrast_clause(cfg) + "." if cfg.get("dm_zoom_iters") else ""))
     A("- Regression baseline: the same U-Net body (no time, no text) on the 4x4 space-to-depth of "
       "x_up, predicting a residual; same data and optimiser, every sample blind (auto projection): it is told nothing.")
     if idx.get("refiner"):
@@ -229,7 +238,7 @@ def write(path, idx, model_id):
              f"{int(cfg['zoom_p'] * 100)}% of its MR and photograph slices first enlarged by a bicubic zoom of x1.3-2.2 "
              "(stage 5c, `refiner_zoom`): scans with finer pixels than any training MR (a PACS's or scanner's bicubic "
              "zoom, 0.4-0.5 mm clinical matrices) were sharpened as if their pixels were as coarse as the training "
-             "scans'. The shipped refiner is this one." if REF.zooming(cfg) else "")
+             "scans'" + _contrast_clause(cfg) + ". The shipped refiner is this one." if REF.zooming(cfg) else "")
           + " It trains on lower-matrix inputs only; model 2.4.0 also runs it on the resampled path, followed by the "
           "exact bicubic projection, where it gained on every validation subject (the `without the refiner` rows); "
           "passes per path and scale: " + ", ".join(f"{m} x{k}: {v}" for m, by in REF.PASSES.items() for k, v in by.items()) + ".")
@@ -254,7 +263,8 @@ def write(path, idx, model_id):
     A(f"Hardware: {t['hardware']}.\n")
     names = {"ae": ("autoencoder (PCA fit; 0 iterations = no gradient training)", "ae"),
              "regression": ("regression", "reg"), "diffusion": ("text encoder + U-Net", "dm"),
-             "diffusion_zoom": ("text encoder + U-Net, fine-tuned with zoomed MR and photographs", "dm"),
+             "diffusion_zoom": ("text encoder + U-Net, fine-tuned with zoomed MR and photographs"
+                                + (" and other contrasts" if cfg.get("contrast_p") else ""), "dm"),
              **{name: (f"degradation detector, {pooling} reader `{name}` (LR patches)", "det") for name, pooling, _ in DET.READERS},
              CTD.STAGE[0]: (f"CT degradation detector, mean reader `{CTD.STAGE[0]}` (LR patches)", "det"),
              "refiner": ("MR k-space refiner (frozen diffusion inputs)", "ref"),
@@ -262,7 +272,8 @@ def write(path, idx, model_id):
                                 + ("" if REF.pruning(cfg) else " (shipped)"), "ref"),
              REF.PRUNE_STAGE: (f"MR k-space refiner, pruned to {cfg.get('ref_keep_blocks')} residual blocks and fine-tuned"
                                + ("" if REF.zooming(cfg) else " (shipped)"), "ref"),
-             REF.ZOOM_STAGE: ("MR k-space refiner, fine-tuned with zoomed MR and photographs (shipped)", "ref"),
+             REF.ZOOM_STAGE: ("MR k-space refiner, fine-tuned with zoomed MR and photographs"
+                              + (" and other contrasts" if cfg.get("contrast_p") else "") + " (shipped)", "ref"),
              CTR.STAGE: ("CT refiner, fine-tuned from the MR refiner on CT's told paths", "ref")}
     rows = []
     for st, v in t["stages"].items():

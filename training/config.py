@@ -86,6 +86,8 @@ class TrainConfig:
     fov_crop_p: float = _f(0.3, "slices cut to a smaller field of view (anatomy on the edge)")
     zoom_p: float = _f(0.4, "in the zoom stages (3b, 5c) only: MR/photo slices zoomed x1.3-2.2 (bicubic), as scans with "
                        "finer pixels than the training MR look (a PACS's or scanner's non-Fourier zoom, 0.4-0.5 mm matrices)")
+    contrast_p: float = _f(0.2, "in the zoom stages (3b, 5c) only: MR slices given another tissue contrast first (a smooth "
+                           "random intensity remap, train.Sampler.contrast), as the PD, FLAIR and T2 scans training lacks")
     zoom_ema: float = _f(0.995, "EMA decay of the zoom stages (short fine-tunings)")
     mr_kspace_p: float = _f(0.6, "MR patches made by a lower acquisition matrix (the rest resampled)")
     ct_area_p: float = _f(0.6, "CT patches made by blur + block means (the rest resampled)")

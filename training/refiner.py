@@ -169,9 +169,15 @@ def zooming(cfg):
     return cfg.get("ref_zoom_iters", 0) > 0
 
 
+def zoom_mix(cfg):
+    """The zoom stages' (3b, 5c) additions to a sampler mix: zoom_p of the MR and photograph slices zoomed, contrast_p of
+    the MR slices given another contrast (train.Sampler.geometry)."""
+    return {"mr_zoom_p": cfg["zoom_p"], "mr_contrast_p": cfg.get("contrast_p", 0.0)}
+
+
 def zoom_sampler_cfg(cfg):
-    """The zoom stage's sampler mix: the refiner's, with zoom_p of the MR and photograph slices zoomed."""
-    return dict(sampler_cfg(cfg), mr_zoom_p=cfg["zoom_p"])
+    """The zoom stage's sampler mix: the refiner's, with the zoom stages' additions (zoom_mix)."""
+    return dict(sampler_cfg(cfg), **zoom_mix(cfg))
 
 
 def shipped_stage(cfg):

@@ -79,12 +79,13 @@ class ZoomStageTest(unittest.TestCase):
         self.assertEqual(R.shipped_stage({k: v for k, v in cfg.items() if k != "ref_zoom_iters"}), R.PRUNE_STAGE)
 
     def test_its_sampler_zooms_mr_and_photographs_and_keeps_the_refiners_mix(self):
-        cfg = {"ct_p": 0.3, "mr_kspace_p": 0.5, "auto_p": {"MR": 0.1}, "photo_p": 0.15, "zoom_p": 0.4}
+        cfg = {"ct_p": 0.3, "mr_kspace_p": 0.5, "auto_p": {"MR": 0.1}, "photo_p": 0.15, "zoom_p": 0.4, "contrast_p": 0.2}
         out = R.zoom_sampler_cfg(cfg)
-        self.assertEqual(out["mr_zoom_p"], 0.4)
+        self.assertEqual((out["mr_zoom_p"], out["mr_contrast_p"]), (0.4, 0.2))
         self.assertEqual({k: out[k] for k in ("ct_p", "mr_kspace_p", "auto_p", "photo_p")},
                          {k: R.sampler_cfg(cfg)[k] for k in ("ct_p", "mr_kspace_p", "auto_p", "photo_p")})
         self.assertNotIn("mr_zoom_p", R.sampler_cfg(cfg))
+        self.assertNotIn("mr_contrast_p", R.sampler_cfg(cfg))
 
     def test_a_zoomed_mr_slice_keeps_its_size_and_is_smoother(self):
         g = torch.Generator().manual_seed(7)
@@ -102,6 +103,31 @@ class ZoomStageTest(unittest.TestCase):
         self.assertGreaterEqual(float(zoomed.min()), float(x.min()))
         # with no MR zoom asked for, an MR slice draws nothing more: the other stages' data stay as they were
         self.assertTrue(torch.equal(geometry(dict(base, mr_zoom_p=0.0)), plain))
+
+    def test_another_contrast_is_a_smooth_function_of_intensity_that_keeps_the_background_dark(self):
+        # a slice of three tissues on a dark background, with a smooth ramp across the middle one
+        x = torch.zeros(1, 1, 64, 64)
+        x[..., 8:56, 8:24], x[..., 8:56, 40:56] = 100.0, 60.0
+        x[..., 8:56, 24:40] = torch.linspace(20.0, 80.0, 16)
+        meta = {"slices": [{"split": "train", "modality": "MR"}]}
+        base = {"coarsen_p": 0.0, "fov_crop_p": 0.0}
+        sampler = train.Sampler([x[0, 0].numpy()], meta, base, 3)
+        outs = [sampler.contrast(x) for _ in range(20)]
+        for y in outs:
+            self.assertEqual(y.shape, x.shape)
+            self.assertEqual(float(y[..., :8, :].abs().max()), 0.0)                      # background stays at 0
+            tissue = y[..., 8:56, 8:24]
+            self.assertTrue(bool((tissue == tissue.flatten()[0]).all()))                 # a function of intensity
+            self.assertLessEqual(float(y.max()), 1.3 * float(x.max()))                  # the slice's own scale
+            steps = (y[..., 30, 25:39] - y[..., 30, 24:38]).abs()                        # no crease along the ramp
+            self.assertLess(float(steps.max()), 0.5 * float(x.max()))
+        # tissues are reordered in some draws (here: the 60 tissue above the 100 one), kept in others
+        flipped = [float(y[0, 0, 30, 48]) > float(y[0, 0, 30, 16]) for y in outs]
+        self.assertTrue(any(flipped) and not all(flipped))
+        # asked for in every draw, the geometry gives another contrast; not asked for, it draws nothing more
+        self.assertFalse(torch.equal(train.Sampler([x[0, 0].numpy()], meta, dict(base, mr_contrast_p=1.0), 5)
+                                     .geometry(x, meta["slices"][0], 32), train.Sampler([x[0, 0].numpy()], meta, base, 5)
+                                     .geometry(x, meta["slices"][0], 32)))
 
 
 

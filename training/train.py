@@ -14,6 +14,7 @@ import time
 
 import numpy as np
 import torch
+from scipy import ndimage
 import torch.nn.functional as F
 
 import config
@@ -80,7 +81,7 @@ class Sampler(Seeded):
         head CTs (0.4-0.5 mm): without it the networks sharpen such inputs as if they were 1.9 mm
         pixels, and lose to bicubic + DC on an external head CT. The zoom stages (the diffusion's 3b, the
         refiner's 5c) zoom MR and photographs the same way (`mr_zoom_p`, which only they set), for MR
-        scans with finer pixels than any training MR. The field-of-view cut puts anatomy on
+        scans with finer pixels than any training MR, and give some MR slices another contrast (`mr_contrast_p`). The field-of-view cut puts anatomy on
         the image edge, as in scans whose field of view clips the head: k-space truncation then
         rings across the periodic wrap, which uncut training slices never show.
         """
@@ -95,6 +96,8 @@ class Sampler(Seeded):
                 x = self.zoomed(x)
         elif cfg.get("mr_zoom_p", 0) and r.random() < cfg["mr_zoom_p"]:    # only then: other stages' draws stay as they were
             x = self.zoomed(x)
+        if m["modality"] == "MR" and cfg.get("mr_contrast_p", 0) and r.random() < cfg["mr_contrast_p"]:   # the same
+            x = self.contrast(x)
         if r.random() < cfg.get("fov_crop_p", 0):
             H, W = x.shape[-2:]
             h = r.randrange(max(patch, int(0.6 * H)) // 4, H // 4 + 1) * 4
@@ -169,6 +172,29 @@ class Sampler(Seeded):
         if r.random() < 0.3:
             y = 1 - y
         return y * r.uniform(100.0, 1000.0)
+
+    # the tissue contrast remap (Sampler.contrast): knots of a piecewise-linear curve over intensity / the slice's 99.5th
+    # percentile, smoothed by a Gaussian of CONTRAST_SMOOTH (so that no tissue boundary becomes a crease)
+    CONTRAST_KNOTS = (0.0, 0.1, 0.3, 0.5, 0.7, 0.9, 1.2)
+    CONTRAST_SMOOTH = 0.05
+
+    def contrast(self, x):
+        """An MR slice with another tissue contrast: its intensities through a smooth random curve that keeps the dark
+        background dark and may reorder the tissues above it (white matter darker than grey, as in PD, T2 and FLAIR
+        scans, which the training MR, mostly T1, lack). The scale stays the slice's own."""
+        r = self.rng
+        v = x.flatten()
+        hi = float(torch.quantile(v[:: max(1, v.numel() // 20000)], 0.995))
+        if hi <= 0:
+            return x
+        knots = np.array(self.CONTRAST_KNOTS)
+        values = [0.0, r.uniform(0.0, 0.12)] + [r.uniform(0.1, 1.0) for _ in knots[2:]]
+        grid = np.linspace(0.0, knots[-1], 241)
+        curve = ndimage.gaussian_filter1d(np.interp(grid, knots, values), self.CONTRAST_SMOOTH / (grid[1] - grid[0]),
+                                          mode="nearest")
+        curve = (curve - curve[0]) / max(float(curve[grid <= 1.0].max() - curve[0]), 1e-3)
+        y = np.interp((x / hi).clamp(0.0, float(knots[-1])).numpy(), grid, curve)
+        return torch.from_numpy(y.astype(np.float32)) * hi
 
     def crop(self, x, mod, patch):
         """A patch x patch window, preferring windows that are mostly body (medical slices)."""
@@ -402,8 +428,8 @@ def train(cfg_name, work, run_dir, log=print):
         if not os.path.exists(os.path.join(run_dir, DM_ZOOM_STAGE + ".pt")):
             te.load_state_dict(te_ema.state_dict())
             un.load_state_dict(un_ema.state_dict())
-        # the last phase's mix (where the diffusion ended), zoom_p of the MR and photograph slices zoomed
-        zoom_sampler = Sampler(arrays, meta, dict(phase_config(cfg, cfg["dm_iters"]), mr_zoom_p=cfg["zoom_p"]), cfg["seed"] + 25)
+        # the last phase's mix (where the diffusion ended), zoomed and other-contrast MR added (refiner.zoom_mix)
+        zoom_sampler = Sampler(arrays, meta, dict(phase_config(cfg, cfg["dm_iters"]), **REF.zoom_mix(cfg)), cfg["seed"] + 25)
         run_stage(DM_ZOOM_STAGE, run_dir, dict(cfg, ema=cfg["zoom_ema"]), cfg["dm_zoom_iters"], {"te": te, "un": un},
                   {"te": te_ema, "un": un_ema}, list(te.parameters()) + list(un.parameters()), cfg["dm_zoom_lr"],
                   lambda it: dm_step(it, zoom_sampler), zoom_sampler, log,
