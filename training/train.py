@@ -14,8 +14,8 @@ import time
 
 import numpy as np
 import torch
-from scipy import ndimage
 import torch.nn.functional as F
+from scipy import ndimage
 
 import config
 import ct_detector as CTD
@@ -81,9 +81,10 @@ class Sampler(Seeded):
         head CTs (0.4-0.5 mm): without it the networks sharpen such inputs as if they were 1.9 mm
         pixels, and lose to bicubic + DC on an external head CT. The zoom stages (the diffusion's 3b, the
         refiner's 5c) zoom MR and photographs the same way (`mr_zoom_p`, which only they set), for MR
-        scans with finer pixels than any training MR, and give some MR slices another contrast (`mr_contrast_p`). The field-of-view cut puts anatomy on
-        the image edge, as in scans whose field of view clips the head: k-space truncation then
-        rings across the periodic wrap, which uncut training slices never show.
+        scans with finer pixels than any training MR, and give some MR slices another tissue contrast
+        (`mr_contrast_p`, theirs too). The field-of-view cut puts anatomy on the image edge, as in
+        scans whose field of view clips the head: k-space truncation then rings across the periodic
+        wrap, which uncut training slices never show.
         """
         r, cfg = self.rng, self.cfg
         x = torch.rot90(x, r.randrange(4), (2, 3))
@@ -96,7 +97,7 @@ class Sampler(Seeded):
                 x = self.zoomed(x)
         elif cfg.get("mr_zoom_p", 0) and r.random() < cfg["mr_zoom_p"]:    # only then: other stages' draws stay as they were
             x = self.zoomed(x)
-        if m["modality"] == "MR" and cfg.get("mr_contrast_p", 0) and r.random() < cfg["mr_contrast_p"]:   # the same
+        if m["modality"] == "MR" and cfg.get("mr_contrast_p", 0) and r.random() < cfg["mr_contrast_p"]:    # the same
             x = self.contrast(x)
         if r.random() < cfg.get("fov_crop_p", 0):
             H, W = x.shape[-2:]
@@ -173,8 +174,8 @@ class Sampler(Seeded):
             y = 1 - y
         return y * r.uniform(100.0, 1000.0)
 
-    # the tissue contrast remap (Sampler.contrast): knots of a piecewise-linear curve over intensity / the slice's 99.5th
-    # percentile, smoothed by a Gaussian of CONTRAST_SMOOTH (so that no tissue boundary becomes a crease)
+    # the tissue contrast remap: knots of a piecewise-linear curve over intensity / the slice's 99.5th percentile,
+    # smoothed by a Gaussian of CONTRAST_SMOOTH (so that no tissue boundary becomes a crease)
     CONTRAST_KNOTS = (0.0, 0.1, 0.3, 0.5, 0.7, 0.9, 1.2)
     CONTRAST_SMOOTH = 0.05
 
