@@ -28,7 +28,7 @@ PATH_NAMES = {"kspace": "k-space", "bicubic": "resampled", "area": "area", "auto
 
 
 def _contrast_clause(cfg):
-    """What the zoom stages' contrast remap (train.Sampler.contrast) adds to their description, if the run has it."""
+    """What the zoom stages' contrast remap (augment.another_contrast) adds to their description, if the run has it."""
     if not cfg.get("contrast_p"):
         return ""
     return (f"; and {int(cfg['contrast_p'] * 100)}% of the MR slices first given another tissue contrast (their "
@@ -126,7 +126,10 @@ def write(path, idx, model_id):
       "truncated slice loses 3 dB to zero-filling. In auto mode an MR slice is therefore routed by a small learned "
       "detector (`training/detector.py`, `detector.onnx`: readers of four 3x3 convolutions each on the LR slice shifted to a zero minimum "
       "and divided by its RMS, one logit per position and scale; the mean reader averages them over the slice, two evidence readers "
-      "weight them by each position's softmaxed evidence, so that a flat masked background does not outvote the tissue; "
+      "weight them by each position's softmaxed evidence, so that a flat masked background does not outvote the tissue"
+      + (f"; each fine-tuned for {cfg['det_tune_iters']} more iterations with {cfg['det_zoom_p']:.0%} of its training slices "
+         f"zoomed and {cfg['det_contrast_p']:.0%} given another tissue contrast (stage 4d)" if DET.tuning(cfg) else "")
+      + "; "
       f"x2 follows the evidence readers' mean, x4 mixes the mean reader and the evidence readers {DET.Detector.MEAN_WEIGHT[1]:g} : "
       f"{1 - DET.Detector.MEAN_WEIGHT[1]:g}) to the k-space path when P(k-space) >= {DET.THRESHOLD:g} (a truncated slice on the "
       "wrong path loses more than a resampled one; the detector table below gives both costs), else to the resampled path, each "
@@ -277,6 +280,8 @@ def write(path, idx, model_id):
              "diffusion_zoom": ("text encoder + U-Net, fine-tuned with zoomed MR and photographs"
                                 + (" and other contrasts" if cfg.get("contrast_p") else ""), "dm"),
              **{name: (f"degradation detector, {pooling} reader `{name}` (LR patches)", "det") for name, pooling, _ in DET.READERS},
+             **{DET.TUNE_STAGE.format(name): (f"degradation detector, {pooling} reader `{name}`, fine-tuned with zoomed and "
+                                              "other-contrast slices (LR patches)", "det") for name, pooling, _ in DET.READERS},
              CTD.STAGE[0]: (f"CT degradation detector, mean reader `{CTD.STAGE[0]}` (LR patches)", "det"),
              "refiner": ("MR k-space refiner (frozen diffusion inputs)", "ref"),
              "refiner_polish": ("MR k-space refiner, polished with the squared error"

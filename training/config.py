@@ -52,6 +52,11 @@ class TrainConfig:
     det_iters: int = _f(3000, "detector iterations")
     det_batch: int = _f(32, "detector batch of LR patches")
     det_lr: float = _f(2e-3, "detector peak learning rate (cosine)")
+    det_tune_iters: int = _f(2000, "iterations of stage 4d per reader: stage 4's readers fine-tuned with zoomed and "
+                             "other-contrast slices (detector.TUNE_STAGE); 0: none, stage 4's readers ship")
+    det_tune_lr: float = _f(4e-4, "peak learning rate of stage 4d (cosine)")
+    det_zoom_p: float = _f(0.3, "in stage 4d only: drawn slices zoomed x1.3-2.2 (augment.zoomed), both classes alike")
+    det_contrast_p: float = _f(0.3, "in stage 4d only: drawn slices given another tissue contrast (augment.another_contrast)")
     # ---- stage 5: MR k-space refiner (pixel space, after the frozen diffusion; training/refiner.py)
     ref_iters: int = _f(8000, "refiner iterations (0: no refiner is shipped)")
     ref_batch: int = _f(16, "refiner batch")
@@ -87,7 +92,7 @@ class TrainConfig:
     zoom_p: float = _f(0.4, "in the zoom stages (3b, 5c) only: MR/photo slices zoomed x1.3-2.2 (bicubic), as scans with "
                        "finer pixels than the training MR look (a PACS's or scanner's non-Fourier zoom, 0.4-0.5 mm matrices)")
     contrast_p: float = _f(0.2, "in the zoom stages (3b, 5c) only: MR slices given another tissue contrast first (a smooth "
-                           "random intensity remap, train.Sampler.contrast), as the PD, FLAIR and T2 scans training lacks")
+                           "random intensity remap, augment.another_contrast), as the PD, FLAIR and T2 scans training lacks")
     zoom_ema: float = _f(0.995, "EMA decay of the zoom stages (short fine-tunings)")
     mr_kspace_p: float = _f(0.6, "MR patches made by a lower acquisition matrix (the rest resampled)")
     ct_area_p: float = _f(0.6, "CT patches made by blur + block means (the rest resampled)")
@@ -119,7 +124,7 @@ DEFAULT = TrainConfig()
 # the CI smoke run: tiny networks, a few iterations
 SMOKE = replace(DEFAULT, unet_chs=[16, 24, 32], text_dim=32, text_layers=1, ae_width=16, ae_batch=4,
                 reg_iters=30, reg_batch=4, dm_iters=40, dm_batch=4, ct_p=0.35, ckpt_every=20, ema=0.99,
-                curve_every=20, det_iters=20, det_batch=8, default_steps=4, ref_iters=20, ref_batch=4,
+                curve_every=20, det_iters=20, det_tune_iters=10, det_batch=8, default_steps=4, ref_iters=20, ref_batch=4,
                 ref_width=8, ref_blocks=2, ref_polish_iters=10, ref_keep_blocks=1, ref_prune_iters=10,
                 ref_zoom_iters=10, dm_zoom_iters=10, ct_ref_iters=10)
 # The larger configuration for one H100/H200-class GPU (issue 12: at most 9 minutes of training there): wider
@@ -130,8 +135,8 @@ GPU = replace(DEFAULT, unet_chs=[96, 128, 192], reg_iters=6000, reg_batch=64, re
               ref_iters=6000, ref_batch=64, ref_patch=96, ref_polish_iters=1000)
 
 CONFIGS = {"default": DEFAULT.as_dict(), "smoke": SMOKE.as_dict(), "gpu": GPU.as_dict()}
-ITERATION_SETTINGS = ("ae_iters", "reg_iters", "dm_iters", "dm_zoom_iters", "det_iters", "ref_iters", "ref_polish_iters",
-                      "ref_prune_iters", "ref_zoom_iters", "ct_ref_iters")
+ITERATION_SETTINGS = ("ae_iters", "reg_iters", "dm_iters", "dm_zoom_iters", "det_iters", "det_tune_iters", "ref_iters",
+                      "ref_polish_iters", "ref_prune_iters", "ref_zoom_iters", "ct_ref_iters")
 
 
 def rehearse(name, n):

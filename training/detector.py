@@ -31,6 +31,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+import augment
 import data
 import degrade as D
 from seeded import Seeded
@@ -139,6 +140,15 @@ class Detector(nn.Module):
 # The readers stage 4 trains, as (checkpoint name, pooling, seed offset): "detector" is model 2.1.0's reader, kept
 # under its name so its runs resume; the first evidence reader sees the same pairs as it, the second other pairs.
 READERS = (("detector", "mean", 5), ("detector_evidence", "evidence", 5), ("detector_evidence_2", "evidence", 6))
+# Stage 4d (model 2.16.0) fine-tunes each reader from stage 4's weights (`det_tune_iters`, checkpoint <reader>_tuned) with
+# `det_zoom_p` of its drawn slices zoomed and `det_contrast_p` given another tissue contrast: the readers trained on 1-2 mm
+# scans, mostly T1, and called the zoomed EPI subject's resampled slices k-space (7 of 12 at x2, 12 of 12 at x4).
+TUNE_STAGE = "{}_tuned"
+
+
+def tuning(cfg):
+    """Whether the run fine-tunes the readers (stage 4d): the shipped readers are then the tuned ones."""
+    return cfg.get("det_tune_iters", 0) > 0
 
 
 class DetectorGraph(nn.Module):
@@ -155,16 +165,23 @@ class DetectorGraph(nn.Module):
 
 
 class PairSampler(Seeded):
-    """Random (LR patch, is k-space) pairs from the training acquisitions and photographs; its RNG state is checkpointed."""
+    """Random (LR patch, is k-space) pairs from the training acquisitions and photographs; its RNG state is checkpointed.
+    `zoom_p`, `contrast_p`: shares of drawn slices first zoomed (augment.zoomed) or given another tissue contrast
+    (augment.another_contrast), both classes alike: stage 4d's fine-tuning (TUNE_STAGE); stage 4 draws neither."""
 
-    def __init__(self, arrays, meta, seed):
+    def __init__(self, arrays, meta, seed, zoom_p=0.0, contrast_p=0.0):
         self.pool = [(torch.from_numpy(a)[None, None], m) for a, m in zip(arrays, meta["slices"])
                      if m["split"] == "train" and (m["subject"] in TRAIN_SUBJECTS or m["subject"] in PHOTO_SUBJECTS)]
+        self.zoom_p, self.contrast_p = zoom_p, contrast_p
         super().__init__(seed)
 
     def pair(self, s, patch=PATCH):
         r = self.rng
         x, m = drawn(self.pool, r, s * patch)
+        if self.zoom_p and r.random() < self.zoom_p:           # only then: stage 4's pairs stay as they were
+            x = augment.zoomed(x, r)
+        if self.contrast_p and r.random() < self.contrast_p:
+            x = augment.another_contrast(x, r)
         H, W = x.shape[-2:]
         h, w = r.randrange(s * patch, H + 1) // s * s, r.randrange(s * patch, W + 1) // s * s
         i, j = r.randrange(0, H - h + 1), r.randrange(0, W - w + 1)

@@ -17,7 +17,7 @@ import evaluate
 import pipeline as PL
 import prompt as P
 
-MODEL_VERSION = "2.15.0"
+MODEL_VERSION = "2.16.0"
 
 
 class _TextWrap(torch.nn.Module):

@@ -180,7 +180,8 @@ def main():
     if ct_ref is not None:      # the refiner's network, unpruned
         metrics["flops_512"]["ct_refiner"] = count_flops(cfg, ae, te, un, rg, ct_ref)["refiner"]
     stages = {}
-    for st in ("ae", "regression", "diffusion", train.DM_ZOOM_STAGE, *(name for name, _, _ in detector.READERS), ct_detector.STAGE[0],
+    for st in ("ae", "regression", "diffusion", train.DM_ZOOM_STAGE, *(name for name, _, _ in detector.READERS),
+               *(detector.TUNE_STAGE.format(name) for name, _, _ in detector.READERS), ct_detector.STAGE[0],
                resampler_detector.STAGE[0], "refiner",
                "refiner_polish", refiner.PRUNE_STAGE, refiner.ZOOM_STAGE, ct_refiner.STAGE):
         p = os.path.join(run_dir, st + ".done")

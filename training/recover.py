@@ -81,6 +81,8 @@ def run_config(idx):
     for zoom in ("ref_zoom_iters", "dm_zoom_iters"):
         if zoom not in t["settings"]:
             cfg[zoom] = 0               # models before 2.14.0 have no zoom stages: their refiner is the pruned one
+    if "det_tune_iters" not in t["settings"]:
+        cfg["det_tune_iters"] = 0       # models before 2.16.0 have no stage 4d: their readers are stage 4's
     return cfg
 
 
@@ -154,8 +156,12 @@ def main():
             save(stage, {}, {"ref": ref.state_dict()}, weights=stage == shipped_refiner)
     if ct_ref is not None:
         save(CTR.STAGE, {}, {"ref": ct_ref.state_dict()})
+    # the detector graph holds stage 4d's readers where the run tuned them (stage 4's then come back done, without weights)
     for stage, net in readers.items():
-        save(stage, {"det": net.state_dict()}, {})
+        tuned = DET.tuning(cfg) and any(stage == s for s, _, _ in DET.READERS)
+        save(stage, {"det": net.state_dict()}, {}, weights=not tuned)
+        if tuned:
+            save(DET.TUNE_STAGE.format(stage), {"det": net.state_dict()}, {})
     json.dump({"scale_factor": idx["latent"]["scale_factor"]}, open(os.path.join(a.run, "latent_scale.json"), "w"))
     json.dump(t.get("curve", []), open(os.path.join(a.run, "curve.json"), "w"))
     with open(os.path.join(a.run, "notes.md"), "w") as f:

@@ -39,6 +39,16 @@ class DetectorTest(unittest.TestCase):
         sampler.load_state(state)
         self.assertTrue(torch.equal(a, sampler.batch(4, 2)[0]))
 
+    def test_the_tuning_sampler_zooms_and_remaps_only_when_asked(self):
+        arrays, meta = fake_data()
+        plain = DET.PairSampler(arrays, meta, seed=2).batch(8, 2)
+        # not asked for, nothing more is drawn: stage 4's pairs stay as they were
+        self.assertTrue(torch.equal(plain[0], DET.PairSampler(arrays, meta, 2, 0.0, 0.0).batch(8, 2)[0]))
+        for zoom_p, contrast_p in ((1.0, 0.0), (0.0, 1.0)):
+            x, y = DET.PairSampler(arrays, meta, 2, zoom_p, contrast_p).batch(8, 2)
+            self.assertEqual(x.shape, plain[0].shape)
+            self.assertFalse(torch.equal(x, plain[0]))
+
     def test_blurred_training_slices_are_smoother(self):
         def roughness(smoothed):
             saved, DET.SMOOTHED = DET.SMOOTHED, smoothed

@@ -15,8 +15,8 @@ import time
 import numpy as np
 import torch
 import torch.nn.functional as F
-from scipy import ndimage
 
+import augment
 import config
 import ct_detector as CTD
 import ct_refiner as CTR
@@ -34,7 +34,7 @@ from seeded import Seeded
 CONFIGS = config.CONFIGS
 # Stage 3b: the training MR are 1-2 mm scans, and the diffusion sharpened inputs with finer pixels (a scan enlarged by a
 # PACS's or scanner's bicubic zoom, a 0.4-0.5 mm clinical matrix) as if their pixels were as coarse; fine-tuned with
-# zoomed MR and photographs (`zoom_p`, Sampler.zoomed), it keeps their detail to what they hold (card: the oversampled
+# zoomed MR and photographs (`zoom_p`, augment.zoomed), it keeps their detail to what they hold (card: the oversampled
 # table). The refiner's last stage does the same (refiner.ZOOM_STAGE).
 DM_ZOOM_STAGE = "diffusion_zoom"
 
@@ -94,11 +94,11 @@ class Sampler(Seeded):
             x = D.bicubic_down(x, 2).clamp(min=0)
         if m["modality"] == "CT":
             if r.random() < cfg.get("refine_p", 0):
-                x = self.zoomed(x)
+                x = augment.zoomed(x, r)
         elif cfg.get("mr_zoom_p", 0) and r.random() < cfg["mr_zoom_p"]:    # only then: other stages' draws stay as they were
-            x = self.zoomed(x)
+            x = augment.zoomed(x, r)
         if m["modality"] == "MR" and cfg.get("mr_contrast_p", 0) and r.random() < cfg["mr_contrast_p"]:    # the same
-            x = self.contrast(x)
+            x = augment.another_contrast(x, r)
         if r.random() < cfg.get("fov_crop_p", 0):
             H, W = x.shape[-2:]
             h = r.randrange(max(patch, int(0.6 * H)) // 4, H // 4 + 1) * 4
@@ -108,15 +108,6 @@ class Sampler(Seeded):
         H, W = x.shape[-2:]
         x = x[..., : H - H % 4, : W - W % 4]
         return x if min(x.shape[-2:]) >= patch else None
-
-    def zoomed(self, x):
-        """x enlarged by a bicubic zoom of 1.3-2.2, cut back to its own size at a random place: finer pixels, the
-        same field of view per patch shrunk."""
-        r = self.rng
-        H, W = x.shape[-2:]
-        z = F.interpolate(x, scale_factor=r.uniform(1.3, 2.2), mode="bicubic", align_corners=False)
-        i, j = r.randrange(0, z.shape[-2] - H + 1), r.randrange(0, z.shape[-1] - W + 1)
-        return z[..., i:i + H, j:j + W].clamp(min=float(x.min()))
 
     def batch(self, n, patch, scale, per_slice=2, blind=False):
         """n training pairs at one scale (the LR patches must share a shape), each degraded on its own.
@@ -173,29 +164,6 @@ class Sampler(Seeded):
         if r.random() < 0.3:
             y = 1 - y
         return y * r.uniform(100.0, 1000.0)
-
-    # the tissue contrast remap: knots of a piecewise-linear curve over intensity / the slice's 99.5th percentile,
-    # smoothed by a Gaussian of CONTRAST_SMOOTH (so that no tissue boundary becomes a crease)
-    CONTRAST_KNOTS = (0.0, 0.1, 0.3, 0.5, 0.7, 0.9, 1.2)
-    CONTRAST_SMOOTH = 0.05
-
-    def contrast(self, x):
-        """An MR slice with another tissue contrast: its intensities through a smooth random curve that keeps the dark
-        background dark and may reorder the tissues above it (white matter darker than grey, as in PD, T2 and FLAIR
-        scans, which the training MR, mostly T1, lack). The scale stays the slice's own."""
-        r = self.rng
-        v = x.flatten()
-        hi = float(torch.quantile(v[:: max(1, v.numel() // 20000)], 0.995))
-        if hi <= 0:
-            return x
-        knots = np.array(self.CONTRAST_KNOTS)
-        values = [0.0, r.uniform(0.0, 0.12)] + [r.uniform(0.1, 1.0) for _ in knots[2:]]
-        grid = np.linspace(0.0, knots[-1], 241)
-        curve = ndimage.gaussian_filter1d(np.interp(grid, knots, values), self.CONTRAST_SMOOTH / (grid[1] - grid[0]),
-                                          mode="nearest")
-        curve = (curve - curve[0]) / max(float(curve[grid <= 1.0].max() - curve[0]), 1e-3)
-        y = np.interp((x / hi).clamp(0.0, float(knots[-1])).numpy(), grid, curve)
-        return torch.from_numpy(y.astype(np.float32)) * hi
 
     def crop(self, x, mod, patch):
         """A patch x patch window, preferring windows that are mostly body (medical slices)."""
@@ -438,6 +406,7 @@ def train(cfg_name, work, run_dir, log=print):
 
     # ---- 4. the degradation detectors of auto mode (MR: k-space truncation or resampling? CT: detector pixels or resampling?)
     train_detector(cfg, arrays, meta, run_dir, dev, log)
+    tune_detector(cfg, arrays, meta, run_dir, dev, log)
     train_ct_detector(cfg, arrays, meta, run_dir, dev, log)
     train_resampler_detector(cfg, arrays, meta, run_dir, dev, log)
 
@@ -458,6 +427,23 @@ def train_detector(cfg, arrays, meta, run_dir, dev, log):
         det_sampler = DET.PairSampler(arrays, meta, cfg["seed"] + seed)
         run_stage(stage, run_dir, cfg, cfg["det_iters"], {"det": net}, {}, list(net.parameters()), cfg["det_lr"],
                   lambda it: DET.step(net, det_sampler, it, cfg["det_batch"]), det_sampler, log)
+
+
+def tune_detector(cfg, arrays, meta, run_dir, dev, log):
+    """Stage 4d (model 2.16.0; skipped with det_tune_iters 0), seeded on its own: each of stage 4's readers fine-tuned
+    from its weights, det_zoom_p of the drawn slices zoomed and det_contrast_p given another contrast (detector.TUNE_STAGE)."""
+    if not DET.tuning(cfg):
+        return
+    for stage, pooling, seed in DET.READERS:
+        torch.manual_seed(cfg["seed"] + seed + 40)
+        net = DET.DetectorNet(pooling).to(dev)
+        tuned = DET.TUNE_STAGE.format(stage)
+        if not os.path.exists(os.path.join(run_dir, tuned + ".pt")):   # else resumed (a recovered run: done, stage 4 without weights)
+            net.load_state_dict(torch.load(os.path.join(run_dir, stage + ".pt"), map_location="cpu")["model"]["det"])
+        sampler = DET.PairSampler(arrays, meta, cfg["seed"] + seed + 40, cfg["det_zoom_p"], cfg["det_contrast_p"])
+        run_stage(tuned, run_dir, cfg, cfg["det_tune_iters"], {"det": net}, {},
+                  list(net.parameters()), cfg["det_tune_lr"], lambda it: DET.step(net, sampler, it, cfg["det_batch"]),
+                  sampler, log)
 
 
 def train_ct_detector(cfg, arrays, meta, run_dir, dev, log):
@@ -638,15 +624,19 @@ def load_ct_refiner(cfg, run_dir):
 
 
 def load_detector(run_dir):
-    """The trained degradation detector (stage 4: all its readers) and its iterations per reader."""
-    readers = {"mean": [], "evidence": []}
+    """The trained degradation detector (all its readers: stage 4d's where the run has finished it, else stage 4's) and
+    the iterations per reader (both stages')."""
+    readers, iterations = {"mean": [], "evidence": []}, 0
     for stage, pooling, _ in DET.READERS:
-        ck = torch.load(os.path.join(run_dir, stage + ".pt"), map_location="cpu")
+        tuned = DET.TUNE_STAGE.format(stage)
+        stages = [stage] + ([tuned] if os.path.exists(os.path.join(run_dir, tuned + ".done")) else [])
+        ck = torch.load(os.path.join(run_dir, stages[-1] + ".pt"), map_location="cpu")
         net = DET.DetectorNet(pooling)
         net.load_state_dict(ck["model"]["det"])
         readers[pooling].append(net)
+        iterations = sum(json.load(open(os.path.join(run_dir, st + ".done"))).get("iters", 0) for st in stages)
     (mean_reader,) = readers["mean"]
-    return DET.Detector(mean_reader, readers["evidence"]).eval(), ck["it"]
+    return DET.Detector(mean_reader, readers["evidence"]).eval(), iterations
 
 
 def load_resampler_detector(run_dir):
