@@ -142,7 +142,7 @@ class Detector(nn.Module):
 READERS = (("detector", "mean", 5), ("detector_evidence", "evidence", 5), ("detector_evidence_2", "evidence", 6))
 # Stage 4d (model 2.16.0) fine-tunes each reader from stage 4's weights (`det_tune_iters`, checkpoint <reader>_tuned) with
 # `det_zoom_p` of its drawn slices zoomed and `det_contrast_p` given another tissue contrast: the readers trained on 1-2 mm
-# scans, mostly T1, and called the zoomed EPI subject's resampled slices k-space (7 of 12 at x2, 12 of 12 at x4).
+# scans, mostly T1, and misrouted zoomed slices and slices from other downsamplers (card notes: what 2.16.0 changed).
 TUNE_STAGE = "{}_tuned"
 
 

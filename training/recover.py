@@ -158,7 +158,7 @@ def main():
         save(CTR.STAGE, {}, {"ref": ct_ref.state_dict()})
     # the detector graph holds stage 4d's readers where the run tuned them (stage 4's then come back done, without weights)
     for stage, net in readers.items():
-        tuned = DET.tuning(cfg) and any(stage == s for s, _, _ in DET.READERS)
+        tuned = DET.tuning(cfg) and stage in {name for name, _, _ in DET.READERS}
         save(stage, {"det": net.state_dict()}, {}, weights=not tuned)
         if tuned:
             save(DET.TUNE_STAGE.format(stage), {"det": net.state_dict()}, {})
