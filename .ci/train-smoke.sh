@@ -19,7 +19,7 @@ MEDSR_THREADS="${MEDSR_THREADS:-2}" timeout "${MEDSR_SMOKE_TIMEOUT:-900}" \
 "$PY" - "$TMP/medsr-smoke" <<'PYEOF'
 import json, os, sys
 sys.path.insert(0, "training")
-import config, refiner, train
+import config, detector, refiner, train
 d = sys.argv[1]
 idx = json.load(open(os.path.join(d, "model_index.json")))
 for name in ("text_encoder", "vae_encoder", "vae_decoder", "unet", "regression", "detector", "ct_detector",
@@ -30,6 +30,9 @@ assert {r["stage"] for r in idx["training"]["curve"]} == {"regression", "diffusi
 assert idx["training"]["stages"][train.DM_ZOOM_STAGE]["iters"] == config.SMOKE.dm_zoom_iters, "no zoomed diffusion"
 assert refiner.pruning(config.SMOKE.as_dict()) and idx["training"]["stages"][refiner.PRUNE_STAGE]["iters"] == config.SMOKE.ref_prune_iters, "no pruned refiner"
 assert refiner.zooming(config.SMOKE.as_dict()) and idx["training"]["stages"][refiner.ZOOM_STAGE]["iters"] == config.SMOKE.ref_zoom_iters, "no zoomed refiner"
+assert all(idx["training"]["stages"][detector.TUNE_STAGE.format(name)]["iters"] == config.SMOKE.det_tune_iters
+           for name, _, _ in detector.READERS), "no tuned detector readers (stage 4d)"
+assert idx["detector"]["train_iterations"] == config.SMOKE.det_iters + config.SMOKE.det_tune_iters, "detector iterations"
 assert {r["zoom"] for r in idx["metrics"]["oversampled"]} == {1.5, 2.0}, "no oversampled rows"
 assert {(r["modality"], r["degradation"]) for r in idx["metrics"]["external"]} == {("CT", "area"), ("CT", "bicubic"), ("MR", "kspace"), ("MR", "bicubic")}, "no external rows for both modalities"
 assert idx["metrics"]["external_magnitude"] and idx["metrics"]["external_goals"], "no external magnitude rows or goals"
