@@ -130,9 +130,12 @@ SMOKE = replace(DEFAULT, unet_chs=[16, 24, 32], text_dim=32, text_layers=1, ae_w
 # The larger configuration for one H100/H200-class GPU (issue 12: at most 9 minutes of training there): wider
 # U-Nets, bigger batches of bigger patches. Data are prepared on a CPU machine and packed (`recipe.py --pack DIR`),
 # since the GPU machine has no network; it exports the graphs the TypeScript pipeline loads.
+# The detector stages are bound by their pair sampling on the CPU (0.09 s per iteration here, 0.16 s with stage 4d's
+# zoom and contrast), not by the GPU: stage 4d (3 x 2000 iterations) would add about a quarter of an hour, so this
+# configuration ships stage 4's readers (stage 4 alone, 3 x 3000, is already about 14 minutes at this CPU's rate).
 GPU = replace(DEFAULT, unet_chs=[96, 128, 192], reg_iters=6000, reg_batch=64, reg_patch=96,
               dm_iters=12000, dm_batch=64, dm_patch=96, ckpt_every=500, curve_every=3000,
-              ref_iters=6000, ref_batch=64, ref_patch=96, ref_polish_iters=1000)
+              ref_iters=6000, ref_batch=64, ref_patch=96, ref_polish_iters=1000, det_tune_iters=0)
 
 # A candidate for issue 12's CPU budget (150 minutes for the default configuration, 2 cores): the default's stages at
 # the per-iteration times measured alone add up to about 200 minutes since the pruning and fine-tuning stages (2.11.0
