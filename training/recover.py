@@ -76,13 +76,12 @@ def run_config(idx):
     """The configuration a shipped model was trained with: its config's settings as it records them."""
     t = idx["training"]
     cfg = dict(train.CONFIGS[t["config"]], **t["settings"])
-    if "ref_keep_blocks" not in t["settings"]:
-        cfg["ref_keep_blocks"] = 0      # models before 2.11.0 name no pruning: their refiner is the polished one
-    for zoom in ("ref_zoom_iters", "dm_zoom_iters"):
-        if zoom not in t["settings"]:
-            cfg[zoom] = 0               # models before 2.14.0 have no zoom stages: their refiner is the pruned one
-    if "det_tune_iters" not in t["settings"]:
-        cfg["det_tune_iters"] = 0       # models before 2.16.0 have no stage 4d: their readers are stage 4's
+    # a setting a model does not record names a stage added after it, which its run did not have: models before 2.11.0
+    # name no pruning (their refiner is the polished one), before 2.14.0 no zoom stages (it is the pruned one), before
+    # 2.16.0 no stage 4d (their detector readers are stage 4's)
+    for later in ("ref_keep_blocks", "ref_zoom_iters", "dm_zoom_iters", "det_tune_iters"):
+        if later not in t["settings"]:
+            cfg[later] = 0
     return cfg
 
 
