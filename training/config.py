@@ -137,15 +137,7 @@ GPU = replace(DEFAULT, unet_chs=[96, 128, 192], reg_iters=6000, reg_batch=64, re
               dm_iters=12000, dm_batch=64, dm_patch=96, ckpt_every=500, curve_every=3000,
               ref_iters=6000, ref_batch=64, ref_patch=96, ref_polish_iters=1000, det_tune_iters=0)
 
-# A candidate for issue 12's CPU budget (150 minutes for the default configuration, 2 cores): the default's stages at
-# the per-iteration times measured alone add up to about 200 minutes since the pruning and fine-tuning stages (2.11.0
-# on). This cuts where the learning curves flatten (the card's curve): the diffusion (its MR rows at 12000 iterations
-# within 0.1 dB of 20000's; CT's 0.3 dB lower at x2 before the CT refiner), the refiner (+1.25 / +1.06 at 6000 against
-# +1.26 / +1.08 at 8000) and its pruning's fine-tuning (a scratch run: +1.196 at x2 after 1500 iterations, the recipe's
-# 3000 +1.211), and stage 4d. Not yet trained through: it replaces the default only if its card holds up.
-CPU150 = replace(DEFAULT, dm_iters=12000, ref_iters=6000, ref_prune_iters=1500, det_tune_iters=1500)
-
-CONFIGS = {"default": DEFAULT.as_dict(), "smoke": SMOKE.as_dict(), "gpu": GPU.as_dict(), "cpu150": CPU150.as_dict()}
+CONFIGS = {"default": DEFAULT.as_dict(), "smoke": SMOKE.as_dict(), "gpu": GPU.as_dict()}
 ITERATION_SETTINGS = ("ae_iters", "reg_iters", "dm_iters", "dm_zoom_iters", "det_iters", "det_tune_iters", "ref_iters",
                       "ref_polish_iters", "ref_prune_iters", "ref_zoom_iters", "ct_ref_iters")
 
