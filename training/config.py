@@ -100,6 +100,11 @@ class TrainConfig:
     mr_noise_p: float = _f(0.75, "MR/photo patches given complex Gaussian noise (noisy magnitude HR and LR)")
     mr_noise: list = _f([0.003, 0.04], "noise sigma range, fraction of the slice's 99.5th percentile (log-uniform)")
     pre_dc_weight: float = _f(0.1, "weight of the L1 before the projection (the main L1 is after it)")
+    # ---- arithmetic
+    precision: str = _f("auto", "training arithmetic: 'bf16' (autocast: bfloat16 convolutions and matrix products; "
+                        "float32 weights, norms, projections and losses), 'fp32', or 'auto': bf16 where the hardware "
+                        "computes bfloat16 natively (a CPU with avx512_bf16 or amx_bf16, a GPU that supports it), else fp32. "
+                        "Sampling, evaluation and the exported graphs are float32 either way (train.precision)")
     # ---- bookkeeping
     ckpt_every: int = _f(200, "checkpoint every this many iterations")
     ema: float = _f(0.999, "EMA decay of the shipped regression and diffusion weights")

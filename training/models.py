@@ -16,8 +16,18 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 
+class GroupNorm32(nn.GroupNorm):
+    """GroupNorm computed in float32: under bf16 autocast (train.precision) the convolutions hand it bfloat16, which
+    this torch's CPU group norm does not take, and a norm's statistics want float32 anyway."""
+
+    def forward(self, x):
+        if x.dtype == torch.float32:        # inference and the exported graphs: plain GroupNorm, no casts traced
+            return super().forward(x)
+        return super().forward(x.float()).to(x.dtype)
+
+
 def norm(c):
-    return nn.GroupNorm(8 if c % 8 == 0 else 1, c)
+    return GroupNorm32(8 if c % 8 == 0 else 1, c)
 
 
 class Res(nn.Module):

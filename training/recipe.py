@@ -35,7 +35,7 @@ import pipeline as PL  # noqa: E402
 import train  # noqa: E402
 
 
-def hardware():
+def hardware(cfg):
     cpu = "unknown CPU"
     try:
         for line in open("/proc/cpuinfo"):
@@ -45,7 +45,8 @@ def hardware():
     except OSError:
         pass
     dev = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "no GPU"
-    return f"{cpu}, {torch.get_num_threads()} torch threads, {dev}; torch {torch.__version__}, {platform.python_version()}"
+    return (f"{cpu}, {torch.get_num_threads()} torch threads, {dev}; torch {torch.__version__}, {platform.python_version()}; "
+            f"training arithmetic {train.precision(cfg, train.device())}")
 
 
 def count_flops(cfg, ae, te, un, rg, ref=None, H=512):
@@ -203,7 +204,7 @@ def main():
                            f"axial slices {data.CT_VAL[0]}..{data.CT_VAL[1] - 1}, with {data.CT_GAP} slices either side "
                            "used for neither split",
         "packages": {p: {"version": v, "licence": data.PACKAGES[p]} for p, v in meta["versions"].items()},
-        "hardware": hardware(), "stages": stages,
+        "hardware": hardware(cfg), "stages": stages,
         "seconds": float(sum(s["seconds"] for s in stages.values())),
         "curve": curve.load(run_dir),
         # training/ablation.py's proxy runs, when they were made beside this run
