@@ -104,7 +104,7 @@ class TrainConfig:
     precision: str = _f("auto", "training arithmetic: 'bf16' (autocast: bfloat16 convolutions and matrix products; "
                         "float32 weights, norms, projections and losses), 'fp32', or 'auto': bf16 where the hardware "
                         "computes bfloat16 natively (a CPU with avx512_bf16 or amx_bf16, a GPU that supports it), else fp32. "
-                        "Sampling, evaluation and the exported graphs are float32 either way (train.precision)")
+                        "Evaluation, the exported graphs and the product are float32 either way (precision.py)")
     # ---- bookkeeping
     ckpt_every: int = _f(200, "checkpoint every this many iterations")
     ema: float = _f(0.999, "EMA decay of the shipped regression and diffusion weights")

@@ -32,6 +32,7 @@ import refiner  # noqa: E402
 import evaluate  # noqa: E402
 import export  # noqa: E402
 import pipeline as PL  # noqa: E402
+import precision  # noqa: E402
 import train  # noqa: E402
 
 
@@ -46,7 +47,7 @@ def hardware(cfg):
         pass
     dev = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "no GPU"
     return (f"{cpu}, {torch.get_num_threads()} torch threads, {dev}; torch {torch.__version__}, {platform.python_version()}; "
-            f"training arithmetic {train.precision(cfg, train.device())}")
+            f"training arithmetic {precision.precision(cfg, train.device())}")
 
 
 def count_flops(cfg, ae, te, un, rg, ref=None, H=512):

@@ -16,6 +16,7 @@ import torch.nn.functional as F
 
 import degrade as D
 import models
+import precision as PR
 
 MODALITIES = ("MR",)
 # The paths it runs on. It trains on lower-matrix inputs only, but on the resampled MR path (then the exact
@@ -86,9 +87,9 @@ def _inputs(pl, sampler, it, cfg, dev, s):
     patches, and s."""
     b = sampler.batch(cfg["ref_batch"], cfg["ref_patch"], s)
     hr, lr = b["hr"].to(dev), b["lr"].to(dev)
-    with torch.no_grad():
-        y = D.data_consistency(pl.sample(b["x_up"].to(dev), b["prompts"], steps=sampling_steps(cfg, "kspace", "MR"), seed=it),
-                               lr, s, "kspace")
+    with torch.no_grad(), PR.frozen_sampling(cfg, dev):
+        sample = pl.sample(b["x_up"].to(dev), b["prompts"], steps=sampling_steps(cfg, "kspace", "MR"), seed=it)
+    y = D.data_consistency(sample.float(), lr, s, "kspace")
     return y, lr, hr, s
 
 

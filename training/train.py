@@ -6,7 +6,6 @@ The settings are `config.TrainConfig` (typed, each with its help: `recipe.py --h
 Each stage checkpoints to <run>/<stage>.pt every `ckpt_every` iterations (model, EMA,
 optimizer and RNG state) and writes <run>/<stage>.done when finished; rerunning resumes.
 """
-import contextlib
 import copy
 import json
 import math
@@ -28,6 +27,7 @@ import detector as DET
 import resampler_detector as RD
 import models
 import pipeline as PL
+import precision as PR
 import prompt as P
 import refiner as REF
 from seeded import Seeded
@@ -42,45 +42,6 @@ DM_ZOOM_STAGE = "diffusion_zoom"
 
 def device():
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-
-
-def native_bf16(dev):
-    """Whether `dev` computes bfloat16 natively: elsewhere autocast emulates it, slower than float32."""
-    if dev.type == "cuda":
-        return torch.cuda.is_bf16_supported()
-    try:
-        flags = next((line for line in open("/proc/cpuinfo") if line.startswith("flags")), "").split()
-    except OSError:
-        return False
-    return "avx512_bf16" in flags or "amx_bf16" in flags
-
-
-def precision(cfg, dev):
-    """The training arithmetic (config `precision`): "bf16" or "fp32". On this VM's CPU bf16 autocast about halves a
-    diffusion step (0.09 s against 0.20 s, batch and U-Net of the default)."""
-    p = cfg.get("precision", "fp32")
-    return ("bf16" if native_bf16(dev) else "fp32") if p == "auto" else p
-
-
-@contextlib.contextmanager
-def bf16_forwards(modules, dev, enabled):
-    """While it lasts, the trained networks' forward passes run under bf16 autocast and hand float32 out: the data, the
-    frozen networks (the refiners' diffusion, the autoencoder), the projections and the losses stay float32."""
-    def autocast(forward):
-        def run(*args, **kwargs):
-            with torch.autocast(dev.type, dtype=torch.bfloat16):
-                out = forward(*args, **kwargs)
-            return out.float() if torch.is_tensor(out) else out
-        return run
-
-    modules = list(modules) if enabled else []
-    for m in modules:
-        m.forward = autocast(m.forward)
-    try:
-        yield
-    finally:
-        for m in modules:
-            del m.forward       # the class's own forward again
 
 
 def build(cfg):
@@ -304,7 +265,7 @@ def run_stage(name, run_dir, cfg, iters, modules, ema_modules, params, lr, step_
         return
     t0, seconds0 = time.time(), (ck.get("seconds", 0.0) if start else 0.0)
     dev = next(iter(params)).device
-    with bf16_forwards(modules.values(), dev, precision(cfg, dev) == "bf16"):
+    with PR.bf16_forwards(modules.values(), dev, PR.precision(cfg, dev) == "bf16"):
         losses = []
         for it in range(start, iters):
             for g in opt.param_groups:

@@ -1,11 +1,11 @@
-"""Unit tests of the training arithmetic (train.precision, train.bf16_forwards, models.GroupNorm32)."""
+"""Unit tests of the training arithmetic (training/precision.py, models.GroupNorm32)."""
 import unittest
 
 import torch
 
 import config
 import models
-import train
+import precision as PR
 
 CPU = torch.device("cpu")
 
@@ -13,9 +13,9 @@ CPU = torch.device("cpu")
 class PrecisionTest(unittest.TestCase):
     def test_auto_is_bf16_only_where_the_hardware_computes_it(self):
         auto = dict(config.DEFAULT.as_dict(), precision="auto")
-        self.assertEqual(train.precision(auto, CPU), "bf16" if train.native_bf16(CPU) else "fp32")
-        self.assertEqual(train.precision(dict(auto, precision="fp32"), CPU), "fp32")
-        self.assertEqual(train.precision(dict(auto, precision="bf16"), CPU), "bf16")
+        self.assertEqual(PR.precision(auto, CPU), "bf16" if PR.native_bf16(CPU) else "fp32")
+        self.assertEqual(PR.precision(dict(auto, precision="fp32"), CPU), "fp32")
+        self.assertEqual(PR.precision(dict(auto, precision="bf16"), CPU), "bf16")
 
     def test_trained_forwards_compute_in_bf16_and_hand_float32_out(self):
         torch.manual_seed(0)
@@ -23,7 +23,7 @@ class PrecisionTest(unittest.TestCase):
         torch.nn.init.normal_(net.c2.weight, std=0.3)      # the zero-initialised last conv would hide the arithmetic
         x = torch.randn(2, 8, 16, 16)
         exact = net(x)
-        with train.bf16_forwards([net], CPU, True):
+        with PR.bf16_forwards([net], CPU, True):
             low = net(x)
         self.assertEqual(low.dtype, torch.float32)
         err = float((low - exact).abs().max())
@@ -34,9 +34,17 @@ class PrecisionTest(unittest.TestCase):
     def test_disabled_leaves_the_forward_alone(self):
         net = models.Res(8, 8)
         x = torch.randn(1, 8, 8, 8)
-        with train.bf16_forwards([net], CPU, False):
+        with PR.bf16_forwards([net], CPU, False):
             self.assertNotIn("forward", vars(net))
             self.assertTrue(torch.equal(net(x), models.Res.forward(net, x)))
+
+    def test_a_refiners_frozen_sampling_is_bf16_only_where_the_run_trains_in_it(self):
+        lin = torch.nn.Linear(4, 4)
+        x = torch.randn(2, 4)
+        with PR.frozen_sampling({"precision": "bf16"}, CPU):
+            self.assertEqual(lin(x).dtype, torch.bfloat16)
+        with PR.frozen_sampling({"precision": "fp32"}, CPU):
+            self.assertEqual(lin(x).dtype, torch.float32)
 
     def test_group_norm_takes_bfloat16_and_computes_in_float32(self):
         gn = models.norm(16)
