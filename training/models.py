@@ -17,7 +17,7 @@ import torch.nn.functional as F
 
 
 class GroupNorm32(nn.GroupNorm):
-    """GroupNorm computed in float32: under bf16 autocast (train.precision) the convolutions hand it bfloat16, which
+    """GroupNorm computed in float32: under bf16 autocast (precision.py) the convolutions hand it bfloat16, which
     this torch's CPU group norm does not take, and a norm's statistics want float32 anyway."""
 
     def forward(self, x):
