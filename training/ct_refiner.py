@@ -55,9 +55,7 @@ def step(net, pl, sampler, it, cfg, dev):
     b = sampler.batch(cfg["ref_batch"], cfg["ref_patch"], s)
     hr, lr = b["hr"].to(dev), b["lr"].to(dev)
     steps = sampling_steps(cfg, "area", "CT", s)      # both CT paths take the same steps
-    with torch.no_grad(), PR.frozen_sampling(cfg, dev):
-        sample = pl.sample(b["x_up"].to(dev), b["prompts"], steps=steps, seed=it)
-    y = project(sample.float(), lr, s, b["kinds"])
+    y = project(PR.frozen_sample(pl, b, steps, it, cfg, dev), lr, s, b["kinds"])
     out = net(y, torch.full((y.shape[0],), float(s), device=dev))
     return F.mse_loss(project(out, lr, s, b["kinds"], True), hr) + cfg["pre_dc_weight"] * F.mse_loss(out, hr)
 

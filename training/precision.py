@@ -7,13 +7,20 @@ state stay float32, and what they hand on is float32: the data and their degrada
 are computed as before. Sampling for evaluation, the exported graphs and the product are float32 whatever was trained.
 """
 import contextlib
+import functools
 
 import torch
 
 
 def native_bf16(dev):
     """Whether `dev` computes bfloat16 natively: elsewhere autocast emulates it, slower than float32."""
-    if torch.device(dev).type == "cuda":
+    return _native_bf16(torch.device(dev).type)
+
+
+@functools.lru_cache(maxsize=None)
+def _native_bf16(kind):
+    """Per device kind, read once: a refiner stage asks at every iteration (frozen_sample)."""
+    if kind == "cuda":
         return torch.cuda.is_bf16_supported()
     try:
         flags = next((line for line in open("/proc/cpuinfo") if line.startswith("flags")), "").split()
@@ -49,8 +56,10 @@ def bf16_forwards(modules, dev, enabled):
             del m.forward       # the class's own forward again
 
 
-def frozen_sampling(cfg, dev):
-    """The context in which the frozen diffusion makes a refiner's training inputs: bf16 where the run trains in it.
-    Its projected samples are about 60 dB PSNR from the float32 ones the product makes, where their error to the HR
-    patch is 22-32 dB (training patches, x2 and x4), so the refiner learns on what it will be given."""
-    return torch.autocast(torch.device(dev).type, dtype=torch.bfloat16, enabled=precision(cfg, dev) == "bf16")
+def frozen_sample(pl, batch, steps, seed, cfg, dev):
+    """The frozen diffusion's sample of a training batch, a refiner's input before its projection: in bf16 where the run
+    trains in it, handed out as float32. Its projected samples are about 60 dB PSNR from the float32 ones the product
+    makes, where their error to the HR patch is 22-32 dB (training patches, x2 and x4), so the refiner learns on what
+    it will be given."""
+    with torch.autocast(torch.device(dev).type, dtype=torch.bfloat16, enabled=precision(cfg, dev) == "bf16"):
+        return pl.sample(batch["x_up"].to(dev), batch["prompts"], steps=steps, seed=seed).float()

@@ -87,9 +87,7 @@ def _inputs(pl, sampler, it, cfg, dev, s):
     patches, and s."""
     b = sampler.batch(cfg["ref_batch"], cfg["ref_patch"], s)
     hr, lr = b["hr"].to(dev), b["lr"].to(dev)
-    with torch.no_grad(), PR.frozen_sampling(cfg, dev):
-        sample = pl.sample(b["x_up"].to(dev), b["prompts"], steps=sampling_steps(cfg, "kspace", "MR"), seed=it)
-    y = D.data_consistency(sample.float(), lr, s, "kspace")
+    y = D.data_consistency(PR.frozen_sample(pl, b, sampling_steps(cfg, "kspace", "MR"), it, cfg, dev), lr, s, "kspace")
     return y, lr, hr, s
 
 

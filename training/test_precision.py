@@ -38,13 +38,19 @@ class PrecisionTest(unittest.TestCase):
             self.assertNotIn("forward", vars(net))
             self.assertTrue(torch.equal(net(x), models.Res.forward(net, x)))
 
-    def test_a_refiners_frozen_sampling_is_bf16_only_where_the_run_trains_in_it(self):
+    def test_a_refiners_frozen_sample_is_bf16_only_where_the_run_trains_in_it(self):
         lin = torch.nn.Linear(4, 4)
-        x = torch.randn(2, 4)
-        with PR.frozen_sampling({"precision": "bf16"}, CPU):
-            self.assertEqual(lin(x).dtype, torch.bfloat16)
-        with PR.frozen_sampling({"precision": "fp32"}, CPU):
-            self.assertEqual(lin(x).dtype, torch.float32)
+
+        class Frozen:          # a diffusion stand-in: its sample is a matrix product of the condition
+            def sample(self, x_up, prompts, steps, seed):
+                self.dtype = lin(x_up).dtype
+                return lin(x_up)
+
+        batch, pl = {"x_up": torch.randn(2, 4), "prompts": ["", ""]}, Frozen()
+        self.assertEqual(PR.frozen_sample(pl, batch, 1, 0, {"precision": "bf16"}, CPU).dtype, torch.float32)
+        self.assertEqual(pl.dtype, torch.bfloat16)
+        self.assertEqual(PR.frozen_sample(pl, batch, 1, 0, {"precision": "fp32"}, CPU).dtype, torch.float32)
+        self.assertEqual(pl.dtype, torch.float32)
 
     def test_group_norm_takes_bfloat16_and_computes_in_float32(self):
         gn = models.norm(16)
